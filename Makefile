@@ -1,0 +1,61 @@
+# daas: two commands for a newcomer.
+#   make run   create .venv, install, migrate the SQLite database, load demo data, serve on :5000
+#   make test  create .venv, install, run the whole suite on SQLite, then on PostgreSQL if one answers
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 5000
+DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi daas demo
+	@echo ""
+	@echo "daas is starting on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
+	@echo "Sign in to the API with one of the tokens above, for example:"
+	@echo "  curl -H 'Authorization: Bearer daas_demo_admin_daas' http://$(HOST):$(PORT)/api/v1/contracts"
+	@echo "In the docs page, press Authorize and paste a token."
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+# The suite runs on SQLite, then again on PostgreSQL when DAAS_TEST_DATABASE_URL answers.
+# DAAS_REQUIRE_POSTGRES=1 (set by .ci/run) makes an unreachable PostgreSQL a failure.
+test: $(STAMP)
+	@set -e; \
+	echo "== Test suite on SQLite"; \
+	DAAS_TEST_DATABASE_URL= $(BIN)/pytest $(PYTEST_ARGS); \
+	sqlite="passed"; \
+	if $(BIN)/python -c "import sqlalchemy as sa; sa.create_engine('$(DAAS_TEST_DATABASE_URL)', connect_args={'connect_timeout': 3}).connect().close()" 2>/dev/null; then \
+		echo "== Test suite on PostgreSQL ($(DAAS_TEST_DATABASE_URL))"; \
+		DAAS_TEST_DATABASE_URL='$(DAAS_TEST_DATABASE_URL)' $(BIN)/pytest $(PYTEST_ARGS); \
+		postgres="passed"; \
+	elif [ "$$DAAS_REQUIRE_POSTGRES" = "1" ]; then \
+		echo "PostgreSQL is required (DAAS_REQUIRE_POSTGRES=1) but $(DAAS_TEST_DATABASE_URL) does not answer."; \
+		exit 1; \
+	else \
+		postgres="not run: $(DAAS_TEST_DATABASE_URL) does not answer"; \
+	fi; \
+	echo "== Suites: SQLite $$sqlite; PostgreSQL $$postgres"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/api_reads.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,47 @@
+"""The defaults of each environment. Environment variables override them (see `config.load_settings`)."""
+
+from __future__ import annotations
+
+
+class BaseConfig:
+    # Database: SQLite in the instance folder unless DATABASE_URL says otherwise (set by the factory).
+    DATABASE_URL = ""
+    SQLALCHEMY_DATABASE_URI = ""
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SECRET_KEY = ""
+
+    # Requests: bodies above this size are refused with 413 before they are parsed.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    JSON_SORT_KEYS = False
+
+    # OpenAPI document and its docs page (assets served by the app itself).
+    API_TITLE = "daas"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "v1/openapi.json"
+
+    # Business settings.
+    DAAS_ISSUER_COUNTRY = "NL"
+    DAAS_DEFAULT_PAYMENT_TERMS_DAYS = 30
+    DAAS_PAGE_SIZE_MAX = 200
+
+    # Stripe (used by the payments issue); empty means manual (bank transfer) mode.
+    STRIPE_API_KEY = ""
+    STRIPE_API_BASE = "https://api.stripe.com"
+    STRIPE_WEBHOOK_SECRET = ""
+    STRIPE_JS_URL = "https://js.stripe.com/v3/"
+
+
+class DevelopmentConfig(BaseConfig):
+    SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class TestingConfig(BaseConfig):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+
+
+class ProductionConfig(BaseConfig):
+    # Refuse to start without explicit secrets and database.
+    SECRET_KEY = ""

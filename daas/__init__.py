@@ -1,0 +1,78 @@
+"""daas: Device-as-a-Service. `create_app` builds the Flask application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, redirect, url_for
+
+from config import load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> Flask:
+    """Build the app: settings, extensions, API blueprints, pages, commands and error handlers.
+
+    `config` entries win over the environment's settings (tests pass their database here).
+    Scheduled jobs are never started here: the scheduler is its own process (`flask daas scheduler`).
+    """
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_relative_config=True)
+    app.config.update(load_settings(env))
+    app.config.update(config or {})
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'daas.sqlite3'}"
+
+    from daas import db as _db_types  # noqa: F401 - SQLite connection settings
+    from daas.api.converters import IdConverter, id_schema
+    from daas.errors import register_error_handlers
+    from daas.extensions import api, db, migrate
+
+    app.url_map.converters["id"] = IdConverter
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    api.init_app(app)
+    api.register_converter(IdConverter, id_schema)
+    register_error_handlers(app)
+
+    _register_api(app)
+    _register_pages(app)
+    _register_commands(app)
+    return app
+
+
+def _register_api(app: Flask) -> None:
+    from daas.api import docs
+    from daas.auth.api import blp as auth_blp
+    from daas.catalog.api import blp as catalog_blp
+    from daas.contracts.api import blp as contracts_blp
+    from daas.customers.api import blp as customers_blp
+    from daas.devices.api import blp as devices_blp
+    from daas.extensions import api
+    from daas.pricing.api import metrics_blp, plans_blp
+
+    for blueprint in (
+        auth_blp,
+        customers_blp,
+        catalog_blp,
+        metrics_blp,
+        plans_blp,
+        contracts_blp,
+        devices_blp,
+    ):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+
+
+def _register_pages(app: Flask) -> None:
+    @app.get("/")
+    def home() -> Any:
+        return redirect(url_for("api_docs.docs_page"))
+
+
+def _register_commands(app: Flask) -> None:
+    from daas.cli import daas_group
+
+    app.cli.add_command(daas_group)

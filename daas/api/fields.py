@@ -1,0 +1,194 @@
+"""marshmallow fields for the values of the domain: exact decimals, money, countries, currencies, codes.
+
+Decimals travel as strings ("39.00"); JSON numbers are accepted too, since the parser reads them exactly.
+Floats never get here: `JsonParser` turns every JSON fraction into a `Decimal`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from daas.core import countries, money
+
+_DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+class DecimalString(fields.Field):
+    """An exact decimal with at most `places` decimals and optional bounds, shown as a string.
+
+    On output, `currency_attr` names the attribute holding the currency: money is then shown with the
+    currency's exponent (`unit=True` shows a unit price: at least the exponent, up to its real decimals).
+    Without it, `output_places` decimals are shown.
+    """
+
+    default_error_messages = {
+        "invalid": 'Not a decimal number; send a string such as "12.50".',
+        "places": "At most {places} decimals.",
+        "minimum": "Must be at least {minimum}.",
+        "maximum": "Must be at most {maximum}.",
+        "too_large": "The number is too large.",
+    }
+
+    def __init__(
+        self,
+        *,
+        places: int = 6,
+        minimum: Decimal | int | None = None,
+        maximum: Decimal | int | None = None,
+        output_places: int | None = None,
+        currency_attr: str | None = None,
+        unit: bool = False,
+        max_digits: int = 16,
+        **kwargs: Any,
+    ) -> None:
+        self.places = places
+        self.minimum = None if minimum is None else Decimal(minimum)
+        self.maximum = None if maximum is None else Decimal(maximum)
+        self.output_places = places if output_places is None else output_places
+        self.currency_attr = currency_attr
+        self.unit = unit
+        self.max_digits = max_digits
+        metadata = {
+            "type": "string",
+            "pattern": rf"^-?\d+(\.\d{{1,{places}}})?$" if places else r"^-?\d+$",
+            "example": f"{Decimal(12):.{min(places, 2)}f}",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+            raise self.make_error("invalid")
+        if isinstance(value, str):
+            if not _DECIMAL_TEXT.match(value.strip()):
+                raise self.make_error("invalid")
+            value = Decimal(value.strip())
+        number = Decimal(value)
+        if not number.is_finite():
+            raise self.make_error("invalid")
+        if money.decimal_places(number) > self.places:
+            raise self.make_error("places", places=self.places)
+        if number.adjusted() >= self.max_digits - self.places:
+            raise self.make_error("too_large")
+        if self.minimum is not None and number < self.minimum:
+            raise self.make_error("minimum", minimum=self.minimum)
+        if self.maximum is not None and number > self.maximum:
+            raise self.make_error("maximum", maximum=self.maximum)
+        return number
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        number = Decimal(value)
+        if self.currency_attr:
+            currency = (
+                obj.get(self.currency_attr) if isinstance(obj, dict) else getattr(obj, self.currency_attr)
+            )
+            if self.unit:
+                return money.format_unit_amount(number, currency)
+            return money.format_money(number, currency)
+        return f"{number:.{self.output_places}f}"
+
+
+def Money(**kwargs: Any) -> DecimalString:  # noqa: N802 - reads like a field class
+    """A non-negative amount in the currency's exponent (at most 2 decimals on input)."""
+    kwargs.setdefault("minimum", 0)
+    return DecimalString(places=2, currency_attr=kwargs.pop("currency_attr", "currency"), **kwargs)
+
+
+def UnitAmount(**kwargs: Any) -> DecimalString:  # noqa: N802
+    """A non-negative unit price with up to six decimals."""
+    kwargs.setdefault("minimum", 0)
+    return DecimalString(
+        places=money.UNIT_AMOUNT_MAX_DECIMALS,
+        currency_attr=kwargs.pop("currency_attr", "currency"),
+        unit=True,
+        **kwargs,
+    )
+
+
+def Measure(**kwargs: Any) -> DecimalString:  # noqa: N802
+    """A physical quantity (kg, kWh): non-negative, three decimals."""
+    kwargs.setdefault("minimum", 0)
+    return DecimalString(places=3, output_places=3, **kwargs)
+
+
+class Country(fields.String):
+    """ISO 3166-1 alpha-2 country code, upper case."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": "^[A-Z]{2}$", "example": "NL", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        code = super()._deserialize(value, attr, data, **kwargs)
+        if not countries.is_country(code):
+            raise ValidationError("Not an ISO 3166-1 alpha-2 country code (such as NL, DE, US).")
+        return code
+
+
+class Currency(fields.String):
+    """A currency daas bills in (billing.md lists them with their exponents)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"enum": sorted(money.CURRENCY_EXPONENTS), "example": "EUR", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        code = super()._deserialize(value, attr, data, **kwargs)
+        if not money.is_known_currency(code):
+            raise ValidationError(
+                f"Unknown currency; use one of {', '.join(sorted(money.CURRENCY_EXPONENTS))}."
+            )
+        return code
+
+
+class Code(fields.String):
+    """A machine name: SKU, plan or metric code, serial number."""
+
+    def __init__(self, *, max_length: int = 64, **kwargs: Any) -> None:
+        pattern = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
+        super().__init__(
+            validate=[validate.Length(min=1, max=max_length), validate.Regexp(pattern)],
+            metadata={"pattern": pattern, **kwargs.pop("metadata", {})},
+            **kwargs,
+        )
+
+
+class Text(fields.String):
+    """Free text for people: trimmed, not empty, bounded."""
+
+    def __init__(self, *, max_length: int = 200, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise ValidationError("Must not be blank.")
+        if "\x00" in text:
+            raise ValidationError("Must not contain NUL characters.")
+        return text
+
+
+class Int(fields.Integer):
+    """An integer that is really one in JSON (no 1.0, no "1", no true)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+
+class Date(fields.Date):
+    """A calendar date, YYYY-MM-DD, within years 1900 to 9999."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValidationError("Not a date; use YYYY-MM-DD.")
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.year < 1900:
+            raise ValidationError("The date is too far in the past.")
+        return parsed

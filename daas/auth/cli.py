@@ -1,0 +1,48 @@
+"""`flask daas users create` and `flask daas tokens create`."""
+
+from __future__ import annotations
+
+import click
+
+from daas.auth import services
+from daas.auth.models import ROLES
+from daas.errors import DomainError
+from daas.extensions import db
+
+users_group = click.Group("users", help="People who use daas.")
+tokens_group = click.Group("tokens", help="API tokens.")
+
+
+def _fail(error: DomainError) -> click.ClickException:
+    details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
+    return click.ClickException(f"{error.message}{' (' + details + ')' if details else ''}")
+
+
+@users_group.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--customer", "customer_id", type=int, help="The customer a customer user belongs to.")
+@click.option("--password", help="Lets the user sign in to the pages (10 characters or more).")
+def create_user_command(email: str, role: str, customer_id: int | None, password: str | None) -> None:
+    """Create a user with one role."""
+    try:
+        user = services.create_user(email, role, customer_id, password)
+    except DomainError as error:
+        raise _fail(error) from error
+    db.session.commit()
+    click.echo(f"Created user {user.id}: {user.email} ({user.role})")
+
+
+@tokens_group.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+def create_token_command(email: str, name: str) -> None:
+    """Issue an API token for a user; the token is printed alone on the last line, and only once."""
+    try:
+        user = services.find_user_by_email(email)
+        record, token = services.create_token(user.id, name)
+    except DomainError as error:
+        raise _fail(error) from error
+    db.session.commit()
+    click.echo(f"Token {record.prefix}... for {user.email} ({user.role}); it is not shown again:")
+    click.echo(token)

@@ -1,0 +1,23 @@
+"""Who is calling: the user behind a request, reduced to what access decisions need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    user_id: int
+    email: str
+    role: str
+    customer_id: int | None = None
+
+    @property
+    def customer_scope(self) -> int | None:
+        """The only customer this caller may see, or None for staff, who see every customer."""
+        return self.customer_id if self.role == "customer" else None
+
+    @property
+    def actor(self) -> str:
+        """How this caller appears in the chain of custody."""
+        return self.email

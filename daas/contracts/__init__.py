@@ -1,0 +1,1 @@
+"""Contracts (subscriptions) and the deployments of devices to them."""

@@ -1,0 +1,77 @@
+"""Contracts, and deployments of devices to them.
+
+Dates are whole days and ranges are half-open, as billing.md counts them: a contract covers
+[start_date, end_date) and a deployment [start_date, end_date): the end day is not billed.
+A device is on at most one contract on any day: on PostgreSQL an exclusion constraint over the
+deployment's date range, on SQLite a trigger (both in the migration), plus one open deployment per device.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, func, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from daas.customers.models import Customer
+from daas.db import Money
+from daas.devices.models import Device
+from daas.extensions import db
+from daas.pricing.models import Plan
+
+
+class Contract(db.Model):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("end_date > start_date", name="ends_after_start"),
+        CheckConstraint("CAST(minimum_monthly_amount AS NUMERIC) >= 0", name="minimum_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    # First day no longer covered; the term's end unless the contract was terminated early.
+    end_date: Mapped[date] = mapped_column(Date)
+    minimum_monthly_amount: Mapped[Decimal | None] = mapped_column(Money)
+    terminated_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    customer: Mapped[Customer] = relationship()
+    plan: Mapped[Plan] = relationship()
+
+    @property
+    def currency(self) -> str:
+        return self.plan.currency
+
+
+class Deployment(db.Model):
+    __tablename__ = "deployments"
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ends_after_start"),
+        Index(
+            "ix_deployments_device_id_open",
+            "device_id",
+            unique=True,
+            postgresql_where=text("end_date IS NULL"),
+            sqlite_where=text("end_date IS NULL"),
+        ),
+        ExcludeConstraint(
+            ("device_id", "="),
+            (func.daterange(text("start_date"), text("end_date"), text("'[)'")), "&&"),
+            name="ex_deployments_device_days",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    device: Mapped[Device] = relationship()
+    contract: Mapped[Contract] = relationship()

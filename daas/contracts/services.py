@@ -1,0 +1,214 @@
+"""Contracts and deployments: sign, terminate, deploy a device, end a deployment."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from daas.contracts.models import Contract, Deployment
+from daas.contracts.terms import default_end_date
+from daas.core import clock, money
+from daas.customers.models import Customer
+from daas.db import fetch_page
+from daas.devices.models import Device
+from daas.devices.services import lock_device, transition_device
+from daas.errors import Conflict, Invalid, NotFound
+from daas.extensions import db
+from daas.pricing.services import find_plan
+
+
+def create_contract(
+    customer_id: int,
+    plan_code: str,
+    start_date: date,
+    end_date: date | None = None,
+    minimum_monthly_amount: Decimal | None = None,
+) -> Contract:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None:
+        raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
+    plan = find_plan(plan_code)
+    if plan.currency != customer.currency:
+        raise Invalid.field(
+            "plan_code", f"The plan bills in {plan.currency}; the customer pays in {customer.currency}."
+        )
+    end_date = end_date or default_end_date(start_date, plan.term_months)
+    if end_date <= start_date:
+        raise Invalid.field("end_date", "Must be after start_date.")
+    if minimum_monthly_amount is not None and money.decimal_places(minimum_monthly_amount) > money.exponent(
+        plan.currency
+    ):
+        raise Invalid.field(
+            "minimum_monthly_amount",
+            f"{plan.currency} amounts have {money.exponent(plan.currency)} decimals.",
+        )
+    contract = Contract(
+        customer=customer,
+        plan=plan,
+        start_date=start_date,
+        end_date=end_date,
+        minimum_monthly_amount=minimum_monthly_amount,
+    )
+    db.session.add(contract)
+    db.session.flush()
+    return contract
+
+
+def get_contract(contract_id: int, customer_scope: int | None = None) -> Contract:
+    contract = db.session.get(Contract, contract_id)
+    if contract is None or (customer_scope is not None and contract.customer_id != customer_scope):
+        raise NotFound(f"No contract {contract_id}.")
+    return contract
+
+
+def list_contracts(
+    customer_id: int | None = None,
+    status: str | None = None,
+    customer_scope: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Contract], int]:
+    query = select(Contract).options(joinedload(Contract.plan))
+    if customer_scope is not None:
+        query = query.where(Contract.customer_id == customer_scope)
+    if customer_id is not None:
+        query = query.where(Contract.customer_id == customer_id)
+    today = clock.today()
+    if status == "active":
+        query = query.where(Contract.end_date > today)
+    elif status == "ended":
+        query = query.where(Contract.end_date <= today, Contract.terminated_on.is_(None))
+    elif status == "terminated":
+        query = query.where(Contract.end_date <= today, Contract.terminated_on.is_not(None))
+    return fetch_page(query.order_by(Contract.id), offset, limit)
+
+
+def terminate_contract(contract_id: int, end_date: date) -> Contract:
+    """End a contract before its term. Every device must be off it by then (returned or handed back)."""
+    contract = get_contract(contract_id)
+    if contract.terminated_on is not None:
+        raise Conflict(f"Contract {contract_id} was already terminated on {contract.terminated_on}.")
+    if not contract.start_date < end_date <= contract.end_date:
+        raise Invalid.field(
+            "end_date", f"Must be after {contract.start_date} and at most {contract.end_date}."
+        )
+    still_there = db.session.scalars(
+        select(Device.serial)
+        .join(Deployment, Deployment.device_id == Device.id)
+        .where(
+            Deployment.contract_id == contract.id,
+            or_(Deployment.end_date.is_(None), Deployment.end_date > end_date),
+        )
+    ).all()
+    if still_there:
+        raise Conflict(
+            f"Devices are deployed on the contract after {end_date}: {', '.join(sorted(still_there))}.",
+            errors={"end_date": ["End or return every deployment first."]},
+        )
+    contract.end_date = end_date
+    contract.terminated_on = end_date
+    db.session.flush()
+    return contract
+
+
+def _check_plan_bills_model(contract: Contract, device: Device) -> None:
+    """A plan with device charges only for named models cannot take a device it would not bill."""
+    device_charges = [charge for charge in contract.plan.charges if charge.kind == "device_monthly"]
+    named_models = {charge.device_model_id for charge in device_charges}
+    if device_charges and None not in named_models and device.device_model_id not in named_models:
+        raise Invalid.field(
+            "serial", f"Plan {contract.plan.code} has no charge for {device.device_model.sku}."
+        )
+
+
+def deploy_device(contract_id: int, serial: str, start_date: date, actor: str) -> Deployment:
+    """Put an in-stock device on a contract from `start_date` (409 when it is deployed elsewhere)."""
+    contract = get_contract(contract_id)
+    device = lock_device(serial)
+    if start_date < contract.start_date or start_date >= contract.end_date:
+        raise Invalid.field(
+            "start_date",
+            f"Must fall within the contract: from {contract.start_date}, before {contract.end_date}.",
+        )
+    _check_plan_bills_model(contract, device)
+    transition_device(
+        device,
+        "deploy",
+        start_date,
+        actor,
+        field_name="start_date",
+        contract_id=contract.id,
+        reference=f"contract {contract.id}",
+    )
+    deployment = Deployment(device=device, contract=contract, start_date=start_date)
+    db.session.add(deployment)
+    db.session.flush()
+    return deployment
+
+
+def open_deployment(contract_id: int, serial: str, customer_scope: int | None = None) -> Deployment:
+    get_contract(contract_id, customer_scope)
+    deployment = db.session.scalar(
+        select(Deployment)
+        .join(Device, Deployment.device_id == Device.id)
+        .where(Deployment.contract_id == contract_id, Device.serial == serial, Deployment.end_date.is_(None))
+    )
+    if deployment is None:
+        raise NotFound(f"Device {serial} is not deployed on contract {contract_id}.")
+    return deployment
+
+
+def end_deployment(contract_id: int, serial: str, end_date: date, actor: str) -> Deployment:
+    """The device was handed back in person: its deployment ends on `end_date` (not billed) and the
+    device is `received`, ready for wiping."""
+    deployment = open_deployment(contract_id, serial)
+    device = lock_device(serial, field_name=None)
+    if end_date < deployment.start_date:
+        raise Invalid.field(
+            "end_date", f"Must be on or after the deployment's start ({deployment.start_date})."
+        )
+    if end_date > deployment.contract.end_date:
+        raise Invalid.field(
+            "end_date", f"Must be on or before the contract's end ({deployment.contract.end_date})."
+        )
+    if end_date > clock.today():
+        raise Invalid.field("end_date", "A device cannot be handed back in the future.")
+    transition_device(
+        device,
+        "hand_back",
+        end_date,
+        actor,
+        field_name="end_date",
+        contract_id=contract_id,
+        reference=f"contract {contract_id}: handed back in person",
+    )
+    deployment.end_date = end_date
+    db.session.flush()
+    return deployment
+
+
+def list_deployments(
+    contract_id: int,
+    customer_scope: int | None = None,
+    current: bool | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Deployment], int]:
+    get_contract(contract_id, customer_scope)
+    query = (
+        select(Deployment).options(joinedload(Deployment.device)).where(Deployment.contract_id == contract_id)
+    )
+    if current is True:
+        query = query.where(Deployment.end_date.is_(None))
+    elif current is False:
+        query = query.where(Deployment.end_date.is_not(None))
+    return fetch_page(query.order_by(Deployment.start_date, Deployment.id), offset, limit)
+
+
+def current_contract_id(device_id: int) -> int | None:
+    return db.session.scalar(
+        select(Deployment.contract_id).where(Deployment.device_id == device_id, Deployment.end_date.is_(None))
+    )

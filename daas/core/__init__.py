@@ -1,0 +1,1 @@
+"""Pure building blocks (money, countries, dates, clock): no Flask, no SQLAlchemy."""

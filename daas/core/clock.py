@@ -1,0 +1,29 @@
+"""The one source of "now" and "today" (UTC), so tests can freeze time without patching datetime."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, time
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def today() -> date:
+    return now().date()
+
+
+@contextmanager
+def frozen(at: datetime | date) -> Iterator[None]:
+    """Make `now()` and `today()` return `at` (a date means its midnight UTC) inside the block."""
+    global _frozen  # noqa: PLW0603 - the module is the clock
+    previous = _frozen
+    _frozen = at if isinstance(at, datetime) else datetime.combine(at, time(), tzinfo=UTC)
+    try:
+        yield
+    finally:
+        _frozen = previous

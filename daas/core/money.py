@@ -1,0 +1,73 @@
+"""Money as `Decimal`, with the exponent of its currency.
+
+Billing rounds once per invoice line, ROUND_HALF_UP to the currency's exponent; unit prices may carry up
+to six decimals. JSON carries amounts as decimal strings with the currency's exponent ("605.00", "1200").
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Currencies daas bills in, with their ISO 4217 exponent (billing.md). Anything else is unknown.
+CURRENCY_EXPONENTS: dict[str, int] = {
+    "EUR": 2,
+    "USD": 2,
+    "GBP": 2,
+    "CHF": 2,
+    "SEK": 2,
+    "DKK": 2,
+    "NOK": 2,
+    "PLN": 2,
+    "JPY": 0,
+}
+
+UNIT_AMOUNT_MAX_DECIMALS = 6
+
+
+class UnknownCurrency(ValueError):
+    """The currency is not one daas bills in."""
+
+
+def is_known_currency(currency: str) -> bool:
+    return currency in CURRENCY_EXPONENTS
+
+
+def exponent(currency: str) -> int:
+    try:
+        return CURRENCY_EXPONENTS[currency]
+    except KeyError as exc:
+        raise UnknownCurrency(currency) from exc
+
+
+def decimal_places(amount: Decimal) -> int:
+    """Digits after the point as written ("39.00" has 2, "1E+2" has 0)."""
+    exp = amount.as_tuple().exponent
+    return -exp if isinstance(exp, int) and exp < 0 else 0
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half up to the currency's exponent: the one rounding step of an invoice line."""
+    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_UP)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """An amount as its JSON string, with exactly the currency's exponent."""
+    return f"{round_money(amount, currency):f}"
+
+
+def format_unit_amount(amount: Decimal, currency: str) -> str:
+    """A unit price: at least the currency's exponent, and as many more decimals as it really has."""
+    normalized = amount.normalize()
+    places = max(exponent(currency), decimal_places(normalized))
+    return f"{amount.quantize(Decimal(1).scaleb(-places)):f}"
+
+
+def parse_decimal(text: str) -> Decimal:
+    """A finite decimal from its string form; raises ValueError on anything else."""
+    try:
+        value = Decimal(text)
+    except (InvalidOperation, TypeError) as exc:
+        raise ValueError(f"not a decimal number: {text!r}") from exc
+    if not value.is_finite():
+        raise ValueError(f"not a finite number: {text!r}")
+    return value

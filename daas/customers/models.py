@@ -1,0 +1,27 @@
+"""A customer company: where it is (for VAT), what it pays in, and how long it has to pay."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from daas.extensions import db
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+    __table_args__ = (
+        CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="payment_terms_range"),
+        CheckConstraint("length(country) = 2", name="country_alpha2"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    vat_id: Mapped[str | None] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(3))
+    billing_email: Mapped[str] = mapped_column(String(254))
+    payment_terms_days: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

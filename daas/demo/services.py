@@ -1,0 +1,339 @@
+"""A realistic demo data set, loaded through the same services as the API, and safe to load twice.
+
+Every object has a natural key (customer name, plan code, serial, e-mail, transaction id); anything that
+exists already is left as it is, so loading again adds nothing. Dates are spread over the 18 months
+before the day of the first load, from a fixed random seed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from daas.auth import services as auth
+from daas.auth.models import User
+from daas.catalog.services import load_default_catalog
+from daas.contracts import services as contracts
+from daas.contracts.models import Contract
+from daas.core import clock
+from daas.core.dates import add_months
+from daas.customers.models import Customer
+from daas.customers.services import create_customer
+from daas.devices.models import Device
+from daas.devices.services import register_device
+from daas.extensions import db
+from daas.pricing import services as pricing
+from daas.pricing.models import Metric, Plan
+from daas.usage.services import store_usage_events
+
+DEMO_PASSWORD = "daas-demo-2026"
+ACTOR = "demo@daas.example"
+
+CUSTOMERS = [
+    {
+        "name": "Amsterdam Analytics B.V.",
+        "country": "NL",
+        "vat_id": "NL004495445B01",
+        "currency": "EUR",
+        "billing_email": "ap@amsterdam-analytics.example",
+        "payment_terms_days": 30,
+    },
+    {
+        "name": "Berliner Baukontor GmbH",
+        "country": "DE",
+        "vat_id": "DE136695976",
+        "currency": "EUR",
+        "billing_email": "rechnungen@baukontor.example",
+        "payment_terms_days": 14,
+    },
+    {
+        "name": "Hudson Legal LLP",
+        "country": "US",
+        "vat_id": None,
+        "currency": "USD",
+        "billing_email": "payables@hudsonlegal.example",
+        "payment_terms_days": 45,
+    },
+    {
+        "name": "Utrecht Zorggroep",
+        "country": "NL",
+        "vat_id": "NL853746333B01",
+        "currency": "EUR",
+        "billing_email": "finance@zorggroep.example",
+        "payment_terms_days": 30,
+    },
+]
+
+METRICS = [
+    {"code": "support_tickets", "name": "Support tickets", "aggregation": "count", "field": None},
+    {"code": "express_swaps", "name": "Express swaps", "aggregation": "sum", "field": None},
+    {"code": "active_users", "name": "Active users", "aggregation": "unique_count", "field": "user"},
+]
+
+PLANS = [
+    {
+        "code": "laptop-std-36",
+        "name": "Laptop Standard, 36 months",
+        "currency": "EUR",
+        "term_months": 36,
+        "refresh_cycle_months": 36,
+        "minimum_monthly_amount": Decimal("500.00"),
+        "charges": [
+            {"kind": "device_monthly", "unit_amount": Decimal("39.00")},
+            {
+                "kind": "metered",
+                "metric": "support_tickets",
+                "model": "graduated",
+                "tiers": [
+                    {"up_to": Decimal(10), "unit_amount": Decimal(0)},
+                    {"up_to": None, "unit_amount": Decimal("15.00")},
+                ],
+            },
+            {
+                "kind": "metered",
+                "metric": "express_swaps",
+                "model": "per_unit",
+                "unit_amount": Decimal("49.00"),
+            },
+        ],
+    },
+    {
+        "code": "workplace-flex-24",
+        "name": "Workplace Flex, 24 months",
+        "currency": "EUR",
+        "term_months": 24,
+        "refresh_cycle_months": 24,
+        "minimum_monthly_amount": None,
+        "charges": [
+            {"kind": "device_monthly", "device_model_sku": "DELL-LAT-7430", "unit_amount": Decimal("44.00")},
+            {"kind": "device_monthly", "device_model_sku": "DELL-P2423D", "unit_amount": Decimal("9.50")},
+            {
+                "kind": "device_monthly",
+                "device_model_sku": "DELL-OPX-7000-MFF",
+                "unit_amount": Decimal("27.00"),
+            },
+            {"kind": "device_monthly", "device_model_sku": "GOOGLE-PIXEL-5", "unit_amount": Decimal("17.50")},
+            {
+                "kind": "metered",
+                "metric": "active_users",
+                "model": "volume",
+                "tiers": [
+                    {"up_to": Decimal(25), "unit_amount": Decimal("4.00")},
+                    {"up_to": Decimal(100), "unit_amount": Decimal("3.20")},
+                    {"up_to": None, "unit_amount": Decimal("2.50"), "flat_amount": Decimal("50.00")},
+                ],
+            },
+            {
+                "kind": "metered",
+                "metric": "express_swaps",
+                "model": "package",
+                "unit_amount": Decimal("120.00"),
+                "package_size": 3,
+            },
+        ],
+    },
+    {
+        "code": "us-laptop-36",
+        "name": "Laptop Standard US, 36 months",
+        "currency": "USD",
+        "term_months": 36,
+        "refresh_cycle_months": 36,
+        "minimum_monthly_amount": Decimal("300.00"),
+        "charges": [
+            {"kind": "device_monthly", "unit_amount": Decimal("42.00")},
+            {
+                "kind": "metered",
+                "metric": "support_tickets",
+                "model": "per_unit",
+                "unit_amount": Decimal("20.00"),
+            },
+        ],
+    },
+]
+
+# (customer, plan, months ago it started, fleet: [(sku, count)])
+CONTRACTS = [
+    (
+        "Amsterdam Analytics B.V.",
+        "laptop-std-36",
+        18,
+        [("DELL-LAT-5430", 14), ("DELL-LAT-7430", 6), ("DELL-P2423D", 4)],
+    ),
+    (
+        "Berliner Baukontor GmbH",
+        "workplace-flex-24",
+        15,
+        [("DELL-LAT-7430", 8), ("DELL-P2423D", 8), ("DELL-OPX-7000-MFF", 4), ("GOOGLE-PIXEL-5", 6)],
+    ),
+    ("Hudson Legal LLP", "us-laptop-36", 12, [("HP-EB-655-G9", 8), ("DELL-P2723D", 4)]),
+    ("Utrecht Zorggroep", "workplace-flex-24", 6, [("DELL-LAT-7430", 4), ("GOOGLE-PIXEL-5", 2)]),
+]
+SPARE_STOCK = [("DELL-LAT-5430", 3), ("DELL-U2723QE", 2), ("MS-SURFACE-PRO-8", 2)]
+
+STAFF = [
+    ("admin@daas.example", "admin"),
+    ("finance@daas.example", "finance"),
+    ("logistics@daas.example", "logistics"),
+]
+CUSTOMER_USERS = [
+    ("it@amsterdam-analytics.example", "Amsterdam Analytics B.V."),
+    ("it@baukontor.example", "Berliner Baukontor GmbH"),
+    ("it@hudsonlegal.example", "Hudson Legal LLP"),
+]
+
+
+def demo_token(email: str) -> str:
+    """The well-known token of a demo user (demo data only: anyone reading this code knows it)."""
+    local, domain = email.split("@", maxsplit=1)
+    return f"daas_demo_{local.replace('.', '_')}_{domain.split('.', maxsplit=1)[0]}"
+
+
+@dataclass
+class DemoReport:
+    created: dict[str, int] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (email, role, token)
+
+    def count(self, kind: str, n: int = 1) -> None:
+        self.created[kind] = self.created.get(kind, 0) + n
+
+
+def _customer(values: dict) -> tuple[Customer, bool]:
+    existing = db.session.scalar(select(Customer).where(Customer.name == values["name"]))
+    return (existing, False) if existing else (create_customer(values), True)
+
+
+def _user(email: str, role: str, customer_id: int | None, report: DemoReport) -> None:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = auth.create_user(email, role, customer_id, DEMO_PASSWORD)
+        report.count("users")
+    auth.create_token(user.id, "demo", token=demo_token(email))
+    report.logins.append((email, role, demo_token(email)))
+
+
+def _deploy_fleet(
+    contract: Contract,
+    fleet: list[tuple[str, int]],
+    next_serial: Callable[[str], str],
+    rng: random.Random,
+    report: DemoReport,
+) -> None:
+    today = clock.today()
+    span = (min(today, contract.end_date) - contract.start_date).days
+    for sku, count in fleet:
+        for _ in range(count):
+            serial = next_serial(sku)
+            if db.session.scalar(select(Device.id).where(Device.serial == serial)) is not None:
+                continue
+            start = contract.start_date + timedelta(days=rng.randrange(0, max(span * 2 // 3, 1)))
+            register_device(
+                serial,
+                sku,
+                ACTOR,
+                manufactured_on=start - timedelta(days=rng.randrange(60, 400)),
+                battery_health=rng.randrange(72, 100),
+                on=start - timedelta(days=rng.randrange(3, 20)),
+            )
+            contracts.deploy_device(contract.id, serial, start, ACTOR)
+            report.count("devices")
+            if rng.random() < 0.2:  # handed back before today
+                end = start + timedelta(days=rng.randrange(1, max((today - start).days, 2)))
+                contracts.end_deployment(contract.id, serial, min(end, today), ACTOR)
+                report.count("returned devices")
+
+
+def _usage(contract: Contract, metrics: dict[str, Metric], rng: random.Random, report: DemoReport) -> None:
+    """Monthly usage for each metric the contract's plan bills, from its start to today."""
+    billed = [charge.metric.code for charge in contract.plan.charges if charge.metric is not None]
+    day, today, events = contract.start_date, clock.today(), []
+    n = 0
+    while day < today:
+        for code in billed:
+            for _ in range(
+                {
+                    "support_tickets": rng.randrange(4, 18),
+                    "express_swaps": rng.randrange(0, 3),
+                    "active_users": rng.randrange(15, 40),
+                }[code]
+            ):
+                moment = datetime.combine(day, time(), tzinfo=UTC) + timedelta(
+                    days=rng.randrange(0, 28), seconds=rng.randrange(0, 86400)
+                )
+                if moment.date() >= today:
+                    continue
+                n += 1
+                events.append(
+                    {
+                        "transaction_id": f"demo-{contract.id}-{n:06d}",
+                        "contract_id": contract.id,
+                        "metric_id": metrics[code].id,
+                        "timestamp": moment,
+                        "quantity": Decimal(1),
+                        "properties": {"user": f"user{rng.randrange(1, 120)}"}
+                        if code == "active_users"
+                        else None,
+                    }
+                )
+        day = add_months(day, 1)
+    accepted, _ = store_usage_events(contract.customer_id, events)
+    report.count("usage events", accepted)
+
+
+def load_demo() -> DemoReport:
+    report = DemoReport()
+    rng = random.Random(20261129)
+    catalog = load_default_catalog()
+    report.count("device models", catalog.created)
+
+    for values in METRICS:
+        if db.session.scalar(select(Metric.id).where(Metric.code == values["code"])) is None:
+            pricing.create_metric(values)
+            report.count("metrics")
+    for values in PLANS:
+        if db.session.scalar(select(Plan.id).where(Plan.code == values["code"])) is None:
+            pricing.create_plan(values)
+            report.count("plans")
+
+    customers = {}
+    for values in CUSTOMERS:
+        customers[values["name"]], created = _customer(values)
+        report.count("customers", int(created))
+
+    metrics = {m.code: m for m in db.session.scalars(select(Metric))}
+    serial_counters: dict[str, int] = {}
+
+    def next_serial(sku: str) -> str:
+        serial_counters[sku] = serial_counters.get(sku, 0) + 1
+        return f"DEMO-{sku}-{serial_counters[sku]:03d}"
+
+    today = clock.today()
+    for name, plan_code, months_ago, fleet in CONTRACTS:
+        customer = customers[name]
+        contract = db.session.scalar(select(Contract).where(Contract.customer_id == customer.id))
+        if contract is None:
+            start = add_months(today, -months_ago).replace(day=1)
+            contract = contracts.create_contract(customer.id, plan_code, start)
+            report.count("contracts")
+            _deploy_fleet(contract, fleet, next_serial, rng, report)
+            _usage(contract, metrics, rng, report)
+        else:
+            for sku, count in fleet:  # keep serial numbering stable on a second load
+                serial_counters[sku] = serial_counters.get(sku, 0) + count
+    for sku, count in SPARE_STOCK:
+        for _ in range(count):
+            serial = next_serial(sku)
+            if db.session.scalar(select(Device.id).where(Device.serial == serial)) is None:
+                register_device(serial, sku, ACTOR, on=today - timedelta(days=rng.randrange(1, 30)))
+                report.count("devices")
+
+    for email, role in STAFF:
+        _user(email, role, None, report)
+    for email, name in CUSTOMER_USERS:
+        _user(email, "customer", customers[name].id, report)
+    db.session.flush()
+    return report

@@ -1,0 +1,1 @@
+"""Devices, their lifecycle and their chain of custody."""

@@ -1,0 +1,64 @@
+"""Devices and their chain of custody: one append-only event for every change of state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from daas.catalog.models import DeviceModel
+from daas.extensions import db
+
+_STATE_LIST = (
+    "'in_stock', 'deployed', 'return_scheduled', 'in_transit', 'received', 'wiped', 'graded', "
+    "'refurbishing', 'harvested', 'recycled', 'lost'"
+)
+
+
+class Device(db.Model):
+    __tablename__ = "devices"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATE_LIST})", name="status_known"),
+        CheckConstraint(
+            "battery_health IS NULL OR battery_health BETWEEN 0 AND 100", name="battery_health_range"
+        ),
+        CheckConstraint("lives >= 0", name="lives_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64), unique=True)
+    device_model_id: Mapped[int] = mapped_column(ForeignKey("device_models.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="in_stock")
+    manufactured_on: Mapped[date | None] = mapped_column(Date)
+    battery_health: Mapped[int | None]
+    # Deployments to customers so far (a new life each time); the impact ledger reads it.
+    lives: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    device_model: Mapped[DeviceModel] = relationship()
+    events: Mapped[list[CustodyEvent]] = relationship(order_by="CustodyEvent.seq", viewonly=True)
+
+
+class CustodyEvent(db.Model):
+    """Who did what to a device, when, from which state to which. Never updated or deleted (the
+    database refuses it: see the migration's triggers)."""
+
+    __tablename__ = "custody_events"
+    __table_args__ = (
+        UniqueConstraint("device_id", "seq"),
+        CheckConstraint(f"to_status IN ({_STATE_LIST})", name="to_status_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    seq: Mapped[int]
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(254))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)

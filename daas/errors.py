@@ -1,0 +1,135 @@
+"""Domain errors, and the one place where they (and every HTTP error) become the JSON error shape.
+
+Services raise `NotFound`, `Invalid`, `Conflict`, `Forbidden` or `Unauthorized` with a message and, where a
+field is at fault, `errors` keyed by field name. Every error response, whatever raised it, is
+`{"code": <status>, "status": "<reason>", "message": "...", "errors": {...}}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule of the domain said no. `errors` maps a field name to its messages."""
+
+    status_code = 400
+
+    def __init__(self, message: str, errors: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class Invalid(DomainError):
+    """The input breaks a rule (unknown reference, bad combination of fields): 422."""
+
+    status_code = 422
+
+    @classmethod
+    def field(cls, field: str, message: str) -> Invalid:
+        return cls(f"{field}: {message}", errors={field: [message]})
+
+
+class NotFound(DomainError):
+    """No such object, or one the caller may not know exists: 404."""
+
+    status_code = 404
+
+
+class Conflict(DomainError):
+    """A duplicate key or an illegal state transition: 409."""
+
+    status_code = 409
+
+
+class Forbidden(DomainError):
+    """Signed in, but the role may not do this: 403."""
+
+    status_code = 403
+
+
+class Unauthorized(DomainError):
+    """No valid credentials: 401."""
+
+    status_code = 401
+
+
+def error_body(code: int, message: str | None = None, errors: dict[str, Any] | None = None) -> dict[str, Any]:
+    status = HTTPStatus(code)
+    return {
+        "code": code,
+        "status": status.phrase,
+        "message": message or status.description,
+        "errors": errors or {},
+    }
+
+
+def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs keys errors by location ({"json": {"name": [...]}}); clients want the field names."""
+    flat: dict[str, Any] = {}
+    for location, fields in errors.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(body)
+    response.status_code = body["code"]
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    if body["code"] == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="daas"'
+    return response
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    return _response(error_body(error.status_code, error.message, error.errors))
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages") or {}
+    if error.code == 422 and errors:
+        errors = _flatten_locations(errors)
+        message = "Invalid input: " + ", ".join(sorted(str(name) for name in errors)) + "."
+    else:
+        message = data.get("message") or error.description
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and (allowed := error.get_headers()):
+        headers.update({k: v for k, v in allowed if k == "Allow"})
+    return _response(error_body(error.code or 500, message, errors), headers)
+
+
+def handle_unexpected(error: Exception) -> Response:
+    """Anything unhandled: log it with its trace, answer 500 without one."""
+    if isinstance(error, HTTPException):
+        return handle_http_exception(error)
+    log.exception("Unhandled error", exc_info=error)
+    return _response(error_body(500, InternalServerError.description))
+
+
+def handle_integrity_error(error: Exception) -> Response:
+    """A constraint refused a write that the service's own checks let through (a race): 409."""
+    from daas.db import conflict_from_integrity_error
+
+    return handle_domain_error(conflict_from_integrity_error(error))  # type: ignore[arg-type]
+
+
+def register_error_handlers(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

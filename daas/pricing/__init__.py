@@ -1,0 +1,1 @@
+"""Billable metrics and price plans with their charges (billing.md)."""

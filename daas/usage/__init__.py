@@ -1,0 +1,1 @@
+"""Usage events: what customers' devices did, as billable metrics count it."""
