@@ -23,7 +23,7 @@ class DecimalString(fields.Field):
 
     On output, `currency_attr` names the attribute holding the currency: money is then shown with the
     currency's exponent (`unit=True` shows a unit price: at least the exponent, up to its real decimals).
-    Without it, `output_places` decimals are shown.
+    Without it, `output_places` decimals are shown, or with `normalize` just the digits it has ("10", "2.5").
     """
 
     default_error_messages = {
@@ -43,6 +43,7 @@ class DecimalString(fields.Field):
         output_places: int | None = None,
         currency_attr: str | None = None,
         unit: bool = False,
+        normalize: bool = False,
         max_digits: int = 16,
         **kwargs: Any,
     ) -> None:
@@ -52,6 +53,7 @@ class DecimalString(fields.Field):
         self.output_places = places if output_places is None else output_places
         self.currency_attr = currency_attr
         self.unit = unit
+        self.normalize = normalize
         self.max_digits = max_digits
         metadata = {
             "type": "string",
@@ -92,6 +94,8 @@ class DecimalString(fields.Field):
             if self.unit:
                 return money.format_unit_amount(number, currency)
             return money.format_money(number, currency)
+        if self.normalize:
+            return f"{number.normalize():f}"
         return f"{number:.{self.output_places}f}"
 
 

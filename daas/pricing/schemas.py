@@ -58,7 +58,7 @@ class PlanCreateSchema(Schema):
 
 
 class TierSchema(Schema):
-    up_to = DecimalString(places=6, allow_none=True)
+    up_to = DecimalString(places=6, normalize=True, allow_none=True)
     unit_amount = UnitAmount()
     flat_amount = UnitAmount()
 

@@ -1,0 +1,136 @@
+"""Every error has the one JSON shape of api.md, with the field at fault; nothing leaks a stack trace."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from daas.errors import register_error_handlers
+from tests.helpers import assert_error, bearer
+
+CUSTOMER = {"name": "Acme", "country": "NL", "currency": "EUR", "billing_email": "ap@acme.example"}
+
+
+def test_missing_token_is_401_with_a_challenge(client):
+    response = client.get("/api/v1/customers")
+    assert_error(response, 401)
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_unknown_token_is_401(client):
+    assert_error(client.get("/api/v1/customers", headers=bearer("daas_not-a-real-token")), 401)
+    assert_error(client.get("/api/v1/customers", headers={"Authorization": "Basic dXNlcjpwYXNz"}), 401)
+
+
+def test_revoked_token_stops_working(client, tokens):
+    me = client.get("/api/v1/me", headers=bearer(tokens["admin"])).get_json()
+    user_id = me["user_id"]
+    created = client.post(
+        f"/api/v1/users/{user_id}/tokens", json={"name": "laptop"}, headers=bearer(tokens["admin"])
+    )
+    assert created.status_code == 201
+    new = created.get_json()
+    assert client.get("/api/v1/me", headers=bearer(new["token"])).status_code == 200
+    revoked = client.post(
+        f"/api/v1/users/{user_id}/tokens/{new['id']}/revoke", headers=bearer(tokens["admin"])
+    )
+    assert revoked.get_json()["revoked_at"] is not None
+    assert_error(client.get("/api/v1/me", headers=bearer(new["token"])), 401)
+
+
+def test_wrong_role_is_403(client, tokens):
+    assert_error(client.get("/api/v1/customers", headers=bearer(tokens["logistics"])), 403)
+
+
+def test_unknown_object_is_404_and_unknown_path_too(client, tokens):
+    assert_error(client.get("/api/v1/customers/999999", headers=bearer(tokens["admin"])), 404)
+    assert_error(client.get("/api/v1/customers/99999999999999999999", headers=bearer(tokens["admin"])), 404)
+    assert_error(client.get("/api/v1/nothing-here", headers=bearer(tokens["admin"])), 404)
+
+
+def test_wrong_method_is_405_with_allow(client, tokens):
+    response = client.delete("/api/v1/customers", headers=bearer(tokens["admin"]))
+    assert_error(response, 405)
+    assert "GET" in response.headers["Allow"]
+
+
+def test_duplicate_is_409_naming_the_field(client, tokens):
+    model = {
+        "sku": "DELL-LAT-5430",
+        "name": "Latitude 5430",
+        "category": "laptop",
+        "manufacturer": "Dell",
+        "weight_kg": "1.36",
+        "embodied_co2e_kg": "252.84",
+        "use_kwh_per_year": "23.36",
+        "expected_lifetime_months": 48,
+    }
+    assert (
+        client.post("/api/v1/device-models", json=model, headers=bearer(tokens["admin"])).status_code == 201
+    )
+    assert_error(
+        client.post("/api/v1/device-models", json=model, headers=bearer(tokens["admin"])), 409, "sku"
+    )
+
+
+def test_malformed_json_is_400_naming_the_body(client, tokens):
+    response = client.post(
+        "/api/v1/customers",
+        data='{"name": "Acme",',
+        content_type="application/json",
+        headers=bearer(tokens["admin"]),
+    )
+    assert_error(response, 400, "body")
+
+
+def test_a_body_that_is_not_json_is_refused(client, tokens):
+    response = client.post("/api/v1/customers", data="name=Acme", headers=bearer(tokens["admin"]))
+    assert response.status_code == 415
+    assert_error(response, 415, "body")
+
+
+def test_json_that_is_not_an_object_is_422(client, tokens):
+    assert_error(client.post("/api/v1/customers", json=[CUSTOMER], headers=bearer(tokens["admin"])), 422)
+    assert_error(client.post("/api/v1/customers", json="Acme", headers=bearer(tokens["admin"])), 422)
+
+
+def test_oversized_body_is_413(client, tokens, app):
+    huge = {**CUSTOMER, "name": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    assert_error(client.post("/api/v1/customers", json=huge, headers=bearer(tokens["admin"])), 413)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("payment_terms_days", 1.5),
+        ("payment_terms_days", "30"),
+        ("payment_terms_days", True),
+        ("payment_terms_days", 10**30),
+        ("name", ""),
+        ("name", "   "),
+        ("name", None),
+        ("country", "nl"),
+        ("currency", "eur"),
+    ],
+)
+def test_wrong_types_are_422_naming_the_field(client, tokens, field, value):
+    response = client.post(
+        "/api/v1/customers", json={**CUSTOMER, field: value}, headers=bearer(tokens["admin"])
+    )
+    assert_error(response, 422, field)
+
+
+def test_a_crash_is_a_500_without_a_stack_trace():
+    app = Flask("crashing")
+    register_error_handlers(app)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals: password=hunter2")
+
+    response = app.test_client().get("/boom")
+    body = response.get_json()
+    assert response.status_code == 500
+    assert set(body) == {"code", "status", "message", "errors"}
+    assert "hunter2" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
