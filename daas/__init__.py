@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'daas.sqlite3'}"
 
     from daas import db as _db_types  # noqa: F401 - SQLite connection settings
+    from daas.api.base import reject_nul_in_url
     from daas.api.converters import IdConverter, id_schema
     from daas.errors import register_error_handlers
     from daas.extensions import api, db, migrate
@@ -36,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     api.init_app(app)
     api.register_converter(IdConverter, id_schema)
     register_error_handlers(app)
+    app.before_request(reject_nul_in_url)
 
     _register_api(app)
     _register_pages(app)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Numeric, String, event, func, select
+from sqlalchemy import DateTime, Numeric, String, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
@@ -40,6 +41,24 @@ class _ExactDecimalText(TypeDecorator):
 def Decimal_(precision: int, scale: int) -> Numeric:  # noqa: N802 - a column type, named like one
     """An exact decimal column: NUMERIC on PostgreSQL, decimal text on SQLite."""
     return Numeric(precision, scale, asdecimal=True).with_variant(_ExactDecimalText(scale), "sqlite")
+
+
+class UtcDateTime(TypeDecorator):
+    """A moment, always handed out as an aware UTC datetime (SQLite keeps no offset; PostgreSQL keeps
+    the session's). A naive value going in is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 # Money and unit prices; quantities such as weights and energy use the same type with their own scale.

@@ -109,3 +109,18 @@ def tokens(database: Any) -> dict[str, str]:
     from tests.factories import token
 
     return {role: token(role) for role in ("admin", "finance", "logistics")}
+
+
+@pytest.fixture
+def committed(app: Flask) -> Iterator[Flask]:
+    """For tests that need real commits seen by other connections (races): PostgreSQL only; every table
+    is emptied afterwards."""
+    if not ON_POSTGRES:
+        pytest.skip("needs PostgreSQL")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()

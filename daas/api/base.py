@@ -14,10 +14,13 @@ from typing import Any
 
 import flask_smorest
 import marshmallow as ma
+from flask import request
 from flask_smorest import abort
 from flask_smorest.pagination import PaginationParameters
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+
+from daas.errors import Invalid
 
 
 class ErrorSchema(ma.Schema):
@@ -30,6 +33,35 @@ class ErrorSchema(ma.Schema):
         required=True,
         metadata={"description": "Messages keyed by the field at fault (by index for lists)"},
     )
+
+
+NUL_MESSAGE = "Must not contain NUL characters."
+MAX_PAGE = 1_000_000
+
+
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where a NUL character hides in parsed JSON (databases refuse it in text), or None."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path or "body"
+        found = _nul_path(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def reject_nul_in_url() -> None:
+    """Before every request: NUL in the path cannot name anything (404); in a query parameter it is
+    invalid input on that parameter (422)."""
+    if "\x00" in request.path:
+        abort(404)
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            field = name.replace("\x00", "")
+            abort(422, message=f"Invalid input: {field}.", errors={field: [NUL_MESSAGE]})
 
 
 class JsonParser(FlaskParser):
@@ -48,16 +80,49 @@ class JsonParser(FlaskParser):
                 errors={"body": ["Expected Content-Type: application/json."]},
             )
         try:
-            return json.loads(data, parse_float=Decimal)
+            body = json.loads(data, parse_float=Decimal)
         except (ValueError, UnicodeDecodeError) as exc:
             abort(400, message="The body is not valid JSON.", errors={"body": [f"Invalid JSON: {exc}"]})
-        return core.missing  # unreachable: abort raises
+        if (where := _nul_path(body)) is not None:
+            abort(422, message=f"Invalid input: {where}.", errors={where: [NUL_MESSAGE]})
+        return body
+
+
+_PAGINATION_HEADER_DOC = {
+    "description": "Pagination as JSON: total, total_pages, first_page, last_page, page, previous_page, "
+    "next_page.",
+    "schema": {"type": "string"},
+    "example": '{"total": 120, "total_pages": 3, "first_page": 1, "last_page": 3, "page": 1, "next_page": 2}',
+}
 
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonParser()
     PAGINATION_ARGUMENTS_PARSER = JsonParser(location="query")
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 200}
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        """Parse arguments; a JSON body may also be refused as malformed (400), too large (413) or not
+        JSON (415)."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+
+        def decorator(func: Any) -> Any:
+            func = parse(func)
+            for status, name in (
+                (400, "BAD_REQUEST"),
+                (413, "REQUEST_ENTITY_TOO_LARGE"),
+                (415, "UNSUPPORTED_MEDIA_TYPE"),
+            ):
+                func = self.alt_response(status, response=name)(func)
+            return func
+
+        return decorator
+
+    def _document_pagination_metadata(self, spec: Any, resp_doc: dict[str, Any]) -> None:
+        """The header carries JSON text; documented as a string so clients and validators read it as sent."""
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = _PAGINATION_HEADER_DOC
 
 
 class DaasApi(flask_smorest.Api):
@@ -80,5 +145,8 @@ class DaasApi(flask_smorest.Api):
 
 
 def page_window(pagination: PaginationParameters) -> tuple[int, int]:
-    """(offset, limit) of the requested page."""
+    """(offset, limit) of the requested page; a page past any real list is refused, not sent to the
+    database."""
+    if pagination.page > MAX_PAGE:
+        raise Invalid.field("page", f"At most {MAX_PAGE}.")
     return pagination.first_item, pagination.page_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -29,9 +30,7 @@ def import_command(file: Path, show_skipped: bool) -> None:
         raise click.ClickException(f"{file}: {exc}") from exc
     with (
         file.open(newline="", encoding="utf-8-sig") as stream,
-        click.progressbar(
-            length=total, label=f"Importing {file.name}", file=click.get_text_stream("stderr")
-        ) as bar,
+        click.progressbar(length=total, label=f"Importing {file.name}", file=sys.stderr) as bar,
     ):
         report = import_footprints(read_rows(open_rows(stream)), on_row=lambda: bar.update(1))
     db.session.commit()

@@ -37,8 +37,8 @@ SUBCATEGORIES = {
 # Plausible weights per category (kg): outside them the row is a data error (Boavizta's 15.6 kg laptop).
 WEIGHT_RANGES = {
     "laptop": (Decimal("0.5"), Decimal("5")),
-    "desktop": (Decimal("0.3"), Decimal("30")),
-    "monitor": (Decimal("1"), Decimal("30")),
+    "desktop": (Decimal("0.2"), Decimal("30")),  # thin clients weigh from 0.24 kg
+    "monitor": (Decimal("0.5"), Decimal("30")),  # portable 14-inch monitors from 0.59 kg
     "tablet": (Decimal("0.1"), Decimal("2")),
     "phone": (Decimal("0.05"), Decimal("0.5")),
     "dock": (Decimal("0.05"), Decimal("3")),
@@ -79,9 +79,11 @@ class FormatError(ValueError):
 def derive_sku(manufacturer: str, name: str) -> str:
     """A stable SKU for a data-set row that has none: the slug of its name, shortened with a hash."""
     slug = re.sub(r"[^A-Z0-9]+", "-", f"{manufacturer} {name}".upper()).strip("-")
+    digest = hashlib.sha1(f"{manufacturer}|{name}".encode()).hexdigest()[:6].upper()
+    if not slug:  # a name without a single ASCII letter or digit
+        return f"MODEL-{digest}"
     if len(slug) <= SKU_MAX:
         return slug
-    digest = hashlib.sha1(f"{manufacturer}|{name}".encode()).hexdigest()[:6].upper()
     return f"{slug[: SKU_MAX - 7].rstrip('-')}-{digest}"
 
 

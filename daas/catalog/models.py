@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, DateTime, String, func
+from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from daas.db import Measure
+from daas.db import Measure, UtcDateTime
 from daas.extensions import db
 
 CATEGORIES = ("laptop", "desktop", "monitor", "tablet", "phone", "dock")
@@ -34,7 +34,5 @@ class DeviceModel(db.Model):
     use_kwh_per_year: Mapped[Decimal] = mapped_column(Measure)
     expected_lifetime_months: Mapped[int]
     source: Mapped[str | None] = mapped_column(String(500))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=func.now())

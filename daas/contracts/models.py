@@ -11,12 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, func, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, func, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.customers.models import Customer
-from daas.db import Money
+from daas.db import Money, UtcDateTime
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.pricing.models import Plan
@@ -37,7 +37,7 @@ class Contract(db.Model):
     end_date: Mapped[date] = mapped_column(Date)
     minimum_monthly_amount: Mapped[Decimal | None] = mapped_column(Money)
     terminated_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     customer: Mapped[Customer] = relationship()
     plan: Mapped[Plan] = relationship()
@@ -71,7 +71,7 @@ class Deployment(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     device: Mapped[Device] = relationship()
     contract: Mapped[Contract] = relationship()

@@ -47,7 +47,8 @@ def decimal_places(amount: Decimal) -> int:
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's exponent: the one rounding step of an invoice line."""
-    return amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_UP)
+    rounded = amount.quantize(Decimal(1).scaleb(-exponent(currency)), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0.00"
 
 
 def format_money(amount: Decimal, currency: str) -> str:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, String, func
+from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from daas.db import UtcDateTime
 from daas.extensions import db
 
 
@@ -24,4 +25,4 @@ class Customer(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     billing_email: Mapped[str] = mapped_column(String(254))
     payment_terms_days: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

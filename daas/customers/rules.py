@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError
 
 from daas.core import countries
 
@@ -15,8 +16,11 @@ def vat_id_problem(vat_id: str, country: str) -> str | None:
     """
     if not countries.is_eu(country):
         return None if 2 <= len(vat_id) <= 20 else "Between 2 and 20 characters."
-    compact = eu_vat.compact(vat_id)
     prefix = countries.vat_prefix(country)
+    try:
+        compact = eu_vat.compact(vat_id)
+    except ValidationError:  # no EU country prefix at all ("004495445B01", "US123")
+        return f"An EU VAT id of a customer in {country} starts with {prefix}."
     if not compact.startswith(prefix):
         return f"An EU VAT id of a customer in {country} starts with {prefix}."
     if not eu_vat.is_valid(compact):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.catalog.models import DeviceModel
+from daas.db import UtcDateTime
 from daas.extensions import db
 
 _STATE_LIST = (
@@ -34,7 +35,7 @@ class Device(db.Model):
     battery_health: Mapped[int | None]
     # Deployments to customers so far (a new life each time); the impact ledger reads it.
     lives: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     device_model: Mapped[DeviceModel] = relationship()
     events: Mapped[list[CustodyEvent]] = relationship(order_by="CustodyEvent.seq", viewonly=True)
@@ -57,7 +58,7 @@ class CustodyEvent(db.Model):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     occurred_on: Mapped[date] = mapped_column(Date)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(254))
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     reference: Mapped[str | None] = mapped_column(String(200))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.catalog.models import DeviceModel
-from daas.db import Money, UnitAmount
+from daas.db import Money, UnitAmount, UtcDateTime
 from daas.extensions import db
 
 AGGREGATIONS = ("count", "sum", "max", "unique_count")
@@ -31,7 +31,7 @@ class Metric(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     aggregation: Mapped[str] = mapped_column(String(16))
     field: Mapped[str | None] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
 
 class Plan(db.Model):
@@ -49,7 +49,7 @@ class Plan(db.Model):
     term_months: Mapped[int]
     refresh_cycle_months: Mapped[int]
     minimum_monthly_amount: Mapped[Decimal | None] = mapped_column(Money)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     charges: Mapped[list[PlanCharge]] = relationship(
         back_populates="plan", order_by="PlanCharge.position", cascade="all, delete-orphan"

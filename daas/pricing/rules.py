@@ -48,7 +48,7 @@ def tier_errors(tiers: list[dict[str, Any]]) -> Errors:
         elif up_to is not None and previous is not None and up_to <= previous:
             errors[index] = {"up_to": [f"Tiers must ascend: {up_to} is not above {previous}."]}
         if up_to is not None:
-            previous = up_to
+            previous = up_to if previous is None else max(previous, up_to)
     return errors
 
 

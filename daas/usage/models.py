@@ -6,10 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from daas.db import Decimal_
+from daas.db import Decimal_, UtcDateTime
 from daas.extensions import db
 
 
@@ -25,7 +25,7 @@ class UsageEvent(db.Model):
     transaction_id: Mapped[str] = mapped_column(String(128))
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
     metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"))
-    timestamp: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    timestamp: Mapped[datetime] = mapped_column(UtcDateTime)
     quantity: Mapped[Decimal] = mapped_column(Decimal_(20, 6), default=Decimal(1))
     properties: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

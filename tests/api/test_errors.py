@@ -134,3 +134,21 @@ def test_a_crash_is_a_500_without_a_stack_trace():
     assert set(body) == {"code", "status", "message", "errors"}
     assert "hunter2" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_nul_characters_are_refused_where_databases_would_choke(client, tokens):
+    headers = bearer(tokens["admin"])
+    assert_error(
+        client.get("/api/v1/device-models?manufacturer=De%00ll", headers=headers), 422, "manufacturer"
+    )
+    assert_error(client.get("/api/v1/devices/SN%00X", headers=headers), 404)
+    assert_error(
+        client.post("/api/v1/customers", json={**CUSTOMER, "vat_id": "NL\x00"}, headers=headers),
+        422,
+        "vat_id",
+    )
+
+
+def test_a_page_far_beyond_any_list_is_refused(client, tokens):
+    response = client.get("/api/v1/devices?page=144115188075855871", headers=bearer(tokens["admin"]))
+    assert_error(response, 422, "page")

@@ -1,0 +1,133 @@
+"""Every endpoint family against every role: 401 without a token, 403 for a role api.md does not allow,
+and 404 (never 403) for another customer's objects."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from daas.auth.services import create_token
+from daas.contracts.services import deploy_device
+from tests import factories
+from tests.helpers import bearer
+
+ROLES = ("admin", "finance", "logistics", "customer")
+STAFF_READ = {"admin", "finance", "logistics", "customer"}
+
+# (method, path, body, roles allowed). Paths use {contract}, {customer}, {model}, {metric}, {plan}, {serial},
+# {user}, {token} of the caller's own world; bodies need not be valid: only the access decision is checked.
+MATRIX = [
+    ("GET", "/api/v1/me", None, {"admin", "finance", "logistics", "customer"}),
+    ("GET", "/api/v1/users", None, {"admin"}),
+    ("POST", "/api/v1/users", {}, {"admin"}),
+    ("GET", "/api/v1/users/{user}/tokens", None, {"admin"}),
+    ("POST", "/api/v1/users/{user}/tokens", {}, {"admin"}),
+    ("POST", "/api/v1/users/{user}/tokens/{token}/revoke", None, {"admin"}),
+    ("GET", "/api/v1/customers", None, {"admin", "finance", "customer"}),
+    ("POST", "/api/v1/customers", {}, {"admin", "finance"}),
+    ("GET", "/api/v1/customers/{customer}", None, {"admin", "finance", "customer"}),
+    ("PATCH", "/api/v1/customers/{customer}", {}, {"admin", "finance"}),
+    ("GET", "/api/v1/device-models", None, STAFF_READ),
+    ("POST", "/api/v1/device-models", {}, {"admin"}),
+    ("GET", "/api/v1/device-models/{model}", None, STAFF_READ),
+    ("PATCH", "/api/v1/device-models/{model}", {}, {"admin"}),
+    ("GET", "/api/v1/metrics", None, STAFF_READ),
+    ("POST", "/api/v1/metrics", {}, {"admin"}),
+    ("GET", "/api/v1/metrics/{metric}", None, STAFF_READ),
+    ("GET", "/api/v1/plans", None, STAFF_READ),
+    ("POST", "/api/v1/plans", {}, {"admin"}),
+    ("GET", "/api/v1/plans/{plan}", None, STAFF_READ),
+    ("GET", "/api/v1/contracts", None, {"admin", "finance", "logistics", "customer"}),
+    ("POST", "/api/v1/contracts", {}, {"admin"}),
+    ("GET", "/api/v1/contracts/{contract}", None, {"admin", "finance", "logistics", "customer"}),
+    ("POST", "/api/v1/contracts/{contract}/terminate", {}, {"admin"}),
+    ("GET", "/api/v1/contracts/{contract}/devices", None, {"admin", "finance", "logistics", "customer"}),
+    ("POST", "/api/v1/contracts/{contract}/devices", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/contracts/{contract}/devices/{serial}/end", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/devices", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/devices", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/devices/{serial}", None, {"admin", "logistics", "customer"}),
+    ("PATCH", "/api/v1/devices/{serial}", {}, {"admin", "logistics"}),
+]
+
+# Endpoints a customer may call, on objects of another customer: the answer must be 404.
+FOREIGN = [
+    ("GET", "/api/v1/customers/{customer}"),
+    ("GET", "/api/v1/contracts/{contract}"),
+    ("GET", "/api/v1/contracts/{contract}/devices"),
+    ("GET", "/api/v1/devices/{serial}"),
+]
+
+
+def _world(customer_name: str) -> dict:
+    model = factories.device_model()
+    customer = factories.customer(name=customer_name)
+    plan = factories.plan()
+    contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+    device = factories.device(model.sku)
+    deploy_device(contract.id, device.serial, date(2026, 2, 1), "tests")
+    metric = factories.metric()
+    return {
+        "customer": customer.id,
+        "contract": contract.id,
+        "model": model.id,
+        "plan": plan.id,
+        "metric": metric.id,
+        "serial": device.serial,
+    }
+
+
+@pytest.fixture
+def world(database, today):
+    mine, theirs = _world("Mine"), _world("Theirs")
+    tokens = {}
+    for role in ROLES:
+        user = factories.user(role, mine["customer"] if role == "customer" else None)
+        record, tokens[role] = create_token(user.id, "matrix")
+        if role == "admin":
+            mine["user"], mine["token"] = user.id, record.id
+    return mine, theirs, tokens
+
+
+def _call(client, method, path, body, token=None):
+    headers = bearer(token) if token else {}
+    return client.open(path, method=method, json=body, headers=headers)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+)
+def test_role_matrix(client, world, method, path, body, allowed):
+    mine, _, tokens = world
+    url = path.format(**mine)
+    assert _call(client, method, url, body).status_code == 401
+    for role in ROLES:
+        status = _call(client, method, url, body, tokens[role]).status_code
+        if role in allowed:
+            assert status not in (401, 403, 404, 500), (role, status)
+        else:
+            assert status == 403, (role, status)
+
+
+@pytest.mark.parametrize(("method", "path"), FOREIGN, ids=[f"{m} {p}" for m, p in FOREIGN])
+def test_another_customers_objects_are_not_found(client, world, method, path):
+    _, theirs, tokens = world
+    response = _call(client, method, path.format(**theirs), None, tokens["customer"])
+    assert response.status_code == 404
+    assert response.get_json()["code"] == 404
+
+
+def test_every_api_route_is_in_the_matrix(app):
+    def shape(path: str) -> str:
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)
+
+    routes = {
+        (method, shape(rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api-docs.openapi_json"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    covered = {(method, shape(path)) for method, path, _, _ in MATRIX}
+    assert routes - covered == set(), "routes without an access check in the matrix"

@@ -1,0 +1,108 @@
+"""The command line: users, tokens, catalog import and the demo data set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from daas.auth.services import authenticate_token
+from daas.catalog.models import DeviceModel
+from daas.contracts.models import Contract, Deployment
+from daas.customers.models import Customer
+from daas.devices.models import Device
+from daas.extensions import db
+from daas.usage.models import UsageEvent
+from tests import factories
+
+SAMPLE = Path(__file__).parent.parent / "data" / "boavizta-sample.csv"
+
+
+def _run(app, *args):
+    result = app.test_cli_runner().invoke(args=["daas", *args])
+    return result
+
+
+def test_users_and_tokens_are_created_from_the_command_line(app, database):
+    customer = factories.customer()
+    result = _run(
+        app,
+        "users",
+        "create",
+        "it@acme.example",
+        "--role",
+        "customer",
+        "--customer",
+        str(customer.id),
+        "--password",
+        "correct-horse-battery",
+    )
+    assert result.exit_code == 0, result.output
+    result = _run(app, "tokens", "create", "it@acme.example")
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    principal = authenticate_token(token)
+    assert principal is not None
+    assert (principal.role, principal.customer_id) == ("customer", customer.id)
+
+
+def test_bad_command_line_input_says_what_is_wrong(app, database):
+    result = _run(app, "users", "create", "someone@acme.example", "--role", "customer")
+    assert result.exit_code != 0
+    assert "customer_id" in result.output + result.stderr
+    result = _run(app, "tokens", "create", "nobody@acme.example")
+    assert result.exit_code != 0
+    assert "nobody@acme.example" in result.output + result.stderr
+
+
+def test_catalog_import_reports_kept_and_skipped_rows_and_is_idempotent(app, database):
+    result = _run(app, "catalog", "import", str(SAMPLE))
+    assert result.exit_code == 0, result.output
+    first = result.output
+    assert "kept" in first and "skipped" in first
+    models = db.session.scalar(select(func.count(DeviceModel.id)))
+    assert models > 0
+    assert f"kept {models} ({models} new" in first
+
+    again = _run(app, "catalog", "import", str(SAMPLE))
+    assert f"kept {models} (0 new, 0 updated, {models} unchanged)" in again.output
+    assert db.session.scalar(select(func.count(DeviceModel.id))) == models
+
+
+def test_catalog_import_refuses_a_file_in_another_format(app, database, tmp_path):
+    other = tmp_path / "other.csv"
+    other.write_text("serial,owner\nSN1,me\n")
+    result = _run(app, "catalog", "import", str(other))
+    assert result.exit_code != 0
+    assert "not a footprint file" in result.output + result.stderr
+
+
+def test_demo_loads_a_realistic_data_set_once(app, database):
+    result = _run(app, "demo")
+    assert result.exit_code == 0, result.output
+    counts = {
+        "customers": db.session.scalar(select(func.count(Customer.id))),
+        "devices": db.session.scalar(select(func.count(Device.id))),
+        "deployments": db.session.scalar(select(func.count(Deployment.id))),
+        "contracts": db.session.scalar(select(func.count(Contract.id))),
+        "usage": db.session.scalar(select(func.count(UsageEvent.id))),
+    }
+    assert counts["devices"] >= 60
+    assert {c.country for c in db.session.scalars(select(Customer))} >= {"NL", "DE", "US"}
+    returned = db.session.scalar(select(func.count(Deployment.id)).where(Deployment.end_date.is_not(None)))
+    assert returned > 0
+    assert counts["usage"] > 0
+    tokens = [line.split()[-1] for line in result.output.splitlines() if "daas_demo_" in line]
+    roles = {authenticate_token(token).role for token in tokens}
+    assert roles == {"admin", "finance", "logistics", "customer"}
+
+    again = _run(app, "demo")
+    assert again.exit_code == 0, again.output
+    assert "nothing new" in again.output
+    assert counts == {
+        "customers": db.session.scalar(select(func.count(Customer.id))),
+        "devices": db.session.scalar(select(func.count(Device.id))),
+        "deployments": db.session.scalar(select(func.count(Deployment.id))),
+        "contracts": db.session.scalar(select(func.count(Contract.id))),
+        "usage": db.session.scalar(select(func.count(UsageEvent.id))),
+    }

@@ -1,0 +1,71 @@
+"""The migrations build exactly the schema the models describe, on SQLite and PostgreSQL.
+
+The session's database was empty and built by `flask db upgrade` (see conftest), so comparing it with
+the models checks the migrations themselves.
+"""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from daas import create_app
+from daas.extensions import db
+from tests.conftest import ON_POSTGRES
+
+
+def test_upgraded_database_matches_the_models(database):
+    connection = db.session.connection()
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "compare_server_default": False}
+    )
+    assert compare_metadata(context, db.metadata) == []
+
+
+def test_database_guards_exist(database):
+    connection = db.session.connection()
+    if ON_POSTGRES:
+        constraints = (
+            connection.execute(
+                text(
+                    "SELECT conname FROM pg_constraint WHERE contype = 'x' AND conrelid = 'deployments'::regclass"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert constraints == ["ex_deployments_device_days"]
+        triggers = (
+            connection.execute(
+                text(
+                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'custody_events'::regclass AND NOT tgisinternal"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        assert triggers == ["custody_events_append_only"]
+    else:
+        triggers = set(
+            connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
+        )
+        assert triggers == {
+            "deployments_no_overlap_insert",
+            "deployments_no_overlap_update",
+            "custody_events_no_update",
+            "custody_events_no_delete",
+        }
+
+
+def test_downgrade_and_upgrade_again_on_a_fresh_database(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}"}, env="testing")
+    with app.app_context():
+        upgrade()
+        assert "deployments" in inspect(db.engine).get_table_names()
+        downgrade(revision="base")
+        assert inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        assert "custody_events" in inspect(db.engine).get_table_names()
+        db.engine.dispose()
