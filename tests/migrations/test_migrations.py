@@ -27,26 +27,12 @@ def test_upgraded_database_matches_the_models(database):
 def test_database_guards_exist(database):
     connection = db.session.connection()
     if ON_POSTGRES:
-        constraints = (
-            connection.execute(
-                text(
-                    "SELECT conname FROM pg_constraint WHERE contype = 'x' AND conrelid = 'deployments'::regclass"
-                )
-            )
-            .scalars()
-            .all()
+        exclusions = (
+            "SELECT conname FROM pg_constraint WHERE contype = 'x' AND conrelid = 'deployments'::regclass"
         )
-        assert constraints == ["ex_deployments_device_days"]
-        triggers = (
-            connection.execute(
-                text(
-                    "SELECT tgname FROM pg_trigger WHERE tgrelid = 'custody_events'::regclass AND NOT tgisinternal"
-                )
-            )
-            .scalars()
-            .all()
-        )
-        assert triggers == ["custody_events_append_only"]
+        assert connection.execute(text(exclusions)).scalars().all() == ["ex_deployments_device_days"]
+        own = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'custody_events'::regclass AND NOT tgisinternal"
+        assert connection.execute(text(own)).scalars().all() == ["custody_events_append_only"]
     else:
         triggers = set(
             connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
