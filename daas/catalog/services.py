@@ -88,11 +88,12 @@ class ImportReport:
         return Counter(skip.kind for skip in self.skipped)
 
 
-def _upsert(figures: ModelFigures, report: ImportReport) -> None:
+def _upsert(figures: ModelFigures, known: dict[str, DeviceModel], report: ImportReport) -> None:
     values = {name: getattr(figures, name) for name in _FIGURES}
-    model = db.session.scalar(select(DeviceModel).where(DeviceModel.sku == figures.sku))
+    model = known.get(figures.sku)
     if model is None:
-        db.session.add(DeviceModel(sku=figures.sku, **values))
+        known[figures.sku] = DeviceModel(sku=figures.sku, **values)
+        db.session.add(known[figures.sku])
         report.created += 1
     elif any(getattr(model, name) != value for name, value in values.items()):
         for name, value in values.items():
@@ -107,11 +108,12 @@ def import_footprints(
 ) -> ImportReport:
     """Create or update one device model per usable row (keyed by SKU); importing twice changes nothing."""
     report = ImportReport()
+    known = {model.sku: model for model in db.session.scalars(select(DeviceModel))}
     for result in rows:
         if isinstance(result, Skipped):
             report.skipped.append(result)
         else:
-            _upsert(result, report)
+            _upsert(result, known, report)
         if on_row:
             on_row()
     db.session.flush()

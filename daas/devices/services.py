@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from daas.catalog.services import find_device_model
 from daas.core import clock
@@ -183,7 +184,7 @@ def list_devices(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Device], int]:
-    query = select(Device)
+    query = select(Device).options(joinedload(Device.device_model))
     if status:
         query = query.where(Device.status == status)
     if sku:
