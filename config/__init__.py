@@ -59,6 +59,8 @@ def load_settings(env_name: str | None = None, environ: dict[str, str] | None = 
     settings["DAAS_ENV"] = env_name
     if settings.get("DATABASE_URL"):
         settings["SQLALCHEMY_DATABASE_URI"] = settings["DATABASE_URL"]
-    if env_name == "production" and not settings.get("SECRET_KEY"):
-        raise SettingsError("SECRET_KEY must be set in production")
+    if env_name == "production":
+        for name in ("SECRET_KEY", "DATABASE_URL"):
+            if not settings.get(name):
+                raise SettingsError(f"{name} must be set in production")
     return settings

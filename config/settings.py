@@ -43,5 +43,4 @@ class TestingConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
-    # Refuse to start without explicit secrets and database.
-    SECRET_KEY = ""
+    """Starts only with SECRET_KEY and DATABASE_URL set in the environment."""

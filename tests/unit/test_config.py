@@ -1,0 +1,47 @@
+"""Settings: each environment's defaults, overridden by environment variables of the named families."""
+
+from __future__ import annotations
+
+import pytest
+
+from config import SettingsError, load_settings
+
+
+def test_environment_variables_override_with_the_defaults_type():
+    settings = load_settings(
+        "development",
+        {
+            "DATABASE_URL": "postgresql+psycopg://db/daas",
+            "DAAS_ISSUER_COUNTRY": "DE",
+            "DAAS_DEFAULT_PAYMENT_TERMS_DAYS": "14",
+            "STRIPE_API_KEY": "sk_test_x",
+            "HOME": "/root",
+        },
+    )
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/daas"
+    assert settings["DAAS_ISSUER_COUNTRY"] == "DE"
+    assert settings["DAAS_DEFAULT_PAYMENT_TERMS_DAYS"] == 14
+    assert settings["STRIPE_API_KEY"] == "sk_test_x"
+    assert "HOME" not in settings
+
+
+def test_the_environment_is_chosen_by_daas_env():
+    assert load_settings(None, {"DAAS_ENV": "testing"})["TESTING"] is True
+    with pytest.raises(SettingsError, match="DAAS_ENV"):
+        load_settings(None, {"DAAS_ENV": "staging"})
+
+
+def test_a_setting_of_the_wrong_type_stops_start_up():
+    with pytest.raises(SettingsError, match="DAAS_DEFAULT_PAYMENT_TERMS_DAYS"):
+        load_settings("development", {"DAAS_DEFAULT_PAYMENT_TERMS_DAYS": "thirty"})
+
+
+def test_production_needs_a_secret_key_and_a_database():
+    with pytest.raises(SettingsError, match="SECRET_KEY"):
+        load_settings("production", {"DATABASE_URL": "postgresql+psycopg://db/daas"})
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings("production", {"SECRET_KEY": "s3cret"})
+    settings = load_settings(
+        "production", {"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql+psycopg://db/daas"}
+    )
+    assert settings["SECRET_KEY"] == "s3cret"
