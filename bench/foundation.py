@@ -15,20 +15,20 @@ import resource
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
 import click
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
+from flask_migrate import upgrade
 
-from daas import create_app  # noqa: E402
-from daas.catalog.footprints import open_rows, read_rows  # noqa: E402
-from daas.catalog.services import DEFAULT_CATALOG, import_footprints  # noqa: E402
-from daas.demo.services import demo_token, load_demo  # noqa: E402
-from daas.extensions import db  # noqa: E402
+from daas import create_app
+from daas.catalog.footprints import open_rows, read_rows
+from daas.catalog.services import DEFAULT_CATALOG, import_footprints
+from daas.core import clock
+from daas.demo.services import demo_token, load_demo
+from daas.extensions import db
 
 
 def synthetic_footprints(rows: int) -> str:
@@ -101,9 +101,9 @@ def main() -> None:
     def register_and_deploy(bar):
         for i in range(args.requests):
             serial = f"BENCH-{i:06d}"
-            body = {"serial": serial, "sku": "DELL-LAT-5430", "on": date.today().isoformat()}
+            body = {"serial": serial, "sku": "DELL-LAT-5430", "on": clock.today().isoformat()}
             assert client.post("/api/v1/devices", json=body, headers=headers).status_code == 201
-            deploy = {"serial": serial, "start_date": date.today().isoformat()}
+            deploy = {"serial": serial, "start_date": clock.today().isoformat()}
             response = client.post(f"/api/v1/contracts/{contract_id}/devices", json=deploy, headers=headers)
             assert response.status_code == 201, response.get_json()
             bar.update(1)

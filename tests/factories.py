@@ -89,3 +89,18 @@ def user(
 
 def token(role: str, customer_id: int | None = None) -> str:
     return auth.create_token(user(role, customer_id).id, "tests")[1]
+
+
+# A device model as an API client sends it (the Dell Latitude 5430 of the default catalog).
+LAPTOP_BODY = {
+    "sku": "DELL-LAT-5430",
+    "name": "Latitude 5430",
+    "category": "laptop",
+    "manufacturer": "Dell",
+    "weight_kg": "1.36",
+    "embodied_co2e_kg": "252.84",
+    "use_kwh_per_year": "23.36",
+    "expected_lifetime_months": 48,
+    "source": "https://www.delltechnologies.com/asset/en-us/products/laptops-and-2-in-1s/technical-support/"
+    "dell-latitude-5430-pcf-datasheet.pdf",
+}

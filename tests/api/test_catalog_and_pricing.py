@@ -3,20 +3,8 @@
 from __future__ import annotations
 
 from tests import factories
+from tests.factories import LAPTOP_BODY as LAPTOP
 from tests.helpers import assert_error, bearer
-
-LAPTOP = {
-    "sku": "DELL-LAT-5430",
-    "name": "Latitude 5430",
-    "category": "laptop",
-    "manufacturer": "Dell",
-    "weight_kg": "1.36",
-    "embodied_co2e_kg": "252.84",
-    "use_kwh_per_year": "23.36",
-    "expected_lifetime_months": 48,
-    "source": "https://www.delltechnologies.com/asset/en-us/products/laptops-and-2-in-1s/technical-support/"
-    "dell-latitude-5430-pcf-datasheet.pdf",
-}
 
 # The plan of billing.md's worked example.
 LAPTOP_STD_36 = {

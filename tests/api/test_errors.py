@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from daas.errors import register_error_handlers
+from tests import factories
 from tests.helpers import assert_error, bearer
 
 CUSTOMER = {"name": "Acme", "country": "NL", "currency": "EUR", "billing_email": "ap@acme.example"}
@@ -55,16 +56,7 @@ def test_wrong_method_is_405_with_allow(client, tokens):
 
 
 def test_duplicate_is_409_naming_the_field(client, tokens):
-    model = {
-        "sku": "DELL-LAT-5430",
-        "name": "Latitude 5430",
-        "category": "laptop",
-        "manufacturer": "Dell",
-        "weight_kg": "1.36",
-        "embodied_co2e_kg": "252.84",
-        "use_kwh_per_year": "23.36",
-        "expected_lifetime_months": 48,
-    }
+    model = factories.LAPTOP_BODY
     assert (
         client.post("/api/v1/device-models", json=model, headers=bearer(tokens["admin"])).status_code == 201
     )
