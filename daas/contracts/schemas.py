@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from daas.api.fields import Code, Date, Int, Money
-from daas.contracts.terms import STATUSES, contract_status
-from daas.core import clock
+from daas.contracts.terms import STATUSES, contract_status, effective_minimum
+from daas.core import clock, money
 
 
 class ContractCreateSchema(Schema):
@@ -31,24 +33,20 @@ class ContractSchema(Schema):
     start_date = fields.Date()
     end_date = fields.Date()
     minimum_monthly_amount = Money(allow_none=True)
-    effective_minimum_monthly_amount = fields.Function(
-        lambda c: Money().serialize(
-            "amount",
-            {
-                "amount": c.minimum_monthly_amount
-                if c.minimum_monthly_amount is not None
-                else c.plan.minimum_monthly_amount,
-                "currency": c.plan.currency,
-            },
-        ),
+    effective_minimum_monthly_amount = fields.Method(
+        "_effective_minimum",
         allow_none=True,
-        metadata={"description": "The contract's own minimum, or else its plan's."},
+        metadata={"type": "string", "description": "The contract's own minimum, or else its plan's."},
     )
     terminated_on = fields.Date(allow_none=True)
     status = fields.Function(
         lambda c: contract_status(c.end_date, c.terminated_on, clock.today()),
         metadata={"enum": list(STATUSES)},
     )
+
+    def _effective_minimum(self, contract: Any) -> str | None:
+        amount = effective_minimum(contract.minimum_monthly_amount, contract.plan.minimum_monthly_amount)
+        return None if amount is None else money.format_money(amount, contract.plan.currency)
 
 
 class ContractQuerySchema(Schema):

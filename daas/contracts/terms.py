@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from daas.core.dates import add_months
 
@@ -19,3 +20,8 @@ def contract_status(end_date: date, terminated_on: date | None, today: date) -> 
     if today < end_date:
         return "active"
     return "terminated" if terminated_on is not None else "ended"
+
+
+def effective_minimum(contract_minimum: Decimal | None, plan_minimum: Decimal | None) -> Decimal | None:
+    """The minimum monthly amount that applies: the contract's own, which overrides its plan's."""
+    return contract_minimum if contract_minimum is not None else plan_minimum

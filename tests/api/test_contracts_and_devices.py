@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -286,3 +287,42 @@ def test_a_customer_sees_its_devices_and_only_its_part_of_their_history(client, 
         ),
         403,
     )
+
+
+def test_a_contracts_own_minimum_overrides_its_plans(client, tokens, fleet, database):
+    plan = factories.plan(code="with-minimum", minimum_monthly_amount=Decimal("500.00"))
+    body = {"customer_id": fleet["customer"].id, "plan_code": plan.code, "start_date": "2026-01-01"}
+    inherited = client.post("/api/v1/contracts", json=body, headers=bearer(tokens["admin"])).get_json()
+    assert (inherited["minimum_monthly_amount"], inherited["effective_minimum_monthly_amount"]) == (
+        None,
+        "500.00",
+    )
+    own = client.post(
+        "/api/v1/contracts", json={**body, "minimum_monthly_amount": "350.5"}, headers=bearer(tokens["admin"])
+    ).get_json()
+    assert (own["minimum_monthly_amount"], own["effective_minimum_monthly_amount"]) == ("350.50", "350.50")
+
+
+def test_a_terminated_contract_takes_no_devices_and_cannot_be_terminated_twice(client, tokens, fleet):
+    contract_id = fleet["contract"].id
+    url = f"/api/v1/contracts/{contract_id}/terminate"
+    assert (
+        client.post(url, json={"end_date": "2026-06-01"}, headers=bearer(tokens["admin"])).status_code == 200
+    )
+    assert_error(client.post(url, json={"end_date": "2026-05-01"}, headers=bearer(tokens["admin"])), 409)
+    late = {"serial": "SN-0001", "start_date": "2026-07-01"}
+    assert_error(
+        client.post(
+            f"/api/v1/contracts/{contract_id}/devices", json=late, headers=bearer(tokens["logistics"])
+        ),
+        422,
+        "start_date",
+    )
+
+
+def test_a_customers_currency_is_fixed_once_it_has_contracts(client, tokens, fleet):
+    customer_id = fleet["customer"].id
+    response = client.patch(
+        f"/api/v1/customers/{customer_id}", json={"currency": "USD"}, headers=bearer(tokens["finance"])
+    )
+    assert_error(response, 422, "currency")
