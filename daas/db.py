@@ -61,6 +61,11 @@ class UtcDateTime(TypeDecorator):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def one_of(column: str, values: tuple[str, ...]) -> str:
+    """A CHECK expression: the column holds one of these values (the tuple the code also uses)."""
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
 # Money and unit prices; quantities such as weights and energy use the same type with their own scale.
 Money = Decimal_(18, 2)
 UnitAmount = Decimal_(18, 6)

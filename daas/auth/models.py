@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from daas.db import UtcDateTime
+from daas.db import UtcDateTime, one_of
 from daas.extensions import db
 
 ROLES = ("admin", "finance", "logistics", "customer")
@@ -16,7 +16,7 @@ ROLES = ("admin", "finance", "logistics", "customer")
 class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('admin', 'finance', 'logistics', 'customer')", name="role_known"),
+        CheckConstraint(one_of("role", ROLES), name="role_known"),
         # A customer user belongs to exactly one customer; staff belong to none.
         CheckConstraint("(role = 'customer') = (customer_id IS NOT NULL)", name="customer_role_has_customer"),
     )

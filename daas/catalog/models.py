@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from daas.db import Measure, UtcDateTime
+from daas.db import Measure, UtcDateTime, one_of
 from daas.extensions import db
 
 CATEGORIES = ("laptop", "desktop", "monitor", "tablet", "phone", "dock")
@@ -17,9 +17,7 @@ CATEGORIES = ("laptop", "desktop", "monitor", "tablet", "phone", "dock")
 class DeviceModel(db.Model):
     __tablename__ = "device_models"
     __table_args__ = (
-        CheckConstraint(
-            "category IN ('laptop', 'desktop', 'monitor', 'tablet', 'phone', 'dock')", name="category_known"
-        ),
+        CheckConstraint(one_of("category", CATEGORIES), name="category_known"),
         CheckConstraint("expected_lifetime_months > 0", name="lifetime_positive"),
     )
 

@@ -8,19 +8,15 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueCo
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.catalog.models import DeviceModel
-from daas.db import UtcDateTime
+from daas.db import UtcDateTime, one_of
+from daas.devices.lifecycle import STATES
 from daas.extensions import db
-
-_STATE_LIST = (
-    "'in_stock', 'deployed', 'return_scheduled', 'in_transit', 'received', 'wiped', 'graded', "
-    "'refurbishing', 'harvested', 'recycled', 'lost'"
-)
 
 
 class Device(db.Model):
     __tablename__ = "devices"
     __table_args__ = (
-        CheckConstraint(f"status IN ({_STATE_LIST})", name="status_known"),
+        CheckConstraint(one_of("status", STATES), name="status_known"),
         CheckConstraint(
             "battery_health IS NULL OR battery_health BETWEEN 0 AND 100", name="battery_health_range"
         ),
@@ -48,7 +44,7 @@ class CustodyEvent(db.Model):
     __tablename__ = "custody_events"
     __table_args__ = (
         UniqueConstraint("device_id", "seq"),
-        CheckConstraint(f"to_status IN ({_STATE_LIST})", name="to_status_known"),
+        CheckConstraint(one_of("to_status", STATES), name="to_status_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

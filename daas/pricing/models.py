@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, fu
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.catalog.models import DeviceModel
-from daas.db import Money, UnitAmount, UtcDateTime
+from daas.db import Money, UnitAmount, UtcDateTime, one_of
 from daas.extensions import db
 
 AGGREGATIONS = ("count", "sum", "max", "unique_count")
@@ -20,7 +20,7 @@ PRICING_MODELS = ("per_unit", "graduated", "volume", "package")
 class Metric(db.Model):
     __tablename__ = "metrics"
     __table_args__ = (
-        CheckConstraint("aggregation IN ('count', 'sum', 'max', 'unique_count')", name="aggregation_known"),
+        CheckConstraint(one_of("aggregation", AGGREGATIONS), name="aggregation_known"),
         CheckConstraint(
             "(aggregation = 'unique_count') = (field IS NOT NULL)", name="field_for_unique_count"
         ),
@@ -60,10 +60,8 @@ class PlanCharge(db.Model):
     __tablename__ = "plan_charges"
     __table_args__ = (
         UniqueConstraint("plan_id", "position"),
-        CheckConstraint("kind IN ('device_monthly', 'metered')", name="kind_known"),
-        CheckConstraint(
-            "model IS NULL OR model IN ('per_unit', 'graduated', 'volume', 'package')", name="model_known"
-        ),
+        CheckConstraint(one_of("kind", CHARGE_KINDS), name="kind_known"),
+        CheckConstraint("model IS NULL OR " + one_of("model", PRICING_MODELS), name="model_known"),
         CheckConstraint(
             "(kind = 'metered') = (metric_id IS NOT NULL AND model IS NOT NULL)", name="metered_has_metric"
         ),
