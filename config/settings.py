@@ -21,10 +21,18 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "v1/openapi.json"
 
-    # Business settings.
+    # Business settings: the provider that issues invoices.
     DAAS_ISSUER_COUNTRY = "NL"
+    DAAS_ISSUER_NAME = "daas Circular Devices B.V."
+    DAAS_ISSUER_ADDRESS = "Keizersgracht 1, 1015 CC Amsterdam, Netherlands"
+    DAAS_ISSUER_VAT_ID = "NL004495445B01"
+    DAAS_ISSUER_EMAIL = "billing@daas.example"
     DAAS_DEFAULT_PAYMENT_TERMS_DAYS = 30
     DAAS_PAGE_SIZE_MAX = 200
+    # Billing runs commit every this many contracts, so a killed run keeps its finished chunks.
+    DAAS_BILLING_CHUNK_SIZE = 1000
+    # Milliseconds to pause between chunks (0: none): spares a busy database; tests use it to stop a run mid-way.
+    DAAS_BILLING_THROTTLE_MS = 0
 
     # Stripe (used by the payments issue); empty means manual (bank transfer) mode.
     STRIPE_API_KEY = ""

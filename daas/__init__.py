@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'daas.sqlite3'}"
 
     from daas import db as _db_types  # noqa: F401 - SQLite connection settings
+    from daas import models as _models  # noqa: F401 - the whole schema in the metadata
     from daas.api.base import reject_nul_in_url
     from daas.api.converters import IdConverter, id_schema
     from daas.errors import register_error_handlers
@@ -48,12 +49,14 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 def _register_api(app: Flask) -> None:
     from daas.api import docs
     from daas.auth.api import blp as auth_blp
+    from daas.billing.api import invoices_blp, runs_blp
     from daas.catalog.api import blp as catalog_blp
     from daas.contracts.api import blp as contracts_blp
     from daas.customers.api import blp as customers_blp
     from daas.devices.api import blp as devices_blp
     from daas.extensions import api
     from daas.pricing.api import metrics_blp, plans_blp
+    from daas.usage.api import blp as usage_blp
 
     for blueprint in (
         auth_blp,
@@ -63,6 +66,9 @@ def _register_api(app: Flask) -> None:
         plans_blp,
         contracts_blp,
         devices_blp,
+        usage_blp,
+        runs_blp,
+        invoices_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask.cli import AppGroup
 
 from daas.auth.cli import tokens_group, users_group
+from daas.billing.cli import bill_command
 from daas.catalog.cli import catalog_group
 from daas.demo.cli import demo_command
 
 daas_group = AppGroup("daas", help="daas: Device-as-a-Service.")
-for command in (users_group, tokens_group, catalog_group, demo_command):
+for command in (users_group, tokens_group, catalog_group, demo_command, bill_command):
     daas_group.add_command(command)

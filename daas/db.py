@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Numeric, String, event, func, select
+from sqlalchemy import BigInteger, DateTime, Numeric, event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
@@ -19,28 +19,35 @@ from daas.errors import Conflict
 from daas.extensions import db
 
 
-class _ExactDecimalText(TypeDecorator):
-    """Decimals stored as text on SQLite, whose NUMERIC affinity would turn them into binary floats."""
+class _ScaledInteger(TypeDecorator):
+    """Decimals stored on SQLite as whole numbers of their smallest unit (39.00 at scale 2 is 3900).
 
-    impl = String(40)
+    SQLite's NUMERIC affinity would turn decimals into binary floats; integers keep them exact, and SUM,
+    MAX and comparisons in SQL stay exact too. Give aggregate expressions this type (`type_=`) and their
+    results come back as Decimal as well.
+    """
+
+    impl = BigInteger
     cache_ok = True
 
     def __init__(self, scale: int) -> None:
         super().__init__()
         self.scale = scale
 
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+    def process_bind_param(self, value: Any, dialect: Any) -> int | None:
         if value is None:
             return None
-        return f"{Decimal(value).quantize(Decimal(1).scaleb(-self.scale)):f}"
+        return int(Decimal(value).scaleb(self.scale).to_integral_value(rounding=ROUND_HALF_UP))
 
     def process_result_value(self, value: Any, dialect: Any) -> Decimal | None:
-        return None if value is None else Decimal(value)
+        if value is None:
+            return None
+        return Decimal(int(value)).scaleb(-self.scale).quantize(Decimal(1).scaleb(-self.scale))
 
 
 def Decimal_(precision: int, scale: int) -> Numeric:  # noqa: N802 - a column type, named like one
-    """An exact decimal column: NUMERIC on PostgreSQL, decimal text on SQLite."""
-    return Numeric(precision, scale, asdecimal=True).with_variant(_ExactDecimalText(scale), "sqlite")
+    """An exact decimal column: NUMERIC on PostgreSQL, a scaled integer on SQLite."""
+    return Numeric(precision, scale, asdecimal=True).with_variant(_ScaledInteger(scale), "sqlite")
 
 
 class UtcDateTime(TypeDecorator):
@@ -136,3 +143,25 @@ def fetch_page(query: Any, offset: int, limit: int) -> tuple[list[Any], int]:
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     rows = db.session.scalars(query.offset(offset).limit(limit)).all()
     return list(rows), total
+
+
+def insert_ignoring_conflicts(table: Any, *conflict_columns: str) -> Any:
+    """INSERT ... ON CONFLICT (columns) DO NOTHING, for PostgreSQL and SQLite alike: the unique key
+    decides, so concurrent writers of the same rows never both win and never fail."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+
+
+def upsert(table: Any, conflict_columns: list[str], update_columns: list[str]) -> Any:
+    """INSERT ... ON CONFLICT (columns) DO UPDATE SET the given columns from the new row."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(table)
+    return statement.on_conflict_do_update(
+        index_elements=conflict_columns, set_={name: statement.excluded[name] for name in update_columns}
+    )

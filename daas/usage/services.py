@@ -1,39 +1,112 @@
-"""Storing usage events exactly once per customer transaction id."""
+"""Usage ingestion: a batch is checked whole, then stored exactly once per customer transaction id."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from daas.billing.models import Invoice
+from daas.billing.periods import Period
+from daas.contracts.models import Contract
+from daas.core import clock
+from daas.db import insert_ignoring_conflicts, upsert
+from daas.errors import Invalid
 from daas.extensions import db
-from daas.usage.models import UsageEvent
+from daas.pricing.models import Metric
+from daas.usage.models import UsageEvent, UsageRevision
+from daas.usage.validation import (
+    BatchInvalid,
+    ContractWindow,
+    MetricInfo,
+    batch_events,
+    check_batch,
+    requested_contract_ids,
+)
 
 
-def store_usage_events(customer_id: int, events: Iterable[dict[str, Any]]) -> tuple[int, int]:
-    """Store events not seen before for this customer; return (accepted, duplicates).
-
-    Each event is a dict of UsageEvent columns (contract_id, metric_id, transaction_id, timestamp,
-    quantity, properties) already checked by the caller. A transaction id seen before, in the store or
-    earlier in the same batch, is a duplicate and is not stored again.
-    """
-    events = list(events)
-    ids = {event["transaction_id"] for event in events}
-    known = set(
-        db.session.scalars(
-            select(UsageEvent.transaction_id).where(
-                UsageEvent.customer_id == customer_id, UsageEvent.transaction_id.in_(ids)
-            )
+def _contracts(ids: set[int]) -> dict[int, ContractWindow]:
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Contract.id, Contract.customer_id, Contract.start_date, Contract.end_date).where(
+            Contract.id.in_(ids)
         )
     )
-    accepted = duplicates = 0
-    for event in events:
-        if event["transaction_id"] in known:
-            duplicates += 1
-            continue
-        known.add(event["transaction_id"])
-        db.session.add(UsageEvent(customer_id=customer_id, **event))
-        accepted += 1
-    db.session.flush()
-    return accepted, duplicates
+    return {row.id: ContractWindow(row.id, row.customer_id, row.start_date, row.end_date) for row in rows}
+
+
+def _metrics() -> dict[str, MetricInfo]:
+    rows = db.session.execute(select(Metric.id, Metric.code, Metric.aggregation, Metric.field))
+    return {row.code: MetricInfo(row.id, row.code, row.aggregation, row.field) for row in rows}
+
+
+def _invoiced_periods(rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
+    """(contract, month) pairs among the rows that already have an invoice, draft or final."""
+    months = {row["timestamp"].strftime("%Y-%m") for row in rows}
+    contracts = {row["contract_id"] for row in rows}
+    found = db.session.execute(
+        select(Invoice.contract_id, Invoice.period).where(
+            Invoice.contract_id.in_(contracts), Invoice.period.in_(months)
+        )
+    )
+    return {(contract_id, period) for contract_id, period in found}
+
+
+def _mark_revisions(rows: list[dict[str, Any]], now: datetime) -> None:
+    """Note the months whose usage changed after they may have been measured (see UsageRevision):
+    back-dated events, and events for a month that already has an invoice."""
+    current_month = Period.containing(now.date()).start
+    invoiced = _invoiced_periods(rows)
+    marks = {
+        (row["contract_id"], row["metric_id"], row["timestamp"].date().replace(day=1))
+        for row in rows
+        if row["timestamp"].date() < current_month
+        or (row["contract_id"], row["timestamp"].strftime("%Y-%m")) in invoiced
+    }
+    if marks:
+        statement = upsert(
+            UsageRevision.__table__, ["contract_id", "metric_id", "period_start"], ["received_at"]
+        )
+        db.session.execute(
+            statement.values(received_at=func.now()),
+            [{"contract_id": c, "metric_id": m, "period_start": p} for c, m, p in sorted(marks)],
+        )
+
+
+def store_usage_events(rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:
+    """Insert checked rows; a customer transaction id already stored (or being stored by a concurrent
+    request) is skipped by the database. Returns how many were new."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    table = UsageEvent.__table__
+    statement = insert_ignoring_conflicts(table, "customer_id", "transaction_id").returning(
+        table.c.customer_id, table.c.transaction_id
+    )
+    stored = {tuple(key) for key in db.session.execute(statement, rows)}
+    _mark_revisions(
+        [row for row in rows if (row["customer_id"], row["transaction_id"]) in stored], now or clock.now()
+    )
+    return len(stored)
+
+
+def record_usage(body: Any, customer_scope: int | None, now: datetime) -> tuple[int, int]:
+    """Check a request body of usage events and store the new ones: (accepted, duplicates).
+
+    One bad event refuses the whole batch (Invalid, errors keyed by index) and nothing is stored.
+    """
+    try:
+        events = batch_events(body)
+        rows, repeats = check_batch(
+            events, _contracts(requested_contract_ids(events)), _metrics(), customer_scope, now
+        )
+    except BatchInvalid as invalid:
+        fields = ", ".join(sorted(invalid.errors))
+        raise Invalid(
+            f"The usage batch was refused, nothing was stored: {fields}.", invalid.errors
+        ) from invalid
+    accepted = store_usage_events(rows, now)
+    return accepted, repeats + len(rows) - accepted

@@ -1,7 +1,7 @@
 """foundation: customers, users, catalog, plans, contracts, devices
 
-Decimals are NUMERIC on PostgreSQL and decimal text on SQLite (whose NUMERIC affinity would store binary
-floats). Beyond the tables, the database itself enforces:
+Decimals are NUMERIC on PostgreSQL and integers of their smallest unit on SQLite (whose NUMERIC affinity
+would store binary floats). Beyond the tables, the database itself enforces:
 - one contract per device and day: an exclusion constraint over the deployment's date range on
   PostgreSQL (btree_gist), triggers on SQLite; and at most one open deployment per device on both;
 - an append-only chain of custody: triggers refuse UPDATE and DELETE of custody events on both.
@@ -42,9 +42,9 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('category', sa.String(length=16), nullable=False),
     sa.Column('manufacturer', sa.String(length=100), nullable=False),
-    sa.Column('weight_kg', sa.Numeric(precision=14, scale=3).with_variant(sa.String(length=40), 'sqlite'), nullable=False),
-    sa.Column('embodied_co2e_kg', sa.Numeric(precision=14, scale=3).with_variant(sa.String(length=40), 'sqlite'), nullable=False),
-    sa.Column('use_kwh_per_year', sa.Numeric(precision=14, scale=3).with_variant(sa.String(length=40), 'sqlite'), nullable=False),
+    sa.Column('weight_kg', sa.Numeric(precision=14, scale=3).with_variant(sa.BigInteger(), 'sqlite'), nullable=False),
+    sa.Column('embodied_co2e_kg', sa.Numeric(precision=14, scale=3).with_variant(sa.BigInteger(), 'sqlite'), nullable=False),
+    sa.Column('use_kwh_per_year', sa.Numeric(precision=14, scale=3).with_variant(sa.BigInteger(), 'sqlite'), nullable=False),
     sa.Column('expected_lifetime_months', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=500), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
@@ -73,7 +73,7 @@ def upgrade():
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('term_months', sa.Integer(), nullable=False),
     sa.Column('refresh_cycle_months', sa.Integer(), nullable=False),
-    sa.Column('minimum_monthly_amount', sa.Numeric(precision=18, scale=2).with_variant(sa.String(length=40), 'sqlite'), nullable=True),
+    sa.Column('minimum_monthly_amount', sa.Numeric(precision=18, scale=2).with_variant(sa.BigInteger(), 'sqlite'), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint('CAST(minimum_monthly_amount AS NUMERIC) >= 0', name=op.f('ck_plans_minimum_not_negative')),
     sa.CheckConstraint('refresh_cycle_months > 0', name=op.f('ck_plans_refresh_cycle_positive')),
@@ -87,7 +87,7 @@ def upgrade():
     sa.Column('plan_id', sa.Integer(), nullable=False),
     sa.Column('start_date', sa.Date(), nullable=False),
     sa.Column('end_date', sa.Date(), nullable=False),
-    sa.Column('minimum_monthly_amount', sa.Numeric(precision=18, scale=2).with_variant(sa.String(length=40), 'sqlite'), nullable=True),
+    sa.Column('minimum_monthly_amount', sa.Numeric(precision=18, scale=2).with_variant(sa.BigInteger(), 'sqlite'), nullable=True),
     sa.Column('terminated_on', sa.Date(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.CheckConstraint('CAST(minimum_monthly_amount AS NUMERIC) >= 0', name=op.f('ck_contracts_minimum_not_negative')),
@@ -124,7 +124,7 @@ def upgrade():
     sa.Column('plan_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
-    sa.Column('unit_amount', sa.Numeric(precision=18, scale=6).with_variant(sa.String(length=40), 'sqlite'), nullable=True),
+    sa.Column('unit_amount', sa.Numeric(precision=18, scale=6).with_variant(sa.BigInteger(), 'sqlite'), nullable=True),
     sa.Column('device_model_id', sa.Integer(), nullable=True),
     sa.Column('metric_id', sa.Integer(), nullable=True),
     sa.Column('model', sa.String(length=16), nullable=True),
@@ -222,9 +222,9 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('charge_id', sa.Integer(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
-    sa.Column('up_to', sa.Numeric(precision=18, scale=6).with_variant(sa.String(length=40), 'sqlite'), nullable=True),
-    sa.Column('unit_amount', sa.Numeric(precision=18, scale=6).with_variant(sa.String(length=40), 'sqlite'), nullable=False),
-    sa.Column('flat_amount', sa.Numeric(precision=18, scale=6).with_variant(sa.String(length=40), 'sqlite'), nullable=False),
+    sa.Column('up_to', sa.Numeric(precision=18, scale=6).with_variant(sa.BigInteger(), 'sqlite'), nullable=True),
+    sa.Column('unit_amount', sa.Numeric(precision=18, scale=6).with_variant(sa.BigInteger(), 'sqlite'), nullable=False),
+    sa.Column('flat_amount', sa.Numeric(precision=18, scale=6).with_variant(sa.BigInteger(), 'sqlite'), nullable=False),
     sa.CheckConstraint('CAST(flat_amount AS NUMERIC) >= 0', name=op.f('ck_plan_tiers_flat_amount_not_negative')),
     sa.CheckConstraint('CAST(unit_amount AS NUMERIC) >= 0', name=op.f('ck_plan_tiers_unit_amount_not_negative')),
     sa.ForeignKeyConstraint(['charge_id'], ['plan_charges.id'], name=op.f('fk_plan_tiers_charge_id_plan_charges')),
@@ -241,7 +241,7 @@ def upgrade():
     sa.Column('contract_id', sa.Integer(), nullable=False),
     sa.Column('metric_id', sa.Integer(), nullable=False),
     sa.Column('timestamp', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('quantity', sa.Numeric(precision=20, scale=6).with_variant(sa.String(length=40), 'sqlite'), nullable=False),
+    sa.Column('quantity', sa.Numeric(precision=20, scale=6).with_variant(sa.BigInteger(), 'sqlite'), nullable=False),
     sa.Column('properties', sa.JSON(), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['contract_id'], ['contracts.id'], name=op.f('fk_usage_events_contract_id_contracts')),

@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from daas.auth.services import create_token
+from daas.billing.invoices import create_credit_note, finalize_run
+from daas.billing.models import Invoice
+from daas.billing.periods import Period
+from daas.billing.run import run_billing
 from daas.contracts.services import deploy_device
+from daas.extensions import db
 from tests import factories
 from tests.helpers import bearer
 
@@ -50,6 +57,19 @@ MATRIX = [
     ("POST", "/api/v1/devices", {}, {"admin", "logistics"}),
     ("GET", "/api/v1/devices/{serial}", None, {"admin", "logistics", "customer"}),
     ("PATCH", "/api/v1/devices/{serial}", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/usage-events", {}, {"admin", "customer"}),
+    ("GET", "/api/v1/billing-runs", None, {"admin", "finance"}),
+    ("POST", "/api/v1/billing-runs", {}, {"admin", "finance"}),
+    ("GET", "/api/v1/billing-runs/{run}", None, {"admin", "finance"}),
+    ("POST", "/api/v1/billing-runs/{run}/finalize", None, {"admin", "finance"}),
+    ("GET", "/api/v1/invoices", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/invoices/export.csv", None, {"admin", "finance"}),
+    ("GET", "/api/v1/invoices/{invoice}", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/invoices/{invoice}.pdf", None, {"admin", "finance", "customer"}),
+    ("POST", "/api/v1/invoices/{invoice}/finalize", None, {"admin", "finance"}),
+    ("POST", "/api/v1/invoices/{invoice}/void", None, {"admin", "finance"}),
+    ("POST", "/api/v1/invoices/{invoice}/credit-notes", {}, {"admin", "finance"}),
+    ("GET", "/api/v1/invoices/{invoice}/credit-notes/{note}.pdf", None, {"admin", "finance", "customer"}),
 ]
 
 # Endpoints a customer may call, on objects of another customer: the answer must be 404.
@@ -58,6 +78,9 @@ FOREIGN = [
     ("GET", "/api/v1/contracts/{contract}"),
     ("GET", "/api/v1/contracts/{contract}/devices"),
     ("GET", "/api/v1/devices/{serial}"),
+    ("GET", "/api/v1/invoices/{invoice}"),
+    ("GET", "/api/v1/invoices/{invoice}.pdf"),
+    ("GET", "/api/v1/invoices/{invoice}/credit-notes/{note}.pdf"),
 ]
 
 
@@ -79,9 +102,20 @@ def _world(customer_name: str) -> dict:
     }
 
 
+def _bill(*worlds: dict) -> None:
+    """October billed and finalized, with a credit note on each world's invoice."""
+    run = run_billing(Period.parse("2026-10"), "tests", "NL")
+    finalize_run(run.id)
+    for world in worlds:
+        invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == world["contract"]))
+        note = create_credit_note(invoice.id, Decimal("1.00"), "goodwill", "tests")
+        world.update(run=run.id, invoice=invoice.id, note=note.id)
+
+
 @pytest.fixture
 def world(database, today):
     mine, theirs = _world("Mine"), _world("Theirs")
+    _bill(mine, theirs)
     tokens = {}
     for role in ROLES:
         user = factories.user(role, mine["customer"] if role == "customer" else None)

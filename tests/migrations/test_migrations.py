@@ -31,8 +31,13 @@ def test_database_guards_exist(database):
             "SELECT conname FROM pg_constraint WHERE contype = 'x' AND conrelid = 'deployments'::regclass"
         )
         assert connection.execute(text(exclusions)).scalars().all() == ["ex_deployments_device_days"]
-        own = "SELECT tgname FROM pg_trigger WHERE tgrelid = 'custody_events'::regclass AND NOT tgisinternal"
-        assert connection.execute(text(own)).scalars().all() == ["custody_events_append_only"]
+        own = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
+        assert connection.execute(text(own)).scalars().all() == [
+            "credit_notes_append_only",
+            "custody_events_append_only",
+            "invoice_lines_frozen",
+            "invoices_frozen",
+        ]
     else:
         triggers = set(
             connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars().all()
@@ -42,6 +47,13 @@ def test_database_guards_exist(database):
             "deployments_no_overlap_update",
             "custody_events_no_update",
             "custody_events_no_delete",
+            "invoices_frozen_update",
+            "invoices_frozen_delete",
+            "invoice_lines_frozen_insert",
+            "invoice_lines_frozen_update",
+            "invoice_lines_frozen_delete",
+            "credit_notes_no_update",
+            "credit_notes_no_delete",
         }
 
 

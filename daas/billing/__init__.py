@@ -1,0 +1,1 @@
+"""Billing: rating, billing runs, invoices, taxes, credit notes and exports (billing.md)."""

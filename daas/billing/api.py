@@ -1,0 +1,207 @@
+"""REST: /api/v1/billing-runs and /api/v1/invoices (with credit notes, PDF and the CSV export)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app
+from flask.views import MethodView
+
+from daas.api.base import Blueprint, page_window
+from daas.auth.access import access, current_principal
+from daas.billing import invoices as service
+from daas.billing.export import export_csv
+from daas.billing.pdf import render_credit_note, render_invoice
+from daas.billing.periods import Period
+from daas.billing.run import run_billing
+from daas.billing.schemas import (
+    BillingRunCreateSchema,
+    BillingRunSchema,
+    CreditNoteCreateSchema,
+    CreditNoteSchema,
+    ExportQuerySchema,
+    InvoiceQuerySchema,
+    InvoiceSchema,
+)
+from daas.errors import NotFound
+from daas.extensions import db
+
+runs_blp = Blueprint(
+    "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
+)
+invoices_blp = Blueprint(
+    "invoices", __name__, url_prefix="/api/v1/invoices", description="Invoices and credit notes"
+)
+
+PDF = {"type": "string", "format": "binary"}
+CSV = {"type": "string"}
+
+
+def _issuer() -> service.Issuer:
+    return service.Issuer.from_settings(current_app.config)
+
+
+@runs_blp.route("")
+class BillingRuns(MethodView):
+    @access(runs_blp, "finance")
+    @runs_blp.response(200, BillingRunSchema(many=True))
+    @runs_blp.paginate()
+    def get(self, pagination_parameters: Any) -> Any:
+        """List billing runs, newest first."""
+        rows, pagination_parameters.item_count = service.list_runs(*page_window(pagination_parameters))
+        return rows
+
+    @access(runs_blp, "finance")
+    @runs_blp.arguments(BillingRunCreateSchema)
+    @runs_blp.response(201, BillingRunSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Run billing for a period: create or recompute a draft invoice per active contract (idempotent)."""
+        config = current_app.config
+        return run_billing(
+            Period.parse(data["period"]),
+            current_principal().actor,
+            config["DAAS_ISSUER_COUNTRY"],
+            chunk_size=config["DAAS_BILLING_CHUNK_SIZE"],
+            throttle_ms=config["DAAS_BILLING_THROTTLE_MS"],
+        )
+
+
+@runs_blp.route("/<id:run_id>")
+class BillingRunById(MethodView):
+    @access(runs_blp, "finance")
+    @runs_blp.response(200, BillingRunSchema)
+    @runs_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, run_id: int) -> Any:
+        """Show a billing run and its progress."""
+        return service.get_run(run_id)
+
+
+@runs_blp.route("/<id:run_id>/finalize")
+class BillingRunFinalization(MethodView):
+    @access(runs_blp, "finance")
+    @runs_blp.response(200, BillingRunSchema)
+    @runs_blp.alt_response(404, response="NOT_FOUND")
+    def post(self, run_id: int) -> Any:
+        """Finalize the drafts this run computed (gapless numbers, due dates from payment terms)."""
+        run = service.get_run(run_id)
+        run.invoices_finalized += service.finalize_run(run.id, current_app.config["DAAS_BILLING_CHUNK_SIZE"])
+        db.session.commit()
+        return run
+
+
+@invoices_blp.route("")
+class Invoices(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.arguments(InvoiceQuerySchema, location="query")
+    @invoices_blp.response(200, InvoiceSchema(many=True))
+    @invoices_blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List invoices (a customer user sees its own issued invoices)."""
+        rows, pagination_parameters.item_count = service.list_invoices(
+            **args,
+            customer_scope=current_principal().customer_scope,
+            offset=page_window(pagination_parameters)[0],
+            limit=page_window(pagination_parameters)[1],
+        )
+        return rows
+
+
+@invoices_blp.route("/export.csv")
+class InvoiceExport(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.arguments(ExportQuerySchema, location="query")
+    @invoices_blp.response(200, CSV, content_type="text/csv")
+    def get(self, args: dict[str, Any]) -> Any:
+        """One row per invoice line and one per invoice's VAT: each invoice's rows add up to its total."""
+        body = export_csv(service.invoices_for_export(args["period"], args.get("status")))
+        return Response(
+            body,
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="invoices-{args["period"]}.csv"'},
+        )
+
+
+@invoices_blp.route("/<id:invoice_id>")
+class InvoiceById(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, invoice_id: int) -> Any:
+        """Show an invoice with its lines, taxes, credit notes and what is due."""
+        return service.get_invoice(invoice_id, current_principal().customer_scope)
+
+
+@invoices_blp.route("/<id:invoice_id>.pdf")
+class InvoicePdf(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.response(200, PDF, content_type="application/pdf")
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, invoice_id: int) -> Any:
+        """The invoice as a PDF (drafts are marked DRAFT)."""
+        invoice = service.get_invoice(invoice_id, current_principal().customer_scope)
+        name = invoice.number or f"draft-{invoice.id}"
+        return Response(
+            render_invoice(service.invoice_document(invoice, _issuer())),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
+        )
+
+
+@invoices_blp.route("/<id:invoice_id>/finalize")
+class InvoiceFinalization(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def post(self, invoice_id: int) -> Any:
+        """Finalize a draft: it gets the next number of its year, an issue date and a due date."""
+        invoice = service.finalize_invoice(invoice_id, current_app.config["DAAS_ISSUER_COUNTRY"])
+        db.session.commit()
+        return service.get_invoice(invoice.id)
+
+
+@invoices_blp.route("/<id:invoice_id>/void")
+class InvoiceVoid(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def post(self, invoice_id: int) -> Any:
+        """Void an open, unpaid invoice (it keeps its number)."""
+        invoice = service.void_invoice(invoice_id)
+        db.session.commit()
+        return service.get_invoice(invoice.id)
+
+
+@invoices_blp.route("/<id:invoice_id>/credit-notes")
+class InvoiceCreditNotes(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.arguments(CreditNoteCreateSchema)
+    @invoices_blp.response(201, CreditNoteSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], invoice_id: int) -> Any:
+        """Issue a credit note against an open or paid invoice, up to what is not credited yet."""
+        note = service.create_credit_note(
+            invoice_id, data["amount"], data["reason"], current_principal().actor
+        )
+        db.session.commit()
+        return note
+
+
+@invoices_blp.route("/<id:invoice_id>/credit-notes/<id:note_id>.pdf")
+class CreditNotePdf(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.response(200, PDF, content_type="application/pdf")
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, invoice_id: int, note_id: int) -> Any:
+        """A credit note as a PDF."""
+        invoice = service.get_invoice(invoice_id, current_principal().customer_scope)
+        note = next((n for n in invoice.credit_notes if n.id == note_id), None)
+        if note is None:
+            raise NotFound(f"No credit note {note_id} on invoice {invoice_id}.")
+        return Response(
+            render_credit_note(service.credit_note_document(note, invoice, _issuer())),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{note.number}.pdf"'},
+        )

@@ -1,0 +1,48 @@
+"""`flask daas bill PERIOD [--finalize]`: a billing run with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+
+from daas.billing.periods import Period
+from daas.billing.run import run_billing
+
+
+@click.command("bill")
+@click.argument("period")
+@click.option("--finalize", is_flag=True, help="Finalize the drafts after the run (numbers, due dates).")
+def bill_command(period: str, finalize: bool) -> None:
+    """Bill PERIOD (YYYY-MM): a draft invoice per contract active in it; safe to run again."""
+    try:
+        billing_period = Period.parse(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="PERIOD") from exc
+    config = current_app.config
+    bar: click.progressbar | None = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        bar = click.progressbar(length=total, label=f"Billing {billing_period}", file=sys.stderr)
+        bar.__enter__()
+
+    try:
+        run = run_billing(
+            billing_period,
+            "cli",
+            config["DAAS_ISSUER_COUNTRY"],
+            chunk_size=config["DAAS_BILLING_CHUNK_SIZE"],
+            throttle_ms=config["DAAS_BILLING_THROTTLE_MS"],
+            finalize=finalize,
+            on_start=start,
+            on_progress=lambda n: bar.update(n) if bar else None,
+        )
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(
+        f"Billing run {run.id} for {run.period}: {run.contracts} contracts, {run.invoices_created} invoices "
+        f"created, {run.invoices_updated} drafts recomputed, {run.invoices_finalized} finalized."
+    )

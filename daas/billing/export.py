@@ -1,0 +1,103 @@
+"""The accounting export: one CSV row per invoice line, plus one row per invoice for its VAT, so that
+the amounts of an invoice's rows add up to its total and a period's rows to the period's totals."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+from daas.billing.models import Invoice
+from daas.billing.tax import percent
+from daas.core.money import format_money, format_unit_amount
+
+COLUMNS = (
+    "invoice_id",
+    "number",
+    "status",
+    "period",
+    "issued_on",
+    "due_date",
+    "customer_id",
+    "customer_name",
+    "customer_country",
+    "customer_vat_id",
+    "contract_id",
+    "currency",
+    "line",
+    "kind",
+    "description",
+    "metric",
+    "quantity",
+    "unit_amount",
+    "amount",
+    "tax_rate",
+    "tax_note",
+    "invoice_subtotal",
+    "invoice_tax",
+    "invoice_total",
+)
+
+
+def _quantity(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def export_rows(invoices: Iterable[Invoice]) -> Iterable[dict[str, str]]:
+    for invoice in invoices:
+
+        def money(amount: Decimal, currency: str = invoice.currency) -> str:
+            return format_money(amount, currency)
+
+        common = {
+            "invoice_id": str(invoice.id),
+            "number": invoice.number or "",
+            "status": invoice.status,
+            "period": invoice.period,
+            "issued_on": str(invoice.issued_on or ""),
+            "due_date": str(invoice.due_date or ""),
+            "customer_id": str(invoice.customer_id),
+            "customer_name": invoice.customer_name,
+            "customer_country": invoice.customer_country,
+            "customer_vat_id": invoice.customer_vat_id or "",
+            "contract_id": str(invoice.contract_id),
+            "currency": invoice.currency,
+            "tax_rate": percent(invoice.tax_rate),
+            "tax_note": invoice.tax_note or "",
+            "invoice_subtotal": money(invoice.subtotal),
+            "invoice_tax": money(invoice.tax_amount),
+            "invoice_total": money(invoice.total),
+        }
+        for position, line in enumerate(invoice.lines, start=1):
+            yield {
+                **common,
+                "line": str(position),
+                "kind": line.kind,
+                "description": line.description,
+                "metric": line.metric or "",
+                "quantity": _quantity(line.quantity),
+                "unit_amount": ""
+                if line.unit_amount is None
+                else format_unit_amount(line.unit_amount, invoice.currency),
+                "amount": money(line.amount),
+            }
+        yield {
+            **common,
+            "line": str(len(invoice.lines) + 1),
+            "kind": "tax",
+            "description": f"VAT {percent(invoice.tax_rate)}%"
+            + (f" - {invoice.tax_note}" if invoice.tax_note else ""),
+            "metric": "",
+            "quantity": "",
+            "unit_amount": "",
+            "amount": money(invoice.tax_amount),
+        }
+
+
+def export_csv(invoices: Iterable[Invoice]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(export_rows(invoices))
+    return out.getvalue()

@@ -1,0 +1,354 @@
+"""Invoices after the run: find, finalize (gapless numbers), void, credit notes, and documents.
+
+Numbers come from `document_sequences`, one row per series and year, incremented in the same
+transaction that finalizes the invoices (or issues the credit note): a rollback gives the numbers back,
+so the series has no gaps, and the row lock makes concurrent finalizations take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
+from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
+from daas.billing.periods import Period
+from daas.billing.tax import decide_tax, percent
+from daas.core import clock, money
+from daas.customers.models import Customer
+from daas.db import fetch_page, insert_ignoring_conflicts, upsert
+from daas.errors import Conflict, Invalid, NotFound
+from daas.extensions import db
+from daas.pricing.models import Metric
+
+SETTLED = ("paid", "void", "uncollectible")
+
+
+def take_numbers(series: str, year: int, count: int) -> list[str]:
+    """The next `count` numbers of a series in a year (INV-2026-000001), taken in this transaction."""
+    db.session.execute(
+        insert_ignoring_conflicts(DocumentSequence.__table__, "series", "year"),
+        [{"series": series, "year": year, "last_number": 0}],
+    )
+    last = db.session.execute(
+        update(DocumentSequence)
+        .where(DocumentSequence.series == series, DocumentSequence.year == year)
+        .values(last_number=DocumentSequence.last_number + count)
+        .returning(DocumentSequence.last_number)
+    ).scalar_one()
+    return [f"{series}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+
+
+def get_run(run_id: int) -> BillingRun:
+    run = db.session.get(BillingRun, run_id)
+    if run is None:
+        raise NotFound(f"No billing run {run_id}.")
+    return run
+
+
+def list_runs(offset: int = 0, limit: int = 50) -> tuple[list[BillingRun], int]:
+    return fetch_page(select(BillingRun).order_by(BillingRun.id.desc()), offset, limit)
+
+
+def get_invoice(invoice_id: int, customer_scope: int | None = None) -> Invoice:
+    """An invoice; a customer sees its own, and never drafts (they are not issued yet)."""
+    invoice = db.session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .options(selectinload(Invoice.lines), selectinload(Invoice.credit_notes))
+    )
+    if invoice is None or (
+        customer_scope is not None and (invoice.customer_id != customer_scope or invoice.status == "draft")
+    ):
+        raise NotFound(f"No invoice {invoice_id}.")
+    return invoice
+
+
+def list_invoices(
+    period: str | None = None,
+    contract_id: int | None = None,
+    customer_id: int | None = None,
+    status: str | None = None,
+    customer_scope: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Invoice], int]:
+    query = select(Invoice).options(selectinload(Invoice.lines), selectinload(Invoice.credit_notes))
+    if customer_scope is not None:
+        query = query.where(Invoice.customer_id == customer_scope, Invoice.status != "draft")
+    for column, value in (
+        (Invoice.period, period),
+        (Invoice.contract_id, contract_id),
+        (Invoice.customer_id, customer_id),
+        (Invoice.status, status),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    return fetch_page(query.order_by(Invoice.period.desc(), Invoice.id), offset, limit)
+
+
+def _record_billed_usage(invoices: Sequence[Invoice]) -> None:
+    """What each finalized invoice billed per metric and usage period: late usage is measured against it."""
+    metric_ids = {code: metric_id for metric_id, code in db.session.execute(select(Metric.id, Metric.code))}
+    ids = [invoice.id for invoice in invoices]
+    by_id = {invoice.id: invoice for invoice in invoices}
+    rows = [
+        {
+            "contract_id": by_id[line.invoice_id].contract_id,
+            "metric_id": metric_ids[line.metric],
+            "period_start": Period.parse(line.usage_period).start,
+            "quantity": line.usage_quantity,
+            "invoice_id": line.invoice_id,
+            "measured_at": by_id[line.invoice_id].computed_at,
+        }
+        for line in db.session.scalars(
+            select(InvoiceLine).where(
+                InvoiceLine.invoice_id.in_(ids), InvoiceLine.usage_quantity.is_not(None)
+            )
+        )
+    ]
+    if rows:
+        db.session.execute(
+            upsert(
+                BilledUsage.__table__,
+                ["contract_id", "metric_id", "period_start"],
+                ["quantity", "invoice_id", "measured_at"],
+            ),
+            rows,
+        )
+
+
+def _finalize(invoices: Sequence[Invoice], on: date) -> None:
+    """Number and issue locked drafts, in id order. A zero total is settled at once."""
+    terms = dict(
+        db.session.execute(
+            select(Customer.id, Customer.payment_terms_days).where(
+                Customer.id.in_({invoice.customer_id for invoice in invoices})
+            )
+        ).all()
+    )
+    now = clock.now()
+    for invoice, number in zip(invoices, take_numbers("INV", on.year, len(invoices)), strict=True):
+        invoice.number = number
+        invoice.issued_on = on
+        invoice.due_date = on + timedelta(days=terms[invoice.customer_id])
+        invoice.finalized_at = now
+        if invoice.total == 0:
+            invoice.status, invoice.amount_due, invoice.paid_at = "paid", Decimal(0), now
+        else:
+            invoice.status, invoice.amount_due = "open", invoice.total
+    db.session.flush()
+    _record_billed_usage(invoices)
+
+
+def _lock_drafts(ids: Iterable[int]) -> list[Invoice]:
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.id.in_(list(ids)), Invoice.status == "draft")
+            .order_by(Invoice.id)
+            .with_for_update()
+        )
+    )
+
+
+def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
+    """Finalize one reviewed draft. Refused if the customer's VAT situation changed since it was computed
+    (the draft would carry the wrong tax: run billing again first)."""
+    invoice = get_invoice(invoice_id)
+    locked = _lock_drafts([invoice.id])
+    if not locked:
+        raise Conflict(
+            f"Invoice {invoice_id} is {invoice.status}; only a draft can be finalized.",
+            errors={"status": [f"The invoice is {invoice.status}."]},
+        )
+    customer = db.session.get(Customer, invoice.customer_id)
+    tax = decide_tax(
+        issuer_country,
+        customer.country,
+        customer.vat_id,
+        Period.parse(invoice.period).end - timedelta(days=1),
+    )
+    if (tax.rate, tax.note) != (invoice.tax_rate, invoice.tax_note):
+        raise Conflict(
+            "The customer's VAT details changed since this draft was computed; run billing for "
+            f"{invoice.period} again, then finalize.",
+            errors={"tax_rate": ["Stale: recompute the draft."]},
+        )
+    _finalize(locked, clock.today())
+    return invoice
+
+
+def _finalize_in_chunks(condition: Any, chunk_size: int) -> int:
+    """Finalize the drafts matching `condition`, a chunk per transaction (commits). Returns how many."""
+    done = 0
+    while True:
+        ids = db.session.scalars(
+            select(Invoice.id)
+            .where(condition, Invoice.status == "draft")
+            .order_by(Invoice.id)
+            .limit(chunk_size)
+        ).all()
+        if not ids:
+            return done
+        locked = _lock_drafts(ids)
+        if locked:
+            _finalize(locked, clock.today())
+            done += len(locked)
+        db.session.commit()
+
+
+def finalize_period(period: Period, chunk_size: int = 1000) -> int:
+    """Finalize every draft of a period."""
+    return _finalize_in_chunks(Invoice.period == period.name, chunk_size)
+
+
+def finalize_run(run_id: int, chunk_size: int = 1000) -> int:
+    """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed)."""
+    return _finalize_in_chunks(Invoice.billing_run_id == run_id, chunk_size)
+
+
+def invoices_for_export(period: str, status: str | None = None) -> list[Invoice]:
+    query = (
+        select(Invoice)
+        .where(Invoice.period == period)
+        .options(selectinload(Invoice.lines))
+        .order_by(Invoice.id)
+    )
+    if status:
+        query = query.where(Invoice.status == status)
+    return list(db.session.scalars(query))
+
+
+def void_invoice(invoice_id: int) -> Invoice:
+    """An open invoice is cancelled; it keeps its number. Corrections of paid invoices are credit notes."""
+    invoice = get_invoice(invoice_id)
+    if invoice.status != "open" or invoice.amount_paid > 0:
+        raise Conflict(
+            f"Invoice {invoice_id} is {invoice.status}; only an open, unpaid invoice can be voided.",
+            errors={"status": [f"The invoice is {invoice.status}."]},
+        )
+    invoice.status, invoice.amount_due, invoice.voided_at = "void", Decimal(0), clock.now()
+    db.session.flush()
+    return invoice
+
+
+def create_credit_note(invoice_id: int, amount: Decimal, reason: str, actor: str) -> CreditNote:
+    """Credit part or all of an open or paid invoice, up to what is not credited yet."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    if invoice is None:
+        raise NotFound(f"No invoice {invoice_id}.")
+    if invoice.status not in ("open", "paid"):
+        raise Conflict(
+            f"Invoice {invoice_id} is {invoice.status}; credit notes go against open or paid invoices.",
+            errors={"status": [f"The invoice is {invoice.status}."]},
+        )
+    if money.decimal_places(amount) > money.exponent(invoice.currency):
+        raise Invalid.field(
+            "amount", f"{invoice.currency} amounts have {money.exponent(invoice.currency)} decimals."
+        )
+    creditable = invoice.total - invoice.credited
+    if not Decimal(0) < amount <= creditable:
+        raise Invalid.field(
+            "amount",
+            f"Between 0 and {money.format_money(creditable, invoice.currency)}, what is not credited yet.",
+        )
+    today = clock.today()
+    note = CreditNote(
+        number=take_numbers("CN", today.year, 1)[0],
+        invoice_id=invoice.id,
+        amount=amount,
+        currency=invoice.currency,
+        reason=reason,
+        status="issued",
+        issued_on=today,
+        actor=actor,
+    )
+    db.session.add(note)
+    invoice.credited += amount
+    invoice.amount_due = max(invoice.total - invoice.credited - invoice.amount_paid, Decimal(0))
+    if invoice.status == "open" and invoice.amount_due == 0:
+        invoice.status, invoice.paid_at = "paid", clock.now()
+    db.session.flush()
+    return note
+
+
+# -- documents -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Issuer:
+    name: str
+    address: str
+    country: str
+    vat_id: str
+    email: str
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Issuer:
+        return cls(
+            settings["DAAS_ISSUER_NAME"],
+            settings["DAAS_ISSUER_ADDRESS"],
+            settings["DAAS_ISSUER_COUNTRY"],
+            settings["DAAS_ISSUER_VAT_ID"],
+            settings["DAAS_ISSUER_EMAIL"],
+        )
+
+    def party(self) -> Party:
+        return Party(self.name, self.address, self.country, self.vat_id, self.email)
+
+
+def invoice_document(invoice: Invoice, issuer: Issuer) -> InvoiceDocument:
+    return InvoiceDocument(
+        issuer=issuer.party(),
+        customer=Party(
+            invoice.customer_name,
+            None,
+            invoice.customer_country,
+            invoice.customer_vat_id,
+            invoice.customer_email,
+        ),
+        number=invoice.number,
+        status=invoice.status,
+        period=invoice.period,
+        contract_id=invoice.contract_id,
+        issued_on=invoice.issued_on,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        lines=tuple(
+            DocumentLine(line.description, line.quantity, line.unit_amount, line.amount)
+            for line in invoice.lines
+        ),
+        subtotal=invoice.subtotal,
+        tax_rate_percent=percent(invoice.tax_rate),
+        tax_amount=invoice.tax_amount,
+        tax_note=invoice.tax_note,
+        total=invoice.total,
+        amount_due=invoice.amount_due,
+        credited=invoice.credited,
+    )
+
+
+def credit_note_document(note: CreditNote, invoice: Invoice, issuer: Issuer) -> CreditNoteDocument:
+    return CreditNoteDocument(
+        issuer=issuer.party(),
+        customer=Party(
+            invoice.customer_name,
+            None,
+            invoice.customer_country,
+            invoice.customer_vat_id,
+            invoice.customer_email,
+        ),
+        number=note.number,
+        invoice_number=invoice.number or "",
+        issued_on=note.issued_on,
+        currency=note.currency,
+        amount=note.amount,
+        reason=note.reason,
+    )

@@ -1,0 +1,250 @@
+"""What a billing run reads, set-based: the contracts of a period, their device-days and their usage
+aggregates, each in a handful of queries for the whole period rather than queries per contract.
+
+Usage is aggregated by the database (count, exact NUMERIC sums and maxima; SQLite keeps decimals as
+integers of their smallest unit, so its sums are exact too) and unique counts per metric with
+COUNT(DISTINCT) over the property the metric names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import String, and_, cast, func, or_, select, tuple_
+
+from daas.billing.models import BilledUsage
+from daas.billing.periods import Period
+from daas.billing.rating import ZERO, Charge, Tier
+from daas.contracts.models import Contract, Deployment
+from daas.customers.models import Customer
+from daas.devices.models import Device
+from daas.extensions import db
+from daas.pricing.models import Metric, Plan
+from daas.usage.models import UsageEvent, UsageRevision
+
+# Usage received this long before a period's usage was billed is checked again for late arrivals: it
+# covers ingestion transactions that were still open at that moment. Only a changed total bills anything.
+LATE_USAGE_MARGIN = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    id: int
+    customer_id: int
+    plan_id: int
+    start_date: date
+    end_date: date
+    minimum: Decimal | None
+
+
+@dataclass(frozen=True)
+class CustomerTerms:
+    id: int
+    name: str
+    country: str
+    vat_id: str | None
+    billing_email: str
+    payment_terms_days: int
+
+
+@dataclass(frozen=True)
+class PlanTerms:
+    id: int
+    currency: str
+    minimum: Decimal | None
+    charges: tuple[Charge, ...]
+
+
+def contracts_billed_in(period: Period) -> list[ContractTerms]:
+    """Contracts active on at least one day of the period, by id."""
+    rows = db.session.execute(
+        select(
+            Contract.id,
+            Contract.customer_id,
+            Contract.plan_id,
+            Contract.start_date,
+            Contract.end_date,
+            Contract.minimum_monthly_amount,
+        )
+        .where(Contract.start_date < period.end, Contract.end_date > period.start)
+        .order_by(Contract.id)
+    )
+    return [ContractTerms(*row) for row in rows]
+
+
+def contracts_by_id(ids: Iterable[int]) -> list[ContractTerms]:
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    rows = db.session.execute(
+        select(
+            Contract.id,
+            Contract.customer_id,
+            Contract.plan_id,
+            Contract.start_date,
+            Contract.end_date,
+            Contract.minimum_monthly_amount,
+        )
+        .where(Contract.id.in_(ids))
+        .order_by(Contract.id)
+    )
+    return [ContractTerms(*row) for row in rows]
+
+
+def customers(ids: Iterable[int]) -> dict[int, CustomerTerms]:
+    ids = set(ids)
+    rows = (
+        db.session.execute(
+            select(
+                Customer.id,
+                Customer.name,
+                Customer.country,
+                Customer.vat_id,
+                Customer.billing_email,
+                Customer.payment_terms_days,
+            ).where(Customer.id.in_(ids))
+        )
+        if ids
+        else []
+    )
+    return {row.id: CustomerTerms(*row) for row in rows}
+
+
+def plans() -> dict[int, PlanTerms]:
+    """Every plan with its charges, as rating needs them (plans are few and never change)."""
+    result: dict[int, PlanTerms] = {}
+    for plan in db.session.scalars(select(Plan)):
+        charges = tuple(
+            Charge(
+                kind=c.kind,
+                unit_amount=c.unit_amount,
+                device_model_id=c.device_model_id,
+                device_model_sku=c.device_model.sku if c.device_model else None,
+                metric_id=c.metric_id,
+                metric_code=c.metric.code if c.metric else None,
+                model=c.model,
+                tiers=tuple(Tier(t.up_to, t.unit_amount, t.flat_amount) for t in c.tiers),
+                package_size=c.package_size,
+            )
+            for c in plan.charges
+        )
+        result[plan.id] = PlanTerms(plan.id, plan.currency, plan.minimum_monthly_amount, charges)
+    return result
+
+
+def deployments_in(period: Period) -> dict[int, dict[int, list[tuple[date, date | None]]]]:
+    """contract id -> device model id -> deployments that touch the period."""
+    rows = db.session.execute(
+        select(Deployment.contract_id, Device.device_model_id, Deployment.start_date, Deployment.end_date)
+        .join(Device, Device.id == Deployment.device_id)
+        .where(
+            Deployment.start_date < period.end,
+            or_(Deployment.end_date.is_(None), Deployment.end_date > period.start),
+        )
+    )
+    result: dict[int, dict[int, list[tuple[date, date | None]]]] = defaultdict(lambda: defaultdict(list))
+    for contract_id, model_id, start, end in rows:
+        result[contract_id][model_id].append((start, end))
+    return result
+
+
+def _metrics() -> dict[int, tuple[str, str | None]]:
+    return {
+        row.id: (row.aggregation, row.field)
+        for row in db.session.execute(select(Metric.id, Metric.aggregation, Metric.field))
+    }
+
+
+def _distinct_value(field: str):
+    """The property's value as text, the same on PostgreSQL (->>) and SQLite (json_extract)."""
+    return cast(UsageEvent.properties[field].as_string(), String)
+
+
+def usage_in(
+    starts_at: datetime, ends_at: datetime, pairs: Iterable[tuple[int, int]] | None = None
+) -> dict[int, dict[int, Decimal]]:
+    """contract id -> metric id -> the metric's aggregate over events with timestamp in [starts_at, ends_at).
+
+    `pairs` limits it to some (contract, metric) pairs (late usage); None means every contract.
+    """
+    metrics = _metrics()
+    window = and_(UsageEvent.timestamp >= starts_at, UsageEvent.timestamp < ends_at)
+    if pairs is not None:
+        pairs = list(pairs)
+        if not pairs:
+            return {}
+        window = and_(window, tuple_(UsageEvent.contract_id, UsageEvent.metric_id).in_(pairs))
+    result: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = db.session.execute(
+        select(
+            UsageEvent.contract_id,
+            UsageEvent.metric_id,
+            func.count(),
+            func.sum(UsageEvent.quantity),
+            func.max(UsageEvent.quantity),
+        )
+        .where(window)
+        .group_by(UsageEvent.contract_id, UsageEvent.metric_id)
+    )
+    for contract_id, metric_id, count, total, highest in rows:
+        aggregation = metrics[metric_id][0]
+        if aggregation == "count":
+            result[contract_id][metric_id] = Decimal(count)
+        elif aggregation == "sum":
+            result[contract_id][metric_id] = total or ZERO
+        elif aggregation == "max":
+            result[contract_id][metric_id] = highest or ZERO
+    for metric_id, (aggregation, field) in metrics.items():
+        if aggregation != "unique_count" or not field:
+            continue
+        distinct = db.session.execute(
+            select(UsageEvent.contract_id, func.count(func.distinct(_distinct_value(field))))
+            .where(window, UsageEvent.metric_id == metric_id)
+            .group_by(UsageEvent.contract_id)
+        )
+        for contract_id, count in distinct:
+            result[contract_id][metric_id] = Decimal(count)
+    return result
+
+
+@dataclass(frozen=True)
+class BilledQuantity:
+    contract_id: int
+    metric_id: int
+    period: Period
+    quantity: Decimal
+
+
+def late_usage_candidates(before: Period) -> list[BilledQuantity]:
+    """Billed (contract, metric, month) quantities of months before `before` whose usage was revised after
+    (or shortly before) they were measured; only these can owe late usage."""
+    query = (
+        select(
+            BilledUsage.contract_id,
+            BilledUsage.metric_id,
+            BilledUsage.period_start,
+            BilledUsage.quantity,
+            BilledUsage.measured_at,
+            UsageRevision.received_at,
+        )
+        .join(
+            UsageRevision,
+            and_(
+                UsageRevision.contract_id == BilledUsage.contract_id,
+                UsageRevision.metric_id == BilledUsage.metric_id,
+                UsageRevision.period_start == BilledUsage.period_start,
+            ),
+        )
+        .where(BilledUsage.period_start < before.start)
+    )
+    return [
+        BilledQuantity(contract_id, metric_id, Period(period_start), quantity)
+        for contract_id, metric_id, period_start, quantity, measured_at, revised_at in db.session.execute(
+            query
+        )
+        if revised_at > measured_at - LATE_USAGE_MARGIN
+    ]

@@ -1,0 +1,151 @@
+"""Billing runs, invoices and their lines, credit notes, document number series, and the usage each
+contract has been billed for. Finalized invoices never change: the database refuses it (migration)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from daas.db import Decimal_, Money, UnitAmount, UtcDateTime, one_of
+from daas.extensions import db
+
+INVOICE_STATUSES = ("draft", "open", "paid", "void", "uncollectible")
+LINE_KINDS = ("device_monthly", "metered", "minimum_true_up", "late_usage")
+RUN_STATUSES = ("running", "completed", "failed")
+Quantity = Decimal_(20, 6)
+TaxRate = Decimal_(7, 4)
+
+
+class BillingRun(db.Model):
+    __tablename__ = "billing_runs"
+    __table_args__ = (CheckConstraint(one_of("status", RUN_STATUSES), name="status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    contracts: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)
+    invoices_created: Mapped[int] = mapped_column(default=0)
+    invoices_updated: Mapped[int] = mapped_column(default=0)
+    invoices_finalized: Mapped[int] = mapped_column(default=0)
+    actor: Mapped[str] = mapped_column(String(254))
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Invoice(db.Model):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "period"),
+        CheckConstraint(one_of("status", INVOICE_STATUSES), name="status_known"),
+        CheckConstraint("(status = 'draft') = (number IS NULL)", name="numbered_unless_draft"),
+        CheckConstraint(
+            "amount_due >= 0 AND credited >= 0 AND amount_paid >= 0", name="amounts_not_negative"
+        ),
+        CheckConstraint("credited + amount_paid <= total OR status = 'void'", name="not_over_settled"),
+        Index("ix_invoices_period_status", "period", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    number: Mapped[str | None] = mapped_column(String(20), unique=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    tax_rate: Mapped[Decimal] = mapped_column(TaxRate, default=Decimal(0))
+    tax_amount: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    tax_note: Mapped[str | None] = mapped_column(String(200))
+    total: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    credited: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    amount_paid: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    amount_due: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    # The customer as invoiced: kept with the invoice so a later change of address or VAT id leaves it alone.
+    customer_name: Mapped[str] = mapped_column(String(200))
+    customer_country: Mapped[str] = mapped_column(String(2))
+    customer_vat_id: Mapped[str | None] = mapped_column(String(20))
+    customer_email: Mapped[str] = mapped_column(String(254))
+    issued_on: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    billing_run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_runs.id"), index=True)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    finalized_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    voided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position", viewonly=True)
+    credit_notes: Mapped[list[CreditNote]] = relationship(order_by="CreditNote.id", viewonly=True)
+
+
+class InvoiceLine(db.Model):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "position"),
+        CheckConstraint(one_of("kind", LINE_KINDS), name="kind_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(200))
+    metric: Mapped[str | None] = mapped_column(String(64))
+    quantity: Mapped[Decimal | None] = mapped_column(Quantity)
+    unit_amount: Mapped[Decimal | None] = mapped_column(UnitAmount)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    # Metered and late-usage lines: the period whose usage they bill, and its whole quantity so far.
+    usage_period: Mapped[str | None] = mapped_column(String(7))
+    usage_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
+
+    invoice: Mapped[Invoice] = relationship(viewonly=True)
+
+    @property
+    def currency(self) -> str:
+        return self.invoice.currency
+
+
+class BilledUsage(db.Model):
+    """How much of a metric a contract has been invoiced for, per usage period: what late usage is
+    measured against. Written when an invoice is finalized; `measured_at` is when its draft measured the
+    quantity, so events that arrived after that are found again."""
+
+    __tablename__ = "billed_usage"
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
+    measured_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CreditNote(db.Model):
+    __tablename__ = "credit_notes"
+    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    currency: Mapped[str] = mapped_column(String(3))
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="issued")
+    issued_on: Mapped[date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class DocumentSequence(db.Model):
+    """The last number given in a series (INV, CN) and year: numbers are gapless because they are taken
+    in the same transaction that finalizes the documents."""
+
+    __tablename__ = "document_sequences"
+
+    series: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)

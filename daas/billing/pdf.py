@@ -1,0 +1,391 @@
+"""Invoices and credit notes as A4 PDFs (reportlab platypus), from the plain values of documents.py.
+
+Pure: no Flask, no SQLAlchemy. Amounts are formatted with the currency's exponent (daas.core.money) and
+carry the currency code ("EUR 605.00", "JPY 4200"); nothing on the money path is a float. Output is
+deterministic (reportlab's invariant mode): the same document renders to the same bytes.
+
+Fonts are the built-in Helvetica family, which covers Windows-1252 (Western European letters, "€").
+Letters outside it (Polish "Ł", Czech "ř", ...) would print as black boxes, so they are transliterated to
+their base letter ("Łódź" → "Lódz") and anything else becomes "?". The PDF metadata keeps the original text.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from daas.billing.documents import CreditNoteDocument, InvoiceDocument, Party
+from daas.core.countries import country_name
+from daas.core.money import format_money, format_unit_amount
+
+__all__ = ["render_credit_note", "render_invoice"]
+
+_MARGIN = 18 * mm
+_WIDTH = A4[0] - 2 * _MARGIN
+_FONT = "Helvetica"
+_BOLD = "Helvetica-Bold"
+_GREY = colors.HexColor("#555555")
+_RULE = colors.HexColor("#999999")
+_HEADER_BG = colors.HexColor("#EEEEEE")
+_NOT_SET = "-"
+
+_BODY = ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=12)
+_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=10, textColor=_GREY)
+_LABEL = ParagraphStyle("label", parent=_BODY, fontName=_BOLD, fontSize=8, leading=11, textColor=_GREY)
+_TITLE = ParagraphStyle("title", parent=_BODY, fontName=_BOLD, fontSize=18, leading=22, spaceAfter=4)
+_BANNER = ParagraphStyle(
+    "banner", parent=_BODY, fontName=_BOLD, fontSize=11, leading=14, textColor=colors.red
+)
+_NAME = ParagraphStyle("name", parent=_BODY, fontName=_BOLD)
+_NOTE = ParagraphStyle("note", parent=_BODY, fontSize=9, leading=12)
+_CELL = ParagraphStyle("cell", parent=_BODY, leading=11)
+_CELL_RIGHT = ParagraphStyle("cell_right", parent=_CELL, alignment=TA_RIGHT)
+
+# Letters that have no decomposition to a base letter but an obvious ASCII spelling.
+_TRANSLITERATIONS = str.maketrans(
+    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "ŉ": "n"}
+)
+
+
+# --- text ---------------------------------------------------------------------------------------------
+
+
+def _printable(text: str) -> str:
+    """Text that the Helvetica fonts (Windows-1252) can show: other letters lose their accents, else "?"."""
+    out = []
+    for char in text:
+        try:
+            char.encode("cp1252")
+        except UnicodeEncodeError:
+            base = unicodedata.normalize("NFKD", char.translate(_TRANSLITERATIONS))
+            base = "".join(c for c in base if not unicodedata.combining(c))
+            try:
+                base.encode("cp1252")
+            except UnicodeEncodeError:
+                base = "?"
+            out.append(base or "?")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _markup(text: str) -> str:
+    """Plain text as Paragraph markup: shown literally, line breaks kept."""
+    lines = _printable(text).replace("\r\n", "\n").split("\n")
+    return "<br/>".join(escape(line) for line in lines)
+
+
+def _para(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
+    return Paragraph(_markup(text), style)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{currency} {format_money(amount, currency)}"
+
+
+def _unit_price(amount: Decimal | None, currency: str) -> str:
+    return "" if amount is None else f"{currency} {format_unit_amount(amount, currency)}"
+
+
+def _quantity(quantity: Decimal | None) -> str:
+    """A quantity without trailing zeros: "57", "2.5", "100"."""
+    if quantity is None:
+        return ""
+    if quantity.is_zero():
+        return "0"
+    return f"{quantity.normalize():f}"
+
+
+def _date(value: date | None) -> str:
+    return value.isoformat() if value is not None else _NOT_SET
+
+
+# --- blocks -------------------------------------------------------------------------------------------
+
+
+def _party_block(heading: str, party: Party, *, email_label: str) -> list[Flowable]:
+    rows = [Paragraph(escape(heading), _LABEL), _para(party.name, _NAME)]
+    if party.address:
+        rows.append(_para(party.address))
+    rows.append(_para(country_name(party.country)))
+    if party.vat_id:
+        rows.append(_para(f"VAT ID: {party.vat_id}"))
+    if party.email:
+        rows.append(_para(f"{email_label}: {party.email}"))
+    return rows
+
+
+def _parties(issuer: Party, customer: Party) -> Table:
+    table = Table(
+        [
+            [
+                _party_block("From", issuer, email_label="E-mail"),
+                _party_block("Bill to", customer, email_label="Billing e-mail"),
+            ]
+        ],
+        colWidths=[_WIDTH / 2, _WIDTH / 2],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("LEFTPADDING", (1, 0), (1, -1), 12),
+            ]
+        )
+    )
+    return table
+
+
+def _facts(pairs: list[tuple[str, str]]) -> Table:
+    """Label/value pairs in two columns of pairs."""
+    half = (len(pairs) + 1) // 2
+    left, right = pairs[:half], pairs[half:]
+    rows = []
+    for i in range(half):
+        row: list[object] = [Paragraph(escape(left[i][0]), _LABEL), _para(left[i][1])]
+        if i < len(right):
+            row += [Paragraph(escape(right[i][0]), _LABEL), _para(right[i][1])]
+        else:
+            row += ["", ""]
+        rows.append(row)
+    table = Table(rows, colWidths=[28 * mm, _WIDTH / 2 - 28 * mm, 28 * mm, _WIDTH / 2 - 28 * mm])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+                ("LEFTPADDING", (2, 0), (2, -1), 12),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.5, _RULE),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, _RULE),
+            ]
+        )
+    )
+    return table
+
+
+_LINE_COLUMNS = [_WIDTH - 22 * mm - 38 * mm - 40 * mm, 22 * mm, 38 * mm, 40 * mm]
+
+
+def _lines_table(doc: InvoiceDocument) -> Table:
+    header = ["Description", "Quantity", "Unit price", "Amount"]
+    rows: list[list[object]] = [header]
+    for line in doc.lines:
+        rows.append(
+            [
+                _para(line.description, _CELL),
+                _quantity(line.quantity),
+                _unit_price(line.unit_amount, doc.currency),
+                _money(line.amount, doc.currency),
+            ]
+        )
+    if not doc.lines:
+        rows.append([_para("No charges in this period.", _CELL), "", "", ""])
+    table = Table(rows, colWidths=_LINE_COLUMNS, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), _BOLD, 9),
+                ("FONT", (0, 1), (-1, -1), _FONT, 9),
+                ("BACKGROUND", (0, 0), (-1, 0), _HEADER_BG),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.75, _RULE),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, _HEADER_BG),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ]
+        )
+    )
+    return table
+
+
+def _totals_table(rows: list[tuple[str, str, bool]]) -> Table:
+    """Right-aligned label/amount rows; the flagged ones are bold with a rule above."""
+    data = [[label, amount] for label, amount, _ in rows]
+    label_width = 50 * mm
+    amount_width = 40 * mm
+    table = Table(data, colWidths=[label_width, amount_width], hAlign="RIGHT")
+    style = [
+        ("FONT", (0, 0), (-1, -1), _FONT, 9),
+        ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    for i, (_, _, strong) in enumerate(rows):
+        if strong:
+            style += [("FONT", (0, i), (-1, i), _BOLD, 10), ("LINEABOVE", (0, i), (-1, i), 0.75, _RULE)]
+    table.setStyle(TableStyle(style))
+    return table
+
+
+# --- pages --------------------------------------------------------------------------------------------
+
+
+def _build(
+    story: list[Flowable], *, title: str, author: str, subject: str, footer: str, stamp: str | None
+) -> bytes:
+    """The story on A4 pages, with a footer (and a diagonal stamp such as DRAFT) on every page."""
+
+    def decorate(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        if stamp:
+            canvas.saveState()
+            canvas.setFont(_BOLD, 110)
+            canvas.setFillColor(colors.Color(0.85, 0.1, 0.1, alpha=0.15))
+            canvas.translate(A4[0] / 2, A4[1] / 2)
+            canvas.rotate(45)
+            canvas.drawCentredString(0, -35, stamp)
+            canvas.restoreState()
+        canvas.saveState()
+        canvas.setFont(_FONT, 7.5)
+        canvas.setFillColor(_GREY)
+        canvas.drawString(_MARGIN, 10 * mm, _printable(footer))
+        canvas.drawRightString(A4[0] - _MARGIN, 10 * mm, f"Page {document.page}")
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=_MARGIN,
+        rightMargin=_MARGIN,
+        topMargin=_MARGIN,
+        bottomMargin=_MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="daas",
+        invariant=1,
+    )
+    template.build(story, onFirstPage=decorate, onLaterPages=decorate)
+    return buffer.getvalue()
+
+
+def _footer(issuer: Party, title: str) -> str:
+    parts = [title, issuer.name]
+    if issuer.vat_id:
+        parts.append(f"VAT ID {issuer.vat_id}")
+    return " | ".join(parts)
+
+
+# --- documents ----------------------------------------------------------------------------------------
+
+
+def invoice_title(doc: InvoiceDocument) -> str:
+    """ "Invoice INV-2026-000001", or "Draft invoice" while it has no number."""
+    return f"Invoice {doc.number}" if doc.number else "Draft invoice"
+
+
+def render_invoice(doc: InvoiceDocument) -> bytes:
+    """The invoice as a PDF."""
+    title = invoice_title(doc)
+    draft = doc.number is None or doc.status == "draft"
+    void = doc.status == "void"
+    currency = doc.currency
+
+    story: list[Flowable] = [_para(title, _TITLE)]
+    if draft:
+        story.append(_para("DRAFT - not a valid tax invoice; amounts may still change.", _BANNER))
+    if void:
+        story.append(_para("VOID - this invoice has been voided and is not payable.", _BANNER))
+    story += [Spacer(1, 4 * mm), _parties(doc.issuer, doc.customer), Spacer(1, 6 * mm)]
+
+    story.append(
+        _facts(
+            [
+                ("Invoice number", doc.number or "not yet assigned (draft)"),
+                ("Period", doc.period),
+                ("Contract", str(doc.contract_id)),
+                ("Status", doc.status),
+                ("Issue date", _date(doc.issued_on)),
+                ("Due date", _date(doc.due_date)),
+                ("Currency", currency),
+            ]
+        )
+    )
+    story += [Spacer(1, 6 * mm), _lines_table(doc), Spacer(1, 4 * mm)]
+
+    totals = [
+        ("Subtotal", _money(doc.subtotal, currency), False),
+        (f"VAT {doc.tax_rate_percent}%", _money(doc.tax_amount, currency), False),
+        ("Total", _money(doc.total, currency), True),
+    ]
+    if doc.credited > 0:
+        totals.append(("Credited", _money(-doc.credited, currency), False))
+    totals.append(("Amount due", _money(doc.amount_due, currency), True))
+    closing: list[Flowable] = [_totals_table(totals)]
+    if doc.tax_note:
+        closing += [Spacer(1, 4 * mm), _para(doc.tax_note, _NOTE)]
+    if doc.status == "open" and doc.number and doc.due_date and doc.amount_due > 0:
+        closing += [
+            Spacer(1, 3 * mm),
+            _para(
+                f"Please pay {_money(doc.amount_due, currency)} by {_date(doc.due_date)}, "
+                f"quoting {doc.number}.",
+                _NOTE,
+            ),
+        ]
+    story.append(KeepTogether(closing))
+
+    customer = doc.customer.name
+    return _build(
+        story,
+        title=title,
+        author=doc.issuer.name,
+        subject=f"{title} for {customer}, period {doc.period}",
+        footer=_footer(doc.issuer, title),
+        stamp="VOID" if void else "DRAFT" if draft else None,
+    )
+
+
+def render_credit_note(doc: CreditNoteDocument) -> bytes:
+    """The credit note as a PDF."""
+    title = f"Credit note {doc.number}"
+    currency = doc.currency
+    story: list[Flowable] = [
+        _para(title, _TITLE),
+        _para(f"Credit for invoice {doc.invoice_number}", _BODY),
+        Spacer(1, 4 * mm),
+        _parties(doc.issuer, doc.customer),
+        Spacer(1, 6 * mm),
+        _facts(
+            [
+                ("Credit note", doc.number),
+                ("Invoice", doc.invoice_number),
+                ("Issue date", _date(doc.issued_on)),
+                ("Currency", currency),
+            ]
+        ),
+        Spacer(1, 6 * mm),
+        _para("Reason", _LABEL),
+        _para(doc.reason, _NOTE),
+        Spacer(1, 4 * mm),
+        _totals_table([("Amount credited", _money(doc.amount, currency), True)]),
+        Spacer(1, 4 * mm),
+        _para(
+            f"This credit note reduces the amount of invoice {doc.invoice_number} "
+            f"by {_money(doc.amount, currency)}.",
+            _NOTE,
+        ),
+    ]
+    return _build(
+        story,
+        title=title,
+        author=doc.issuer.name,
+        subject=f"{title} for invoice {doc.invoice_number}",
+        footer=_footer(doc.issuer, title),
+        stamp=None,
+    )

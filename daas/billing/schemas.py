@@ -1,0 +1,112 @@
+"""Billing payloads: runs, invoices with their lines, credit notes. Money shows in the invoice's currency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from daas.api.fields import DecimalString, Int, Money, Text, UnitAmount
+from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
+from daas.billing.periods import Period
+from daas.billing.tax import percent
+
+
+class PeriodField(fields.String):
+    """A billing period, YYYY-MM."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-10", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return Period.parse(text).name
+        except ValueError as exc:
+            raise ValidationError("A billing period: YYYY-MM, such as 2026-10.") from exc
+
+
+class BillingRunCreateSchema(Schema):
+    period = PeriodField(required=True)
+
+
+class BillingRunSchema(Schema):
+    id = fields.Integer()
+    period = fields.String()
+    status = fields.String(metadata={"enum": list(RUN_STATUSES)})
+    contracts = fields.Integer(metadata={"description": "Contracts the run bills (active in the period)."})
+    processed = fields.Integer(metadata={"description": "Contracts done so far."})
+    invoices_created = fields.Integer()
+    invoices_updated = fields.Integer(metadata={"description": "Drafts recomputed."})
+    invoices_finalized = fields.Integer()
+    started_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class InvoiceLineSchema(Schema):
+    kind = fields.String(metadata={"enum": list(LINE_KINDS)})
+    description = fields.String()
+    metric = fields.String(allow_none=True)
+    quantity = DecimalString(places=6, normalize=True, allow_none=True)
+    unit_amount = UnitAmount(allow_none=True)
+    amount = Money()
+    usage_period = fields.String(
+        allow_none=True, metadata={"description": "Late usage: the period it belongs to."}
+    )
+
+
+class CreditNoteSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    invoice_id = fields.Integer()
+    amount = Money()
+    currency = fields.String()
+    reason = fields.String()
+    status = fields.String()
+    issued_on = fields.Date()
+
+
+class InvoiceSchema(Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(INVOICE_STATUSES)})
+    customer_id = fields.Integer()
+    contract_id = fields.Integer()
+    period = fields.String()
+    currency = fields.String()
+    lines = fields.List(fields.Nested(InvoiceLineSchema))
+    subtotal = Money()
+    tax_rate = fields.Function(
+        lambda invoice: percent(invoice.tax_rate),
+        metadata={"type": "string", "example": "21.00", "description": "Percent."},
+    )
+    tax_amount = Money()
+    tax_note = fields.String(allow_none=True)
+    total = Money()
+    credited = Money()
+    amount_paid = Money()
+    amount_due = Money()
+    issued_on = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    credit_notes = fields.List(fields.Nested(CreditNoteSchema))
+
+
+class InvoiceQuerySchema(Schema):
+    period = PeriodField()
+    contract_id = Int(validate=validate.Range(min=1, max=2**31 - 1))
+    customer_id = Int(validate=validate.Range(min=1, max=2**31 - 1))
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
+
+
+class ExportQuerySchema(Schema):
+    period = PeriodField(required=True)
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
+
+
+class CreditNoteCreateSchema(Schema):
+    amount = DecimalString(
+        places=2, minimum=0, required=True, metadata={"description": "Up to what is not credited yet."}
+    )
+    reason = Text(required=True, max_length=500)

@@ -1,0 +1,33 @@
+"""Every model, imported in one place so the metadata (and Alembic) always sees the whole schema."""
+
+from daas.auth.models import ApiToken, User
+from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
+from daas.catalog.models import DeviceModel
+from daas.contracts.models import Contract, Deployment
+from daas.customers.models import Customer
+from daas.devices.models import CustodyEvent, Device
+from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
+from daas.usage.models import UsageEvent, UsageRevision
+
+__all__ = [
+    "ApiToken",
+    "BilledUsage",
+    "BillingRun",
+    "Contract",
+    "CreditNote",
+    "CustodyEvent",
+    "Customer",
+    "Deployment",
+    "Device",
+    "DeviceModel",
+    "DocumentSequence",
+    "Invoice",
+    "InvoiceLine",
+    "Metric",
+    "Plan",
+    "PlanCharge",
+    "PlanTier",
+    "UsageEvent",
+    "UsageRevision",
+    "User",
+]
