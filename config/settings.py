@@ -31,7 +31,7 @@ class BaseConfig:
     DAAS_PAGE_SIZE_MAX = 200
     # Billing runs commit every this many contracts, so a killed run keeps its finished chunks.
     DAAS_BILLING_CHUNK_SIZE = 1000
-    # Milliseconds to pause between chunks (0: none): spares a busy database; tests use it to stop a run mid-way.
+    # Milliseconds to pause between chunks (0: none): spares a busy database; lets tests stop a run mid-way.
     DAAS_BILLING_THROTTLE_MS = 0
 
     # Stripe (used by the payments issue); empty means manual (bank transfer) mode.
