@@ -186,6 +186,13 @@ class Int(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class QueryId(fields.Integer):
+    """An id in a query string (where every value is text): a positive whole number."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
 class Date(fields.Date):
     """A calendar date, YYYY-MM-DD, within years 1900 to 9999."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from daas.api.fields import DecimalString, Int, Money, Text, UnitAmount
+from daas.api.fields import DecimalString, Money, QueryId, Text, UnitAmount
 from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.periods import Period
 from daas.billing.tax import percent
@@ -95,8 +95,8 @@ class InvoiceSchema(Schema):
 
 class InvoiceQuerySchema(Schema):
     period = PeriodField()
-    contract_id = Int(validate=validate.Range(min=1, max=2**31 - 1))
-    customer_id = Int(validate=validate.Range(min=1, max=2**31 - 1))
+    contract_id = QueryId()
+    customer_id = QueryId()
     status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from daas.api.fields import Code, Date, Int, Money
+from daas.api.fields import Code, Date, Int, Money, QueryId
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
 
@@ -50,7 +50,7 @@ class ContractSchema(Schema):
 
 
 class ContractQuerySchema(Schema):
-    customer_id = Int(validate=validate.Range(min=1, max=2**31 - 1))
+    customer_id = QueryId()
     status = fields.String(validate=validate.OneOf(STATUSES))
 
 

@@ -326,3 +326,14 @@ def test_a_customers_currency_is_fixed_once_it_has_contracts(client, tokens, fle
         f"/api/v1/customers/{customer_id}", json={"currency": "USD"}, headers=bearer(tokens["finance"])
     )
     assert_error(response, 422, "currency")
+
+
+def test_contracts_filter_by_customer_in_the_query_string(client, tokens, fleet):
+    response = client.get(
+        f"/api/v1/contracts?customer_id={fleet['customer'].id}", headers=bearer(tokens["finance"])
+    )
+    assert response.status_code == 200, response.get_json()
+    assert [c["id"] for c in response.get_json()] == [fleet["contract"].id]
+    assert_error(
+        client.get("/api/v1/contracts?customer_id=x", headers=bearer(tokens["finance"])), 422, "customer_id"
+    )

@@ -1,0 +1,75 @@
+"""Building billing situations for tests: the worked example's plan, contracts with devices, usage."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from daas.billing.periods import Period
+from daas.billing.run import run_billing
+from daas.contracts.services import deploy_device, end_deployment
+from daas.usage.services import store_usage_events
+from tests import factories
+
+OCTOBER = Period.parse("2026-10")
+NOVEMBER = Period.parse("2026-11")
+
+
+def worked_example_plan(**overrides: Any) -> Any:
+    """billing.md's `laptop-std-36`, with its two metrics."""
+    tickets = factories.metric(code=factories.unique("support_tickets"), aggregation="count")
+    swaps = factories.metric(code=factories.unique("express_swaps"), aggregation="sum")
+    values = {
+        "code": factories.unique("laptop-std-36"),
+        "minimum_monthly_amount": Decimal("500.00"),
+        "charges": [
+            {"kind": "device_monthly", "unit_amount": Decimal("39.00")},
+            {
+                "kind": "metered",
+                "metric": tickets.code,
+                "model": "graduated",
+                "tiers": [
+                    {"up_to": Decimal(10), "unit_amount": Decimal(0)},
+                    {"up_to": None, "unit_amount": Decimal("15.00")},
+                ],
+            },
+            {"kind": "metered", "metric": swaps.code, "model": "per_unit", "unit_amount": Decimal("49.00")},
+        ],
+        **overrides,
+    }
+    return factories.plan(**values), tickets, swaps
+
+
+def deploy(contract: Any, start: date, end: date | None = None, sku: str | None = None) -> Any:
+    device = factories.device(sku)
+    deploy_device(contract.id, device.serial, start, "tests")
+    if end is not None:
+        end_deployment(contract.id, device.serial, end, "tests")
+    return device
+
+
+def usage(
+    contract: Any, metric: Any, *moments: datetime, quantity: Decimal = Decimal(1), **properties: Any
+) -> int:
+    rows = [
+        {
+            "customer_id": contract.customer_id,
+            "transaction_id": factories.unique("tx"),
+            "contract_id": contract.id,
+            "metric_id": metric.id,
+            "timestamp": moment,
+            "quantity": quantity,
+            "properties": properties or None,
+        }
+        for moment in moments
+    ]
+    return store_usage_events(rows)
+
+
+def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def bill(period: Period = OCTOBER, **kwargs: Any) -> Any:
+    return run_billing(period, "tests", "NL", **kwargs)

@@ -1,0 +1,344 @@
+"""The billing run and the invoice lifecycle, through the services, on SQLite and PostgreSQL: the edge
+cases of billing.md, late usage, taxes, numbering, voids and credit notes, and frozen invoices."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from daas.billing import invoices as service
+from daas.billing.models import BilledUsage, Invoice
+from daas.billing.periods import Period
+from daas.contracts.services import terminate_contract
+from daas.core import clock
+from daas.core.money import format_money
+from daas.errors import Conflict, Invalid
+from daas.extensions import db
+from tests import factories
+from tests.billing_helpers import NOVEMBER, OCTOBER, at, bill, deploy, usage, worked_example_plan
+
+
+def _invoice(contract, period: Period = OCTOBER) -> Invoice:
+    invoice = db.session.scalar(
+        select(Invoice).where(Invoice.contract_id == contract.id, Invoice.period == period.name)
+    )
+    db.session.refresh(invoice)
+    return invoice
+
+
+def _lines(invoice: Invoice) -> list[tuple[str, str | None, str]]:
+    return [
+        (
+            line.kind,
+            None if line.quantity is None else f"{line.quantity.normalize():f}",
+            format_money(line.amount, invoice.currency),
+        )
+        for line in invoice.lines
+    ]
+
+
+@pytest.fixture
+def plan(database, today):
+    return worked_example_plan()
+
+
+# -- days ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "period", "days"),
+    [
+        (date(2026, 1, 29), "2026-01", 3),
+        (date(2026, 1, 30), "2026-01", 2),
+        (date(2026, 1, 31), "2026-01", 1),
+        (date(2026, 1, 31), "2026-02", 28),  # common February: every day
+        (date(2028, 1, 31), "2028-02", 29),  # leap February: every day
+    ],
+)
+def test_contracts_starting_late_in_the_month_bill_their_days(plan, start, period, days):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=start)
+    with clock.frozen(date(2028, 6, 1)):
+        deploy(contract, start)
+        bill(Period.parse(period))
+    invoice = _invoice(contract, Period.parse(period))
+    device = invoice.lines[0]
+    assert (device.kind, device.quantity) == ("device_monthly", Decimal(days))
+    month_days = Period.parse(period).days
+    expected_device = (Decimal("39.00") * days / month_days).quantize(
+        Decimal("0.01"), rounding="ROUND_HALF_UP"
+    )
+    assert device.amount == expected_device
+    true_up = invoice.lines[-1]
+    minimum = (Decimal("500.00") * days / month_days).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
+    assert true_up.kind == "minimum_true_up" and true_up.amount == minimum - expected_device
+    assert invoice.subtotal == minimum
+
+
+def test_a_contract_of_one_month_from_january_31_ends_on_the_last_of_february(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(
+        plan_code=plan_.code, start_date=date(2028, 1, 31), end_date=date(2028, 2, 29)
+    )
+    with clock.frozen(date(2028, 6, 1)):
+        bill(Period.parse("2028-02"))
+    assert (
+        _invoice(contract, Period.parse("2028-02"))
+        .lines[-1]
+        .description.startswith("Minimum commitment 482.76 (28 of 29 days)")
+    )
+
+
+def test_a_device_returned_the_day_it_came_is_not_billed(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    deploy(contract, date(2026, 10, 12), end=date(2026, 10, 12))
+    bill()
+    assert [kind for kind, _, _ in _lines(_invoice(contract))] == ["metered", "metered", "minimum_true_up"]
+
+
+def test_a_contract_ending_mid_month_prorates_its_minimum(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    device = deploy(contract, date(2026, 2, 1), end=date(2026, 10, 10))
+    assert device.status == "received"
+    terminate_contract(contract.id, date(2026, 10, 16))
+    bill()
+    assert _lines(_invoice(contract)) == [
+        ("device_monthly", "9", "11.32"),  # 39.00 × 9 / 31 = 11.322…
+        ("metered", "0", "0.00"),
+        ("metered", "0", "0.00"),
+        ("minimum_true_up", None, "230.62"),  # 500.00 × 15 / 31 = 241.94, less 11.32
+    ]
+    assert _invoice(contract).subtotal == Decimal("241.94")
+
+
+def test_a_month_without_usage_bills_devices_and_the_minimum(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    deploy(contract, date(2026, 3, 1))
+    bill()
+    assert _lines(_invoice(contract)) == [
+        ("device_monthly", "31", "39.00"),
+        ("metered", "0", "0.00"),
+        ("metered", "0", "0.00"),
+        ("minimum_true_up", None, "461.00"),
+    ]
+
+
+def test_contracts_not_active_in_the_period_get_no_invoice(plan):
+    plan_, _, _ = plan
+    later = factories.contract(plan_code=plan_.code, start_date=date(2026, 11, 1))
+    earlier = factories.contract(
+        plan_code=plan_.code, start_date=date(2025, 1, 1), end_date=date(2026, 10, 1)
+    )
+    run = bill()
+    assert run.contracts == 0
+    assert (
+        db.session.scalar(select(Invoice.id).where(Invoice.contract_id.in_([later.id, earlier.id]))) is None
+    )
+
+
+# -- late usage ---------------------------------------------------------------------------------------
+
+
+def test_late_usage_is_billed_next_month_as_a_difference_that_respects_tiers(plan):
+    plan_, tickets, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    usage(contract, tickets, *[at(2026, 10, day) for day in range(1, 9)])  # 8 tickets: all in the free tier
+    run = bill(OCTOBER)
+    service.finalize_run(run.id)
+    october = _invoice(contract)
+    assert [line.amount for line in october.lines if line.metric == tickets.code] == [Decimal("0.00")]
+    assert (
+        db.session.scalar(
+            select(BilledUsage.quantity).where(
+                BilledUsage.contract_id == contract.id, BilledUsage.metric_id == tickets.id
+            )
+        )
+        == 8
+    )
+
+    usage(contract, tickets, *[at(2026, 10, 20)] * 5)  # 5 more October tickets arrive in November
+    with clock.frozen(date(2026, 12, 2)):
+        bill(NOVEMBER)
+    november = _invoice(contract, NOVEMBER)
+    late = [line for line in november.lines if line.kind == "late_usage"]
+    assert [(line.description, line.quantity, line.amount) for line in late] == [
+        (f"Late usage 2026-10: {tickets.code}", Decimal(5), Decimal("45.00"))  # 13 − 10 free = 3 × 15.00
+    ]
+    assert october.total == _invoice(contract).total  # the finalized invoice did not change
+    # Late usage is not a charge of November: the minimum true-up ignores it.
+    true_up = next(line for line in november.lines if line.kind == "minimum_true_up")
+    charges = sum(line.amount for line in november.lines if line.kind in ("device_monthly", "metered"))
+    assert true_up.amount == Decimal("500.00") - charges
+
+    service.finalize_run(db.session.scalar(select(Invoice.billing_run_id).where(Invoice.id == november.id)))
+    with clock.frozen(date(2027, 1, 2)):
+        bill(Period.parse("2026-12"))
+    december = _invoice(contract, Period.parse("2026-12"))
+    assert [line for line in december.lines if line.kind == "late_usage"] == []  # billed once
+
+
+def test_usage_arriving_before_finalization_is_in_the_recomputed_draft(plan):
+    plan_, tickets, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    usage(contract, tickets, *[at(2026, 10, 3)] * 12)
+    bill()
+    usage(contract, tickets, at(2026, 10, 30))
+    bill()
+    [line] = [line for line in _invoice(contract).lines if line.metric == tickets.code]
+    assert (line.quantity, line.amount) == (Decimal(13), Decimal("45.00"))
+
+
+# -- taxes and currencies -----------------------------------------------------------------------------
+
+
+def test_taxes_follow_the_customers_country_and_vat_id(plan):
+    plan_, _, _ = plan
+    cases = {
+        "NL": (factories.customer(country="NL"), Decimal("0.21"), None),
+        "DE with VAT id": (
+            factories.customer(country="DE", vat_id="DE136695976"),
+            Decimal(0),
+            "VAT reverse charged (Article 196, Council Directive 2006/112/EC)",
+        ),
+        "DE without": (factories.customer(country="DE"), Decimal("0.21"), None),
+        "US": (factories.customer(country="US", currency="EUR"), Decimal(0), "Outside the scope of EU VAT"),
+    }
+    contracts = {
+        name: factories.contract(customer.id, plan_.code, date(2026, 1, 1))
+        for name, (customer, _, _) in cases.items()
+    }
+    bill()
+    for name, (_, rate, note) in cases.items():
+        invoice = _invoice(contracts[name])
+        assert (invoice.tax_rate, invoice.tax_note) == (rate, note), name
+        assert invoice.tax_amount == (invoice.subtotal * rate).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
+        assert invoice.total == invoice.subtotal + invoice.tax_amount
+
+
+def test_yen_has_no_decimals(database, today):
+    plan = factories.plan(
+        currency="JPY",
+        minimum_monthly_amount=Decimal(50000),
+        charges=[{"kind": "device_monthly", "unit_amount": Decimal(4200)}],
+    )
+    customer = factories.customer(country="JP", currency="JPY")
+    contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+    deploy(contract, date(2026, 10, 10))
+    bill()
+    invoice = _invoice(contract)
+    assert _lines(invoice) == [("device_monthly", "22", "2981"), ("minimum_true_up", None, "47019")]
+    assert (invoice.total, invoice.tax_note) == (Decimal(50000), "Outside the scope of EU VAT")
+
+
+# -- lifecycle ------------------------------------------------------------------------------------------
+
+
+def test_numbers_are_gapless_per_year_and_credit_notes_have_their_own(plan):
+    plan_, _, _ = plan
+    contracts = [factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1)) for _ in range(3)]
+    run = bill()
+    assert service.finalize_run(run.id) == 3
+    assert [_invoice(c).number for c in contracts] == [
+        "INV-2026-000001",
+        "INV-2026-000002",
+        "INV-2026-000003",
+    ]
+    note = service.create_credit_note(_invoice(contracts[0]).id, Decimal("10.00"), "goodwill", "tests")
+    assert note.number == "CN-2026-000001"
+    with clock.frozen(date(2027, 1, 2)):
+        run = bill(NOVEMBER)
+        service.finalize_run(run.id)
+        assert _invoice(contracts[0], NOVEMBER).number == "INV-2027-000001"
+        assert service.create_credit_note(_invoice(contracts[1]).id, Decimal("1.00"), "x", "t").number == (
+            "CN-2027-000001"
+        )
+
+
+def test_finalizing_sets_due_dates_from_payment_terms_and_settles_zero_totals(database, today):
+    free = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal(0)}])
+    paying = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal("30.00")}])
+    zero = factories.contract(plan_code=free.code, start_date=date(2026, 1, 1))
+    customer = factories.customer(payment_terms_days=14)
+    due = factories.contract(customer.id, paying.code, date(2026, 1, 1))
+    deploy(due, date(2026, 2, 1))
+    service.finalize_run(bill().id)
+    zero_invoice, due_invoice = _invoice(zero), _invoice(due)
+    assert (zero_invoice.status, zero_invoice.amount_due, zero_invoice.total) == ("paid", 0, 0)
+    assert (due_invoice.status, due_invoice.amount_due) == ("open", Decimal("36.30"))
+    assert (due_invoice.issued_on, due_invoice.due_date) == (date(2026, 11, 15), date(2026, 11, 29))
+
+
+def test_void_keeps_the_number_and_only_open_invoices_can_be_voided(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    run = bill()
+    draft = _invoice(contract)
+    with pytest.raises(Conflict):
+        service.void_invoice(draft.id)
+    service.finalize_run(run.id)
+    voided = service.void_invoice(draft.id)
+    assert (voided.status, voided.number, voided.amount_due) == ("void", "INV-2026-000001", 0)
+    with pytest.raises(Conflict):
+        service.void_invoice(draft.id)
+    with pytest.raises(Conflict):
+        service.create_credit_note(draft.id, Decimal("1.00"), "void", "tests")
+
+
+def test_credit_notes_up_to_what_is_not_credited(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    service.finalize_run(bill().id)
+    invoice = _invoice(contract)
+    assert invoice.total == Decimal("605.00")
+    service.create_credit_note(invoice.id, Decimal("100.00"), "a device was broken for a week", "tests")
+    with pytest.raises(Invalid) as refused:
+        service.create_credit_note(invoice.id, Decimal("505.01"), "too much", "tests")
+    assert "amount" in refused.value.errors
+    with pytest.raises(Invalid):
+        service.create_credit_note(invoice.id, Decimal("1.001"), "three decimals", "tests")
+    service.create_credit_note(invoice.id, Decimal("505.00"), "the rest", "tests")
+    invoice = _invoice(contract)
+    assert (invoice.credited, invoice.amount_due, invoice.status) == (Decimal("605.00"), 0, "paid")
+
+
+def test_finalizing_a_stale_draft_is_refused(plan):
+    plan_, _, _ = plan
+    customer = factories.customer(country="DE")
+    contract = factories.contract(customer.id, plan_.code, date(2026, 1, 1))
+    bill()
+    customer.vat_id = "DE136695976"  # now reverse charge: the draft's 21% is wrong
+    with pytest.raises(Conflict):
+        service.finalize_invoice(_invoice(contract).id, "NL")
+    bill()
+    assert service.finalize_invoice(_invoice(contract).id, "NL").tax_rate == 0
+
+
+def test_the_database_refuses_to_change_a_finalized_invoice(plan):
+    plan_, _, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    service.finalize_run(bill().id)
+    invoice_id = _invoice(contract).id
+    db.session.commit()
+    for statement in (
+        "UPDATE invoices SET total = 1 WHERE id = :id",
+        "UPDATE invoices SET status = 'draft', number = NULL WHERE id = :id",
+        "DELETE FROM invoice_lines WHERE invoice_id = :id",
+        "UPDATE invoice_lines SET amount = 0 WHERE invoice_id = :id",
+        "DELETE FROM invoices WHERE id = :id",
+    ):
+        with pytest.raises(DBAPIError, match="never change"):
+            db.session.execute(text(statement), {"id": invoice_id})
+        db.session.rollback()
+    db.session.execute(
+        text("UPDATE invoices SET status = 'uncollectible' WHERE id = :id"), {"id": invoice_id}
+    )
+    assert _invoice(contract).status == "uncollectible"
