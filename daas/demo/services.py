@@ -17,6 +17,10 @@ from sqlalchemy import select
 
 from daas.auth import services as auth
 from daas.auth.models import User
+from daas.billing.invoices import finalize_run
+from daas.billing.models import Invoice
+from daas.billing.periods import Period
+from daas.billing.run import run_billing
 from daas.catalog.services import load_default_catalog
 from daas.contracts import services as contracts
 from daas.contracts.models import Contract
@@ -284,7 +288,7 @@ def _usage(contract: Contract, metrics: dict[str, Metric], rng: random.Random, r
     report.count("usage events", store_usage_events(events))
 
 
-def load_demo() -> DemoReport:
+def load_demo(issuer_country: str = "NL") -> DemoReport:
     report = DemoReport()
     rng = random.Random(20261129)
     catalog = load_default_catalog()
@@ -336,4 +340,19 @@ def load_demo() -> DemoReport:
     for email, name in CUSTOMER_USERS:
         _user(email, "customer", customers[name].id, report)
     db.session.flush()
+    _bill_recent_months(issuer_country, report)
     return report
+
+
+def _bill_recent_months(issuer_country: str, report: DemoReport) -> None:
+    """Invoices of the last three months: the older two finalized, the last one a draft for review.
+    A month that has invoices already is left alone, so loading again bills nothing twice."""
+    latest = Period.containing(clock.today()).previous()
+    for period in (latest.previous().previous(), latest.previous(), latest):
+        if db.session.scalar(select(Invoice.id).where(Invoice.period == period.name).limit(1)) is not None:
+            continue
+        db.session.commit()  # a billing run commits as it goes
+        run = run_billing(period, ACTOR, issuer_country)
+        report.count("draft invoices" if period == latest else "finalized invoices", run.invoices_created)
+        if period != latest:
+            finalize_run(run.id)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from daas.billing.models import Invoice
 from daas.billing.periods import Period
@@ -76,17 +77,55 @@ def _mark_revisions(rows: list[dict[str, Any]], now: datetime) -> None:
         )
 
 
+# PostgreSQL takes a batch as seven arrays in one short statement: nothing to render or parse per row,
+# which is what keeps ingestion above 20,000 events a second (a thousand-row VALUES list is parsed anew
+# by the driver on every batch).
+_UNNEST_INSERT = text("""
+    INSERT INTO usage_events
+        (customer_id, transaction_id, contract_id, metric_id, timestamp, quantity, properties)
+    SELECT * FROM unnest(
+        CAST(:customer_ids AS integer[]), CAST(:transaction_ids AS varchar[]),
+        CAST(:contract_ids AS integer[]), CAST(:metric_ids AS integer[]),
+        CAST(:timestamps AS timestamptz[]), CAST(:quantities AS numeric[]), CAST(:properties AS json[]))
+    ON CONFLICT (customer_id, transaction_id) DO NOTHING
+    RETURNING customer_id, transaction_id
+""")
+
+
+def _insert_new(rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
+    """Insert the rows, skipping known (customer, transaction id) keys; return the keys inserted."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        result = db.session.execute(
+            _UNNEST_INSERT,
+            {
+                "customer_ids": [row["customer_id"] for row in rows],
+                "transaction_ids": [row["transaction_id"] for row in rows],
+                "contract_ids": [row["contract_id"] for row in rows],
+                "metric_ids": [row["metric_id"] for row in rows],
+                "timestamps": [row["timestamp"] for row in rows],
+                "quantities": [row["quantity"] for row in rows],
+                "properties": [
+                    None if row["properties"] is None else json.dumps(row["properties"], default=str)
+                    for row in rows
+                ],
+            },
+        )
+    else:
+        table = UsageEvent.__table__
+        statement = insert_ignoring_conflicts(table, "customer_id", "transaction_id").returning(
+            table.c.customer_id, table.c.transaction_id
+        )
+        result = db.session.execute(statement, rows)
+    return {(customer_id, transaction_id) for customer_id, transaction_id in result}
+
+
 def store_usage_events(rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:
     """Insert checked rows; a customer transaction id already stored (or being stored by a concurrent
     request) is skipped by the database. Returns how many were new."""
     rows = list(rows)
     if not rows:
         return 0
-    table = UsageEvent.__table__
-    statement = insert_ignoring_conflicts(table, "customer_id", "transaction_id").returning(
-        table.c.customer_id, table.c.transaction_id
-    )
-    stored = {tuple(key) for key in db.session.execute(statement, rows)}
+    stored = _insert_new(rows)
     _mark_revisions(
         [row for row in rows if (row["customer_id"], row["transaction_id"]) in stored], now or clock.now()
     )

@@ -1,0 +1,403 @@
+"""Usage ingestion and the billing run at scale, on PostgreSQL (or any configured database).
+
+    .venv/bin/python bench/billing.py [--contracts 10000] [--scale-to 20000] [--database-url URL]
+
+1. Builds N contracts (100 per customer) with 5 deployed devices each, in a fresh database.
+2. Ingests 100 usage events per contract for October 2026 through the real HTTP endpoint, served by
+   gunicorn on loopback, in batches of 1,000 (events per second).
+3. Runs the billing run for October 2026 in its own process (seconds, peak memory of that process).
+4. With --scale-to M: builds M contracts again, loads their events directly (COPY), and times the billing
+   run once more, to show how it scales.
+
+The database named by --database-url is dropped and created again; its name must contain "bench".
+Prints figures; never part of the test pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import click
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from flask_migrate import upgrade
+
+from daas import create_app
+from daas.auth.services import create_token, create_user
+from daas.extensions import db
+
+PERIOD = "2026-10"
+OCTOBER_START = datetime(2026, 10, 1, tzinfo=UTC)
+DEVICES_PER_CONTRACT = 5
+EVENTS_PER_CONTRACT = 100
+CONTRACTS_PER_CUSTOMER = 100
+BATCH = 1000
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def fresh_database(url: str) -> None:
+    parsed = make_url(url)
+    if "bench" not in (parsed.database or ""):
+        raise SystemExit(f"refusing to drop {parsed.database!r}: a bench database's name contains 'bench'")
+    if parsed.get_backend_name() == "sqlite":
+        Path(parsed.database).unlink(missing_ok=True)
+        return
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    admin.dispose()
+
+
+def build(app, contracts: int) -> dict:
+    """Customers, a plan, contracts, devices and deployments, written in bulk (not what is measured)."""
+    with app.app_context():
+        upgrade()
+        conn = db.session.connection()
+        conn.execute(
+            text(
+                "INSERT INTO device_models (sku, name, category, manufacturer, weight_kg, embodied_co2e_kg, "
+                "use_kwh_per_year, expected_lifetime_months) VALUES ('BENCH-LAPTOP', 'Bench laptop', 'laptop', "
+                "'Bench', 1.5, 250, 20, 48)"
+            )
+        )
+        for code, aggregation, field in (
+            ("support_tickets", "count", None),
+            ("data_gb", "sum", None),
+            ("active_users", "unique_count", "user"),
+        ):
+            conn.execute(
+                text("INSERT INTO metrics (code, name, aggregation, field) VALUES (:c, :c, :a, :f)"),
+                {"c": code, "a": aggregation, "f": field},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO plans (code, name, currency, term_months, refresh_cycle_months, minimum_monthly_amount) "
+                "VALUES ('bench-36', 'Bench 36', 'EUR', 36, 36, 250)"
+            )
+        )
+        plan_id = conn.execute(text("SELECT id FROM plans")).scalar_one()
+        metric_ids = dict(conn.execute(text("SELECT code, id FROM metrics")).all())
+        conn.execute(
+            text(
+                "INSERT INTO plan_charges (plan_id, position, kind, unit_amount) VALUES (:p, 0, "
+                "'device_monthly', 39)"
+            ),
+            {"p": plan_id},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO plan_charges (plan_id, position, kind, metric_id, model) VALUES (:p, 1, "
+                "'metered', :m, 'graduated')"
+            ),
+            {"p": plan_id, "m": metric_ids["support_tickets"]},
+        )
+        graduated = conn.execute(text("SELECT id FROM plan_charges WHERE position = 1")).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO plan_tiers (charge_id, position, up_to, unit_amount, flat_amount) VALUES "
+                "(:c, 0, 10, 0, 0), (:c, 1, NULL, 15, 0)"
+            ),
+            {"c": graduated},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO plan_charges (plan_id, position, kind, metric_id, model, unit_amount) VALUES "
+                "(:p, 2, 'metered', :m, 'per_unit', 0.25)"
+            ),
+            {"p": plan_id, "m": metric_ids["data_gb"]},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO plan_charges (plan_id, position, kind, metric_id, model, unit_amount, "
+                "package_size) VALUES (:p, 3, 'metered', :m, 'package', 20, 10)"
+            ),
+            {"p": plan_id, "m": metric_ids["active_users"]},
+        )
+        model_id = conn.execute(text("SELECT id FROM device_models")).scalar_one()
+        customers = (contracts + CONTRACTS_PER_CUSTOMER - 1) // CONTRACTS_PER_CUSTOMER
+        countries = ["NL", "DE", "US", "FR"]
+        conn.execute(
+            text(
+                "INSERT INTO customers (name, country, currency, billing_email, payment_terms_days) "
+                "VALUES (:n, :c, 'EUR', 'ap@bench.example', 30)"
+            ),
+            [{"n": f"Customer {i}", "c": countries[i % 4]} for i in range(customers)],
+        )
+        customer_ids = conn.execute(text("SELECT id FROM customers ORDER BY id")).scalars().all()
+        conn.execute(
+            text(
+                "INSERT INTO contracts (customer_id, plan_id, start_date, end_date) "
+                "VALUES (:c, :p, '2026-01-01', '2029-01-01')"
+            ),
+            [{"c": customer_ids[i // CONTRACTS_PER_CUSTOMER], "p": plan_id} for i in range(contracts)],
+        )
+        contract_rows = conn.execute(text("SELECT id, customer_id FROM contracts ORDER BY id")).all()
+        conn.execute(
+            text(
+                "INSERT INTO devices (serial, device_model_id, status, lives) VALUES (:s, :m, 'deployed', 1)"
+            ),
+            [{"s": f"BENCH-{i:08d}", "m": model_id} for i in range(contracts * DEVICES_PER_CONTRACT)],
+        )
+        device_ids = conn.execute(text("SELECT id FROM devices ORDER BY id")).scalars().all()
+        rng = random.Random(7)
+        deployments = []
+        for n, device_id in enumerate(device_ids):
+            start = date(2026, 9, 1) + timedelta(days=rng.randrange(0, 45))
+            end = start + timedelta(days=rng.randrange(1, 60)) if rng.random() < 0.2 else None
+            deployments.append(
+                {"d": device_id, "c": contract_rows[n // DEVICES_PER_CONTRACT].id, "s": start, "e": end}
+            )
+        conn.execute(
+            text(
+                "INSERT INTO deployments (device_id, contract_id, start_date, end_date) "
+                "VALUES (:d, :c, :s, :e)"
+            ),
+            deployments,
+        )
+        admin = create_user("bench-admin@daas.example", "admin")
+        _, token = create_token(admin.id, "bench")
+        db.session.commit()
+        return {
+            "contracts": [(row.id, row.customer_id) for row in contract_rows],
+            "token": token,
+            "metric_ids": metric_ids,
+        }
+
+
+def events_for(contracts: list[tuple[int, int]]) -> list[dict]:
+    """100 events per contract in October: tickets, data and active users."""
+    rng = random.Random(11)
+    codes = ["support_tickets", "data_gb", "active_users"]
+    events = []
+    for contract_id, _ in contracts:
+        for n in range(EVENTS_PER_CONTRACT):
+            moment = OCTOBER_START + timedelta(seconds=rng.randrange(0, 31 * 86400))
+            code = codes[n % 3]
+            event = {
+                "transaction_id": f"c{contract_id}-e{n}",
+                "contract_id": contract_id,
+                "metric": code,
+                "timestamp": moment.isoformat().replace("+00:00", "Z"),
+            }
+            if code == "data_gb":
+                event["quantity"] = f"{rng.randrange(1, 5000) / 100:.2f}"
+            if code == "active_users":
+                event["properties"] = {"user": f"u{rng.randrange(1, 40)}"}
+            events.append(event)
+    return events
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "DAAS_ENV": "production", "SECRET_KEY": "bench"}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    for _ in range(100):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def ingest(port: int, token: str, bodies: list[bytes], clients: int) -> tuple[float, int]:
+    """Post every body over keep-alive connections from `clients` threads; (seconds, events accepted)."""
+    queue = list(reversed(bodies))
+    lock = threading.Lock()
+    accepted = [0]
+    errors: list[str] = []
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+    def worker(bar) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        while True:
+            with lock:
+                if not queue:
+                    break
+                body = queue.pop()
+            connection.request("POST", "/api/v1/usage-events", body=body, headers=headers)
+            response = connection.getresponse()
+            payload = response.read()
+            with lock:
+                if response.status != 202:
+                    errors.append(f"{response.status} {payload[:200]!r}")
+                else:
+                    accepted[0] += json.loads(payload)["accepted"]
+                bar.update(1)
+        connection.close()
+
+    with click.progressbar(length=len(bodies), label="ingesting", file=sys.stderr) as bar:
+        start = time.perf_counter()
+        threads = [threading.Thread(target=worker, args=(bar,)) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - start
+    if errors:
+        raise SystemExit(f"{len(errors)} batches failed, first: {errors[0]}")
+    return seconds, accepted[0]
+
+
+def copy_events(url: str, contracts: list[tuple[int, int]], metric_ids: dict[str, int]) -> None:
+    """Load the events straight into PostgreSQL (for the scaling run, where ingestion is not measured)."""
+    import psycopg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    customer_of = dict(contracts)
+    with psycopg.connect(dsn) as connection, connection.cursor() as cursor:
+        with cursor.copy(
+            "COPY usage_events (customer_id, transaction_id, contract_id, metric_id, timestamp, "
+            "quantity, properties) FROM STDIN"
+        ) as copy:
+            for event in events_for(contracts):
+                properties = json.dumps(event["properties"]) if "properties" in event else None
+                copy.write_row(
+                    (
+                        customer_of[event["contract_id"]],
+                        event["transaction_id"],
+                        event["contract_id"],
+                        metric_ids[event["metric"]],
+                        event["timestamp"],
+                        event.get("quantity", "1"),
+                        properties,
+                    )
+                )
+        cursor.execute("ANALYZE usage_events")
+
+
+# Runs `flask` in a process that reports its own peak memory when it exits. VmHWM, not ru_maxrss: Linux
+# carries the parent's high-water mark into ru_maxrss across fork and exec, which would count the bench's
+# own memory (its prepared request bodies) as the billing run's.
+_MEASURED_FLASK = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            print('PEAK_RSS_KB', line.split()[1], file=sys.stderr)\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['flask', *sys.argv[1:]]\n"
+    "runpy.run_module('flask', run_name='__main__')\n"
+)
+
+
+def bill(url: str) -> tuple[float, float, str]:
+    """The billing run in its own process: (seconds, peak RSS in MB, its summary line)."""
+    env = {**os.environ, "DATABASE_URL": url, "DAAS_ENV": "production", "SECRET_KEY": "bench"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURED_FLASK, "--app", "wsgi", "daas", "bill", PERIOD],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds = time.perf_counter() - start
+    peak_kb = next(
+        int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_RSS_KB")
+    )
+    return seconds, peak_kb / 1024, done.stdout.strip().splitlines()[-1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Ingestion and billing-run figures.")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "DAAS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/daas_bench"
+        ),
+    )
+    parser.add_argument("--contracts", type=int, default=10_000)
+    parser.add_argument(
+        "--scale-to", type=int, default=0, help="time a second billing run with this many contracts"
+    )
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=6, help="concurrent client connections")
+    args = parser.parse_args()
+
+    url = args.database_url
+    say(f"database {make_url(url).render_as_string()}, {args.contracts} contracts, {os.cpu_count()} cores")
+    fresh_database(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+    started = time.perf_counter()
+    world = build(app, args.contracts)
+    say(
+        f"built {args.contracts} contracts and {args.contracts * DEVICES_PER_CONTRACT} deployed devices "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+
+    events = events_for(world["contracts"])
+    bodies = [json.dumps({"events": events[i : i + BATCH]}).encode() for i in range(0, len(events), BATCH)]
+    del events
+    port = free_port()
+    server = serve(url, port, args.workers)
+    try:
+        seconds, accepted = ingest(port, world["token"], bodies, args.clients)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    say(
+        f"ingestion: {accepted} events in {seconds:.1f} s = {accepted / seconds:,.0f} events/s "
+        f"(batches of {BATCH}, gunicorn {args.workers} workers, {args.clients} clients)"
+    )
+
+    seconds, peak, summary = bill(url)
+    say(
+        f"billing run: {args.contracts} contracts, {accepted} events: {seconds:.1f} s, peak memory {peak:.0f} MB"
+    )
+    say(f"  {summary}")
+
+    if args.scale_to:
+        fresh_database(url)
+        world = build(create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing"), args.scale_to)
+        copy_events(url, world["contracts"], world["metric_ids"])
+        scaled, peak2, summary2 = bill(url)
+        say(
+            f"billing run: {args.scale_to} contracts, {args.scale_to * EVENTS_PER_CONTRACT} events: {scaled:.1f} s, "
+            f"peak memory {peak2:.0f} MB ({scaled / seconds:.2f}x the time of {args.contracts})"
+        )
+        say(f"  {summary2}")
+
+
+if __name__ == "__main__":
+    main()
