@@ -33,8 +33,7 @@ import click
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask_migrate import upgrade
 
@@ -42,6 +41,7 @@ from daas import create_app
 from daas.auth.services import create_token, create_user
 from daas.extensions import db
 
+ROOT = Path(__file__).resolve().parent.parent
 PERIOD = "2026-10"
 OCTOBER_START = datetime(2026, 10, 1, tzinfo=UTC)
 DEVICES_PER_CONTRACT = 5
@@ -75,9 +75,9 @@ def build(app, contracts: int) -> dict:
         conn = db.session.connection()
         conn.execute(
             text(
-                "INSERT INTO device_models (sku, name, category, manufacturer, weight_kg, embodied_co2e_kg, "
-                "use_kwh_per_year, expected_lifetime_months) VALUES ('BENCH-LAPTOP', 'Bench laptop', 'laptop', "
-                "'Bench', 1.5, 250, 20, 48)"
+                "INSERT INTO device_models (sku, name, category, manufacturer, weight_kg, "
+                "embodied_co2e_kg, use_kwh_per_year, expected_lifetime_months) "
+                "VALUES ('BENCH-LAPTOP', 'Bench laptop', 'laptop', 'Bench', 1.5, 250, 20, 48)"
             )
         )
         for code, aggregation, field in (
@@ -91,8 +91,8 @@ def build(app, contracts: int) -> dict:
             )
         conn.execute(
             text(
-                "INSERT INTO plans (code, name, currency, term_months, refresh_cycle_months, minimum_monthly_amount) "
-                "VALUES ('bench-36', 'Bench 36', 'EUR', 36, 36, 250)"
+                "INSERT INTO plans (code, name, currency, term_months, refresh_cycle_months, "
+                "minimum_monthly_amount) VALUES ('bench-36', 'Bench 36', 'EUR', 36, 36, 250)"
             )
         )
         plan_id = conn.execute(text("SELECT id FROM plans")).scalar_one()
@@ -382,9 +382,7 @@ def main() -> None:
     )
 
     seconds, peak, summary = bill(url)
-    say(
-        f"billing run: {args.contracts} contracts, {accepted} events: {seconds:.1f} s, peak memory {peak:.0f} MB"
-    )
+    say(f"billing run: {args.contracts} contracts, {accepted} events: {seconds:.1f} s, peak {peak:.0f} MB")
     say(f"  {summary}")
 
     if args.scale_to:
@@ -393,8 +391,8 @@ def main() -> None:
         copy_events(url, world["contracts"], world["metric_ids"])
         scaled, peak2, summary2 = bill(url)
         say(
-            f"billing run: {args.scale_to} contracts, {args.scale_to * EVENTS_PER_CONTRACT} events: {scaled:.1f} s, "
-            f"peak memory {peak2:.0f} MB ({scaled / seconds:.2f}x the time of {args.contracts})"
+            f"billing run: {args.scale_to} contracts, {args.scale_to * EVENTS_PER_CONTRACT} events: "
+            f"{scaled:.1f} s, peak {peak2:.0f} MB ({scaled / seconds:.2f}x the time of {args.contracts})"
         )
         say(f"  {summary2}")
 
