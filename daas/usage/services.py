@@ -93,7 +93,12 @@ _UNNEST_INSERT = text("""
 
 
 def _insert_new(rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
-    """Insert the rows, skipping known (customer, transaction id) keys; return the keys inserted."""
+    """Insert the rows, skipping known (customer, transaction id) keys; return the keys inserted.
+
+    Rows go in sorted by that key: two requests that share keys in different orders would otherwise
+    wait on each other's uncommitted keys, and PostgreSQL would end one of them as a deadlock.
+    """
+    rows = sorted(rows, key=lambda row: (row["customer_id"], row["transaction_id"]))
     if db.session.get_bind().dialect.name == "postgresql":
         result = db.session.execute(
             _UNNEST_INSERT,

@@ -8,13 +8,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -28,20 +26,20 @@ from daas.extensions import db
 from daas.usage.services import store_usage_events
 from tests import factories
 from tests.conftest import TEST_DATABASE_URL
+from tests.processes import TIMEOUT, sessions_waiting_for_a_lock, sql, wait_until
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 PERIOD = "2026-10"
 CONTRACTS = 40
-TIMEOUT = 30.0
 
 
 # -- processes --------------------------------------------------------------------------------------
 
 
 class Processes:
-    """`flask daas bill` subprocesses of one test, each with its output in a log file; all killed at the end."""
+    """The `flask daas bill` processes of one test, each writing to a log file; leftovers are killed."""
 
     def __init__(self, logs: Path) -> None:
         self.logs = logs
@@ -97,39 +95,17 @@ def processes(committed: Flask, tmp_path: Path) -> Iterator[Processes]:
         started.kill_leftovers()
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = TIMEOUT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"Timed out after {timeout} s waiting for {what}.")
-        time.sleep(0.02)
-
-
-def sql(app: Flask, statement: str) -> list[Any]:
-    """One statement on a connection of its own, committed: sees what the processes committed."""
-    with app.app_context(), db.engine.begin() as connection:
-        result = connection.execute(text(statement))
-        return list(result) if result.returns_rows else []
-
-
-def sessions_waiting_for_a_lock(app: Flask) -> int:
-    return sql(
-        app,
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
-    )[0][0]
-
-
 @contextmanager
-def gate(app: Flask, lock_statement: str) -> Iterator[Callable[..., None]]:
-    """Hold a table lock in an open transaction; processes started meanwhile queue behind it and are let go
-    together when the block ends. Yields `queued(*processes)`: waits until all of them wait for a lock."""
+def gate(app: Flask, processes: Processes, lock_statement: str) -> Iterator[Callable[..., None]]:
+    """Hold a table lock in an open transaction: processes started meanwhile queue behind it, and are let
+    go together when the block ends. Yields `queued(*processes)`, which waits until they all wait."""
     with app.app_context(), db.engine.connect() as connection:
         transaction = connection.begin()
         connection.execute(text(lock_statement))
 
-        def queued(*waiting: subprocess.Popen[bytes], started: Processes) -> None:
+        def queued(*waiting: subprocess.Popen[bytes]) -> None:
             def all_queued() -> bool:
-                started.check_alive(*waiting)
+                processes.check_alive(*waiting)
                 return sessions_waiting_for_a_lock(app) >= len(waiting)
 
             wait_until(all_queued, f"{len(waiting)} processes to wait for the lock")
@@ -156,7 +132,12 @@ def build_data_set(app: Flask) -> list[int]:
         plan = factories.plan(
             charges=[
                 {"kind": "device_monthly", "unit_amount": Decimal("39.00")},
-                {"kind": "metered", "metric": metric.code, "model": "per_unit", "unit_amount": Decimal("12.50")},
+                {
+                    "kind": "metered",
+                    "metric": metric.code,
+                    "model": "per_unit",
+                    "unit_amount": Decimal("12.50"),
+                },
             ]
         )
         billed, usage = [], []
@@ -169,7 +150,8 @@ def build_data_set(app: Flask) -> list[int]:
                 minimum_monthly_amount=Decimal("100.00") if i % 10 == 7 else None,
             )
             for _ in range(0 if i % 10 == 3 else 1 + i % 2):
-                deploy_device(contract.id, factories.device(model.sku).serial, date(2026, 2, 1), factories.ACTOR)
+                serial = factories.device(model.sku).serial
+                deploy_device(contract.id, serial, date(2026, 2, 1), factories.ACTOR)
             for n in range(0 if i % 20 == 3 else i % 4):
                 usage.append(
                     {
@@ -289,10 +271,10 @@ def test_two_runs_at_once_give_one_invoice_per_contract_and_the_lines_of_one_run
     billed = build_data_set(app)
 
     # Both runs queue behind a lock on invoices before writing their first chunk, then race chunk by chunk.
-    with gate(app, "LOCK TABLE invoices IN SHARE MODE") as queued:
+    with gate(app, processes, "LOCK TABLE invoices IN SHARE MODE") as queued:
         first = processes.start(chunk=5, throttle_ms=50)
         second = processes.start(chunk=5, throttle_ms=50)
-        queued(first, second, started=processes)
+        queued(first, second)
     processes.wait(first)
     processes.wait(second)
 
@@ -316,37 +298,38 @@ def test_two_finalizing_runs_at_once_number_every_invoice_once_without_gaps(comm
     assert contracts_of(drafts) == billed
 
     # Both queue behind a lock on the number series (one holding the first drafts, the other waiting for
-    # them), then finalize chunk by chunk at once.
-    with gate(app, "LOCK TABLE document_sequences IN EXCLUSIVE MODE") as queued:
-        first = processes.start("--finalize", chunk=5)
-        second = processes.start("--finalize", chunk=5)
-        queued(first, second, started=processes)
+    # them), then finalize chunk by chunk at once. Small chunks: more turns where either run may win
+    # (with 5, one run usually finalizes everything while the other finds each chunk already done).
+    with gate(app, processes, "LOCK TABLE document_sequences IN EXCLUSIVE MODE") as queued:
+        first = processes.start("--finalize", chunk=2)
+        second = processes.start("--finalize", chunk=2)
+        queued(first, second)
     processes.wait(first)
     processes.wait(second)
 
     with app.app_context():
-        invoices = db.session.scalars(select(Invoice).where(Invoice.period == PERIOD)).all()
+        finalized = db.session.scalars(select(Invoice).where(Invoice.period == PERIOD)).all()
+        db.session.expunge_all()
         sequences = db.session.execute(
             select(DocumentSequence.series, DocumentSequence.year, DocumentSequence.last_number)
         ).all()
-        finalized = [
-            (i.contract_id, i.status, i.total, i.number, i.issued_on, i.due_date, i.amount_due)
-            for i in invoices
-        ]
-    assert sorted(contract_id for contract_id, *_ in finalized) == billed
-    for contract_id, status, total, number, issued_on, due_date, amount_due in finalized:
-        assert number is not None and issued_on is not None, contract_id
-        assert status == ("paid" if total == 0 else "open"), contract_id
-        assert due_date == issued_on + timedelta(days=30)
-        assert amount_due == (0 if total == 0 else total)
-    assert sum(1 for *_, total, _n, _i, _d, _a in ((f[1], f[2], *f[3:]) for f in finalized) if total == 0) == 2
+    assert sorted(invoice.contract_id for invoice in finalized) == billed
+    for invoice in finalized:
+        assert invoice.number is not None and invoice.issued_on is not None, invoice.contract_id
+        assert invoice.status == ("paid" if invoice.total == 0 else "open"), invoice.contract_id
+        assert invoice.amount_due == (0 if invoice.total == 0 else invoice.total)
+        assert invoice.due_date == invoice.issued_on + timedelta(days=30)
+    assert sum(invoice.status == "paid" for invoice in finalized) == 2  # contracts 3 and 23 owe nothing
 
-    # Numbers per year of finalization (one year, unless the runs straddle New Year's midnight).
-    years = sorted({issued_on.year for *_, issued_on, _due, _amount in finalized})
-    for year in years:
-        numbers = sorted(number for *_, number, issued_on, _d, _a in finalized if issued_on.year == year)
-        assert numbers == [f"INV-{year}-{n:06d}" for n in range(1, len(numbers) + 1)]
-    assert sorted(sequences) == [("INV", year, sum(1 for f in finalized if f[4].year == year)) for year in years]
+    # One series per year of finalization (a single year, unless the runs straddle New Year's midnight).
+    numbers_by_year: dict[int, list[str]] = {}
+    for invoice in finalized:
+        numbers_by_year.setdefault(invoice.issued_on.year, []).append(invoice.number)
+    for year, numbers in numbers_by_year.items():
+        assert sorted(numbers) == [f"INV-{year}-{n:06d}" for n in range(1, len(numbers) + 1)]
+    assert sorted(sequences) == sorted(
+        ("INV", year, len(numbers)) for year, numbers in numbers_by_year.items()
+    )
 
     runs = billing_runs(app)
     assert [run.status for run in runs] == ["completed"] * 3
