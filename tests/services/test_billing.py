@@ -342,3 +342,17 @@ def test_the_database_refuses_to_change_a_finalized_invoice(plan):
         text("UPDATE invoices SET status = 'uncollectible' WHERE id = :id"), {"id": invoice_id}
     )
     assert _invoice(contract).status == "uncollectible"
+
+
+def test_usage_arriving_between_the_draft_and_its_finalization_is_billed_late(plan):
+    plan_, tickets, _ = plan
+    contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
+    usage(contract, tickets, *[at(2026, 10, 2)] * 12)
+    run = bill()
+    usage(contract, tickets, at(2026, 10, 28))  # after the draft was measured, before finalization
+    service.finalize_run(run.id)
+    assert next(line.quantity for line in _invoice(contract).lines if line.metric == tickets.code) == 12
+    with clock.frozen(date(2026, 12, 2)):
+        bill(NOVEMBER)
+    late = [line for line in _invoice(contract, NOVEMBER).lines if line.kind == "late_usage"]
+    assert [(line.quantity, line.amount) for line in late] == [(Decimal(1), Decimal("15.00"))]
