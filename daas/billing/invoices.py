@@ -304,16 +304,17 @@ class Issuer:
         return Party(self.name, self.address, self.country, self.vat_id, self.email)
 
 
+def _invoiced_customer(invoice: Invoice) -> Party:
+    """The customer as the invoice recorded it, not as it is today."""
+    return Party(
+        invoice.customer_name, None, invoice.customer_country, invoice.customer_vat_id, invoice.customer_email
+    )
+
+
 def invoice_document(invoice: Invoice, issuer: Issuer) -> InvoiceDocument:
     return InvoiceDocument(
         issuer=issuer.party(),
-        customer=Party(
-            invoice.customer_name,
-            None,
-            invoice.customer_country,
-            invoice.customer_vat_id,
-            invoice.customer_email,
-        ),
+        customer=_invoiced_customer(invoice),
         number=invoice.number,
         status=invoice.status,
         period=invoice.period,
@@ -338,13 +339,7 @@ def invoice_document(invoice: Invoice, issuer: Issuer) -> InvoiceDocument:
 def credit_note_document(note: CreditNote, invoice: Invoice, issuer: Issuer) -> CreditNoteDocument:
     return CreditNoteDocument(
         issuer=issuer.party(),
-        customer=Party(
-            invoice.customer_name,
-            None,
-            invoice.customer_country,
-            invoice.customer_vat_id,
-            invoice.customer_email,
-        ),
+        customer=_invoiced_customer(invoice),
         number=note.number,
         invoice_number=invoice.number or "",
         issued_on=note.issued_on,

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import String, and_, cast, func, or_, select, tuple_
 
@@ -59,40 +60,27 @@ class PlanTerms:
     charges: tuple[Charge, ...]
 
 
+def _contract_terms(*conditions: Any) -> list[ContractTerms]:
+    columns = (
+        Contract.id,
+        Contract.customer_id,
+        Contract.plan_id,
+        Contract.start_date,
+        Contract.end_date,
+        Contract.minimum_monthly_amount,
+    )
+    rows = db.session.execute(select(*columns).where(*conditions).order_by(Contract.id))
+    return [ContractTerms(*row) for row in rows]
+
+
 def contracts_billed_in(period: Period) -> list[ContractTerms]:
     """Contracts active on at least one day of the period, by id."""
-    rows = db.session.execute(
-        select(
-            Contract.id,
-            Contract.customer_id,
-            Contract.plan_id,
-            Contract.start_date,
-            Contract.end_date,
-            Contract.minimum_monthly_amount,
-        )
-        .where(Contract.start_date < period.end, Contract.end_date > period.start)
-        .order_by(Contract.id)
-    )
-    return [ContractTerms(*row) for row in rows]
+    return _contract_terms(Contract.start_date < period.end, Contract.end_date > period.start)
 
 
 def contracts_by_id(ids: Iterable[int]) -> list[ContractTerms]:
     ids = sorted(set(ids))
-    if not ids:
-        return []
-    rows = db.session.execute(
-        select(
-            Contract.id,
-            Contract.customer_id,
-            Contract.plan_id,
-            Contract.start_date,
-            Contract.end_date,
-            Contract.minimum_monthly_amount,
-        )
-        .where(Contract.id.in_(ids))
-        .order_by(Contract.id)
-    )
-    return [ContractTerms(*row) for row in rows]
+    return _contract_terms(Contract.id.in_(ids)) if ids else []
 
 
 def customers(ids: Iterable[int]) -> dict[int, CustomerTerms]:
