@@ -34,11 +34,17 @@ class BaseConfig:
     # Milliseconds to pause between chunks (0: none): spares a busy database; lets tests stop a run mid-way.
     DAAS_BILLING_THROTTLE_MS = 0
 
-    # Stripe (used by the payments issue); empty means manual (bank transfer) mode.
+    # Stripe. Without an API key daas runs in manual mode: invoices are paid by bank transfer, which
+    # finance records. STRIPE_API_BASE and STRIPE_JS_URL point at localstripe in tests.
     STRIPE_API_KEY = ""
+    STRIPE_PUBLISHABLE_KEY = ""
     STRIPE_API_BASE = "https://api.stripe.com"
     STRIPE_WEBHOOK_SECRET = ""
     STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    # Days after the first failed card payment on which it is tried again; after the last, uncollectible.
+    DAAS_DUNNING_RETRY_DAYS = "3,7,14"
+    # How long a worker may hold a payment attempt while it talks to Stripe.
+    DAAS_PAYMENT_CLAIM_SECONDS = 120
 
 
 class DevelopmentConfig(BaseConfig):

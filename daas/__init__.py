@@ -55,6 +55,7 @@ def _register_api(app: Flask) -> None:
     from daas.customers.api import blp as customers_blp
     from daas.devices.api import blp as devices_blp
     from daas.extensions import api
+    from daas.payments.api import blp as payments_blp
     from daas.pricing.api import metrics_blp, plans_blp
     from daas.usage.api import blp as usage_blp
 
@@ -69,6 +70,7 @@ def _register_api(app: Flask) -> None:
         usage_blp,
         runs_blp,
         invoices_blp,
+        payments_blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

@@ -28,6 +28,12 @@ class DomainError(Exception):
         self.errors = errors or {}
 
 
+class BadRequest(DomainError):
+    """A request that cannot be read or trusted at all (a bad webhook signature): 400."""
+
+    status_code = 400
+
+
 class Invalid(DomainError):
     """The input breaks a rule (unknown reference, bad combination of fields): 422."""
 

@@ -6,6 +6,7 @@ from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device
+from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
 from daas.usage.models import UsageEvent, UsageRevision
 
@@ -24,9 +25,14 @@ __all__ = [
     "Invoice",
     "InvoiceLine",
     "Metric",
+    "Payment",
+    "PaymentAttempt",
+    "PaymentProfile",
     "Plan",
     "PlanCharge",
     "PlanTier",
+    "Refund",
+    "StripeEvent",
     "UsageEvent",
     "UsageRevision",
     "User",

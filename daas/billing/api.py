@@ -25,6 +25,8 @@ from daas.billing.schemas import (
 )
 from daas.errors import NotFound
 from daas.extensions import db
+from daas.payments import services as payments
+from daas.payments.gateway import StripeSettings
 
 runs_blp = Blueprint(
     "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
@@ -85,6 +87,9 @@ class BillingRunFinalization(MethodView):
         """Finalize the drafts this run computed (gapless numbers, due dates from payment terms)."""
         run = service.get_run(run_id)
         run.invoices_finalized += service.finalize_run(run.id, current_app.config["DAAS_BILLING_CHUNK_SIZE"])
+        payments.schedule_collection(
+            service.run_invoices(run.id), StripeSettings.from_config(current_app.config)
+        )
         db.session.commit()
         return run
 
@@ -156,7 +161,9 @@ class InvoiceFinalization(MethodView):
     def post(self, invoice_id: int) -> Any:
         """Finalize a draft: it gets the next number of its year, an issue date and a due date."""
         invoice = service.finalize_invoice(invoice_id, current_app.config["DAAS_ISSUER_COUNTRY"])
+        payments.schedule_collection([invoice], StripeSettings.from_config(current_app.config))
         db.session.commit()
+        payments.collect_due(payments.collection_policy(current_app.config), invoice_ids=[invoice.id])
         return service.get_invoice(invoice.id)
 
 

@@ -7,8 +7,11 @@ import sys
 import click
 from flask import current_app
 
+from daas.billing.invoices import run_invoices
 from daas.billing.periods import Period
 from daas.billing.run import run_billing
+from daas.extensions import db
+from daas.payments import services as payments
 
 
 @click.command("bill")
@@ -46,3 +49,12 @@ def bill_command(period: str, finalize: bool) -> None:
         f"Billing run {run.id} for {run.period}: {run.contracts} contracts, {run.invoices_created} invoices "
         f"created, {run.invoices_updated} drafts recomputed, {run.invoices_finalized} finalized."
     )
+    if finalize:
+        policy = payments.collection_policy(config)
+        payments.schedule_collection(run_invoices(run.id), policy.stripe)
+        db.session.commit()
+        report = payments.collect_due(policy, invoice_ids=[invoice.id for invoice in run_invoices(run.id)])
+        if policy.stripe.enabled:
+            click.echo(
+                f"Card collection: {report.succeeded} paid, {report.failed} failed, {report.unclear} unclear."
+            )

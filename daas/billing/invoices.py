@@ -78,8 +78,12 @@ def list_invoices(
     customer_scope: int | None = None,
     offset: int = 0,
     limit: int = 50,
+    overdue: Any = None,
 ) -> tuple[list[Invoice], int]:
+    """Invoices by filters; `overdue` is a SQL condition (see daas.payments) when finance chases them."""
     query = select(Invoice).options(selectinload(Invoice.lines), selectinload(Invoice.credit_notes))
+    if overdue is not None:
+        query = query.where(overdue)
     if customer_scope is not None:
         query = query.where(Invoice.customer_id == customer_scope, Invoice.status != "draft")
     for column, value in (
@@ -212,6 +216,13 @@ def finalize_period(period: Period, chunk_size: int = 1000) -> int:
 def finalize_run(run_id: int, chunk_size: int = 1000) -> int:
     """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed)."""
     return _finalize_in_chunks(Invoice.billing_run_id == run_id, chunk_size)
+
+
+def run_invoices(run_id: int) -> list[Invoice]:
+    """The invoices a billing run computed, finalized or not."""
+    return list(
+        db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run_id).order_by(Invoice.id))
+    )
 
 
 def invoices_for_export(period: str, status: str | None = None) -> list[Invoice]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.db import Decimal_, Money, UnitAmount, UtcDateTime, one_of
@@ -73,6 +74,11 @@ class Invoice(db.Model):
     issued_on: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     billing_run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_runs.id"), index=True)
+    # Collection: card when the customer has a default card and Stripe is configured, else bank transfer.
+    collection_method: Mapped[str | None] = mapped_column(String(16))
+    failed_attempts: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    next_collection_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    uncollectible_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     finalized_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
@@ -80,6 +86,12 @@ class Invoice(db.Model):
 
     lines: Mapped[list[InvoiceLine]] = relationship(order_by="InvoiceLine.position", viewonly=True)
     credit_notes: Mapped[list[CreditNote]] = relationship(order_by="CreditNote.id", viewonly=True)
+    # Collection (daas.payments): what was received, tried and given back.
+    payments: Mapped[list[Any]] = relationship("Payment", order_by="Payment.id", viewonly=True)
+    attempts: Mapped[list[Any]] = relationship(
+        "PaymentAttempt", order_by="PaymentAttempt.number", viewonly=True
+    )
+    refunds: Mapped[list[Any]] = relationship("Refund", order_by="Refund.id", viewonly=True)
 
 
 class InvoiceLine(db.Model):
@@ -138,6 +150,8 @@ class CreditNote(db.Model):
     issued_on: Mapped[date] = mapped_column(Date)
     actor: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+    refund: Mapped[Any] = relationship("Refund", uselist=False, viewonly=True)
 
 
 class DocumentSequence(db.Model):

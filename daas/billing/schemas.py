@@ -10,6 +10,7 @@ from daas.api.fields import DecimalString, Money, QueryId, Text, UnitAmount
 from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.periods import Period
 from daas.billing.tax import percent
+from daas.payments.schemas import PaymentAttemptSchema, PaymentSchema, RefundSchema
 
 
 class PeriodField(fields.String):
@@ -66,6 +67,11 @@ class CreditNoteSchema(Schema):
     reason = fields.String()
     status = fields.String()
     issued_on = fields.Date()
+    refund_status = fields.Function(
+        lambda note: note.refund.status if note.refund else None,
+        allow_none=True,
+        metadata={"type": "string", "description": "On a card-paid invoice, the Stripe refund's state."},
+    )
 
 
 class InvoiceSchema(Schema):
@@ -91,6 +97,11 @@ class InvoiceSchema(Schema):
     issued_on = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
     credit_notes = fields.List(fields.Nested(CreditNoteSchema))
+    collection_method = fields.String(allow_none=True, metadata={"enum": ["card", "bank_transfer"]})
+    next_collection_at = fields.DateTime(allow_none=True)
+    payments = fields.List(fields.Nested(PaymentSchema))
+    attempts = fields.List(fields.Nested(PaymentAttemptSchema))
+    refunds = fields.List(fields.Nested(RefundSchema))
 
 
 class InvoiceQuerySchema(Schema):
@@ -98,6 +109,7 @@ class InvoiceQuerySchema(Schema):
     contract_id = QueryId()
     customer_id = QueryId()
     status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
+    overdue = fields.Boolean(metadata={"description": "true: uncollectible, or open past the due date."})
 
 
 class ExportQuerySchema(Schema):

@@ -37,6 +37,7 @@ def test_database_guards_exist(database):
             "custody_events_append_only",
             "invoice_lines_frozen",
             "invoices_frozen",
+            "payments_append_only",
         ]
     else:
         triggers = set(
@@ -54,6 +55,8 @@ def test_database_guards_exist(database):
             "invoice_lines_frozen_delete",
             "credit_notes_no_update",
             "credit_notes_no_delete",
+            "payments_no_update",
+            "payments_no_delete",
         }
 
 

@@ -1,0 +1,205 @@
+"""The Stripe calls daas makes, through the official `stripe` library, and nothing else.
+
+Every call that moves money carries an idempotency key and metadata naming the daas record it belongs
+to, but correctness never rests on idempotency keys (localstripe ignores them): callers record their
+intent first and, after an unclear outcome, look up what Stripe already has before trying again.
+Network retries inside the library are off for the same reason.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import stripe
+
+from daas.core import money
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    api_key: str
+    api_base: str
+    webhook_secret: str
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.api_key)
+
+    @classmethod
+    def from_config(cls, config: Any) -> StripeSettings:
+        return cls(config["STRIPE_API_KEY"], config["STRIPE_API_BASE"], config["STRIPE_WEBHOOK_SECRET"])
+
+
+class GatewayUnavailable(Exception):
+    """Stripe could not be reached, or answered with an error that says nothing about the payment."""
+
+
+class PaymentDeclined(Exception):
+    def __init__(self, code: str | None, message: str, charge_id: str | None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.charge_id = code, message, charge_id
+
+
+def _client(settings: StripeSettings) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        settings.api_key, base_addresses={"api": settings.api_base}, max_network_retries=0
+    )
+
+
+def minor_units(amount: Decimal, currency: str) -> int:
+    """Stripe counts in the currency's smallest unit: 605.00 EUR is 60500, 4200 JPY is 4200."""
+    return int(money.round_money(amount, currency).scaleb(money.exponent(currency)))
+
+
+def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return function(*args, **kwargs)
+    except stripe.CardError as error:
+        body = error.json_body.get("error", {}) if isinstance(error.json_body, dict) else {}
+        raise PaymentDeclined(
+            error.code or body.get("code"), error.user_message or str(error), body.get("charge")
+        ) from error
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+        raise GatewayUnavailable(str(error)) from error
+
+
+def ensure_customer(settings: StripeSettings, stripe_customer_id: str | None, customer: Any) -> str:
+    """The Stripe customer of a daas customer, created the first time, its name and e-mail kept current."""
+    params = {"name": customer.name, "email": customer.billing_email}
+    client = _client(settings)
+    if stripe_customer_id:
+        _call(client.customers.update, stripe_customer_id, params=params)
+        return stripe_customer_id
+    created = _call(
+        client.customers.create,
+        params={**params, "metadata": {"daas_customer_id": str(customer.id)}},
+        options={"idempotency_key": f"daas-customer-{customer.id}"},
+    )
+    return created.id
+
+
+def set_default_payment_method(
+    settings: StripeSettings, stripe_customer_id: str, payment_method: str
+) -> tuple[str, str]:
+    """Attach a PaymentMethod to the customer and make it the default; (brand, last4) of its card."""
+    client = _client(settings)
+    method = _call(client.payment_methods.retrieve, payment_method)
+    if getattr(method, "customer", None) != stripe_customer_id:
+        method = _call(client.payment_methods.attach, payment_method, params={"customer": stripe_customer_id})
+    _call(
+        client.customers.update,
+        stripe_customer_id,
+        params={"invoice_settings": {"default_payment_method": payment_method}},
+    )
+    card = getattr(method, "card", None) or {}
+    return str(card.get("brand") or "card"), str(card.get("last4") or "")
+
+
+def create_setup_intent(settings: StripeSettings, stripe_customer_id: str) -> str:
+    """A SetupIntent for the card page; its client secret lets Stripe.js collect and confirm a card."""
+    intent = _call(
+        _client(settings).setup_intents.create,
+        params={"customer": stripe_customer_id, "usage": "off_session"},
+    )
+    return intent.client_secret
+
+
+def charge_off_session(
+    settings: StripeSettings,
+    *,
+    amount: Decimal,
+    currency: str,
+    stripe_customer_id: str,
+    payment_method: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> Any:
+    """Create and confirm a PaymentIntent without the customer present. Raises PaymentDeclined or
+    GatewayUnavailable; returns the PaymentIntent otherwise (succeeded, processing or requires_action)."""
+    return _call(
+        _client(settings).payment_intents.create,
+        params={
+            "amount": minor_units(amount, currency),
+            "currency": currency.lower(),
+            "customer": stripe_customer_id,
+            "payment_method": payment_method,
+            "confirm": True,
+            "off_session": True,
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def retrieve_payment_intent(settings: StripeSettings, payment_intent_id: str) -> Any:
+    return _call(_client(settings).payment_intents.retrieve, payment_intent_id)
+
+
+def find_payment_intent(settings: StripeSettings, stripe_customer_id: str, attempt_key: str) -> Any | None:
+    """The PaymentIntent an earlier, unclear call created for this attempt, if Stripe has one. Found through
+    the customer's charges (listable by customer on Stripe and localstripe alike)."""
+    client = _client(settings)
+    charges = _call(client.charges.list, params={"customer": stripe_customer_id, "limit": 100})
+    seen: set[str] = set()
+    for charge in charges.data:
+        intent_id = getattr(charge, "payment_intent", None)
+        if not intent_id or intent_id in seen:
+            continue
+        seen.add(intent_id)
+        intent = _call(client.payment_intents.retrieve, intent_id)
+        if (intent.metadata or {}).get("daas_attempt") == attempt_key:
+            return intent
+    return None
+
+
+def refund(
+    settings: StripeSettings,
+    *,
+    payment_intent_id: str,
+    amount: Decimal,
+    currency: str,
+    idempotency_key: str,
+    metadata: dict[str, str],
+) -> Any:
+    return _call(
+        _client(settings).refunds.create,
+        params={
+            "payment_intent": payment_intent_id,
+            "amount": minor_units(amount, currency),
+            "metadata": metadata,
+        },
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def find_refund(settings: StripeSettings, payment_intent_id: str, refund_key: str) -> Any | None:
+    refunds = _call(
+        _client(settings).refunds.list, params={"payment_intent": payment_intent_id, "limit": 100}
+    )
+    return next((r for r in refunds.data if (r.metadata or {}).get("daas_refund") == refund_key), None)
+
+
+def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:
+    """The event a webhook delivered, once its signature proves Stripe sent it; ValueError otherwise."""
+    if not secret:
+        raise ValueError("STRIPE_WEBHOOK_SECRET is not set: webhooks cannot be verified")
+    try:
+        stripe.WebhookSignature.verify_header(
+            payload.decode("utf-8"), signature or "", secret, stripe.Webhook.DEFAULT_TOLERANCE
+        )
+    except (stripe.SignatureVerificationError, UnicodeDecodeError) as error:
+        raise ValueError(f"bad signature: {error}") from error
+    try:
+        event = json.loads(payload)
+    except ValueError as error:
+        raise ValueError("the event is not JSON") from error
+    if (
+        not isinstance(event, dict)
+        or not isinstance(event.get("id"), str)
+        or not isinstance(event.get("type"), str)
+    ):
+        raise ValueError("not a Stripe event")
+    return event

@@ -1,0 +1,529 @@
+"""Collecting invoices by card through Stripe, and recording bank transfers.
+
+A card collection is three short steps, never a database transaction held open over a network call:
+1. record a payment attempt (commit), which the database allows only once per invoice at a time;
+2. ask Stripe for an off-session PaymentIntent, tagged with the attempt and the invoice;
+3. apply what Stripe answered (commit).
+A crash or a lost answer between 1 and 3 leaves the attempt `pending`; the next run claims it, looks up
+what Stripe already has for it, and only creates a PaymentIntent when Stripe has none. So an invoice is
+never charged twice, whatever Stripe does with idempotency keys, and a payment is never lost.
+
+Collection functions commit as they go (like the billing run); the other functions leave the
+transaction to the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from daas.billing.models import Invoice
+from daas.core import clock, money
+from daas.customers.models import Customer
+from daas.errors import Conflict, Invalid, NotFound
+from daas.extensions import db
+from daas.payments import gateway
+from daas.payments.dunning import next_retry, parse_retry_days
+from daas.payments.gateway import GatewayUnavailable, PaymentDeclined, StripeSettings
+from daas.payments.models import Payment, PaymentAttempt, PaymentProfile
+
+ACTIVE = ("pending", "processing", "succeeded")
+
+
+@dataclass(frozen=True)
+class CollectionPolicy:
+    stripe: StripeSettings
+    retry_days: tuple[int, ...]
+    claim: timedelta
+
+
+@dataclass
+class CollectionReport:
+    attempted: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    unclear: int = 0
+    uncollectible: int = 0
+    invoices: list[int] = field(default_factory=list)
+
+
+# -- profiles and cards ---------------------------------------------------------------------------------
+
+
+def get_profile(customer_id: int) -> PaymentProfile:
+    profile = db.session.get(PaymentProfile, customer_id)
+    if profile is None:
+        profile = PaymentProfile(customer_id=customer_id)
+        db.session.add(profile)
+        db.session.flush()
+    return profile
+
+
+def _customer(customer_id: int, customer_scope: int | None) -> Customer:
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or (customer_scope is not None and customer.id != customer_scope):
+        raise NotFound(f"No customer {customer_id}.")
+    return customer
+
+
+def _require_stripe(settings: StripeSettings) -> None:
+    if not settings.enabled:
+        raise Conflict(
+            "Card payments are not configured (no STRIPE_API_KEY): invoices are paid by bank transfer.",
+            errors={"payment_method": ["Stripe is not configured."]},
+        )
+
+
+def ensure_stripe_customer(
+    customer_id: int, settings: StripeSettings, customer_scope: int | None = None
+) -> str:
+    customer = _customer(customer_id, customer_scope)
+    _require_stripe(settings)
+    profile = get_profile(customer.id)
+    try:
+        profile.stripe_customer_id = gateway.ensure_customer(settings, profile.stripe_customer_id, customer)
+    except GatewayUnavailable as error:
+        raise Conflict(f"Stripe is unavailable: {error}") from error
+    db.session.flush()
+    return profile.stripe_customer_id
+
+
+def start_card_setup(customer_id: int, settings: StripeSettings, customer_scope: int | None = None) -> str:
+    """The client secret of a SetupIntent, for the card page's Stripe.js."""
+    stripe_customer = ensure_stripe_customer(customer_id, settings, customer_scope)
+    try:
+        return gateway.create_setup_intent(settings, stripe_customer)
+    except GatewayUnavailable as error:
+        raise Conflict(f"Stripe is unavailable: {error}") from error
+
+
+def save_payment_method(
+    customer_id: int, payment_method: str, settings: StripeSettings, customer_scope: int | None = None
+) -> PaymentProfile:
+    """Make a Stripe PaymentMethod the customer's default; open invoices then collect by card, and those
+    whose card failed are tried again at once with the new one."""
+    stripe_customer = ensure_stripe_customer(customer_id, settings, customer_scope)
+    try:
+        brand, last4 = gateway.set_default_payment_method(settings, stripe_customer, payment_method)
+    except PaymentDeclined as declined:
+        raise Invalid.field("payment_method", f"The card was refused: {declined.message}") from declined
+    except GatewayUnavailable as error:
+        raise Conflict(f"Stripe is unavailable: {error}") from error
+    profile = get_profile(customer_id)
+    profile.default_payment_method, profile.card_brand, profile.card_last4 = payment_method, brand, last4
+    db.session.execute(
+        update(Invoice)
+        .where(Invoice.customer_id == customer_id, Invoice.status == "open", Invoice.amount_due > 0)
+        .values(collection_method="card", next_collection_at=clock.now())
+    )
+    db.session.flush()
+    return profile
+
+
+def payment_profile(
+    customer_id: int, settings: StripeSettings, customer_scope: int | None = None
+) -> dict[str, Any]:
+    """How a customer pays, as the API shows it."""
+    customer = _customer(customer_id, customer_scope)
+    profile = db.session.get(PaymentProfile, customer.id)
+    return {
+        "customer_id": customer.id,
+        "collection": collection_method_for(customer.id, settings),
+        "card_brand": profile.card_brand if profile else None,
+        "card_last4": profile.card_last4 if profile else None,
+    }
+
+
+def open_invoice_ids(customer_id: int) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Invoice.id).where(Invoice.customer_id == customer_id, Invoice.status == "open")
+        )
+    )
+
+
+def request_collection(invoice_id: int, settings: StripeSettings) -> Invoice:
+    """Finance asks for a card collection now, outside the retry schedule."""
+    _require_stripe(settings)
+    invoice = db.session.get(Invoice, invoice_id)
+    if invoice is None:
+        raise NotFound(f"No invoice {invoice_id}.")
+    if invoice.status != "open" or invoice.amount_due <= 0:
+        raise Conflict(
+            f"Invoice {invoice_id} is {invoice.status} with nothing to collect.",
+            errors={"status": [f"The invoice is {invoice.status}."]},
+        )
+    if collection_method_for(invoice.customer_id, settings) != "card":
+        raise Conflict(
+            "The customer has no card: the invoice waits for a bank transfer.",
+            errors={"payment_method": ["No default card."]},
+        )
+    invoice.collection_method, invoice.next_collection_at = "card", clock.now()
+    db.session.flush()
+    return invoice
+
+
+def collection_method_for(customer_id: int, settings: StripeSettings) -> str:
+    profile = db.session.get(PaymentProfile, customer_id)
+    if settings.enabled and profile is not None and profile.default_payment_method:
+        return "card"
+    return "bank_transfer"
+
+
+def schedule_collection(invoices: Iterable[Invoice], settings: StripeSettings) -> None:
+    """Right after finalization: invoices with something due are collected by card where the customer
+    has one (now), else they wait for a bank transfer."""
+    now = clock.now()
+    for invoice in invoices:
+        if invoice.status != "open" or invoice.amount_due <= 0:
+            continue
+        invoice.collection_method = collection_method_for(invoice.customer_id, settings)
+        invoice.next_collection_at = now if invoice.collection_method == "card" else None
+    db.session.flush()
+
+
+# -- applying what Stripe says --------------------------------------------------------------------------
+
+
+def _settle(invoice: Invoice) -> None:
+    invoice.amount_due = max(invoice.total - invoice.credited - invoice.amount_paid, Decimal(0))
+    if invoice.status in ("open", "uncollectible") and invoice.amount_due == 0:
+        invoice.status, invoice.paid_at, invoice.next_collection_at = "paid", clock.now(), None
+
+
+def _record_failure(
+    attempt: PaymentAttempt, invoice: Invoice, code: str | None, message: str, policy: CollectionPolicy
+) -> str:
+    """The attempt failed: schedule the next try, or give up and mark the invoice uncollectible."""
+    attempt.status, attempt.failure_code, attempt.failure_message = "failed", code, message[:500]
+    attempt.claimed_until, attempt.finished_at = None, clock.now()
+    db.session.flush()
+    if invoice.status != "open":
+        return "failed"
+    failures = db.session.scalar(
+        select(func.count()).where(PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status == "failed")
+    )
+    first = (
+        db.session.scalar(
+            select(func.min(PaymentAttempt.finished_at)).where(
+                PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status == "failed"
+            )
+        )
+        or clock.now()
+    )
+    invoice.failed_attempts = failures
+    retry_at = next_retry(first, failures, policy.retry_days)
+    if retry_at is None:
+        invoice.status, invoice.uncollectible_at, invoice.next_collection_at = (
+            "uncollectible",
+            clock.now(),
+            None,
+        )
+        return "uncollectible"
+    invoice.next_collection_at = retry_at
+    return "failed"
+
+
+def _attempt_for_intent(intent: Any) -> PaymentAttempt | None:
+    attempt = db.session.scalar(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.stripe_payment_intent_id == intent["id"])
+        .with_for_update()
+    )
+    if attempt is None:
+        key = (intent.get("metadata") or {}).get("daas_attempt")
+        if key:
+            attempt = db.session.scalar(
+                select(PaymentAttempt).where(PaymentAttempt.idempotency_key == key).with_for_update()
+            )
+    return attempt
+
+
+def apply_payment_intent(intent: Any, policy: CollectionPolicy) -> str:
+    """Bring the attempt and its invoice in line with a PaymentIntent as Stripe reports it. Safe to call
+    again with the same or an older state: a succeeded attempt stays succeeded, a payment is recorded once.
+    Returns what happened: succeeded, failed, uncollectible, processing or ignored."""
+    attempt = _attempt_for_intent(intent)
+    if attempt is None:
+        return "ignored"  # not a PaymentIntent daas created
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == attempt.invoice_id).with_for_update())
+    attempt.stripe_payment_intent_id = intent["id"]
+    status = intent.get("status")
+    if status == "succeeded":
+        if attempt.status != "succeeded":
+            attempt.status, attempt.claimed_until, attempt.finished_at = "succeeded", None, clock.now()
+            db.session.flush()
+            currency = invoice.currency
+            amount = Decimal(int(intent["amount"])).scaleb(-money.exponent(currency))
+            db.session.add(
+                Payment(
+                    invoice_id=invoice.id,
+                    amount=amount,
+                    currency=currency,
+                    method="card",
+                    reference=intent["id"],
+                    paid_on=clock.today(),
+                    attempt_id=attempt.id,
+                    actor="stripe",
+                )
+            )
+            invoice.amount_paid += amount
+            _settle(invoice)
+            db.session.flush()
+        return "succeeded"
+    if attempt.status in ("succeeded", "failed", "canceled"):
+        return "ignored"  # an older state than the one already applied
+    if status in ("processing", "requires_capture"):
+        attempt.status = "processing"
+        return "processing"
+    error = intent.get("last_payment_error") or {}
+    code = error.get("code") or ("authentication_required" if status == "requires_action" else status)
+    message = error.get("message") or f"The payment is {status}."
+    return _record_failure(attempt, invoice, code, message, policy)
+
+
+# -- collecting -----------------------------------------------------------------------------------------
+
+
+def _claim(attempt_id: int, policy: CollectionPolicy) -> bool:
+    """Hold an attempt while this worker talks to Stripe; False when another worker holds it."""
+    now = clock.now()
+    claimed = db.session.execute(
+        update(PaymentAttempt)
+        .where(
+            PaymentAttempt.id == attempt_id,
+            PaymentAttempt.status.in_(("pending", "processing")),
+            or_(PaymentAttempt.claimed_until.is_(None), PaymentAttempt.claimed_until < now),
+        )
+        .values(claimed_until=now + policy.claim)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _charge(attempt_id: int, policy: CollectionPolicy) -> str:
+    """Steps 2 and 3 for a claimed attempt: ask Stripe, apply the answer, commit."""
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    invoice = db.session.get(Invoice, attempt.invoice_id)
+    profile = db.session.get(PaymentProfile, invoice.customer_id)
+    try:
+        intent = gateway.charge_off_session(
+            policy.stripe,
+            amount=attempt.amount,
+            currency=attempt.currency,
+            stripe_customer_id=profile.stripe_customer_id,
+            payment_method=attempt.payment_method,
+            idempotency_key=attempt.idempotency_key,
+            metadata={
+                "daas_invoice_id": str(invoice.id),
+                "daas_invoice_number": invoice.number or "",
+                "daas_attempt": attempt.idempotency_key,
+            },
+        )
+    except PaymentDeclined as declined:
+        outcome = _record_failure(
+            attempt,
+            db.session.get(Invoice, invoice.id, with_for_update=True),
+            declined.code,
+            declined.message,
+            policy,
+        )
+        db.session.commit()
+        return outcome
+    except GatewayUnavailable:
+        attempt.claimed_until = None  # unclear: the next run looks Stripe up before trying again
+        db.session.commit()
+        return "unclear"
+    outcome = apply_payment_intent(intent, policy)
+    db.session.commit()
+    return outcome
+
+
+def reconcile_attempt(attempt_id: int, policy: CollectionPolicy) -> str:
+    """Finish an attempt whose outcome is not known: ask Stripe what became of it, and charge only if
+    Stripe never saw it."""
+    if not _claim(attempt_id, policy):
+        return "busy"
+    attempt = db.session.get(PaymentAttempt, attempt_id)
+    invoice = db.session.get(Invoice, attempt.invoice_id)
+    profile = db.session.get(PaymentProfile, invoice.customer_id)
+    try:
+        if attempt.stripe_payment_intent_id:
+            intent = gateway.retrieve_payment_intent(policy.stripe, attempt.stripe_payment_intent_id)
+        else:
+            intent = gateway.find_payment_intent(
+                policy.stripe, profile.stripe_customer_id, attempt.idempotency_key
+            )
+    except GatewayUnavailable:
+        db.session.execute(
+            update(PaymentAttempt).where(PaymentAttempt.id == attempt_id).values(claimed_until=None)
+        )
+        db.session.commit()
+        return "unclear"
+    if intent is None:
+        return _charge(attempt_id, policy)
+    outcome = apply_payment_intent(intent, policy)
+    db.session.commit()
+    return outcome
+
+
+def collect_invoice(invoice_id: int, policy: CollectionPolicy) -> str:
+    """One collection of a due invoice by card (commits). Returns the outcome."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    if invoice is None or invoice.status != "open" or invoice.amount_due <= 0:
+        db.session.rollback()
+        return "nothing due"
+    active = db.session.scalar(
+        select(PaymentAttempt.id).where(
+            PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status.in_(ACTIVE)
+        )
+    )
+    if active is not None:
+        db.session.rollback()
+        return reconcile_attempt(active, policy)
+    profile = db.session.get(PaymentProfile, invoice.customer_id)
+    if not policy.stripe.enabled or profile is None or not profile.default_payment_method:
+        invoice.collection_method, invoice.next_collection_at = "bank_transfer", None
+        db.session.commit()
+        return "no card"
+    number = (
+        db.session.scalar(
+            select(func.max(PaymentAttempt.number)).where(PaymentAttempt.invoice_id == invoice.id)
+        )
+        or 0
+    ) + 1
+    attempt = PaymentAttempt(
+        invoice_id=invoice.id,
+        number=number,
+        amount=invoice.amount_due,
+        currency=invoice.currency,
+        status="pending",
+        idempotency_key=f"daas-invoice-{invoice.id}-attempt-{number}",
+        payment_method=profile.default_payment_method,
+        claimed_until=clock.now() + policy.claim,
+    )
+    db.session.add(attempt)
+    invoice.next_collection_at = None
+    try:
+        db.session.commit()  # step 1: the attempt exists before Stripe hears of it
+    except IntegrityError:
+        db.session.rollback()  # another worker recorded an attempt for this invoice first
+        return "busy"
+    return _charge(attempt.id, policy)
+
+
+def collect_due(
+    policy: CollectionPolicy, invoice_ids: Iterable[int] | None = None, limit: int = 500
+) -> CollectionReport:
+    """Collect what is due now: unclear attempts first, then invoices whose (re)try time has come."""
+    report = CollectionReport()
+    now = clock.now()
+    if not policy.stripe.enabled:
+        return report
+    stale = select(PaymentAttempt.id).where(
+        PaymentAttempt.status.in_(("pending", "processing")),
+        or_(PaymentAttempt.claimed_until.is_(None), PaymentAttempt.claimed_until < now),
+    )
+    due = select(Invoice.id).where(
+        Invoice.status == "open", Invoice.collection_method == "card", Invoice.next_collection_at <= now
+    )
+    if invoice_ids is not None:
+        ids = list(invoice_ids)
+        stale, due = stale.where(PaymentAttempt.invoice_id.in_(ids)), due.where(Invoice.id.in_(ids))
+    stale_ids = db.session.scalars(stale.order_by(PaymentAttempt.id).limit(limit)).all()
+    due_ids = db.session.scalars(due.order_by(Invoice.id).limit(limit)).all()
+    db.session.rollback()
+    outcomes = [reconcile_attempt(attempt_id, policy) for attempt_id in stale_ids]
+    for invoice_id in due_ids:
+        outcomes.append(collect_invoice(invoice_id, policy))
+        report.invoices.append(invoice_id)
+    for outcome in outcomes:
+        if outcome in ("succeeded", "failed", "uncollectible", "unclear", "processing"):
+            report.attempted += 1
+        report.succeeded += outcome == "succeeded"
+        report.failed += outcome in ("failed", "uncollectible")
+        report.uncollectible += outcome == "uncollectible"
+        report.unclear += outcome == "unclear"
+    return report
+
+
+# -- bank transfers -------------------------------------------------------------------------------------
+
+
+def record_bank_transfer(
+    invoice_id: int, amount: Decimal, reference: str, paid_on: date, actor: str
+) -> tuple[Payment, bool]:
+    """Finance records a transfer received for an invoice. Recording the same reference again with the
+    same amount changes nothing (returns the payment and False)."""
+    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    if invoice is None:
+        raise NotFound(f"No invoice {invoice_id}.")
+    existing = db.session.scalar(
+        select(Payment).where(Payment.invoice_id == invoice.id, Payment.reference == reference)
+    )
+    if existing is not None:
+        if (existing.amount, existing.paid_on) != (amount, paid_on):
+            raise Conflict(
+                f"Reference {reference} is already recorded for this invoice with other values.",
+                errors={"reference": ["Already recorded."]},
+            )
+        return existing, False
+    if invoice.status not in ("open", "uncollectible"):
+        raise Conflict(
+            f"Invoice {invoice_id} is {invoice.status}; payments go against open invoices.",
+            errors={"status": [f"The invoice is {invoice.status}."]},
+        )
+    if money.decimal_places(amount) > money.exponent(invoice.currency):
+        raise Invalid.field(
+            "amount", f"{invoice.currency} amounts have {money.exponent(invoice.currency)} decimals."
+        )
+    if not Decimal(0) < amount <= invoice.amount_due:
+        raise Invalid.field(
+            "amount",
+            f"Between 0 and {money.format_money(invoice.amount_due, invoice.currency)}, the amount due.",
+        )
+    if paid_on > clock.today():
+        raise Invalid.field("paid_on", "A payment cannot be received in the future.")
+    payment = Payment(
+        invoice_id=invoice.id,
+        amount=amount,
+        currency=invoice.currency,
+        method="bank_transfer",
+        reference=reference,
+        paid_on=paid_on,
+        actor=actor,
+    )
+    db.session.add(payment)
+    invoice.amount_paid += amount
+    _settle(invoice)
+    db.session.flush()
+    return payment, True
+
+
+def overdue_condition(today: date) -> Any:
+    """Invoices finance must chase: uncollectible ones, and open ones past their due date."""
+    return or_(Invoice.status == "uncollectible", (Invoice.status == "open") & (Invoice.due_date < today))
+
+
+def invoice_payments(invoice_id: int) -> tuple[list[Payment], list[PaymentAttempt]]:
+    payments = db.session.scalars(
+        select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)
+    )
+    attempts = db.session.scalars(
+        select(PaymentAttempt).where(PaymentAttempt.invoice_id == invoice_id).order_by(PaymentAttempt.number)
+    )
+    return list(payments), list(attempts)
+
+
+def collection_policy(config: Any) -> CollectionPolicy:
+    return CollectionPolicy(
+        StripeSettings.from_config(config),
+        parse_retry_days(config["DAAS_DUNNING_RETRY_DAYS"]),
+        timedelta(seconds=config["DAAS_PAYMENT_CLAIM_SECONDS"]),
+    )
