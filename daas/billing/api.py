@@ -23,10 +23,12 @@ from daas.billing.schemas import (
     InvoiceQuerySchema,
     InvoiceSchema,
 )
+from daas.core import clock
 from daas.errors import NotFound
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
+from daas.payments.refunds import execute_refund, plan_refund
 
 runs_blp = Blueprint(
     "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
@@ -102,11 +104,14 @@ class Invoices(MethodView):
     @invoices_blp.paginate()
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """List invoices (a customer user sees its own issued invoices)."""
+        offset, limit = page_window(pagination_parameters)
+        overdue = payments.overdue_condition(clock.today()) if args.pop("overdue", False) else None
         rows, pagination_parameters.item_count = service.list_invoices(
             **args,
             customer_scope=current_principal().customer_scope,
-            offset=page_window(pagination_parameters)[0],
-            limit=page_window(pagination_parameters)[1],
+            offset=offset,
+            limit=limit,
+            overdue=overdue,
         )
         return rows
 
@@ -192,8 +197,12 @@ class InvoiceCreditNotes(MethodView):
         note = service.create_credit_note(
             invoice_id, data["amount"], data["reason"], current_principal().actor
         )
+        policy = payments.collection_policy(current_app.config)
+        refund = plan_refund(note) if policy.stripe.enabled else None
         db.session.commit()
-        return note
+        if refund is not None:
+            execute_refund(refund.id, policy)
+        return service.get_credit_note(note.id)
 
 
 @invoices_blp.route("/<id:invoice_id>/credit-notes/<id:note_id>.pdf")

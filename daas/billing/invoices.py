@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import selectinload
 
 from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
@@ -78,7 +78,7 @@ def list_invoices(
     customer_scope: int | None = None,
     offset: int = 0,
     limit: int = 50,
-    overdue: Any = None,
+    overdue: ColumnElement[bool] | None = None,
 ) -> tuple[list[Invoice], int]:
     """Invoices by filters; `overdue` is a SQL condition (see daas.payments) when finance chases them."""
     query = select(Invoice).options(selectinload(Invoice.lines), selectinload(Invoice.credit_notes))
@@ -287,6 +287,13 @@ def create_credit_note(invoice_id: int, amount: Decimal, reason: str, actor: str
     if invoice.status == "open" and invoice.amount_due == 0:
         invoice.status, invoice.paid_at = "paid", clock.now()
     db.session.flush()
+    return note
+
+
+def get_credit_note(note_id: int) -> CreditNote:
+    note = db.session.get(CreditNote, note_id)
+    if note is None:
+        raise NotFound(f"No credit note {note_id}.")
     return note
 
 

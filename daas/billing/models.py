@@ -47,7 +47,8 @@ class Invoice(db.Model):
         CheckConstraint(
             "amount_due >= 0 AND credited >= 0 AND amount_paid >= 0", name="amounts_not_negative"
         ),
-        CheckConstraint("credited + amount_paid <= total OR status = 'void'", name="not_over_settled"),
+        # Credit notes on a paid invoice are refunded, so credited and paid each stay within the total.
+        CheckConstraint("credited <= total AND amount_paid <= total", name="not_over_settled"),
         Index("ix_invoices_period_status", "period", "status"),
     )
 

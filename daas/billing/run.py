@@ -181,25 +181,24 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
     if not todo:
         return len(created), 0
     db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts.values())))
-    db.session.execute(
-        insert(InvoiceLine),
-        [
-            {
-                "invoice_id": drafts[c.contract_id],
-                "position": position,
-                "kind": line.kind,
-                "description": line.description,
-                "metric": line.metric,
-                "quantity": line.quantity,
-                "unit_amount": line.unit_amount,
-                "amount": line.amount,
-                "usage_period": line.usage_period,
-                "usage_quantity": line.usage_quantity,
-            }
-            for c in todo
-            for position, line in enumerate(c.lines)
-        ],
-    )
+    lines = [
+        {
+            "invoice_id": drafts[c.contract_id],
+            "position": position,
+            "kind": line.kind,
+            "description": line.description,
+            "metric": line.metric,
+            "quantity": line.quantity,
+            "unit_amount": line.unit_amount,
+            "amount": line.amount,
+            "usage_period": line.usage_period,
+            "usage_quantity": line.usage_quantity,
+        }
+        for c in todo
+        for position, line in enumerate(c.lines)
+    ]
+    if lines:  # a draft may have no lines at all (no device served, no metered charge)
+        db.session.execute(insert(InvoiceLine), lines)
     db.session.execute(
         update(table)
         .where(table.c.id == bindparam("invoice_id"))

@@ -55,8 +55,10 @@ def minor_units(amount: Decimal, currency: str) -> int:
 
 
 def _call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call Stripe; answers come back as plain dicts (the library's objects are not dicts any more)."""
     try:
-        return function(*args, **kwargs)
+        answer = function(*args, **kwargs)
+        return answer.to_dict() if hasattr(answer, "to_dict") else answer
     except stripe.CardError as error:
         body = error.json_body.get("error", {}) if isinstance(error.json_body, dict) else {}
         raise PaymentDeclined(
@@ -71,14 +73,14 @@ def ensure_customer(settings: StripeSettings, stripe_customer_id: str | None, cu
     params = {"name": customer.name, "email": customer.billing_email}
     client = _client(settings)
     if stripe_customer_id:
-        _call(client.customers.update, stripe_customer_id, params=params)
+        _call(client.v1.customers.update, stripe_customer_id, params=params)
         return stripe_customer_id
     created = _call(
-        client.customers.create,
+        client.v1.customers.create,
         params={**params, "metadata": {"daas_customer_id": str(customer.id)}},
         options={"idempotency_key": f"daas-customer-{customer.id}"},
     )
-    return created.id
+    return created["id"]
 
 
 def set_default_payment_method(
@@ -86,25 +88,27 @@ def set_default_payment_method(
 ) -> tuple[str, str]:
     """Attach a PaymentMethod to the customer and make it the default; (brand, last4) of its card."""
     client = _client(settings)
-    method = _call(client.payment_methods.retrieve, payment_method)
-    if getattr(method, "customer", None) != stripe_customer_id:
-        method = _call(client.payment_methods.attach, payment_method, params={"customer": stripe_customer_id})
+    method = _call(client.v1.payment_methods.retrieve, payment_method)
+    if method.get("customer") != stripe_customer_id:
+        method = _call(
+            client.v1.payment_methods.attach, payment_method, params={"customer": stripe_customer_id}
+        )
     _call(
-        client.customers.update,
+        client.v1.customers.update,
         stripe_customer_id,
         params={"invoice_settings": {"default_payment_method": payment_method}},
     )
-    card = getattr(method, "card", None) or {}
+    card = method.get("card") or {}
     return str(card.get("brand") or "card"), str(card.get("last4") or "")
 
 
 def create_setup_intent(settings: StripeSettings, stripe_customer_id: str) -> str:
     """A SetupIntent for the card page; its client secret lets Stripe.js collect and confirm a card."""
     intent = _call(
-        _client(settings).setup_intents.create,
+        _client(settings).v1.setup_intents.create,
         params={"customer": stripe_customer_id, "usage": "off_session"},
     )
-    return intent.client_secret
+    return intent["client_secret"]
 
 
 def charge_off_session(
@@ -120,7 +124,7 @@ def charge_off_session(
     """Create and confirm a PaymentIntent without the customer present. Raises PaymentDeclined or
     GatewayUnavailable; returns the PaymentIntent otherwise (succeeded, processing or requires_action)."""
     return _call(
-        _client(settings).payment_intents.create,
+        _client(settings).v1.payment_intents.create,
         params={
             "amount": minor_units(amount, currency),
             "currency": currency.lower(),
@@ -135,22 +139,22 @@ def charge_off_session(
 
 
 def retrieve_payment_intent(settings: StripeSettings, payment_intent_id: str) -> Any:
-    return _call(_client(settings).payment_intents.retrieve, payment_intent_id)
+    return _call(_client(settings).v1.payment_intents.retrieve, payment_intent_id)
 
 
 def find_payment_intent(settings: StripeSettings, stripe_customer_id: str, attempt_key: str) -> Any | None:
     """The PaymentIntent an earlier, unclear call created for this attempt, if Stripe has one. Found through
     the customer's charges (listable by customer on Stripe and localstripe alike)."""
     client = _client(settings)
-    charges = _call(client.charges.list, params={"customer": stripe_customer_id, "limit": 100})
+    charges = _call(client.v1.charges.list, params={"customer": stripe_customer_id, "limit": 100})
     seen: set[str] = set()
-    for charge in charges.data:
-        intent_id = getattr(charge, "payment_intent", None)
+    for charge in charges["data"]:
+        intent_id = charge.get("payment_intent")
         if not intent_id or intent_id in seen:
             continue
         seen.add(intent_id)
-        intent = _call(client.payment_intents.retrieve, intent_id)
-        if (intent.metadata or {}).get("daas_attempt") == attempt_key:
+        intent = _call(client.v1.payment_intents.retrieve, intent_id)
+        if (intent.get("metadata") or {}).get("daas_attempt") == attempt_key:
             return intent
     return None
 
@@ -165,7 +169,7 @@ def refund(
     metadata: dict[str, str],
 ) -> Any:
     return _call(
-        _client(settings).refunds.create,
+        _client(settings).v1.refunds.create,
         params={
             "payment_intent": payment_intent_id,
             "amount": minor_units(amount, currency),
@@ -177,9 +181,11 @@ def refund(
 
 def find_refund(settings: StripeSettings, payment_intent_id: str, refund_key: str) -> Any | None:
     refunds = _call(
-        _client(settings).refunds.list, params={"payment_intent": payment_intent_id, "limit": 100}
+        _client(settings).v1.refunds.list, params={"payment_intent": payment_intent_id, "limit": 100}
     )
-    return next((r for r in refunds.data if (r.metadata or {}).get("daas_refund") == refund_key), None)
+    return next(
+        (r for r in refunds["data"] if (r.get("metadata") or {}).get("daas_refund") == refund_key), None
+    )
 
 
 def verify_event(payload: bytes, signature: str | None, secret: str) -> dict[str, Any]:

@@ -51,9 +51,9 @@ def plan_refund(credit_note: CreditNote) -> Refund | None:
     return refund
 
 
-def _apply(refund: Refund, stripe_refund: object) -> str:
-    refund.stripe_refund_id = stripe_refund.id  # type: ignore[attr-defined]
-    status = stripe_refund.status  # type: ignore[attr-defined]
+def _apply(refund: Refund, stripe_refund: dict) -> str:
+    refund.stripe_refund_id = stripe_refund["id"]
+    status = stripe_refund.get("status")
     refund.status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
         status, "pending"
     )

@@ -74,7 +74,7 @@ def upgrade():
     sa.Column('paid_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('voided_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("(status = 'draft') = (number IS NULL)", name=op.f('ck_invoices_numbered_unless_draft')),
-    sa.CheckConstraint("credited + amount_paid <= total OR status = 'void'", name=op.f('ck_invoices_not_over_settled')),
+    sa.CheckConstraint('credited <= total AND amount_paid <= total', name=op.f('ck_invoices_not_over_settled')),
     sa.CheckConstraint("status IN ('draft', 'open', 'paid', 'void', 'uncollectible')", name=op.f('ck_invoices_status_known')),
     sa.CheckConstraint('amount_due >= 0 AND credited >= 0 AND amount_paid >= 0', name=op.f('ck_invoices_amounts_not_negative')),
     sa.ForeignKeyConstraint(['billing_run_id'], ['billing_runs.id'], name=op.f('fk_invoices_billing_run_id_billing_runs')),

@@ -356,3 +356,13 @@ def test_usage_arriving_between_the_draft_and_its_finalization_is_billed_late(pl
         bill(NOVEMBER)
     late = [line for line in _invoice(contract, NOVEMBER).lines if line.kind == "late_usage"]
     assert [(line.quantity, line.amount) for line in late] == [(Decimal(1), Decimal("15.00"))]
+
+
+def test_a_contract_with_nothing_to_bill_gets_a_zero_invoice_that_is_paid_on_finalization(database, today):
+    plan = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal("30.00")}])
+    contract = factories.contract(plan_code=plan.code, start_date=date(2026, 1, 1))
+    run = bill()
+    invoice = _invoice(contract)
+    assert (invoice.lines, invoice.total, invoice.status) == ([], 0, "draft")
+    service.finalize_run(run.id)
+    assert (_invoice(contract).status, _invoice(contract).amount_due) == ("paid", 0)
