@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask
 
 from config import load_settings
 
@@ -54,7 +54,7 @@ def _register_api(app: Flask) -> None:
     from daas.contracts.api import blp as contracts_blp
     from daas.customers.api import blp as customers_blp
     from daas.devices.api import blp as devices_blp
-    from daas.extensions import api
+    from daas.extensions import api, csrf
     from daas.payments.api import blp as payments_blp
     from daas.pricing.api import metrics_blp, plans_blp
     from daas.usage.api import blp as usage_blp
@@ -73,13 +73,14 @@ def _register_api(app: Flask) -> None:
         payments_blp,
     ):
         api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
     app.register_blueprint(docs.blp)
 
 
 def _register_pages(app: Flask) -> None:
-    @app.get("/")
-    def home() -> Any:
-        return redirect(url_for("api_docs.docs_page"))
+    from daas.web import register_web
+
+    register_web(app)
 
 
 def _register_commands(app: Flask) -> None:
