@@ -346,3 +346,76 @@ def test_two_collectors_at_once_charge_once(live_app, world, localstripe):
     assert invoice["status"] == "paid"
     assert len(invoice["attempts"]) == 1
     assert len(_charges(localstripe, live_app, world)) == 1
+
+
+def test_a_default_card_changed_in_stripe_is_followed(live_app, world, localstripe):
+    client = live_app.test_client()
+    _add_card(client, world, localstripe)
+    with live_app.app_context():
+        stripe_customer = services.get_profile(world["customer_id"]).stripe_customer_id
+        db.session.remove()
+    other = localstripe.card("5555555555554444")
+    stripe_client = localstripe.client()
+    stripe_client.v1.payment_methods.attach(other, params={"customer": stripe_customer})
+    stripe_client.v1.customers.update(
+        stripe_customer, params={"invoice_settings": {"default_payment_method": other}}
+    )
+    wait_until(
+        lambda: (
+            read(
+                live_app,
+                select(services.PaymentProfile.default_payment_method).where(
+                    services.PaymentProfile.customer_id == world["customer_id"]
+                ),
+            )
+            == other
+        )
+    )
+
+
+def test_no_secret_is_logged_or_returned(live_app, world, localstripe, caplog):
+    caplog.set_level("DEBUG")
+    client = live_app.test_client()
+    bodies = [
+        client.post(f"/api/v1/customers/{world['customer_id']}/setup-intent", headers=world["customer"]).data,
+        client.get(
+            f"/api/v1/customers/{world['customer_id']}/payment-method", headers=world["customer"]
+        ).data,
+        client.post(
+            f"/api/v1/customers/{world['customer_id']}/payment-method",
+            json={"payment_method": localstripe.card(VISA)},
+            headers=world["customer"],
+        ).data,
+        client.post(f"/api/v1/invoices/{world['invoice_id']}/finalize", headers=world["finance"]).data,
+        client.get("/api/v1/openapi.json").data,
+    ]
+    secrets = (live_app.config["STRIPE_API_KEY"], live_app.config["STRIPE_WEBHOOK_SECRET"])
+    for secret in secrets:
+        assert all(secret.encode() not in body for body in bodies)
+        assert secret not in caplog.text
+    assert b"pk_test_daas" in bodies[0]  # the publishable key is meant for browsers
+
+
+def test_a_refund_asked_while_stripe_is_down_is_made_once_when_it_is_back(live_app, world, localstripe):
+    client = live_app.test_client()
+    _add_card(client, world, localstripe)
+    invoice = client.post(
+        f"/api/v1/invoices/{world['invoice_id']}/finalize", headers=world["finance"]
+    ).get_json()
+    localstripe.stop()
+    note = client.post(
+        f"/api/v1/invoices/{world['invoice_id']}/credit-notes",
+        json={"amount": "47.19", "reason": "contract cancelled"},
+        headers=world["finance"],
+    )
+    assert note.status_code == 201 and note.get_json()["refund_status"] == "pending"
+    localstripe.start()
+    with live_app.app_context():
+        retry_payments(_policy(live_app))
+        retry_payments(_policy(live_app))  # a second round finds nothing more to do
+        db.session.remove()
+    refunds = localstripe.client().v1.refunds.list(
+        params={"payment_intent": invoice["payments"][0]["reference"]}
+    )
+    assert [r.amount for r in refunds.data] == [4719]
+    assert _invoice(client, world)["refunds"][0]["status"] == "succeeded"
