@@ -41,6 +41,13 @@ class BaseConfig:
     STRIPE_API_BASE = "https://api.stripe.com"
     STRIPE_WEBHOOK_SECRET = ""
     STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    # Takeback and refresh (logistics.md): a new return order books the earliest slot with room within
+    # this many days of the requested date; the planner looks this far ahead; an upgrade (instead of a
+    # replacement) needs this battery health and extends the device's life by these months.
+    DAAS_BOOKING_WINDOW_DAYS = 14
+    DAAS_REFRESH_LEAD_DAYS = 60
+    DAAS_UPGRADE_MIN_BATTERY = 80
+    DAAS_UPGRADE_EXTENSION_MONTHS = 12
     # Days after the first failed card payment on which it is tried again; after the last, uncollectible.
     DAAS_DUNNING_RETRY_DAYS = "3,7,14"
     # How long a worker may hold a payment attempt while it talks to Stripe.

@@ -8,8 +8,17 @@ from daas.auth.cli import tokens_group, users_group
 from daas.billing.cli import bill_command
 from daas.catalog.cli import catalog_group
 from daas.demo.cli import demo_command
+from daas.logistics.cli import refresh_group
 from daas.payments.cli import payments_group
 
 daas_group = AppGroup("daas", help="daas: Device-as-a-Service.")
-for command in (users_group, tokens_group, catalog_group, demo_command, bill_command, payments_group):
+for command in (
+    users_group,
+    tokens_group,
+    catalog_group,
+    demo_command,
+    bill_command,
+    payments_group,
+    refresh_group,
+):
     daas_group.add_command(command)

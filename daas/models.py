@@ -5,7 +5,8 @@ from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSeq
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
-from daas.devices.models import CustodyEvent, Device
+from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
+from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder, ReturnOrderDevice
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
 from daas.usage.models import UsageEvent, UsageRevision
@@ -21,19 +22,26 @@ __all__ = [
     "Deployment",
     "Device",
     "DeviceModel",
+    "DeviceUpgrade",
     "DocumentSequence",
+    "HarvestedPart",
     "Invoice",
     "InvoiceLine",
     "Metric",
     "Payment",
     "PaymentAttempt",
     "PaymentProfile",
+    "PickupSlot",
     "Plan",
     "PlanCharge",
     "PlanTier",
+    "RefreshOrder",
     "Refund",
+    "ReturnOrder",
+    "ReturnOrderDevice",
     "StripeEvent",
     "UsageEvent",
     "UsageRevision",
     "User",
+    "WipeCertificate",
 ]

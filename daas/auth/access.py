@@ -31,8 +31,8 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def authenticate_request() -> Principal:
-    token = _bearer_token()
+def authenticate_request(query_token: bool = False) -> Principal:
+    token = _bearer_token() or (request.args.get("token") if query_token else None)
     if token is None:
         raise Unauthorized("Sign in with an API token: Authorization: Bearer <token>.")
     principal = authenticate_token(token)
@@ -48,8 +48,13 @@ def current_principal() -> Principal:
     return g.principal
 
 
-def access(blp: Any, *roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let callers with one of `roles` ("admin" is always allowed) run the view; document 401 and 403."""
+def access(
+    blp: Any, *roles: str, query_token: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let callers with one of `roles` ("admin" is always allowed) run the view; document 401 and 403.
+
+    `query_token` also accepts the token as `?token=`, for calendar feeds whose clients cannot send headers.
+    """
     allowed = frozenset(roles) | {"admin"}
     unknown = allowed - set(ROLES)
     if unknown:
@@ -58,7 +63,7 @@ def access(blp: Any, *roles: str) -> Callable[[Callable[..., Any]], Callable[...
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = authenticate_request()
+            principal = authenticate_request(query_token)
             if principal.role not in allowed:
                 raise Forbidden(f"The {principal.role} role may not do this.")
             return view(*args, **kwargs)

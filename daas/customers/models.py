@@ -25,4 +25,7 @@ class Customer(db.Model):
     currency: Mapped[str] = mapped_column(String(3))
     billing_email: Mapped[str] = mapped_column(String(254))
     payment_terms_days: Mapped[int]
+    # Where devices are collected from by default (end-of-term returns the planner opens).
+    pickup_region: Mapped[str | None] = mapped_column(String(32))
+    pickup_address: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

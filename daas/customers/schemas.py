@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from daas.api.fields import Country, Currency, Int, Text
+from daas.api.fields import Code, Country, Currency, Int, Text
 
 
 class CustomerCreateSchema(Schema):
@@ -14,6 +14,10 @@ class CustomerCreateSchema(Schema):
     currency = Currency(required=True)
     billing_email = fields.Email(required=True, validate=validate.Length(max=254))
     payment_terms_days = Int(validate=validate.Range(min=0, max=365))
+    pickup_region = Code(max_length=32, allow_none=True, metadata={"description": "Default pickup region."})
+    pickup_address = Text(
+        max_length=500, allow_none=True, metadata={"description": "Default pickup address."}
+    )
 
 
 class CustomerUpdateSchema(CustomerCreateSchema):
@@ -28,6 +32,8 @@ class CustomerSchema(Schema):
     currency = fields.String()
     billing_email = fields.String()
     payment_terms_days = fields.Integer()
+    pickup_region = fields.String(allow_none=True)
+    pickup_address = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
 

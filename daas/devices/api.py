@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response, current_app
 from flask.views import MethodView
 
 from daas.api.base import Blueprint, page_window
 from daas.auth.access import access, current_principal
 from daas.contracts.services import current_contract_id
-from daas.devices import services
-from daas.devices.models import Device
+from daas.devices import services, takeback
+from daas.devices.certificate_pdf import WipeCertificateDocument, render_wipe_certificate
+from daas.devices.models import Device, WipeCertificate
 from daas.devices.schemas import (
     DeviceCreateSchema,
     DeviceQuerySchema,
@@ -18,7 +20,17 @@ from daas.devices.schemas import (
     DeviceSummarySchema,
     DeviceUpdateSchema,
 )
+from daas.errors import NotFound
 from daas.extensions import db
+from daas.logistics.returns import close_settled_orders
+from daas.logistics.schemas import (
+    DispositionSchema,
+    GradeSchema,
+    LostSchema,
+    OnSchema,
+    WipeCertificateSchema,
+    WipeSchema,
+)
 
 blp = Blueprint(
     "devices", __name__, url_prefix="/api/v1/devices", description="Devices and their chain of custody"
@@ -93,3 +105,129 @@ class DeviceBySerial(MethodView):
         device = services.update_device_condition(serial, data["battery_health"])
         db.session.commit()
         return _detail(device, None)
+
+
+# -- takeback: wipe, grade, disposition ------------------------------------------------------------------
+
+
+def _after_takeback(device: Device) -> dict[str, Any]:
+    close_settled_orders(device.id)
+    db.session.commit()
+    return _detail(device, None)
+
+
+@blp.route("/<string:serial>/wipe")
+class DeviceWipe(MethodView):
+    @access(blp, "logistics")
+    @blp.arguments(WipeSchema)
+    @blp.response(201, WipeCertificateSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], serial: str) -> Any:
+        """Record a data wipe (NIST SP 800-88 Rev. 1): the device becomes `wiped`; answers the certificate."""
+        certificate = takeback.wipe_device(serial, data, current_principal().actor)
+        db.session.commit()
+        return {**_certificate_fields(certificate), "serial": serial}
+
+
+@blp.route("/<string:serial>/grade")
+class DeviceGrade(MethodView):
+    @access(blp, "logistics")
+    @blp.arguments(GradeSchema)
+    @blp.response(200, DeviceSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], serial: str) -> Any:
+        """Grade a wiped device, A (as new) to D (parts only)."""
+        device = takeback.grade_device(serial, data["grade"], current_principal().actor, data.get("on"))
+        return _after_takeback(device)
+
+
+@blp.route("/<string:serial>/disposition")
+class DeviceDisposition(MethodView):
+    @access(blp, "logistics")
+    @blp.arguments(DispositionSchema)
+    @blp.response(200, DeviceSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], serial: str) -> Any:
+        """Redeploy (in stock for a new life), refurbish, harvest (with parts) or recycle a graded device."""
+        device = takeback.dispose_device(
+            serial,
+            data["disposition"],
+            current_principal().actor,
+            data.get("on"),
+            data.get("harvested_parts") or (),
+        )
+        return _after_takeback(device)
+
+
+@blp.route("/<string:serial>/restock")
+class DeviceRestock(MethodView):
+    @access(blp, "logistics")
+    @blp.arguments(OnSchema)
+    @blp.response(200, DeviceSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], serial: str) -> Any:
+        """A refurbishment is done: the device is back in stock."""
+        device = takeback.restock_device(serial, current_principal().actor, data.get("on"))
+        return _after_takeback(device)
+
+
+@blp.route("/<string:serial>/lost")
+class DeviceLoss(MethodView):
+    @access(blp, "logistics")
+    @blp.arguments(LostSchema)
+    @blp.response(200, DeviceSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], serial: str) -> Any:
+        """The device is lost (with the customer or in transit): final; its deployment ends that day."""
+        device = takeback.lose_device(serial, current_principal().actor, data.get("on"), data.get("note"))
+        return _after_takeback(device)
+
+
+def _certificate_fields(certificate: WipeCertificate) -> dict[str, Any]:
+    names = (
+        "id",
+        "life",
+        "method",
+        "standard",
+        "technique",
+        "tool",
+        "tool_version",
+        "media_type",
+        "media_serial",
+        "verification",
+        "performed_by",
+        "verified_by",
+        "performed_on",
+        "notes",
+    )
+    return {name: getattr(certificate, name) for name in names}
+
+
+@blp.route("/<string:serial>/wipe-certificates/<id:certificate_id>.pdf")
+class WipeCertificatePdf(MethodView):
+    @access(blp, "logistics", "customer")
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, serial: str, certificate_id: int) -> Any:
+        """A wipe certificate as a PDF."""
+        device = services.get_device(serial, current_principal().customer_scope)
+        certificate = db.session.get(WipeCertificate, certificate_id)
+        if certificate is None or certificate.device_id != device.id:
+            raise NotFound(f"No wipe certificate {certificate_id} for device {serial}.")
+        document = WipeCertificateDocument(
+            number=f"WIPE-{certificate.id:06d}",
+            organization=current_app.config["DAAS_ISSUER_NAME"],
+            device_serial=device.serial,
+            device_model=f"{device.device_model.manufacturer} {device.device_model.name}",
+            **{k: v for k, v in _certificate_fields(certificate).items() if k != "id"},
+        )
+        return Response(
+            render_wipe_certificate(document),
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"'},
+        )

@@ -39,6 +39,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "harvest": (frozenset({"graded"}), "harvested"),
     "recycle": (frozenset({"graded"}), "recycled"),
     "lose": (frozenset({"deployed", "in_transit"}), "lost"),
+    # An upgrade (battery, storage, memory) instead of a replacement: no move, but on the record.
+    "upgrade": (frozenset({"deployed"}), "deployed"),
 }
 
 

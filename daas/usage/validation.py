@@ -101,6 +101,8 @@ def _timestamp(value: Any) -> datetime | str:
         return "Not an ISO 8601 timestamp."
     if moment.tzinfo is None or moment.utcoffset() is None:
         return "Give the offset (Z or +02:00): a timestamp without one is ambiguous."
+    if not 1970 <= moment.year <= 9998:
+        return "Out of range: a timestamp between 1970 and 9998."
     return moment.astimezone(UTC)
 
 

@@ -15,8 +15,13 @@ from daas.billing.invoices import create_credit_note, finalize_run
 from daas.billing.models import Invoice
 from daas.billing.periods import Period
 from daas.billing.run import run_billing
+from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
+from daas.devices.models import WipeCertificate
 from daas.extensions import db
+from daas.logistics.models import RefreshOrder
+from daas.logistics.returns import create_return_order
+from daas.logistics.slots import create_slot
 from tests import factories
 from tests.helpers import bearer
 
@@ -75,6 +80,35 @@ MATRIX = [
     ("POST", "/api/v1/customers/{customer}/setup-intent", None, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/invoices/{invoice}/payments", {}, {"admin", "finance"}),
     ("POST", "/api/v1/invoices/{invoice}/collect", None, {"admin", "finance"}),
+    ("GET", "/api/v1/pickup-slots", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/pickup-slots", {}, {"admin", "logistics"}),
+    ("PATCH", "/api/v1/pickup-slots/{slot}", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/pickup-slots.ics", None, {"admin", "logistics"}),
+    ("GET", "/api/v1/return-orders", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/return-orders", {}, {"admin", "logistics", "customer"}),
+    ("GET", "/api/v1/return-orders/export.csv", None, {"admin", "logistics"}),
+    ("GET", "/api/v1/dispositions.csv", None, {"admin", "logistics"}),
+    ("GET", "/api/v1/return-orders/{return_order}", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/return-orders/{return_order}/schedule", {}, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/return-orders/{return_order}/pickup", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/return-orders/{return_order}/receive", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/return-orders/{return_order}/cancel", None, {"admin", "logistics", "customer"}),
+    ("GET", "/api/v1/refresh-orders", None, {"admin", "logistics", "customer"}),
+    ("GET", "/api/v1/refresh-orders/{refresh}", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/refresh-orders/{refresh}/approve", {}, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/refresh-orders/{refresh}/reschedule", {}, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/refresh-orders/{refresh}/complete", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/devices/{serial}/wipe", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/devices/{serial}/grade", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/devices/{serial}/disposition", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/devices/{serial}/restock", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/devices/{serial}/lost", {}, {"admin", "logistics"}),
+    (
+        "GET",
+        "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf",
+        None,
+        {"admin", "logistics", "customer"},
+    ),
 ]
 # Called by Stripe, authenticated by the webhook signature instead of a token (tests/payments).
 PUBLIC = {("POST", "/api/v1/webhooks/stripe")}
@@ -90,6 +124,11 @@ FOREIGN = [
     ("GET", "/api/v1/invoices/{invoice}/credit-notes/{note}.pdf"),
     ("GET", "/api/v1/customers/{customer}/payment-method"),
     ("POST", "/api/v1/customers/{customer}/setup-intent"),
+    ("GET", "/api/v1/return-orders/{return_order}"),
+    ("POST", "/api/v1/return-orders/{return_order}/cancel"),
+    ("GET", "/api/v1/refresh-orders/{refresh}"),
+    ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
+    ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
 ]
 
 
@@ -101,6 +140,40 @@ def _world(customer_name: str) -> dict:
     device = factories.device(model.sku)
     deploy_device(contract.id, device.serial, date(2026, 2, 1), "tests")
     metric = factories.metric()
+    returned = factories.device(model.sku)
+    deploy_device(contract.id, returned.serial, date(2026, 2, 1), "tests")
+    slot = create_slot(factories.unique("R"), date(2026, 11, 20), 5)
+    order = create_return_order(
+        contract.id,
+        [returned.serial],
+        "defect",
+        date(2026, 11, 20),
+        slot.region,
+        "Keizersgracht 1, Amsterdam",
+        "tests",
+        14,
+    )
+    refresh = RefreshOrder(
+        device_id=device.id,
+        contract_id=contract.id,
+        deployment_id=db.session.scalar(select(Deployment.id).where(Deployment.device_id == device.id)),
+        due_date=date(2027, 1, 1),
+        proposed_action="upgrade",
+        reason="test",
+        status="open",
+    )
+    certificate = WipeCertificate(
+        device_id=device.id,
+        life=1,
+        method="purge",
+        standard="NIST SP 800-88 Rev. 1",
+        verification="full",
+        performed_by="t",
+        verified_by="v",
+        performed_on=date(2026, 3, 1),
+    )
+    db.session.add_all([refresh, certificate])
+    db.session.flush()
     return {
         "customer": customer.id,
         "contract": contract.id,
@@ -108,6 +181,10 @@ def _world(customer_name: str) -> dict:
         "plan": plan.id,
         "metric": metric.id,
         "serial": device.serial,
+        "slot": slot.id,
+        "return_order": order.id,
+        "refresh": refresh.id,
+        "certificate": certificate.id,
     }
 
 
@@ -154,10 +231,11 @@ def test_role_matrix(client, world, method, path, body, allowed):
             assert status == 403, (role, status)
 
 
-@pytest.mark.parametrize(("method", "path"), FOREIGN, ids=[f"{m} {p}" for m, p in FOREIGN])
-def test_another_customers_objects_are_not_found(client, world, method, path):
+@pytest.mark.parametrize("case", FOREIGN, ids=[f"{c[0]} {c[1]}" for c in FOREIGN])
+def test_another_customers_objects_are_not_found(client, world, case):
+    method, path, body = (*case, None)[:3]
     _, theirs, tokens = world
-    response = _call(client, method, path.format(**theirs), None, tokens["customer"])
+    response = _call(client, method, path.format(**theirs), body, tokens["customer"])
     assert response.status_code == 404
     assert response.get_json()["code"] == 404
 

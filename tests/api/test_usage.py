@@ -85,6 +85,7 @@ def test_one_bad_event_refuses_the_batch_and_stores_nothing(client, metered):
         ({"timestamp": "2026-11-15T00:06:00Z"}, "timestamp"),  # more than 5 minutes ahead of 00:00
         ({"timestamp": "2026-11-10T08:00:00"}, "timestamp"),  # no offset
         ({"timestamp": "yesterday"}, "timestamp"),
+        ({"timestamp": "0001-01-01T00:00:01+00:01"}, "timestamp"),  # found by the fuzzer: a 500 before
         ({"quantity": -1}, "quantity"),
         ({"quantity": "many"}, "quantity"),
         ({"quantity": "NaN"}, "quantity"),

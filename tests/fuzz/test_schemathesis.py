@@ -30,7 +30,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-MAX_EXAMPLES = 150
+MAX_EXAMPLES = 100
 
 schema = schemathesis.openapi.from_wsgi(
     "/api/v1/openapi.json", create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="testing")

@@ -1,0 +1,1 @@
+"""Takeback and refresh: pickup slots, return orders, refresh orders and the planner (logistics.md)."""

@@ -1,0 +1,128 @@
+"""Pickup slots, return orders with their devices, refresh orders and device upgrades."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from daas.db import UtcDateTime, one_of
+from daas.extensions import db
+
+RETURN_REASONS = ("end_of_term", "refresh", "early_return", "defect")
+RETURN_STATUSES = ("requested", "scheduled", "picked_up", "received", "closed", "cancelled")
+REFRESH_STATUSES = ("open", "approved", "completed", "cancelled")
+REFRESH_ACTIONS = ("replace", "upgrade")
+OPEN_REFRESH = "status IN ('open', 'approved')"
+
+
+class PickupSlot(db.Model):
+    """A day's pickup capacity in a region. `booked` only changes by a conditional increment, and the
+    database refuses more bookings than capacity, so concurrent bookings never overfill a slot."""
+
+    __tablename__ = "pickup_slots"
+    __table_args__ = (
+        UniqueConstraint("region", "date"),
+        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(32))
+    date: Mapped[date] = mapped_column(Date)
+    capacity: Mapped[int]
+    booked: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+
+
+class ReturnOrder(db.Model):
+    __tablename__ = "return_orders"
+    __table_args__ = (
+        CheckConstraint(one_of("reason", RETURN_REASONS), name="reason_known"),
+        CheckConstraint(one_of("status", RETURN_STATUSES), name="status_known"),
+        CheckConstraint("(status = 'scheduled') <= (slot_id IS NOT NULL)", name="scheduled_has_slot"),
+        Index("ix_return_orders_status_region", "status", "region"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="requested")
+    requested_date: Mapped[date] = mapped_column(Date)
+    region: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(Text)
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("pickup_slots.id"), index=True)
+    picked_up_on: Mapped[date | None] = mapped_column(Date)
+    carrier: Mapped[str | None] = mapped_column(String(100))
+    tracking: Mapped[str | None] = mapped_column(String(100))
+    received_on: Mapped[date | None] = mapped_column(Date)
+    refresh_order_id: Mapped[int | None] = mapped_column(ForeignKey("refresh_orders.id"))
+    actor: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=func.now())
+
+    slot: Mapped[PickupSlot | None] = relationship()
+    devices: Mapped[list[ReturnOrderDevice]] = relationship(order_by="ReturnOrderDevice.id", viewonly=True)
+
+
+class ReturnOrderDevice(db.Model):
+    __tablename__ = "return_order_devices"
+    __table_args__ = (UniqueConstraint("return_order_id", "device_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_order_id: Mapped[int] = mapped_column(ForeignKey("return_orders.id"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+
+
+class RefreshOrder(db.Model):
+    """A device falling due for refresh: the planner's proposal (upgrade or replace, and why), then the
+    customer's or logistics' decision. One open order per device, enforced by the database."""
+
+    __tablename__ = "refresh_orders"
+    __table_args__ = (
+        CheckConstraint(one_of("status", REFRESH_STATUSES), name="status_known"),
+        CheckConstraint(one_of("proposed_action", REFRESH_ACTIONS), name="proposed_action_known"),
+        CheckConstraint("action IS NULL OR " + one_of("action", REFRESH_ACTIONS), name="action_known"),
+        Index(
+            "ix_refresh_orders_device_id_open",
+            "device_id",
+            unique=True,
+            postgresql_where=text(OPEN_REFRESH),
+            sqlite_where=text(OPEN_REFRESH),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    due_date: Mapped[date] = mapped_column(Date)
+    proposed_action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    action: Mapped[str | None] = mapped_column(String(16))
+    replacement_sku: Mapped[str | None] = mapped_column(String(64))
+    replacement_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
+    decided_by: Mapped[str | None] = mapped_column(String(254))
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=func.now())
+
+
+class DeviceUpgrade(db.Model):
+    """A battery, storage or memory upgrade instead of a replacement: it extends the device's life and
+    moves its next refresh; the impact ledger charges the kit's footprint."""
+
+    __tablename__ = "device_upgrades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    refresh_order_id: Mapped[int | None] = mapped_column(ForeignKey("refresh_orders.id"), unique=True)
+    kit: Mapped[str] = mapped_column(String(32))
+    performed_on: Mapped[date] = mapped_column(Date)
+    extension_months: Mapped[int]
+    actor: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

@@ -1,0 +1,305 @@
+"""Refresh orders and the planner that opens them (logistics.md).
+
+A deployed device falls due at its deployment date plus the plan's refresh cycle, plus every extension an
+upgrade gave. The planner opens one refresh order per device due within the lead time, proposing an
+upgrade or a replacement with the reason (`rules.propose_refresh`); running it twice opens nothing twice
+(a partial unique index holds one open order per device). It also opens `end_of_term` return orders for
+contracts ending within the lead time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from daas.catalog.models import DeviceModel
+from daas.contracts.models import Contract, Deployment
+from daas.contracts.services import deploy_device
+from daas.core import clock
+from daas.customers.models import Customer
+from daas.db import fetch_page
+from daas.devices.models import Device
+from daas.devices.services import lock_device, transition_device
+from daas.errors import Conflict, Invalid, NotFound
+from daas.extensions import db
+from daas.logistics.models import DeviceUpgrade, RefreshOrder, ReturnOrder
+from daas.logistics.returns import create_return_order
+from daas.logistics.rules import UpgradePolicy, propose_refresh, refresh_due_date
+from daas.pricing.models import Plan
+
+OPEN = ("open", "approved")
+
+
+@dataclass
+class PlanReport:
+    refresh_orders: list[int] = field(default_factory=list)
+    end_of_term_orders: list[int] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _extensions(deployment_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.coalesce(func.sum(DeviceUpgrade.extension_months), 0)).where(
+                DeviceUpgrade.deployment_id == deployment_id
+            )
+        )
+        or 0
+    )
+
+
+def due_date_of(deployment: Deployment, refresh_cycle_months: int) -> date:
+    return refresh_due_date(deployment.start_date, refresh_cycle_months, _extensions(deployment.id))
+
+
+def _open_refresh(device_id: int) -> int | None:
+    return db.session.scalar(
+        select(RefreshOrder.id).where(RefreshOrder.device_id == device_id, RefreshOrder.status.in_(OPEN))
+    )
+
+
+def plan_refreshes(
+    as_of: date, lead_days: int, policy: UpgradePolicy, window_days: int, actor: str = "planner"
+) -> PlanReport:
+    """Open what falls due by `as_of + lead_days`. Idempotent. The caller commits."""
+    report = PlanReport()
+    horizon = as_of + timedelta(days=lead_days)
+    rows = db.session.execute(
+        select(Deployment, Device, DeviceModel, Plan.refresh_cycle_months, Contract.end_date)
+        .join(Device, Device.id == Deployment.device_id)
+        .join(DeviceModel, DeviceModel.id == Device.device_model_id)
+        .join(Contract, Contract.id == Deployment.contract_id)
+        .join(Plan, Plan.id == Contract.plan_id)
+        .where(Deployment.end_date.is_(None), Device.status == "deployed")
+        .order_by(Deployment.id)
+    ).all()
+    for deployment, device, model, cycle, contract_end in rows:
+        due = due_date_of(deployment, cycle)
+        if due > horizon or due >= contract_end or _open_refresh(device.id) is not None:
+            continue  # not due yet, or the contract ends first (end-of-term returns take it back)
+        action, reason = propose_refresh(
+            battery_health=device.battery_health,
+            manufactured_on=device.manufactured_on,
+            due_date=due,
+            expected_lifetime_months=model.expected_lifetime_months,
+            last_grade=device.grade,
+            policy=policy,
+        )
+        order = RefreshOrder(
+            device_id=device.id,
+            contract_id=deployment.contract_id,
+            deployment_id=deployment.id,
+            due_date=due,
+            proposed_action=action,
+            reason=reason[:500],
+            status="open",
+        )
+        try:
+            with db.session.begin_nested():  # a concurrent planner may have opened it: then keep theirs
+                db.session.add(order)
+        except IntegrityError:
+            continue
+        report.refresh_orders.append(order.id)
+    _plan_end_of_term(as_of, horizon, window_days, actor, report)
+    db.session.flush()
+    return report
+
+
+def _plan_end_of_term(as_of: date, horizon: date, window_days: int, actor: str, report: PlanReport) -> None:
+    """Contracts ending within the lead time: their deployed devices go home with an end_of_term order."""
+    contracts = db.session.scalars(
+        select(Contract).where(Contract.end_date > as_of, Contract.end_date <= horizon).order_by(Contract.id)
+    ).all()
+    for contract in contracts:
+        serials = list(
+            db.session.scalars(
+                select(Device.serial)
+                .join(Deployment, Deployment.device_id == Device.id)
+                .where(
+                    Deployment.contract_id == contract.id,
+                    Deployment.end_date.is_(None),
+                    Device.status == "deployed",
+                )
+                .order_by(Device.serial)
+            )
+        )
+        if not serials:
+            continue
+        customer = db.session.get(Customer, contract.customer_id)
+        if not customer.pickup_region or not customer.pickup_address:
+            report.skipped.append(f"contract {contract.id}: customer {customer.id} has no pickup address")
+            continue
+        order = create_return_order(
+            contract.id,
+            serials,
+            "end_of_term",
+            max(contract.end_date, as_of),
+            customer.pickup_region,
+            customer.pickup_address,
+            actor,
+            window_days,
+        )
+        report.end_of_term_orders.append(order.id)
+
+
+def get_refresh_order(order_id: int, customer_scope: int | None = None, lock: bool = False) -> RefreshOrder:
+    query = select(RefreshOrder).where(RefreshOrder.id == order_id)
+    order = db.session.scalar(query.with_for_update() if lock else query)
+    if order is None or (
+        customer_scope is not None
+        and db.session.scalar(select(Contract.customer_id).where(Contract.id == order.contract_id))
+        != customer_scope
+    ):
+        raise NotFound(f"No refresh order {order_id}.")
+    return order
+
+
+def list_refresh_orders(
+    status: str | None = None, customer_scope: int | None = None, offset: int = 0, limit: int = 50
+) -> tuple[list[RefreshOrder], int]:
+    query = select(RefreshOrder)
+    if status:
+        query = query.where(RefreshOrder.status == status)
+    if customer_scope is not None:
+        query = query.where(
+            RefreshOrder.contract_id.in_(select(Contract.id).where(Contract.customer_id == customer_scope))
+        )
+    return fetch_page(query.order_by(RefreshOrder.due_date, RefreshOrder.id), offset, limit)
+
+
+def _illegal(order: RefreshOrder, action: str, allowed: tuple[str, ...]) -> Conflict:
+    return Conflict(
+        f"Refresh order {order.id} is {order.status}; it can {action} only when {' or '.join(allowed)}.",
+        errors={"status": [f"The order is {order.status}; allowed from: {', '.join(allowed)}."]},
+    )
+
+
+def approve_refresh(
+    order_id: int,
+    action: str,
+    actor: str,
+    window_days: int,
+    replacement_sku: str | None = None,
+    customer_scope: int | None = None,
+) -> RefreshOrder:
+    """Choose upgrade or replace. Replacing opens a `refresh` return order for the old device, picked up
+    from the customer's pickup address around the due date."""
+    order = get_refresh_order(order_id, customer_scope, lock=True)
+    if order.status != "open":
+        raise _illegal(order, "be approved", ("open",))
+    device = db.session.get(Device, order.device_id)
+    if action == "replace":
+        sku = replacement_sku or db.session.get(DeviceModel, device.device_model_id).sku
+        if db.session.scalar(select(DeviceModel.id).where(DeviceModel.sku == sku)) is None:
+            raise Invalid.field("replacement_sku", f"Unknown device model {sku}.")
+        contract = db.session.get(Contract, order.contract_id)
+        customer = db.session.get(Customer, contract.customer_id)
+        if not customer.pickup_region or not customer.pickup_address:
+            raise Conflict(
+                "The customer has no pickup address: set pickup_region and pickup_address first.",
+                errors={"pickup_address": ["Missing on the customer."]},
+            )
+        order.replacement_sku = sku
+        order.status, order.action, order.decided_by = "approved", action, actor
+        db.session.flush()
+        create_return_order(
+            contract.id,
+            [device.serial],
+            "refresh",
+            max(order.due_date, clock.today()),
+            customer.pickup_region,
+            customer.pickup_address,
+            actor,
+            window_days,
+            refresh_order_id=order.id,
+        )
+    else:
+        if replacement_sku:
+            raise Invalid.field("replacement_sku", "An upgrade keeps the device; leave replacement_sku out.")
+        order.status, order.action, order.decided_by = "approved", action, actor
+    db.session.flush()
+    return order
+
+
+def reschedule_refresh(order_id: int, due_date: date, customer_scope: int | None = None) -> RefreshOrder:
+    order = get_refresh_order(order_id, customer_scope, lock=True)
+    if order.status not in OPEN:
+        raise _illegal(order, "be rescheduled", OPEN)
+    if due_date < clock.today():
+        raise Invalid.field("due_date", "Must not be in the past.")
+    order.due_date = due_date
+    db.session.flush()
+    return order
+
+
+def complete_refresh(
+    order_id: int,
+    completed_on: date,
+    actor: str,
+    policy: UpgradePolicy,
+    extension_months: int | None = None,
+    replacement_serial: str | None = None,
+    kit: str = "battery",
+) -> RefreshOrder:
+    """Upgrade: recorded on the device, its next due date moves by the extension. Replace: the replacement
+    (a named device, or the first in stock of the chosen model) is deployed on the contract from that day."""
+    order = get_refresh_order(order_id, lock=True)
+    if order.status != "approved":
+        raise _illegal(order, "be completed", ("approved",))
+    if completed_on > clock.today() + timedelta(days=31):
+        raise Invalid.field("completed_on", "At most 31 days ahead.")
+    if order.action == "upgrade":
+        device = lock_device(db.session.get(Device, order.device_id).serial, field_name=None)
+        months = extension_months if extension_months is not None else policy.extension_months
+        transition_device(
+            device,
+            "upgrade",
+            completed_on,
+            actor,
+            field_name="completed_on",
+            contract_id=order.contract_id,
+            reference=f"{kit} upgrade, +{months} months",
+        )
+        db.session.add(
+            DeviceUpgrade(
+                device_id=device.id,
+                deployment_id=order.deployment_id,
+                refresh_order_id=order.id,
+                kit=kit,
+                performed_on=completed_on,
+                extension_months=months,
+                actor=actor,
+            )
+        )
+    else:
+        if extension_months is not None:
+            raise Invalid.field("extension_months", "Only an upgrade extends a device's life.")
+        serial = replacement_serial or db.session.scalar(
+            select(Device.serial)
+            .join(DeviceModel, DeviceModel.id == Device.device_model_id)
+            .where(DeviceModel.sku == order.replacement_sku, Device.status == "in_stock")
+            .order_by(Device.id)
+            .limit(1)
+        )
+        if serial is None:
+            raise Conflict(
+                f"No {order.replacement_sku} is in stock to replace the device.",
+                errors={"replacement_serial": ["Nothing in stock."]},
+            )
+        replacement = lock_device(serial, field_name="replacement_serial")
+        deploy_device(order.contract_id, replacement.serial, completed_on, actor)
+        order.replacement_device_id = replacement.id
+    order.status, order.completed_on = "completed", completed_on
+    db.session.flush()
+    return order
+
+
+def return_order_of(order: RefreshOrder) -> int | None:
+    return db.session.scalar(select(ReturnOrder.id).where(ReturnOrder.refresh_order_id == order.id))
+
+
+def serial_of(order: RefreshOrder) -> str:
+    return db.session.scalar(select(Device.serial).where(Device.id == order.device_id))
