@@ -31,6 +31,10 @@ from daas.customers.services import create_customer
 from daas.devices.models import Device
 from daas.devices.services import register_device
 from daas.extensions import db
+from daas.logistics.models import PickupSlot
+from daas.logistics.refresh import plan_refreshes
+from daas.logistics.rules import UpgradePolicy
+from daas.logistics.slots import create_slot
 from daas.pricing import services as pricing
 from daas.pricing.models import Metric, Plan
 from daas.usage.services import store_usage_events
@@ -45,6 +49,8 @@ CUSTOMERS = [
         "vat_id": "NL004495445B01",
         "currency": "EUR",
         "billing_email": "ap@amsterdam-analytics.example",
+        "pickup_region": "NL-NH",
+        "pickup_address": "Herengracht 420, 1017 BZ Amsterdam",
         "payment_terms_days": 30,
     },
     {
@@ -53,6 +59,8 @@ CUSTOMERS = [
         "vat_id": "DE136695976",
         "currency": "EUR",
         "billing_email": "rechnungen@baukontor.example",
+        "pickup_region": "DE-BE",
+        "pickup_address": "Friedrichstrasse 100, 10117 Berlin",
         "payment_terms_days": 14,
     },
     {
@@ -61,6 +69,8 @@ CUSTOMERS = [
         "vat_id": None,
         "currency": "USD",
         "billing_email": "payables@hudsonlegal.example",
+        "pickup_region": "US-NY",
+        "pickup_address": "200 Park Avenue, New York, NY 10166",
         "payment_terms_days": 45,
     },
     {
@@ -69,6 +79,8 @@ CUSTOMERS = [
         "vat_id": "NL853746333B01",
         "currency": "EUR",
         "billing_email": "finance@zorggroep.example",
+        "pickup_region": "NL-UT",
+        "pickup_address": "Catharijnesingel 50, 3511 GC Utrecht",
         "payment_terms_days": 30,
     },
 ]
@@ -340,8 +352,28 @@ def load_demo(issuer_country: str = "NL") -> DemoReport:
     for email, name in CUSTOMER_USERS:
         _user(email, "customer", customers[name].id, report)
     db.session.flush()
+    _open_pickup_slots(report)
+    refresh = plan_refreshes(today, 60, UpgradePolicy(), 14, ACTOR)
+    report.count("refresh orders", len(refresh.refresh_orders))
+    report.count("end-of-term return orders", len(refresh.end_of_term_orders))
     _bill_recent_months(issuer_country, report)
     return report
+
+
+def _open_pickup_slots(report: DemoReport) -> None:
+    """Pickup capacity on working days of the next three weeks in each customer's region."""
+    today = clock.today()
+    for region in sorted({values["pickup_region"] for values in CUSTOMERS}):
+        for offset in range(1, 22):
+            day = today + timedelta(days=offset)
+            if day.weekday() >= 5:
+                continue
+            exists = db.session.scalar(
+                select(PickupSlot.id).where(PickupSlot.region == region, PickupSlot.date == day)
+            )
+            if exists is None:
+                create_slot(region, day, 8 if day.weekday() in (1, 3) else 4)
+                report.count("pickup slots")
 
 
 def _bill_recent_months(issuer_country: str, report: DemoReport) -> None:
