@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -56,9 +57,10 @@ def app(database_url: str) -> Iterator[Flask]:
     yield app
 
 
-@pytest.fixture
-def database(app: Flask) -> Iterator[Any]:
-    """Everything the test writes, commits included, is rolled back afterwards (savepoints)."""
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[Any]:
+    """Everything written inside, commits included, is rolled back at the end (savepoints). Property
+    tests use it once per generated example."""
     with app.app_context():
         engine = db.engine
         connection = engine.connect()
@@ -74,6 +76,13 @@ def database(app: Flask) -> Iterator[Any]:
             db.engines[None] = engine  # type: ignore[index]
             transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def database(app: Flask) -> Iterator[Any]:
+    """Everything the test writes, commits included, is rolled back afterwards."""
+    with rolled_back(app) as rolled:
+        yield rolled
 
 
 @pytest.fixture

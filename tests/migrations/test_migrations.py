@@ -35,6 +35,7 @@ def test_database_guards_exist(database):
         assert connection.execute(text(own)).scalars().all() == [
             "credit_notes_append_only",
             "custody_events_append_only",
+            "impact_ledger_rows_append_only",
             "invoice_lines_frozen",
             "invoices_frozen",
             "payments_append_only",
@@ -57,6 +58,8 @@ def test_database_guards_exist(database):
             "credit_notes_no_delete",
             "payments_no_update",
             "payments_no_delete",
+            "impact_ledger_rows_no_update",
+            "impact_ledger_rows_no_delete",
         }
 
 

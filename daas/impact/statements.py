@@ -1,0 +1,254 @@
+"""Statements: what a subscription is credited and charged, and the portfolio report by customer.
+
+Both add up the same ledger lines (closed rows as stored, open months computed), so the report's figures
+are exactly the sums of the statements' figures. A window covers whole months: `from` counts from the 1st
+of its month, `to` through the last day of its month (or today, for the running month).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from daas.billing.periods import Period
+from daas.catalog.models import DeviceModel
+from daas.contracts.models import Contract, Deployment
+from daas.contracts.services import get_contract
+from daas.customers.models import Customer
+from daas.devices.models import Device
+from daas.errors import Invalid
+from daas.extensions import db
+from daas.impact.ledger import Line, closed_periods, read_lines
+from daas.impact.models import ImpactParameterSet
+from daas.impact.parameters import METHOD
+from daas.logistics.models import DeviceUpgrade
+
+# Quantities of a statement, in the order impact.md lists them (kilograms, except kWh).
+QUANTITIES = (
+    "allocated_co2e_kg",
+    "allocated_mass_kg",
+    "use_phase_kwh",
+    "use_phase_co2e_kg",
+    "avoided_co2e_kg",
+    "avoided_ewaste_kg",
+    "certified_recycled_kg",
+    "unmanaged_ewaste_avoided_kg",
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    first: Period | None  # None: from the beginning
+    last: Period
+    start: date  # the day the window covers from
+    end: date  # the last day it covers
+    as_of: date
+
+
+def make_window(start: date | None, end: date | None, as_of: date, default_start: date) -> Window:
+    """Whole months from `start`'s month through `end`'s (default: from `default_start`, through today)."""
+    if start is not None and end is not None and end < start:
+        raise Invalid("`to` is before `from`.", {"to": ["must be on or after from"]})
+    first = Period.containing(start) if start is not None else None
+    last = Period.containing(end if end is not None else as_of)
+    covered_from = first.start if first is not None else min(default_start, last.start)
+    return Window(first, last, covered_from, last.end - timedelta(days=1), as_of)
+
+
+def provisional_periods(window: Window, first_day: date) -> list[str]:
+    """The months of the window that have begun and are not closed: their figures are computed."""
+    closes = closed_periods()
+    last_closed = max(closes, default="")
+    period = window.first or Period.containing(first_day)
+    out = []
+    while period <= window.last and period.start <= window.as_of:
+        if period.name > last_closed:
+            out.append(period.name)
+        period = period.next()
+    return out
+
+
+def _zero() -> dict[str, Any]:
+    return {"service_days": 0, **{name: Decimal("0.000") for name in QUANTITIES}, "use_phase_co2e_kg": None}
+
+
+def _add(total: dict[str, Any], line: Line) -> None:
+    row = line.row
+    total["service_days"] += row.service_days
+    for name in QUANTITIES:
+        value = getattr(row, name)
+        if name == "use_phase_co2e_kg":
+            if value is not None:
+                total[name] = (total[name] or Decimal("0.000")) + value
+        else:
+            total[name] += value
+
+
+def _sum_lines(lines: Iterable[Line]) -> dict[str, Any]:
+    total = _zero()
+    for line in lines:
+        _add(total, line)
+    return total
+
+
+def _versions(lines: list[Line]) -> list[int]:
+    ids = {line.parameter_set_id for line in lines}
+    if not ids:
+        return []
+    return sorted(
+        db.session.scalars(select(ImpactParameterSet.version).where(ImpactParameterSet.id.in_(ids)))
+    )
+
+
+def _device_facts(device_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    ids = sorted(set(device_ids))
+    if not ids:
+        return {}
+    query = (
+        select(Device.id, Device.serial, DeviceModel.sku, DeviceModel.category)
+        .join(DeviceModel, DeviceModel.id == Device.device_model_id)
+        .where(Device.id.in_(ids))
+    )
+    return {
+        device_id: (serial, sku, category) for device_id, serial, sku, category in db.session.execute(query)
+    }
+
+
+def _serving_devices(lines: Iterable[Line]) -> tuple[int, int]:
+    """How many devices served in these lines, and how many of them in a second or later life."""
+    days: dict[int, int] = defaultdict(int)
+    lives: dict[int, int] = defaultdict(int)
+    for line in lines:
+        days[line.device_id] += line.row.service_days
+        lives[line.device_id] = max(lives[line.device_id], line.row.life)
+    serving = [device for device, count in days.items() if count > 0]
+    return len(serving), sum(1 for device in serving if lives[device] >= 2)
+
+
+def _upgrades(contract_ids: list[int], window: Window) -> int:
+    query = (
+        select(func.count(DeviceUpgrade.id))
+        .join(Deployment, Deployment.id == DeviceUpgrade.deployment_id)
+        .where(Deployment.contract_id.in_(contract_ids), DeviceUpgrade.performed_on <= window.end)
+    )
+    if window.first is not None:
+        query = query.where(DeviceUpgrade.performed_on >= window.start)
+    return db.session.scalar(query) or 0
+
+
+def _by_period(lines: list[Line]) -> list[dict[str, Any]]:
+    periods: dict[str, list[Line]] = defaultdict(list)
+    for line in lines:
+        periods[line.period].append(line)
+    return [
+        {"period": name, "provisional": any(line.provisional for line in group), **_sum_lines(group)}
+        for name, group in sorted(periods.items())
+    ]
+
+
+def contract_statement(
+    contract_id: int, start: date | None, end: date | None, as_of: date, customer_scope: int | None = None
+) -> dict[str, Any]:
+    """The impact statement of one subscription over whole months (the whole contract by default)."""
+    contract = get_contract(contract_id, customer_scope)
+    window = make_window(start, end, as_of, contract.start_date)
+    lines = read_lines(window.first, window.last, as_of, contract_id=contract.id)
+    by_device_lines: dict[int, list[Line]] = defaultdict(list)
+    for line in lines:
+        by_device_lines[line.device_id].append(line)
+    facts = _device_facts(by_device_lines)
+    by_device = []
+    for device_id, group in sorted(by_device_lines.items(), key=lambda item: facts[item[0]][0]):
+        serial, sku, category = facts[device_id]
+        by_device.append(
+            {
+                "device_id": device_id,
+                "serial": serial,
+                "sku": sku,
+                "category": category,
+                "life": max(line.row.life for line in group),
+                "provisional": any(line.provisional for line in group),
+                **_sum_lines(group),
+            }
+        )
+    devices, second_life = _serving_devices(lines)
+    return {
+        "contract_id": contract.id,
+        "customer_id": contract.customer_id,
+        "from": window.start,
+        "to": window.end,
+        "as_of": as_of,
+        "method": METHOD,
+        "parameter_set_versions": _versions(lines),
+        "provisional_periods": provisional_periods(window, contract.start_date),
+        "devices": devices,
+        "second_life_devices": second_life,
+        "upgrades": _upgrades([contract.id], window),
+        **_sum_lines(lines),
+        "by_period": _by_period(lines),
+        "by_device": by_device,
+    }
+
+
+def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[str, Any]:
+    """Every subscription's figures added up by customer, the provider's residual, and the total."""
+    first_contract = db.session.scalar(select(func.min(Contract.start_date))) or as_of
+    window = make_window(start, end, as_of, first_contract)
+    lines = read_lines(window.first, window.last, as_of)
+    contract_customer = dict(db.session.execute(select(Contract.id, Contract.customer_id)).all())
+    by_customer: dict[int, list[Line]] = defaultdict(list)
+    provider: list[Line] = []
+    for line in lines:
+        if line.contract_id is None:
+            provider.append(line)
+        else:
+            by_customer[contract_customer[line.contract_id]].append(line)
+    names = dict(db.session.execute(select(Customer.id, Customer.name)).all())
+    customers = []
+    for customer_id, group in sorted(by_customer.items(), key=lambda item: (names[item[0]], item[0])):
+        contract_ids = sorted({line.contract_id for line in group if line.contract_id is not None})
+        devices, second_life = _serving_devices(group)
+        customers.append(
+            {
+                "customer_id": customer_id,
+                "name": names[customer_id],
+                "contracts": len(contract_ids),
+                "devices": devices,
+                "second_life_devices": second_life,
+                "upgrades": _upgrades(contract_ids, window),
+                **_sum_lines(group),
+            }
+        )
+    subscription_lines = [line for line in lines if line.contract_id is not None]
+    devices, second_life = _serving_devices(subscription_lines)
+    residual = _sum_lines(provider)
+    return {
+        "from": window.start,
+        "to": window.end,
+        "as_of": as_of,
+        "method": METHOD,
+        "parameter_set_versions": _versions(lines),
+        "provisional_periods": provisional_periods(window, first_contract),
+        "customers": customers,
+        "total": {
+            "customers": len(customers),
+            "contracts": sum(item["contracts"] for item in customers),
+            "devices": devices,
+            "second_life_devices": second_life,
+            "upgrades": sum(item["upgrades"] for item in customers),
+            **_sum_lines(subscription_lines),
+        },
+        "provider_residual": {
+            "devices": len({line.device_id for line in provider}),
+            "allocated_co2e_kg": residual["allocated_co2e_kg"],
+            "allocated_mass_kg": residual["allocated_mass_kg"],
+            "certified_recycled_kg": residual["certified_recycled_kg"],
+        },
+        "by_period": _by_period(subscription_lines),
+    }
