@@ -55,6 +55,7 @@ def _register_api(app: Flask) -> None:
     from daas.customers.api import blp as customers_blp
     from daas.devices.api import blp as devices_blp
     from daas.extensions import api, csrf
+    from daas.impact.api import blp as impact_blp
     from daas.logistics.api import blp as logistics_blp
     from daas.payments.api import blp as payments_blp
     from daas.pricing.api import metrics_blp, plans_blp
@@ -71,6 +72,7 @@ def _register_api(app: Flask) -> None:
         usage_blp,
         runs_blp,
         invoices_blp,
+        impact_blp,
         payments_blp,
         logistics_blp,
     ):

@@ -8,6 +8,7 @@ from daas.auth.cli import tokens_group, users_group
 from daas.billing.cli import bill_command
 from daas.catalog.cli import catalog_group
 from daas.demo.cli import demo_command
+from daas.impact.cli import impact_group
 from daas.logistics.cli import refresh_group
 from daas.payments.cli import payments_group
 
@@ -20,5 +21,6 @@ for command in (
     bill_command,
     payments_group,
     refresh_group,
+    impact_group,
 ):
     daas_group.add_command(command)

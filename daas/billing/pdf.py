@@ -12,7 +12,6 @@ their base letter ("Łódź" → "Lódz") and anything else becomes "?". The PDF
 from __future__ import annotations
 
 import io
-import unicodedata
 from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -28,6 +27,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 from daas.billing.documents import CreditNoteDocument, InvoiceDocument, Party
 from daas.core.countries import country_name
 from daas.core.money import format_money, format_unit_amount
+from daas.core.pdftext import printable
 
 __all__ = ["render_credit_note", "render_invoice"]
 
@@ -52,37 +52,13 @@ _NOTE = ParagraphStyle("note", parent=_BODY, fontSize=9, leading=12)
 _CELL = ParagraphStyle("cell", parent=_BODY, leading=11)
 _CELL_RIGHT = ParagraphStyle("cell_right", parent=_CELL, alignment=TA_RIGHT)
 
-# Letters that have no decomposition to a base letter but an obvious ASCII spelling.
-_TRANSLITERATIONS = str.maketrans(
-    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "ŉ": "n"}
-)
-
 
 # --- text ---------------------------------------------------------------------------------------------
 
 
-def _printable(text: str) -> str:
-    """Text that the Helvetica fonts (Windows-1252) can show: other letters lose their accents, else "?"."""
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char.translate(_TRANSLITERATIONS))
-            base = "".join(c for c in base if not unicodedata.combining(c))
-            try:
-                base.encode("cp1252")
-            except UnicodeEncodeError:
-                base = "?"
-            out.append(base or "?")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
 def _markup(text: str) -> str:
     """Plain text as Paragraph markup: shown literally, line breaks kept."""
-    lines = _printable(text).replace("\r\n", "\n").split("\n")
+    lines = printable(text).replace("\r\n", "\n").split("\n")
     return "<br/>".join(escape(line) for line in lines)
 
 
@@ -252,7 +228,7 @@ def _build(
         canvas.saveState()
         canvas.setFont(_FONT, 7.5)
         canvas.setFillColor(_GREY)
-        canvas.drawString(_MARGIN, 10 * mm, _printable(footer))
+        canvas.drawString(_MARGIN, 10 * mm, printable(footer))
         canvas.drawRightString(A4[0] - _MARGIN, 10 * mm, f"Page {document.page}")
         canvas.restoreState()
 

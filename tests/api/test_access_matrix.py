@@ -109,6 +109,13 @@ MATRIX = [
         None,
         {"admin", "logistics", "customer"},
     ),
+    ("GET", "/api/v1/contracts/{contract}/impact", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/contracts/{contract}/impact.csv", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/contracts/{contract}/impact.pdf", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/impact/report", None, {"admin", "finance"}),
+    ("GET", "/api/v1/impact/report.csv", None, {"admin", "finance"}),
+    ("GET", "/api/v1/impact/parameter-sets", None, {"admin", "finance", "logistics", "customer"}),
+    ("POST", "/api/v1/impact/parameter-sets", {}, {"admin"}),
 ]
 # Called by Stripe, authenticated by the webhook signature instead of a token (tests/payments).
 PUBLIC = {("POST", "/api/v1/webhooks/stripe")}
@@ -129,6 +136,9 @@ FOREIGN = [
     ("GET", "/api/v1/refresh-orders/{refresh}"),
     ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
+    ("GET", "/api/v1/contracts/{contract}/impact"),
+    ("GET", "/api/v1/contracts/{contract}/impact.csv"),
+    ("GET", "/api/v1/contracts/{contract}/impact.pdf"),
 ]
 
 

@@ -106,3 +106,39 @@ def test_demo_loads_a_realistic_data_set_once(app, database):
         "contracts": db.session.scalar(select(func.count(Contract.id))),
         "usage": db.session.scalar(select(func.count(UsageEvent.id))),
     }
+
+
+def test_impact_close_and_report_from_the_command_line(app, database, today):
+    import csv
+    import io
+    import json
+
+    from tests.impact_helpers import build_worked_example
+
+    built = build_worked_example()
+    result = _run(app, "impact", "close")
+    assert result.exit_code == 0, result.output
+    assert "2020-01: 1 rows, 1 devices" in result.output and "2026-10:" in result.output
+    assert "Nothing to close: the ledger is closed through 2026-10." in _run(app, "impact", "close").output
+
+    refused = _run(app, "impact", "close", "2026-11")
+    assert refused.exit_code != 0 and "2026-11 has not ended yet" in refused.output
+    assert _run(app, "impact", "close", "2026-13").exit_code == 2
+
+    report = json.loads(_run(app, "impact", "report").output)
+    assert report["total"]["avoided_co2e_kg"] == "81.575"
+    assert {item["customer_id"] for item in report["customers"]} == {
+        db.session.get(Contract, built[name]).customer_id for name in "ABC"
+    }
+    # B served 2022-09-30 .. 2024-09-28 and C from 2024-09-30: 729 + 1 days fall in the window.
+    window = json.loads(_run(app, "impact", "report", "--from", "2022-10-01", "--to", "2024-09-30").output)
+    assert (window["from"], window["to"], window["total"]["service_days"]) == (
+        "2022-10-01",
+        "2024-09-30",
+        730,
+    )
+
+    rows = list(csv.DictReader(io.StringIO(_run(app, "impact", "report", "--format", "csv").output)))
+    assert rows[-2]["row"] == "total" and rows[-2]["avoided_co2e_kg"] == "81.575"
+    bad = _run(app, "impact", "report", "--from", "2024-01-01", "--to", "2023-01-01")
+    assert bad.exit_code == 2 and "--to" in bad.output

@@ -4,58 +4,23 @@ as it is, serves C for 200 days, and is recycled."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from daas.billing.periods import Period
-from daas.contracts import services as contracts
-from daas.devices import takeback
 from daas.impact.ledger import close_periods_through
 from daas.impact.statements import contract_statement, portfolio_report
-from tests import factories
+from tests.impact_helpers import build_worked_example
 
-WIPE = {"method": "purge", "standard": "NIST SP 800-88 Rev. 1", "verified_by": "QA"}
-ACTOR = factories.ACTOR
 TODAY = date(2026, 11, 15)
-
-
-def _life(contract_id: int, serial: str, start: date, days: int) -> date:
-    contracts.deploy_device(contract_id, serial, start, ACTOR)
-    end = start + timedelta(days=days)
-    contracts.end_deployment(contract_id, serial, end, ACTOR)
-    return end
 
 
 @pytest.fixture
 def example(database, today):
-    laptop = factories.device_model(
-        category="laptop",
-        embodied_co2e_kg=Decimal("300"),
-        weight_kg=Decimal("1.5"),
-        use_kwh_per_year=Decimal("20"),
-    )
-    serial = factories.device(sku=laptop.sku, on=date(2019, 12, 1)).serial
-    plan = factories.plan(term_months=60).code
-    a, b, c = (factories.contract(plan_code=plan, start_date=date(year, 1, 1)) for year in (2020, 2022, 2024))
-
-    end_a = _life(a.id, serial, date(2020, 1, 1), 1000)
-    takeback.wipe_device(serial, {**WIPE, "on": end_a}, ACTOR)
-    takeback.grade_device(serial, "A", ACTOR, on=end_a)
-    takeback.dispose_device(serial, "refurbish", ACTOR, on=end_a)
-    takeback.restock_device(serial, ACTOR, on=end_a + timedelta(days=2))
-
-    end_b = _life(b.id, serial, end_a + timedelta(days=3), 730)
-    takeback.wipe_device(serial, {**WIPE, "on": end_b}, ACTOR)
-    takeback.grade_device(serial, "B", ACTOR, on=end_b)
-    takeback.dispose_device(serial, "redeploy", ACTOR, on=end_b)
-
-    end_c = _life(c.id, serial, end_b + timedelta(days=1), 200)
-    takeback.wipe_device(serial, {**WIPE, "on": end_c}, ACTOR)
-    takeback.grade_device(serial, "D", ACTOR, on=end_c)
-    takeback.dispose_device(serial, "recycle", ACTOR, on=end_c + timedelta(days=1))
-    return {"A": a.id, "B": b.id, "C": c.id}
+    built = build_worked_example()
+    return {name: built[name] for name in "ABC"}
 
 
 def _figures(contract_id: int) -> dict[str, object]:
