@@ -6,7 +6,7 @@ from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
-from daas.impact.models import ImpactLedgerRow, ImpactParameterSet, ImpactPeriodClose
+from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactParameterSet, ImpactPeriodClose
 from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder, ReturnOrderDevice
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
@@ -26,6 +26,7 @@ __all__ = [
     "DeviceUpgrade",
     "DocumentSequence",
     "HarvestedPart",
+    "ImpactDeviceState",
     "ImpactLedgerRow",
     "ImpactParameterSet",
     "ImpactPeriodClose",

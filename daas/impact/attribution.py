@@ -101,6 +101,26 @@ class DeviceState:
             _exact(facts.embodied_kg), _exact(facts.mass_kg), Fraction(parameters.reference_service_days)
         )
 
+    _EXACT = ("balance_co2", "balance_mass", "expected_days", "added_co2", "allocated_co2", "allocated_mass")
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly (fractions as "n/d" text), so that a month can start from a stored state."""
+        return {
+            **{name: str(getattr(self, name)) for name in self._EXACT},
+            "days_by_contract": [[contract, days] for contract, days in self.days_by_contract.items()],
+            "accrued": [[name, contract, str(value)] for (name, contract), value in self.accrued.items()],
+            "ended": self.ended,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DeviceState:
+        return cls(
+            **{name: Fraction(data[name]) for name in cls._EXACT},
+            days_by_contract={int(contract): int(days) for contract, days in data["days_by_contract"]},
+            accrued={(name, contract): Fraction(value) for name, contract, value in data["accrued"]},
+            ended=bool(data["ended"]),
+        )
+
 
 @dataclass
 class Row:

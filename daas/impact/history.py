@@ -3,9 +3,11 @@ contract) and the events that change their balances (refurbishment after a grade
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
@@ -88,3 +90,26 @@ def device_histories(device_ids: Iterable[int] | None = None) -> dict[int, Devic
     for history in histories.values():
         history.events.sort(key=lambda event: event.on)
     return histories
+
+
+def fingerprint(history: DeviceHistory, before: date) -> str:
+    """A digest of everything the history says about the days before `before`: while it is unchanged, so
+    are the device's figures for those days, and its stored state after them can be used as it is."""
+    facts = history.facts
+    parts: list[object] = [
+        facts.category,
+        str(facts.embodied_kg),
+        str(facts.mass_kg),
+        str(facts.kwh_per_year),
+    ]
+    parts += [
+        (s.contract_id, s.start, min(s.end or before, before), s.life, s.country)
+        for s in history.services
+        if s.start < before
+    ]
+    parts += [
+        (type(e).__name__, e.on, getattr(e, "grade", getattr(e, "kit", getattr(e, "kind", ""))))
+        for e in history.events
+        if e.on < before
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()

@@ -13,18 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from daas.billing.periods import Period
 from daas.contracts.models import Deployment
+from daas.db import upsert
 from daas.devices.models import CustodyEvent
 from daas.errors import Conflict
 from daas.extensions import db
 from daas.impact.attribution import ADDITIVE, DeviceState, Row, add_row, attribute_period, grams, is_zero
-from daas.impact.history import END_OF_LIFE, DeviceHistory, device_histories
-from daas.impact.models import ImpactLedgerRow, ImpactPeriodClose
+from daas.impact.history import END_OF_LIFE, DeviceHistory, device_histories, fingerprint
+from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactPeriodClose
 from daas.impact.parameter_sets import InForce, in_force_on, list_parameter_sets
 from daas.impact.parameters import Parameters
 from daas.logistics.models import DeviceUpgrade
@@ -127,18 +129,52 @@ def _first_day(history: DeviceHistory) -> date | None:
     return min(days, default=None)
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    period: str
+    fingerprint: str
+    state: dict[str, Any]
+
+
+def stored_snapshots(device_ids: Iterable[int] | None = None) -> dict[int, Snapshot]:
+    query = select(ImpactDeviceState)
+    if device_ids is not None:
+        query = query.where(ImpactDeviceState.device_id.in_(list(device_ids)))
+    return {s.device_id: Snapshot(s.period, s.fingerprint, s.state) for s in db.session.scalars(query)}
+
+
 def open_lines(
-    histories: dict[int, DeviceHistory], months: list[Month], sums: dict[Key, Row]
+    histories: dict[int, DeviceHistory],
+    months: list[Month],
+    sums: dict[Key, Row],
+    snapshots: dict[int, Snapshot] | None = None,
+    states_after: tuple[str, dict[int, Snapshot]] | None = None,
 ) -> Iterator[Line]:
-    """The rows of every open month in `months`, device by device, with corrections in the first open one."""
+    """The rows of every open month in `months`, device by device, with corrections in the first open one.
+
+    A device whose stored snapshot still matches its history starts from it at the first open month;
+    any other is computed from its first day. With `states_after` (a month, a dict), each device's state
+    after that month is put in the dict, to be stored when that month closes.
+    """
+    closed = [month for month in months if month.closed]
+    first_open = len(closed)
     for device_id, history in histories.items():
         first_day = _first_day(history)
         if first_day is None:
             continue
         state: DeviceState | None = None
+        start = 0
+        snapshot = (snapshots or {}).get(device_id)
+        if (
+            closed
+            and snapshot is not None
+            and snapshot.period == closed[-1].period.name
+            and snapshot.fingerprint == fingerprint(history, closed[-1].end)
+        ):
+            state, start = DeviceState.from_json(snapshot.state), first_open
         closed_should_hold: dict[int | None, Row] = {}
-        correction_due = True
-        for month in months:
+        correction_due = start == 0
+        for month in months[start:]:
             if state is None and month.end > first_day:
                 state = DeviceState.new(history.facts, month.parameters.parameters)
             rows: list[Row] = []
@@ -168,7 +204,11 @@ def open_lines(
                     )
                 if not is_zero(row):
                     yield Line(month.period.name, device_id, row, month.parameters.id, provisional=True)
-            if state is not None and state.ended:
+            if states_after is not None and month.period.name == states_after[0] and state is not None:
+                states_after[1][device_id] = Snapshot(
+                    month.period.name, fingerprint(history, month.end), state.to_json()
+                )
+            if state is not None and state.ended and states_after is None:
                 break
 
 
@@ -219,7 +259,7 @@ def read_lines(
     if not start_days:
         return lines
     months = plan_months(Period.containing(min(start_days)), through, closes)
-    for line in open_lines(histories, months, ledger_sums(device_ids)):
+    for line in open_lines(histories, months, ledger_sums(device_ids), stored_snapshots(device_ids)):
         in_window = (first is None or line.period >= first.name) and line.period <= last.name
         if in_window and (contract_id is None or line.contract_id == contract_id):
             lines.append(line)
@@ -250,7 +290,12 @@ def close_period(period: Period, today: date) -> CloseReport:
     start_days = [day for day in map(_first_day, histories.values()) if day is not None]
     first = Period.containing(min(start_days)) if start_days else period
     months = plan_months(min(first, period), period.end, closes)
-    lines = [line for line in open_lines(histories, months, ledger_sums()) if line.period == period.name]
+    states: dict[int, Snapshot] = {}
+    lines = [
+        line
+        for line in open_lines(histories, months, ledger_sums(), stored_snapshots(), (period.name, states))
+        if line.period == period.name
+    ]
     parameters = months[-1].parameters
 
     try:
@@ -260,6 +305,19 @@ def close_period(period: Period, today: date) -> CloseReport:
         return CloseReport(period.name, already_closed=True)  # closed at the same moment by someone else
     if lines:
         db.session.execute(insert(ImpactLedgerRow), [_stored_values(line) for line in lines])
+    if states:
+        db.session.execute(
+            upsert(ImpactDeviceState, ["device_id"], ["period", "fingerprint", "state"]),
+            [
+                {
+                    "device_id": device_id,
+                    "period": snap.period,
+                    "fingerprint": snap.fingerprint,
+                    "state": snap.state,
+                }
+                for device_id, snap in states.items()
+            ],
+        )
     return CloseReport(period.name, rows=len(lines), devices=len({line.device_id for line in lines}))
 
 

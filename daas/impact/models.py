@@ -83,3 +83,17 @@ class ImpactLedgerRow(db.Model):
     balance_co2e_kg: Mapped[Decimal] = mapped_column(Measure)
     balance_mass_kg: Mapped[Decimal] = mapped_column(Measure)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class ImpactDeviceState(db.Model):
+    """A device's exact state after the last closed month, and a digest of the history it came from. While
+    the history before that month's end is unchanged, the open months start from here instead of from the
+    device's first day; when a fact is entered late the digest differs and the device is computed again
+    from its first day. Derived data: replaced at every close."""
+
+    __tablename__ = "impact_device_states"
+
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,4 +1,4 @@
-"""impact: parameter sets, ledger, closed periods
+"""impact: parameter sets, ledger, closed periods, device states
 
 Ledger rows are never updated or deleted (triggers): a correction is a new row.
 The first parameter set, daas-impact-1 version 1, is inserted with its sources.
@@ -39,6 +39,14 @@ def upgrade():
     sa.Column('closed_at', sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
     sa.ForeignKeyConstraint(['parameter_set_id'], ['impact_parameter_sets.id'], name=op.f('fk_impact_period_closes_parameter_set_id_impact_parameter_sets')),
     sa.PrimaryKeyConstraint('period', name=op.f('pk_impact_period_closes'))
+    )
+    op.create_table('impact_device_states',
+    sa.Column('device_id', sa.Integer(), nullable=False),
+    sa.Column('period', sa.String(length=7), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['device_id'], ['devices.id'], name=op.f('fk_impact_device_states_device_id_devices')),
+    sa.PrimaryKeyConstraint('device_id', name=op.f('pk_impact_device_states'))
     )
     op.create_table('impact_ledger_rows',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -152,5 +160,6 @@ def downgrade():
         batch_op.drop_index('ix_impact_ledger_rows_contract_id_period')
 
     op.drop_table('impact_ledger_rows')
+    op.drop_table('impact_device_states')
     op.drop_table('impact_period_closes')
     op.drop_table('impact_parameter_sets')

@@ -6,7 +6,8 @@ PostgreSQL when DAAS_TEST_DATABASE_URL is set):
   gram, for every device at the end of its life;
 - the statements of the subscriptions add up exactly to the portfolio report, by customer and in total;
 - the months of a statement add up to it, and a window's statement equals its months;
-- closing months (in any number of steps) changes no statement, and closing again appends nothing.
+- closing months (in any number of steps) changes no statement, and closing again appends nothing;
+- facts entered late about closed months (a hand-back and recycling) keep all of the above true.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class Built:
     footprint: dict[int, Decimal] = field(default_factory=dict)  # device id → E0 + ΣR
     mass: dict[int, Decimal] = field(default_factory=dict)
     ended: set[int] = field(default_factory=set)
+    # device → serial, contract, and the day of its last event (a late hand-back can be no earlier)
+    in_service: dict[int, tuple[str, int, date]] = field(default_factory=dict)
 
 
 @st.composite
@@ -137,6 +140,9 @@ def build(plans: list[DevicePlan]) -> Built:
                 if device_plan.ending == "lose":
                     takeback.lose_device(serial, ACTOR, on=end)
                     built.ended.add(device.id)
+                else:
+                    last_event = day + timedelta(days=life.upgrade_at or 0)
+                    built.in_service[device.id] = (serial, contract_id, last_event)
                 break
             contracts.end_deployment(contract_id, serial, end, ACTOR)
             takeback.wipe_device(serial, {**WIPE, "on": end}, ACTOR)
@@ -160,6 +166,20 @@ def build(plans: list[DevicePlan]) -> Built:
 def month(n: int) -> Period:
     """The n-th month from January 2020."""
     return Period(add_months(date(2020, 1, 1), n))
+
+
+def enter_late(built: Built, draw_day: int) -> None:
+    """Facts entered today about the past: every device still in service was handed back on an earlier
+    day (perhaps in a closed month) and recycled the day after."""
+    for device_id, (serial, contract_id, since) in built.in_service.items():
+        end = since + timedelta(days=draw_day % max(1, (TODAY - since).days))
+        contracts.end_deployment(contract_id, serial, end, ACTOR)
+        takeback.wipe_device(serial, {**WIPE, "on": end}, ACTOR)
+        takeback.grade_device(serial, "D", ACTOR, on=end)
+        takeback.dispose_device(serial, "recycle", ACTOR, on=end + timedelta(days=1))
+        built.ended.add(device_id)
+    built.in_service.clear()
+    db.session.commit()
 
 
 def figures(source: dict) -> dict[str, object]:
@@ -232,16 +252,21 @@ def statements_and_report(built: Built) -> object:
     first_close=st.integers(0, 118),
     more=st.integers(0, 118),
     window=st.tuples(st.integers(0, 119), st.integers(0, 30)),
+    late_day=st.integers(0, 10_000),
 )
-def test_conservation_and_agreement_over_random_fleets(app, plans, first_close, more, window):
+def test_conservation_and_agreement_over_random_fleets(app, plans, first_close, more, window, late_day):
     with rolled_back(app), clock.frozen(TODAY):
         built = build(plans)
         check_conservation(built)
         before = statements_and_report(built)
+        close_periods_through(month(first_close), TODAY)  # 2020-01 .. 2029-11
+        assert statements_and_report(built) == before  # closing changes no figure
 
-        for step in (first_close, min(first_close + more, 118)):
-            close_periods_through(month(step), TODAY)  # 2020-01 .. 2029-11
-            assert statements_and_report(built) == before  # closing changes no figure
+        enter_late(built, late_day)  # corrected in the first open month, never in the closed ones
+        check_conservation(built)
+        before = statements_and_report(built)
+        close_periods_through(month(min(first_close + more, 118)), TODAY)
+        assert statements_and_report(built) == before
         check_conservation(built)
 
         close_periods_through(Period.containing(TODAY).previous(), TODAY)
