@@ -11,7 +11,7 @@ PORT ?= 5000
 DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench bench-billing clean
+.PHONY: install run test lint bench bench-billing bench-impact clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,10 @@ bench: $(STAMP)
 # Needs PostgreSQL: creates (and drops) the database daas_bench; about two minutes.
 bench-billing: $(STAMP)
 	$(BIN)/python bench/billing.py --contracts 10000 --scale-to 20000
+
+# Needs PostgreSQL: creates (and drops) the database daas_bench_impact; about five minutes.
+bench-impact: $(STAMP)
+	$(BIN)/python bench/impact.py --devices 10000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

@@ -23,14 +23,17 @@ from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.catalog.services import load_default_catalog
 from daas.contracts import services as contracts
-from daas.contracts.models import Contract
+from daas.contracts.models import Contract, Deployment
 from daas.core import clock
 from daas.core.dates import add_months
 from daas.customers.models import Customer
 from daas.customers.services import create_customer
+from daas.devices import takeback
 from daas.devices.models import Device
 from daas.devices.services import register_device
+from daas.errors import DomainError
 from daas.extensions import db
+from daas.impact.ledger import close_periods_through
 from daas.logistics.models import PickupSlot
 from daas.logistics.refresh import plan_refreshes
 from daas.logistics.rules import UpgradePolicy
@@ -41,6 +44,12 @@ from daas.usage.services import store_usage_events
 
 DEMO_PASSWORD = "daas-demo-2026"
 ACTOR = "demo@daas.example"
+DEMO_WIPE = {
+    "method": "purge",
+    "standard": "NIST SP 800-88 Rev. 1",
+    "tool": "Blancco",
+    "verified_by": "QA bench 2",
+}
 
 CUSTOMERS = [
     {
@@ -72,6 +81,16 @@ CUSTOMERS = [
         "pickup_region": "US-NY",
         "pickup_address": "200 Park Avenue, New York, NY 10166",
         "payment_terms_days": 45,
+    },
+    {
+        "name": "Rotterdam Rederij N.V.",
+        "country": "NL",
+        "vat_id": "NL812345678B01",
+        "currency": "EUR",
+        "billing_email": "crediteuren@rederij.example",
+        "pickup_region": "NL-ZH",
+        "pickup_address": "Wilhelminakade 100, 3072 AP Rotterdam",
+        "payment_terms_days": 30,
     },
     {
         "name": "Utrecht Zorggroep",
@@ -188,6 +207,8 @@ CONTRACTS = [
     ),
     ("Hudson Legal LLP", "us-laptop-36", 12, [("HP-EB-655-G9", 8), ("DELL-P2723D", 4)]),
     ("Utrecht Zorggroep", "workplace-flex-24", 6, [("DELL-LAT-7430", 4), ("GOOGLE-PIXEL-5", 2)]),
+    # Ended eight months ago: its laptops came back at the end of the term and serve others now.
+    ("Rotterdam Rederij N.V.", "laptop-std-36", 44, [("DELL-LAT-5430", 8), ("DELL-LAT-7430", 4)]),
 ]
 SPARE_STOCK = [("DELL-LAT-5430", 3), ("DELL-U2723QE", 2), ("MS-SURFACE-PRO-8", 2)]
 
@@ -263,6 +284,23 @@ def _deploy_fleet(
                 report.count("returned devices")
 
 
+def _ended_fleet(
+    contract: Contract, fleet: list[tuple[str, int]], next_serial: Callable[[str], str], report: DemoReport
+) -> None:
+    """A contract that has ended: its devices served the whole term and came back on its last day."""
+    for sku, count in fleet:
+        for n in range(count):
+            serial = next_serial(sku)
+            if db.session.scalar(select(Device.id).where(Device.serial == serial)) is not None:
+                continue
+            start = contract.start_date + timedelta(days=n)
+            register_device(serial, sku, ACTOR, battery_health=90 - n, on=start - timedelta(days=7))
+            contracts.deploy_device(contract.id, serial, start, ACTOR)
+            contracts.end_deployment(contract.id, serial, contract.end_date, ACTOR)
+            report.count("devices")
+            report.count("returned devices")
+
+
 def _usage(contract: Contract, metrics: dict[str, Metric], rng: random.Random, report: DemoReport) -> None:
     """Monthly usage for each metric the contract's plan bills, from its start to today."""
     billed = [charge.metric.code for charge in contract.plan.charges if charge.metric is not None]
@@ -335,11 +373,15 @@ def load_demo(issuer_country: str = "NL") -> DemoReport:
             start = add_months(today, -months_ago).replace(day=1)
             contract = contracts.create_contract(customer.id, plan_code, start)
             report.count("contracts")
-            _deploy_fleet(contract, fleet, next_serial, rng, report)
-            _usage(contract, metrics, rng, report)
+            if contract.end_date <= today:
+                _ended_fleet(contract, fleet, next_serial, report)
+            else:
+                _deploy_fleet(contract, fleet, next_serial, rng, report)
+                _usage(contract, metrics, rng, report)
         else:
             for sku, count in fleet:  # keep serial numbering stable on a second load
                 serial_counters[sku] = serial_counters.get(sku, 0) + count
+    _second_lives(customers, rng, report)
     for sku, count in SPARE_STOCK:
         for _ in range(count):
             serial = next_serial(sku)
@@ -357,7 +399,63 @@ def load_demo(issuer_country: str = "NL") -> DemoReport:
     report.count("refresh orders", len(refresh.refresh_orders))
     report.count("end-of-term return orders", len(refresh.end_of_term_orders))
     _bill_recent_months(issuer_country, report)
+    closed = close_periods_through(Period.containing(today).previous(), today)
+    report.count("impact months closed", sum(1 for month in closed if not month.already_closed))
     return report
+
+
+def _second_lives(customers: dict[str, Customer], rng: random.Random, report: DemoReport) -> None:
+    """The circular part of the story: devices handed back are wiped and graded; most are refurbished and
+    serve another customer (a second life, which is what earns avoided CO2e), a worn one is recycled.
+    Devices already past this point are left alone, so loading again changes nothing."""
+    today = clock.today()
+    returned = db.session.execute(
+        select(Device.serial, Deployment.end_date, Deployment.contract_id)
+        .join(Deployment, Deployment.device_id == Device.id)
+        .where(Device.status == "received", Device.serial.like("DEMO-%"))
+        .order_by(Device.serial)
+    ).all()
+    others = {
+        name: db.session.scalar(select(Contract).where(Contract.customer_id == c.id))
+        for name, c in customers.items()
+    }
+    for serial, ended, contract_id in returned:
+        back = ended + timedelta(days=1)
+        if back + timedelta(days=12) > today:
+            continue  # came back too recently to have been through the workshop
+        takeback.wipe_device(serial, {**DEMO_WIPE, "on": back}, ACTOR)
+        grade = rng.choice("AAABBD")
+        takeback.grade_device(serial, grade, ACTOR, on=back)
+        if grade == "D":
+            takeback.dispose_device(serial, "recycle", ACTOR, on=back + timedelta(days=2))
+            report.count("recycled devices")
+            continue
+        first_life = db.session.scalar(
+            select(Deployment.start_date).where(
+                Deployment.contract_id == contract_id,
+                Deployment.device_id == select(Device.id).where(Device.serial == serial).scalar_subquery(),
+            )
+        )
+        if (ended - first_life).days >= 730:  # a worn device is refurbished; a nearly new one goes as it is
+            takeback.dispose_device(serial, "refurbish", ACTOR, on=back)
+            takeback.restock_device(serial, ACTOR, on=back + timedelta(days=7))
+        else:
+            takeback.dispose_device(serial, "redeploy", ACTOR, on=back)
+        start = back + timedelta(days=10)
+        for contract in others.values():
+            if (
+                contract is None
+                or contract.id == contract_id
+                or not contract.start_date <= start < contract.end_date
+            ):
+                continue
+            try:
+                with db.session.begin_nested():
+                    contracts.deploy_device(contract.id, serial, start, ACTOR)
+            except DomainError:
+                continue  # this plan does not bill the model
+            report.count("second lives")
+            break
 
 
 def _open_pickup_slots(report: DemoReport) -> None:

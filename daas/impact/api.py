@@ -13,7 +13,7 @@ from daas.core import clock
 from daas.extensions import db
 from daas.impact import parameter_sets
 from daas.impact.documents import statement_document
-from daas.impact.export import report_csv, statement_csv
+from daas.impact.export import ledger_csv, report_csv, statement_csv
 from daas.impact.schemas import (
     ParameterSetCreateSchema,
     ParameterSetSchema,
@@ -22,7 +22,7 @@ from daas.impact.schemas import (
     WindowQuerySchema,
 )
 from daas.impact.statement_pdf import render_statement
-from daas.impact.statements import contract_statement, portfolio_report
+from daas.impact.statements import contract_ledger, contract_statement, portfolio_report
 
 blp = Blueprint("impact", __name__, url_prefix="/api/v1", description="Avoided IT waste per subscription")
 CSV = {"type": "string"}
@@ -78,6 +78,21 @@ class ContractImpactPdf(MethodView):
         return _attachment(
             render_statement(document), "application/pdf", f"impact-contract-{contract_id}.pdf", "inline"
         )
+
+
+@blp.route("/contracts/<id:contract_id>/impact/ledger.csv")
+class ContractImpactLedgerCsv(MethodView):
+    @access(blp, "customer", "finance")
+    @blp.arguments(WindowQuerySchema, location="query")
+    @blp.response(200, CSV, content_type="text/csv")
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], contract_id: int) -> Any:
+        """The ledger rows behind the statement, a row per month and device, with the balances after each
+        month and the parameter set version: what an auditor recomputes the statement from."""
+        rows = contract_ledger(
+            contract_id, args.get("from_"), args.get("to"), clock.today(), current_principal().customer_scope
+        )
+        return _attachment(ledger_csv(rows), "text/csv", f"impact-ledger-contract-{contract_id}.csv")
 
 
 @blp.route("/impact/report")

@@ -60,3 +60,21 @@ def report_csv(report: Mapping[str, Any]) -> str:
     total = {**common, "row": "total", **report["total"]}
     residual = {**common, "row": "provider_residual", **report["provider_residual"], "service_days": None}
     return _write(REPORT_COLUMNS, [*customers, total, residual])
+
+
+LEDGER_COLUMNS = (
+    "period",
+    "provisional",
+    "contract_id",
+    "serial",
+    "sku",
+    "life",
+    *FIGURES,
+    "balance_co2e_kg",
+    "balance_mass_kg",
+    "parameter_set_version",
+)
+
+
+def ledger_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    return _write(LEDGER_COLUMNS, rows)

@@ -227,50 +227,82 @@ def _carry_corrections(
             add_row(into.setdefault(contract_id, Row(contract_id)), difference)
 
 
-def read_lines(
+def closed_lines(
     first: Period | None,
     last: Period,
-    today: date,
     contract_id: int | None = None,
+    group_by: tuple[str, ...] = ("period", "device_id", "contract_id"),
+    subscriptions_only: bool = False,
 ) -> list[Line]:
-    """The ledger lines of the months `first`..`last` (all months when `first` is None): closed rows as
-    stored, open months computed through today. With `contract_id`, only that contract's lines."""
-    stored = select(ImpactLedgerRow).where(ImpactLedgerRow.period <= last.name)
+    """The closed months' ledger rows of `first`..`last`, added up in the database by `group_by` (by
+    default: row by row). A line's period is "" and its device 0 when they are not among the groups."""
+    groups = [getattr(ImpactLedgerRow, name) for name in group_by]
+    query = (
+        select(
+            *groups,
+            func.max(ImpactLedgerRow.life).label("life"),
+            func.max(ImpactLedgerRow.parameter_set_id).label("parameter_set_id"),
+            func.sum(ImpactLedgerRow.use_phase_co2e_kg).label("use_phase_co2e_kg"),
+            *(func.sum(getattr(ImpactLedgerRow, name)).label(name) for name in ADDITIVE),
+            # Balances after the month: meaningful row by row only.
+            func.max(ImpactLedgerRow.balance_co2e_kg).label("balance_co2e_kg"),
+            func.max(ImpactLedgerRow.balance_mass_kg).label("balance_mass_kg"),
+        )
+        .where(ImpactLedgerRow.period <= last.name)
+        .group_by(*groups)
+        .order_by(*groups)
+    )
     if first is not None:
-        stored = stored.where(ImpactLedgerRow.period >= first.name)
+        query = query.where(ImpactLedgerRow.period >= first.name)
     if contract_id is not None:
-        stored = stored.where(ImpactLedgerRow.contract_id == contract_id)
-    lines = [_stored_line(row) for row in db.session.scalars(stored.order_by(ImpactLedgerRow.id))]
+        query = query.where(ImpactLedgerRow.contract_id == contract_id)
+    if subscriptions_only:
+        query = query.where(ImpactLedgerRow.contract_id.is_not(None))
+    lines = []
+    for record in db.session.execute(query).mappings():
+        row = Row(
+            record.get("contract_id"), life=record["life"], use_phase_co2e_kg=record["use_phase_co2e_kg"]
+        )
+        for name in (*ADDITIVE, "balance_co2e_kg", "balance_mass_kg"):
+            setattr(row, name, record[name])
+        lines.append(
+            Line(record.get("period", ""), record.get("device_id", 0), row, record["parameter_set_id"], False)
+        )
+    return lines
 
+
+def provisional_lines(
+    first: Period | None, last: Period, today: date, contract_id: int | None = None
+) -> Iterator[Line]:
+    """The open months of `first`..`last`, computed through today (with the corrections they carry),
+    one line at a time: a fleet's open months need not be held in memory at once."""
     through = min(last.end, today + timedelta(days=1))
     closes = closed_periods()
     last_closed = max(closes, default="")
     if through <= (Period.parse(last_closed).end if last_closed else date.min):
-        return lines  # the window holds closed months only
+        return  # the window holds closed months only
     device_ids = None
     if contract_id is not None:
         device_ids = db.session.scalars(
             select(Deployment.device_id).where(Deployment.contract_id == contract_id).distinct()
         ).all()
         if not device_ids:
-            return lines
+            return
     histories = device_histories(device_ids)
     start_days = [day for day in map(_first_day, histories.values()) if day is not None]
     if not start_days:
-        return lines
+        return
     months = plan_months(Period.containing(min(start_days)), through, closes)
     for line in open_lines(histories, months, ledger_sums(device_ids), stored_snapshots(device_ids)):
         in_window = (first is None or line.period >= first.name) and line.period <= last.name
         if in_window and (contract_id is None or line.contract_id == contract_id):
-            lines.append(line)
-    return lines
+            yield line
 
 
-def _stored_line(stored: ImpactLedgerRow) -> Line:
-    row = Row(stored.contract_id, life=stored.life, use_phase_co2e_kg=stored.use_phase_co2e_kg)
-    for name in (*ADDITIVE, "balance_co2e_kg", "balance_mass_kg"):
-        setattr(row, name, getattr(stored, name))
-    return Line(stored.period, stored.device_id, row, stored.parameter_set_id, provisional=False)
+def read_lines(first: Period | None, last: Period, today: date, contract_id: int | None = None) -> list[Line]:
+    """The ledger lines of the months `first`..`last` (all months when `first` is None): closed rows as
+    stored, open months computed through today. With `contract_id`, only that contract's lines."""
+    return closed_lines(first, last, contract_id) + list(provisional_lines(first, last, today, contract_id))
 
 
 def close_period(period: Period, today: date) -> CloseReport:
@@ -304,10 +336,10 @@ def close_period(period: Period, today: date) -> CloseReport:
     except IntegrityError:
         return CloseReport(period.name, already_closed=True)  # closed at the same moment by someone else
     if lines:
-        db.session.execute(insert(ImpactLedgerRow), [_stored_values(line) for line in lines])
+        db.session.execute(insert(ImpactLedgerRow.__table__), [_stored_values(line) for line in lines])
     if states:
         db.session.execute(
-            upsert(ImpactDeviceState, ["device_id"], ["period", "fingerprint", "state"]),
+            upsert(ImpactDeviceState.__table__, ["device_id"], ["period", "fingerprint", "state"]),
             [
                 {
                     "device_id": device_id,

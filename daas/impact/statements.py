@@ -24,7 +24,8 @@ from daas.customers.models import Customer
 from daas.devices.models import Device
 from daas.errors import Invalid
 from daas.extensions import db
-from daas.impact.ledger import Line, closed_periods, read_lines
+from daas.impact.attribution import Row, add_row
+from daas.impact.ledger import Line, closed_lines, closed_periods, provisional_lines, read_lines
 from daas.impact.models import ImpactParameterSet
 from daas.impact.parameters import METHOD
 from daas.logistics.models import DeviceUpgrade
@@ -131,15 +132,19 @@ def _serving_devices(lines: Iterable[Line]) -> tuple[int, int]:
     return len(serving), sum(1 for device in serving if lives[device] >= 2)
 
 
-def _upgrades(contract_ids: list[int], window: Window) -> int:
+def _upgrades_by_contract(window: Window, contract_id: int | None = None) -> dict[int, int]:
+    """Upgrades instead of replacements done in the window, per contract of the deployment upgraded."""
     query = (
-        select(func.count(DeviceUpgrade.id))
+        select(Deployment.contract_id, func.count(DeviceUpgrade.id))
         .join(Deployment, Deployment.id == DeviceUpgrade.deployment_id)
-        .where(Deployment.contract_id.in_(contract_ids), DeviceUpgrade.performed_on <= window.end)
+        .where(DeviceUpgrade.performed_on <= window.end)
+        .group_by(Deployment.contract_id)
     )
     if window.first is not None:
         query = query.where(DeviceUpgrade.performed_on >= window.start)
-    return db.session.scalar(query) or 0
+    if contract_id is not None:
+        query = query.where(Deployment.contract_id == contract_id)
+    return dict(db.session.execute(query).all())
 
 
 def _by_period(lines: list[Line]) -> list[dict[str, Any]]:
@@ -189,18 +194,41 @@ def contract_statement(
         "provisional_periods": provisional_periods(window, contract.start_date),
         "devices": devices,
         "second_life_devices": second_life,
-        "upgrades": _upgrades([contract.id], window),
+        "upgrades": _upgrades_by_contract(window, contract.id).get(contract.id, 0),
         **_sum_lines(lines),
         "by_period": _by_period(lines),
         "by_device": by_device,
     }
 
 
+def _aggregate(lines: Iterable[Line]) -> tuple[list[Line], list[Line]]:
+    """Computed lines added up per device and contract, and per month and contract, as they stream by."""
+    by_device: dict[tuple[int, int | None], Line] = {}
+    by_month: dict[tuple[str, int | None], Line] = {}
+    for line in lines:
+        for groups, key, period, device_id in (
+            (by_device, (line.device_id, line.contract_id), "", line.device_id),
+            (by_month, (line.period, line.contract_id), line.period, 0),
+        ):
+            total = groups.get(key)
+            if total is None:
+                total = groups[key] = Line(
+                    period, device_id, Row(line.contract_id), line.parameter_set_id, True
+                )
+            add_row(total.row, line.row)
+    return list(by_device.values()), list(by_month.values())
+
+
 def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[str, Any]:
     """Every subscription's figures added up by customer, the provider's residual, and the total."""
     first_contract = db.session.scalar(select(func.min(Contract.start_date))) or as_of
     window = make_window(start, end, as_of, first_contract)
-    lines = read_lines(window.first, window.last, as_of)
+    # Closed months are added up in the database (per device and contract, and per month); open months
+    # are computed.
+    by_device, monthly_open = _aggregate(provisional_lines(window.first, window.last, as_of))
+    lines = closed_lines(window.first, window.last, group_by=("device_id", "contract_id")) + by_device
+    monthly = closed_lines(window.first, window.last, group_by=("period", "contract_id")) + monthly_open
+    upgrades = _upgrades_by_contract(window)
     contract_customer = dict(db.session.execute(select(Contract.id, Contract.customer_id)).all())
     by_customer: dict[int, list[Line]] = defaultdict(list)
     provider: list[Line] = []
@@ -221,7 +249,7 @@ def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[
                 "contracts": len(contract_ids),
                 "devices": devices,
                 "second_life_devices": second_life,
-                "upgrades": _upgrades(contract_ids, window),
+                "upgrades": sum(upgrades.get(contract_id, 0) for contract_id in contract_ids),
                 **_sum_lines(group),
             }
         )
@@ -233,7 +261,7 @@ def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[
         "to": window.end,
         "as_of": as_of,
         "method": METHOD,
-        "parameter_set_versions": _versions(lines),
+        "parameter_set_versions": _versions(monthly),
         "provisional_periods": provisional_periods(window, first_contract),
         "customers": customers,
         "total": {
@@ -250,5 +278,36 @@ def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[
             "allocated_mass_kg": residual["allocated_mass_kg"],
             "certified_recycled_kg": residual["certified_recycled_kg"],
         },
-        "by_period": _by_period(subscription_lines),
+        "by_period": _by_period([line for line in monthly if line.contract_id is not None]),
     }
+
+
+def contract_ledger(
+    contract_id: int, start: date | None, end: date | None, as_of: date, customer_scope: int | None = None
+) -> list[dict[str, Any]]:
+    """The ledger rows behind a statement, month by month and device by device (open months computed),
+    with the balances after each month and the parameter set version: what an auditor recomputes."""
+    contract = get_contract(contract_id, customer_scope)
+    window = make_window(start, end, as_of, contract.start_date)
+    lines = read_lines(window.first, window.last, as_of, contract_id=contract.id)
+    facts = _device_facts(line.device_id for line in lines)
+    versions = dict(db.session.execute(select(ImpactParameterSet.id, ImpactParameterSet.version)).all())
+    out = []
+    for line in sorted(lines, key=lambda item: (item.period, facts[item.device_id][0])):
+        serial, sku, _ = facts[line.device_id]
+        row = line.row
+        out.append(
+            {
+                "period": line.period,
+                "provisional": line.provisional,
+                "contract_id": contract.id,
+                "serial": serial,
+                "sku": sku,
+                "life": row.life,
+                **{name: getattr(row, name) for name in ("service_days", *QUANTITIES)},
+                "balance_co2e_kg": row.balance_co2e_kg,
+                "balance_mass_kg": row.balance_mass_kg,
+                "parameter_set_version": versions[line.parameter_set_id],
+            }
+        )
+    return out

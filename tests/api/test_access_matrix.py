@@ -112,6 +112,7 @@ MATRIX = [
     ("GET", "/api/v1/contracts/{contract}/impact", None, {"admin", "finance", "customer"}),
     ("GET", "/api/v1/contracts/{contract}/impact.csv", None, {"admin", "finance", "customer"}),
     ("GET", "/api/v1/contracts/{contract}/impact.pdf", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/contracts/{contract}/impact/ledger.csv", None, {"admin", "finance", "customer"}),
     ("GET", "/api/v1/impact/report", None, {"admin", "finance"}),
     ("GET", "/api/v1/impact/report.csv", None, {"admin", "finance"}),
     ("GET", "/api/v1/impact/parameter-sets", None, {"admin", "finance", "logistics", "customer"}),
@@ -139,6 +140,7 @@ FOREIGN = [
     ("GET", "/api/v1/contracts/{contract}/impact"),
     ("GET", "/api/v1/contracts/{contract}/impact.csv"),
     ("GET", "/api/v1/contracts/{contract}/impact.pdf"),
+    ("GET", "/api/v1/contracts/{contract}/impact/ledger.csv"),
 ]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -221,3 +223,28 @@ def test_a_new_version_applies_from_a_month_after_the_closed_ones(client, exampl
     after = client.get(f"/api/v1/contracts/{example['B']}/impact", headers=admin).get_json()
     assert after == before  # the closed months keep version 1
     assert after["parameter_set_versions"] == [1]
+
+
+def test_an_auditor_recomputes_the_statement_from_the_ledger_rows(client, example):
+    """Closed months as stored and the open month computed, with balances and the parameter set version:
+    the rows add up to the statement, and each month's allocation follows from the balances."""
+    close_periods_through(Period.parse("2023-06"), date(2026, 11, 15))
+    headers = bearer(example["token_b"])
+    statement = client.get(f"/api/v1/contracts/{example['B']}/impact", headers=headers).get_json()
+    response = client.get(f"/api/v1/contracts/{example['B']}/impact/ledger.csv", headers=headers)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert {row["provisional"] for row in rows if row["period"] <= "2023-06"} == {"no"}
+    assert {row["provisional"] for row in rows if row["period"] > "2023-06"} == {"yes"}
+    assert {row["parameter_set_version"] for row in rows} == {"1"}
+    for name in ("service_days", "allocated_co2e_kg", "avoided_co2e_kg", "certified_recycled_kg"):
+        total = sum(Decimal(row[name]) for row in rows)
+        assert total == Decimal(statement[name]), name
+    # What a month allocates is what the balance lost over it (until recycling zeroes it).
+    serving = [row for row in rows if int(row["service_days"]) > 0]
+    for before, after in itertools.pairwise(serving):
+        assert (
+            Decimal(before["balance_co2e_kg"]) - Decimal(after["balance_co2e_kg"])
+            == Decimal(after["allocated_co2e_kg"])
+            or after["period"] == serving[-1]["period"]
+        )

@@ -12,6 +12,8 @@ from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import Device
 from daas.extensions import db
+from daas.impact.models import ImpactLedgerRow
+from daas.impact.statements import portfolio_report
 from daas.usage.models import UsageEvent
 from tests import factories
 
@@ -77,7 +79,7 @@ def test_catalog_import_refuses_a_file_in_another_format(app, database, tmp_path
     assert "not a footprint file" in result.output + result.stderr
 
 
-def test_demo_loads_a_realistic_data_set_once(app, database):
+def test_demo_loads_a_realistic_data_set_once(app, database, today):
     result = _run(app, "demo")
     assert result.exit_code == 0, result.output
     counts = {
@@ -95,6 +97,13 @@ def test_demo_loads_a_realistic_data_set_once(app, database):
     tokens = [line.split()[-1] for line in result.output.splitlines() if "daas_demo_" in line]
     roles = {authenticate_token(token).role for token in tokens}
     assert roles == {"admin", "finance", "logistics", "customer"}
+    # Devices came back, were refurbished and serve another customer: the impact ledger shows it.
+    assert "second lives" in result.output and "impact months closed" in result.output
+    second_lives = db.session.scalar(select(func.count(ImpactLedgerRow.id)).where(ImpactLedgerRow.life == 2))
+    assert second_lives > 0
+    report = portfolio_report(None, None, today)
+    assert report["total"]["avoided_co2e_kg"] > 0 and report["provisional_periods"] == ["2026-11"]
+    ledger_rows = db.session.scalar(select(func.count(ImpactLedgerRow.id)))
 
     again = _run(app, "demo")
     assert again.exit_code == 0, again.output
@@ -106,6 +115,7 @@ def test_demo_loads_a_realistic_data_set_once(app, database):
         "contracts": db.session.scalar(select(func.count(Contract.id))),
         "usage": db.session.scalar(select(func.count(UsageEvent.id))),
     }
+    assert db.session.scalar(select(func.count(ImpactLedgerRow.id))) == ledger_rows
 
 
 def test_impact_close_and_report_from_the_command_line(app, database, today):
