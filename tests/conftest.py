@@ -120,6 +120,17 @@ def tokens(database: Any) -> dict[str, str]:
     return {role: token(role) for role in ("admin", "finance", "logistics")}
 
 
+def empty_tables() -> None:
+    """Empty every table (PostgreSQL) after a test that committed, keeping the reference data the
+    migrations seed: the impact method's first parameter set."""
+    tables = ", ".join(
+        f'"{table.name}"' for table in db.metadata.sorted_tables if table.name != "impact_parameter_sets"
+    )
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(text("DELETE FROM impact_parameter_sets WHERE version > 1"))
+
+
 @pytest.fixture
 def committed(app: Flask) -> Iterator[Flask]:
     """For tests that need real commits seen by other connections (races): PostgreSQL only; every table
@@ -129,11 +140,5 @@ def committed(app: Flask) -> Iterator[Flask]:
     yield app
     with app.app_context():
         db.session.remove()
-        # The method's first parameter set is reference data the migrations seed: it stays.
-        tables = ", ".join(
-            f'"{table.name}"' for table in db.metadata.sorted_tables if table.name != "impact_parameter_sets"
-        )
-        with db.engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            connection.execute(text("DELETE FROM impact_parameter_sets WHERE version > 1"))
+        empty_tables()
         db.engine.dispose()

@@ -19,12 +19,11 @@ import pytest
 import stripe
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from daas import create_app
 from daas.extensions import db
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, empty_tables
 
 WEBHOOK_SECRET = "whsec_daas_tests"
 API_KEY = "sk_test_daas"
@@ -158,9 +157,7 @@ def live_app(app: Flask, tmp_path: Path, localstripe: LocalStripe) -> Iterator[F
         with live.app_context():
             db.session.remove()
             if ON_POSTGRES:
-                tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-                with db.engine.begin() as connection:
-                    connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                empty_tables()
             db.engine.dispose()
         if ON_POSTGRES:
             live.config.update(saved)
