@@ -30,11 +30,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import fresh_database, say
 from flask_migrate import upgrade
 
 from daas import create_app
@@ -48,24 +49,6 @@ DEVICES_PER_CONTRACT = 5
 EVENTS_PER_CONTRACT = 100
 CONTRACTS_PER_CUSTOMER = 100
 BATCH = 1000
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def fresh_database(url: str) -> None:
-    parsed = make_url(url)
-    if "bench" not in (parsed.database or ""):
-        raise SystemExit(f"refusing to drop {parsed.database!r}: a bench database's name contains 'bench'")
-    if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).unlink(missing_ok=True)
-        return
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 def build(app, contracts: int) -> dict:

@@ -27,11 +27,11 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import fresh_database, say
 from flask_migrate import upgrade
 
 from daas import create_app
@@ -41,21 +41,6 @@ DEVICES_PER_CONTRACT = 50
 KITS = ["battery", "storage", "memory"]
 CONTRACTS_PER_CUSTOMER = 10
 TODAY = date(2026, 11, 29)
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
-
-
-def fresh_database(url: str) -> None:
-    parsed = make_url(url)
-    if "bench" not in (parsed.database or ""):
-        raise SystemExit(f"refusing to drop {parsed.database!r}: a bench database's name contains 'bench'")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    admin.dispose()
 
 
 def _events(

@@ -27,43 +27,34 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 from daas.billing.documents import CreditNoteDocument, InvoiceDocument, Party
 from daas.core.countries import country_name
 from daas.core.money import format_money, format_unit_amount
-from daas.core.pdftext import printable
+from daas.core.pdf import (
+    BODY,
+    BOLD,
+    FONT,
+    GREY,
+    HEADER_BG,
+    LABEL,
+    MARGIN,
+    RULE,
+    WIDTH,
+    facts_table,
+    para,
+    printable,
+)
 
 __all__ = ["render_credit_note", "render_invoice"]
 
-_MARGIN = 18 * mm
-_WIDTH = A4[0] - 2 * _MARGIN
-_FONT = "Helvetica"
-_BOLD = "Helvetica-Bold"
-_GREY = colors.HexColor("#555555")
-_RULE = colors.HexColor("#999999")
-_HEADER_BG = colors.HexColor("#EEEEEE")
 _NOT_SET = "-"
 
-_BODY = ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=12)
-_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=10, textColor=_GREY)
-_LABEL = ParagraphStyle("label", parent=_BODY, fontName=_BOLD, fontSize=8, leading=11, textColor=_GREY)
-_TITLE = ParagraphStyle("title", parent=_BODY, fontName=_BOLD, fontSize=18, leading=22, spaceAfter=4)
-_BANNER = ParagraphStyle(
-    "banner", parent=_BODY, fontName=_BOLD, fontSize=11, leading=14, textColor=colors.red
-)
-_NAME = ParagraphStyle("name", parent=_BODY, fontName=_BOLD)
-_NOTE = ParagraphStyle("note", parent=_BODY, fontSize=9, leading=12)
-_CELL = ParagraphStyle("cell", parent=_BODY, leading=11)
+_TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=18, leading=22, spaceAfter=4)
+_BANNER = ParagraphStyle("banner", parent=BODY, fontName=BOLD, fontSize=11, leading=14, textColor=colors.red)
+_NAME = ParagraphStyle("name", parent=BODY, fontName=BOLD)
+_NOTE = ParagraphStyle("note", parent=BODY, fontSize=9, leading=12)
+_CELL = ParagraphStyle("cell", parent=BODY, leading=11)
 _CELL_RIGHT = ParagraphStyle("cell_right", parent=_CELL, alignment=TA_RIGHT)
 
 
 # --- text ---------------------------------------------------------------------------------------------
-
-
-def _markup(text: str) -> str:
-    """Plain text as Paragraph markup: shown literally, line breaks kept."""
-    lines = printable(text).replace("\r\n", "\n").split("\n")
-    return "<br/>".join(escape(line) for line in lines)
-
-
-def _para(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    return Paragraph(_markup(text), style)
 
 
 def _money(amount: Decimal, currency: str) -> str:
@@ -91,14 +82,14 @@ def _date(value: date | None) -> str:
 
 
 def _party_block(heading: str, party: Party, *, email_label: str) -> list[Flowable]:
-    rows = [Paragraph(escape(heading), _LABEL), _para(party.name, _NAME)]
+    rows = [Paragraph(escape(heading), LABEL), para(party.name, _NAME)]
     if party.address:
-        rows.append(_para(party.address))
-    rows.append(_para(country_name(party.country)))
+        rows.append(para(party.address))
+    rows.append(para(country_name(party.country)))
     if party.vat_id:
-        rows.append(_para(f"VAT ID: {party.vat_id}"))
+        rows.append(para(f"VAT ID: {party.vat_id}"))
     if party.email:
-        rows.append(_para(f"{email_label}: {party.email}"))
+        rows.append(para(f"{email_label}: {party.email}"))
     return rows
 
 
@@ -110,7 +101,7 @@ def _parties(issuer: Party, customer: Party) -> Table:
                 _party_block("Bill to", customer, email_label="Billing e-mail"),
             ]
         ],
-        colWidths=[_WIDTH / 2, _WIDTH / 2],
+        colWidths=[WIDTH / 2, WIDTH / 2],
     )
     table.setStyle(
         TableStyle(
@@ -124,36 +115,7 @@ def _parties(issuer: Party, customer: Party) -> Table:
     return table
 
 
-def _facts(pairs: list[tuple[str, str]]) -> Table:
-    """Label/value pairs in two columns of pairs."""
-    half = (len(pairs) + 1) // 2
-    left, right = pairs[:half], pairs[half:]
-    rows = []
-    for i in range(half):
-        row: list[object] = [Paragraph(escape(left[i][0]), _LABEL), _para(left[i][1])]
-        if i < len(right):
-            row += [Paragraph(escape(right[i][0]), _LABEL), _para(right[i][1])]
-        else:
-            row += ["", ""]
-        rows.append(row)
-    table = Table(rows, colWidths=[28 * mm, _WIDTH / 2 - 28 * mm, 28 * mm, _WIDTH / 2 - 28 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("LEFTPADDING", (2, 0), (2, -1), 12),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.5, _RULE),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.5, _RULE),
-            ]
-        )
-    )
-    return table
-
-
-_LINE_COLUMNS = [_WIDTH - 22 * mm - 38 * mm - 40 * mm, 22 * mm, 38 * mm, 40 * mm]
+_LINE_COLUMNS = [WIDTH - 22 * mm - 38 * mm - 40 * mm, 22 * mm, 38 * mm, 40 * mm]
 
 
 def _lines_table(doc: InvoiceDocument) -> Table:
@@ -162,25 +124,25 @@ def _lines_table(doc: InvoiceDocument) -> Table:
     for line in doc.lines:
         rows.append(
             [
-                _para(line.description, _CELL),
+                para(line.description, _CELL),
                 _quantity(line.quantity),
                 _unit_price(line.unit_amount, doc.currency),
                 _money(line.amount, doc.currency),
             ]
         )
     if not doc.lines:
-        rows.append([_para("No charges in this period.", _CELL), "", "", ""])
+        rows.append([para("No charges in this period.", _CELL), "", "", ""])
     table = Table(rows, colWidths=_LINE_COLUMNS, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, 0), _BOLD, 9),
-                ("FONT", (0, 1), (-1, -1), _FONT, 9),
-                ("BACKGROUND", (0, 0), (-1, 0), _HEADER_BG),
+                ("FONT", (0, 0), (-1, 0), BOLD, 9),
+                ("FONT", (0, 1), (-1, -1), FONT, 9),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
                 ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.75, _RULE),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, _HEADER_BG),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.75, RULE),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, HEADER_BG),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
@@ -196,14 +158,14 @@ def _totals_table(rows: list[tuple[str, str, bool]]) -> Table:
     amount_width = 40 * mm
     table = Table(data, colWidths=[label_width, amount_width], hAlign="RIGHT")
     style = [
-        ("FONT", (0, 0), (-1, -1), _FONT, 9),
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
         ("ALIGN", (0, 0), (-1, -1), "RIGHT"),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for i, (_, _, strong) in enumerate(rows):
         if strong:
-            style += [("FONT", (0, i), (-1, i), _BOLD, 10), ("LINEABOVE", (0, i), (-1, i), 0.75, _RULE)]
+            style += [("FONT", (0, i), (-1, i), BOLD, 10), ("LINEABOVE", (0, i), (-1, i), 0.75, RULE)]
     table.setStyle(TableStyle(style))
     return table
 
@@ -219,27 +181,27 @@ def _build(
     def decorate(canvas: Canvas, document: SimpleDocTemplate) -> None:
         if stamp:
             canvas.saveState()
-            canvas.setFont(_BOLD, 110)
+            canvas.setFont(BOLD, 110)
             canvas.setFillColor(colors.Color(0.85, 0.1, 0.1, alpha=0.15))
             canvas.translate(A4[0] / 2, A4[1] / 2)
             canvas.rotate(45)
             canvas.drawCentredString(0, -35, stamp)
             canvas.restoreState()
         canvas.saveState()
-        canvas.setFont(_FONT, 7.5)
-        canvas.setFillColor(_GREY)
-        canvas.drawString(_MARGIN, 10 * mm, printable(footer))
-        canvas.drawRightString(A4[0] - _MARGIN, 10 * mm, f"Page {document.page}")
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(MARGIN, 10 * mm, printable(footer))
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {document.page}")
         canvas.restoreState()
 
     buffer = io.BytesIO()
     template = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=_MARGIN,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=title,
         author=author,
         subject=subject,
@@ -272,15 +234,15 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     void = doc.status == "void"
     currency = doc.currency
 
-    story: list[Flowable] = [_para(title, _TITLE)]
+    story: list[Flowable] = [para(title, _TITLE)]
     if draft:
-        story.append(_para("DRAFT - not a valid tax invoice; amounts may still change.", _BANNER))
+        story.append(para("DRAFT - not a valid tax invoice; amounts may still change.", _BANNER))
     if void:
-        story.append(_para("VOID - this invoice has been voided and is not payable.", _BANNER))
+        story.append(para("VOID - this invoice has been voided and is not payable.", _BANNER))
     story += [Spacer(1, 4 * mm), _parties(doc.issuer, doc.customer), Spacer(1, 6 * mm)]
 
     story.append(
-        _facts(
+        facts_table(
             [
                 ("Invoice number", doc.number or "not yet assigned (draft)"),
                 ("Period", doc.period),
@@ -304,11 +266,11 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     totals.append(("Amount due", _money(doc.amount_due, currency), True))
     closing: list[Flowable] = [_totals_table(totals)]
     if doc.tax_note:
-        closing += [Spacer(1, 4 * mm), _para(doc.tax_note, _NOTE)]
+        closing += [Spacer(1, 4 * mm), para(doc.tax_note, _NOTE)]
     if doc.status == "open" and doc.number and doc.due_date and doc.amount_due > 0:
         closing += [
             Spacer(1, 3 * mm),
-            _para(
+            para(
                 f"Please pay {_money(doc.amount_due, currency)} by {_date(doc.due_date)}, "
                 f"quoting {doc.number}.",
                 _NOTE,
@@ -332,12 +294,12 @@ def render_credit_note(doc: CreditNoteDocument) -> bytes:
     title = f"Credit note {doc.number}"
     currency = doc.currency
     story: list[Flowable] = [
-        _para(title, _TITLE),
-        _para(f"Credit for invoice {doc.invoice_number}", _BODY),
+        para(title, _TITLE),
+        para(f"Credit for invoice {doc.invoice_number}", BODY),
         Spacer(1, 4 * mm),
         _parties(doc.issuer, doc.customer),
         Spacer(1, 6 * mm),
-        _facts(
+        facts_table(
             [
                 ("Credit note", doc.number),
                 ("Invoice", doc.invoice_number),
@@ -346,12 +308,12 @@ def render_credit_note(doc: CreditNoteDocument) -> bytes:
             ]
         ),
         Spacer(1, 6 * mm),
-        _para("Reason", _LABEL),
-        _para(doc.reason, _NOTE),
+        para("Reason", LABEL),
+        para(doc.reason, _NOTE),
         Spacer(1, 4 * mm),
         _totals_table([("Amount credited", _money(doc.amount, currency), True)]),
         Spacer(1, 4 * mm),
-        _para(
+        para(
             f"This credit note reduces the amount of invoice {doc.invoice_number} "
             f"by {_money(doc.amount, currency)}.",
             _NOTE,

@@ -35,7 +35,21 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from daas.core.countries import country_name
-from daas.core.pdftext import printable
+from daas.core.pdf import (
+    BODY,
+    BOLD,
+    FONT,
+    GREY,
+    HEADER_BG,
+    LABEL,
+    MARGIN,
+    RULE,
+    SMALL,
+    WIDTH,
+    facts_table,
+    para,
+    printable,
+)
 
 __all__ = ["StatementDocument", "render_statement"]
 
@@ -61,13 +75,6 @@ class StatementDocument:
 
 
 _TITLE_TEXT = "Avoided IT waste statement"
-_MARGIN = 18 * mm
-_WIDTH = A4[0] - 2 * _MARGIN
-_FONT = "Helvetica"
-_BOLD = "Helvetica-Bold"
-_GREY = colors.HexColor("#555555")
-_RULE = colors.HexColor("#999999")
-_HEADER_BG = colors.HexColor("#EEEEEE")
 _WARN = colors.HexColor("#B45309")
 _WARN_BG = colors.HexColor("#FEF3C7")
 _ALLOCATED = colors.HexColor("#4A6FA5")
@@ -78,26 +85,19 @@ _GRAM = Decimal("0.001")
 _MARK = "*"  # after a month or a device figure that includes provisional months
 _CHART_LABELS = 20  # at most this many month labels under the chart
 
-_BODY = ParagraphStyle("body", fontName=_FONT, fontSize=9, leading=12)
-_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=10, textColor=_GREY)
-_LABEL = ParagraphStyle("label", parent=_BODY, fontName=_BOLD, fontSize=8, leading=11, textColor=_GREY)
-_TITLE = ParagraphStyle("title", parent=_BODY, fontName=_BOLD, fontSize=18, leading=22, spaceAfter=2)
+_TITLE = ParagraphStyle("title", parent=BODY, fontName=BOLD, fontSize=18, leading=22, spaceAfter=2)
 _HEAD = ParagraphStyle(
-    "head", parent=_BODY, fontName=_BOLD, fontSize=11, leading=14, spaceAfter=3, keepWithNext=1
+    "head", parent=BODY, fontName=BOLD, fontSize=11, leading=14, spaceAfter=3, keepWithNext=1
 )
-_BOOK = ParagraphStyle("book", parent=_BODY, fontName=_BOLD, fontSize=10, leading=13)
-_WARNING = ParagraphStyle("warning", parent=_BODY, textColor=_WARN)
-_CELL = ParagraphStyle("cell", parent=_BODY, fontSize=8, leading=10)
-_CELL_BOLD = ParagraphStyle("cell_bold", parent=_CELL, fontName=_BOLD)
+_BOOK = ParagraphStyle("book", parent=BODY, fontName=BOLD, fontSize=10, leading=13)
+_WARNING = ParagraphStyle("warning", parent=BODY, textColor=_WARN)
+_CELL = ParagraphStyle("cell", parent=BODY, fontSize=8, leading=10)
+_CELL_BOLD = ParagraphStyle("cell_bold", parent=_CELL, fontName=BOLD)
 _CELL_RIGHT = ParagraphStyle("cell_right", parent=_CELL, alignment=TA_RIGHT)
 _CELL_BOLD_RIGHT = ParagraphStyle("cell_bold_right", parent=_CELL_BOLD, alignment=TA_RIGHT)
 
 
 # --- text ---------------------------------------------------------------------------------------------
-
-
-def _para(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
-    return Paragraph(escape(printable(text)), style)
 
 
 def _three(value: Decimal | int | str) -> str:
@@ -145,35 +145,6 @@ def _months(periods: tuple[str, ...]) -> str:
 # --- blocks -------------------------------------------------------------------------------------------
 
 
-def _facts(pairs: list[tuple[str, str]]) -> Table:
-    """Label/value pairs in two columns of pairs."""
-    half = (len(pairs) + 1) // 2
-    left, right = pairs[:half], pairs[half:]
-    rows = []
-    for i in range(half):
-        row: list[object] = [Paragraph(escape(left[i][0]), _LABEL), _para(left[i][1])]
-        if i < len(right):
-            row += [Paragraph(escape(right[i][0]), _LABEL), _para(right[i][1])]
-        else:
-            row += ["", ""]
-        rows.append(row)
-    table = Table(rows, colWidths=[28 * mm, _WIDTH / 2 - 28 * mm, 28 * mm, _WIDTH / 2 - 28 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("LEFTPADDING", (2, 0), (2, -1), 12),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.5, _RULE),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.5, _RULE),
-            ]
-        )
-    )
-    return table
-
-
 def _provisional_note(periods: tuple[str, ...]) -> Table:
     months = _months(periods)
     text = (
@@ -182,7 +153,7 @@ def _provisional_note(periods: tuple[str, ...]) -> Table:
         "and not yet closed in the ledger. Closing does not change the totals, but late corrections may be "
         "carried into the next open month. Figures marked * include provisional months."
     )
-    box = Table([[Paragraph(escape(printable(text)), _WARNING)]], colWidths=[_WIDTH])
+    box = Table([[Paragraph(escape(printable(text)), _WARNING)]], colWidths=[WIDTH])
     box.setStyle(
         TableStyle(
             [
@@ -198,18 +169,18 @@ def _provisional_note(periods: tuple[str, ...]) -> Table:
 
 def _book(heading: str, subtitle: str, rows: list[tuple[str, str]], width: float) -> Table:
     """One book: a heading and label/value rows, values right-aligned."""
-    data: list[list[object]] = [[Paragraph(escape(heading), _BOOK), ""], [_para(subtitle, _SMALL), ""]]
-    data += [[_para(label, _CELL), _para(value, _CELL_RIGHT)] for label, value in rows]
+    data: list[list[object]] = [[Paragraph(escape(heading), _BOOK), ""], [para(subtitle, SMALL), ""]]
+    data += [[para(label, _CELL), para(value, _CELL_RIGHT)] for label, value in rows]
     table = Table(data, colWidths=[width - 30 * mm, 30 * mm])
     table.setStyle(
         TableStyle(
             [
                 ("SPAN", (0, 0), (-1, 0)),
                 ("SPAN", (0, 1), (-1, 1)),
-                ("BACKGROUND", (0, 0), (-1, 1), _HEADER_BG),
+                ("BACKGROUND", (0, 0), (-1, 1), HEADER_BG),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 1), (-1, 1), 0.75, _RULE),
-                ("LINEBELOW", (0, 2), (-1, -1), 0.25, _HEADER_BG),
+                ("LINEBELOW", (0, 1), (-1, 1), 0.75, RULE),
+                ("LINEBELOW", (0, 2), (-1, -1), 0.25, HEADER_BG),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
@@ -238,7 +209,7 @@ def _books(totals: Mapping[str, Any]) -> list[Flowable]:
         ("Unmanaged e-waste avoided", _kg(totals["unmanaged_ewaste_avoided_kg"])),
     ]
     gap = 6 * mm
-    half = (_WIDTH - gap) / 2
+    half = (WIDTH - gap) / 2
     side_by_side = Table(
         [
             [
@@ -267,18 +238,18 @@ def _books(totals: Mapping[str, Any]) -> list[Flowable]:
     ]
     counts = Table(
         [
-            [_para(label, _LABEL) for label, _ in activity],
-            [_para(value, _BOOK) for _, value in activity],
+            [para(label, LABEL) for label, _ in activity],
+            [para(value, _BOOK) for _, value in activity],
         ],
-        colWidths=[32 * mm, 32 * mm, 40 * mm, _WIDTH - 104 * mm],
+        colWidths=[32 * mm, 32 * mm, 40 * mm, WIDTH - 104 * mm],
     )
     counts.setStyle(
         TableStyle(
             [
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
-                ("LINEABOVE", (0, 0), (-1, 0), 0.5, _RULE),
-                ("LINEBELOW", (0, -1), (-1, -1), 0.5, _RULE),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.5, RULE),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, RULE),
             ]
         )
     )
@@ -287,17 +258,17 @@ def _books(totals: Mapping[str, Any]) -> list[Flowable]:
         "circular use saved against buying new, reported beside the inventory and never subtracted from it "
         "(WBCSD avoided-emissions guidance)."
     )
-    return [_para(never_netted), Spacer(1, 3 * mm), side_by_side, Spacer(1, 4 * mm), counts]
+    return [para(never_netted), Spacer(1, 3 * mm), side_by_side, Spacer(1, 4 * mm), counts]
 
 
 def _chart(periods: tuple[Mapping[str, Any], ...]) -> Drawing:
     """Allocated and avoided CO2e per month; provisional months have lighter bars and a "*" label."""
     height = 72 * mm
-    drawing = Drawing(_WIDTH, height)
+    drawing = Drawing(WIDTH, height)
     chart = VerticalBarChart()
     chart.x = 16 * mm
     chart.y = 14 * mm
-    chart.width = _WIDTH - chart.x - 2 * mm
+    chart.width = WIDTH - chart.x - 2 * mm
     chart.height = height - chart.y - 12 * mm
     chart.data = [
         [float(p["allocated_co2e_kg"]) for p in periods],
@@ -313,16 +284,16 @@ def _chart(periods: tuple[Mapping[str, Any], ...]) -> Drawing:
     chart.categoryAxis.labels.boxAnchor = "ne"
     chart.categoryAxis.labels.dx = 2
     chart.categoryAxis.labels.dy = -2
-    chart.categoryAxis.labels.fontName = _FONT
+    chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 6.5
-    chart.categoryAxis.strokeColor = _RULE
+    chart.categoryAxis.strokeColor = RULE
     chart.valueAxis.forceZero = 1
-    chart.valueAxis.labels.fontName = _FONT
+    chart.valueAxis.labels.fontName = FONT
     chart.valueAxis.labels.fontSize = 7
     chart.valueAxis.labelTextFormat = _axis_label
-    chart.valueAxis.strokeColor = _RULE
+    chart.valueAxis.strokeColor = RULE
     chart.valueAxis.visibleGrid = 1
-    chart.valueAxis.gridStrokeColor = _HEADER_BG
+    chart.valueAxis.gridStrokeColor = HEADER_BG
     chart.barSpacing = 0.5
     chart.groupSpacing = 2 if len(periods) > 24 else 4
     chart.bars.strokeWidth = 0
@@ -334,7 +305,7 @@ def _chart(periods: tuple[Mapping[str, Any], ...]) -> Drawing:
             chart.bars[(1, i)].fillColor = _AVOIDED_PROVISIONAL
     drawing.add(chart)
     drawing.add(_legend(chart.x, height - 3 * mm, provisional=any(p["provisional"] for p in periods)))
-    drawing.add(String(0, chart.y + chart.height + 2, "kg CO2e", fontName=_FONT, fontSize=7, fillColor=_GREY))
+    drawing.add(String(0, chart.y + chart.height + 2, "kg CO2e", fontName=FONT, fontSize=7, fillColor=GREY))
     return drawing
 
 
@@ -349,7 +320,7 @@ def _legend(x: float, y: float, *, provisional: bool) -> Legend:
     legend.variColumn = 1
     legend.autoXPadding = 6 * mm
     legend.dx = legend.dy = 7
-    legend.fontName = _FONT
+    legend.fontName = FONT
     legend.fontSize = 8
     pairs = [(_ALLOCATED, "Allocated CO2e (inventory)"), (_AVOIDED, "Avoided CO2e")]
     if provisional:
@@ -383,21 +354,19 @@ _FIGURE_HEADERS = [
 
 def _table(header: list[str], rows: list[list[object]], widths: list[float], first_right: int) -> Table:
     """A table whose header repeats on every page it runs over; columns from `first_right` on are figures."""
-    head = [
-        _para(text, _CELL_BOLD_RIGHT if i >= first_right else _CELL_BOLD) for i, text in enumerate(header)
-    ]
+    head = [para(text, _CELL_BOLD_RIGHT if i >= first_right else _CELL_BOLD) for i, text in enumerate(header)]
     data: list[list[object]] = [head, *rows]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), _FONT, 8),
-                ("BACKGROUND", (0, 0), (-1, 0), _HEADER_BG),
+                ("FONT", (0, 0), (-1, -1), FONT, 8),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
                 ("ALIGN", (first_right, 0), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
                 ("VALIGN", (0, 1), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.75, _RULE),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, _HEADER_BG),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.75, RULE),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, HEADER_BG),
                 ("TOPPADDING", (0, 0), (-1, -1), 2),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
             ]
@@ -417,15 +386,15 @@ def _periods_table(periods: tuple[Mapping[str, Any], ...]) -> Table:
         for p in periods
     ]
     header = ["Month", "Service days", *_FIGURE_HEADERS]
-    figure = (_WIDTH - 24 * mm - 22 * mm) / 4
+    figure = (WIDTH - 24 * mm - 22 * mm) / 4
     return _table(header, rows, [24 * mm, 22 * mm] + [figure] * 4, first_right=1)
 
 
 def _devices_table(devices: tuple[Mapping[str, Any], ...], totals: Mapping[str, Any]) -> Table:
     rows: list[list[object]] = [
         [
-            _para(str(d["serial"]), _CELL),
-            _para(str(d["sku"]), _CELL),
+            para(str(d["serial"]), _CELL),
+            para(str(d["sku"]), _CELL),
             str(d["life"]),
             _days(d),
             *(_three(d[name]) for name in _FIGURES),
@@ -435,13 +404,13 @@ def _devices_table(devices: tuple[Mapping[str, Any], ...], totals: Mapping[str, 
     rows.append(["Total", "", "", _count(totals["service_days"]), *(_three(totals[n]) for n in _FIGURES)])
     header = ["Serial", "Model (SKU)", "Life", "Service days", *_FIGURE_HEADERS]
     fixed = [31 * mm, 30 * mm, 10 * mm, 17 * mm]
-    figure = (_WIDTH - sum(fixed)) / 4
+    figure = (WIDTH - sum(fixed)) / 4
     table = _table(header, rows, [*fixed, *[figure] * 4], first_right=2)
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, -1), (-1, -1), _BOLD, 8),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.75, _RULE),
+                ("FONT", (0, -1), (-1, -1), BOLD, 8),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.75, RULE),
             ]
         )
     )
@@ -510,27 +479,25 @@ def _method(doc: StatementDocument) -> list[Flowable]:
         "it used; a correction is a new row. Every figure of this statement can be recomputed from the "
         "ledger rows and the parameter set they name.",
     ]
-    story: list[Flowable] = [_para(f"How these figures are computed ({doc.method})", _HEAD)]
+    story: list[Flowable] = [para(f"How these figures are computed ({doc.method})", _HEAD)]
     for text in paragraphs:
-        story += [_para(text), Spacer(1, 2 * mm)]
+        story += [para(text), Spacer(1, 2 * mm)]
 
     names = [name for name in _PARAMETER_LABELS if name in p]
     names += sorted(name for name in p if name not in _PARAMETER_LABELS)
     rows: list[list[object]] = [
         [
-            _para(_PARAMETER_LABELS.get(name, name), _CELL),
-            _para(_parameter_value(name, p[name]), _CELL),
-            _para(doc.sources.get(name, "-"), _CELL),
+            para(_PARAMETER_LABELS.get(name, name), _CELL),
+            para(_parameter_value(name, p[name]), _CELL),
+            para(doc.sources.get(name, "-"), _CELL),
         ]
         for name in names
     ]
-    table = _table(
-        ["Parameter", "Value", "Source"], rows, [42 * mm, 44 * mm, _WIDTH - 86 * mm], first_right=3
-    )
+    table = _table(["Parameter", "Value", "Source"], rows, [42 * mm, 44 * mm, WIDTH - 86 * mm], first_right=3)
     versions = _versions(doc.parameter_set_versions)
     story += [
         Spacer(1, 1 * mm),
-        _para(f"Parameter set ({versions}; the values of the latest version used)", _LABEL),
+        para(f"Parameter set ({versions}; the values of the latest version used)", LABEL),
         table,
     ]
     return story
@@ -556,10 +523,10 @@ class _NumberedCanvas(Canvas):
         for state in self._held:
             self.__dict__.update(state)
             self.saveState()
-            self.setFont(_FONT, 7.5)
-            self.setFillColor(_GREY)
-            self.drawString(_MARGIN, 10 * mm, self._footer)
-            self.drawRightString(A4[0] - _MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
+            self.setFont(FONT, 7.5)
+            self.setFillColor(GREY)
+            self.drawString(MARGIN, 10 * mm, self._footer)
+            self.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
             self.restoreState()
             super().showPage()
         super().save()
@@ -569,10 +536,10 @@ def render_statement(doc: StatementDocument) -> bytes:
     """The statement as a PDF: summary, the two books, months, devices, and how the figures are computed."""
     window = f"{doc.period_from.isoformat()} – {doc.period_to.isoformat()}"
     story: list[Flowable] = [
-        _para(_TITLE_TEXT, _TITLE),
-        _para(f"Issued by {doc.issuer}", _SMALL),
+        para(_TITLE_TEXT, _TITLE),
+        para(f"Issued by {doc.issuer}", SMALL),
         Spacer(1, 4 * mm),
-        _facts(
+        facts_table(
             [
                 ("Customer", f"{doc.customer_name} ({country_name(doc.customer_country)})"),
                 ("Contract", f"{doc.contract_id}, plan {doc.plan_name}"),
@@ -589,16 +556,16 @@ def render_statement(doc: StatementDocument) -> bytes:
     story += [*_books(doc.totals), Spacer(1, 6 * mm)]
 
     if doc.by_period:
-        months: list[Flowable] = [_para("By month", _HEAD)]
+        months: list[Flowable] = [para("By month", _HEAD)]
         if len(doc.by_period) >= 2:
             months += [_chart(doc.by_period), Spacer(1, 2 * mm)]
         story += [KeepTogether(months), _periods_table(doc.by_period), Spacer(1, 6 * mm)]
 
-    story += [_para("By device", _HEAD)]
+    story += [para("By device", _HEAD)]
     if doc.by_device:
         story += [_devices_table(doc.by_device, doc.totals)]
     else:
-        story += [_para("No device served this subscription in the period.")]
+        story += [para("No device served this subscription in the period.")]
     story += [Spacer(1, 6 * mm), *_method(doc)]
 
     footer = printable(
@@ -608,10 +575,10 @@ def render_statement(doc: StatementDocument) -> bytes:
     template = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=_MARGIN,
-        rightMargin=_MARGIN,
-        topMargin=_MARGIN,
-        bottomMargin=_MARGIN,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=_TITLE_TEXT,
         author=doc.issuer,
         subject=f"{_TITLE_TEXT} for {doc.customer_name}, contract {doc.contract_id}, {window}",
