@@ -53,6 +53,30 @@ class BaseConfig:
     # How long a worker may hold a payment attempt while it talks to Stripe.
     DAAS_PAYMENT_CLAIM_SECONDS = 120
 
+    # Scheduled jobs (config/jobs.py): cron expressions in UTC (5 fields, or 6 with seconds first; "off"
+    # disables a job) and the grace in seconds within which a run missed while no scheduler ran is caught up.
+    DAAS_SCHEDULE_BILLING_RUN = "0 2 1 * *"  # drafts for the previous month, the 1st at 02:00
+    DAAS_SCHEDULE_BILLING_FINALIZE = "0 2 3 * *"  # after two days of review; needs DAAS_BILLING_AUTO_FINALIZE
+    DAAS_SCHEDULE_REFRESH_PLAN = "0 4 * * *"
+    DAAS_SCHEDULE_END_OF_TERM_RETURNS = "30 4 * * *"
+    DAAS_SCHEDULE_PAYMENT_RETRIES = "0 * * * *"
+    DAAS_SCHEDULE_IMPACT_CLOSE = "0 3 3 * *"  # after the billing month is final
+    DAAS_BILLING_AUTO_FINALIZE = False
+    DAAS_GRACE_BILLING_RUN = 7 * 24 * 3600
+    DAAS_GRACE_BILLING_FINALIZE = 7 * 24 * 3600
+    DAAS_GRACE_REFRESH_PLAN = 24 * 3600
+    DAAS_GRACE_END_OF_TERM_RETURNS = 24 * 3600
+    DAAS_GRACE_PAYMENT_RETRIES = 3600
+    DAAS_GRACE_IMPACT_CLOSE = 7 * 24 * 3600
+    # A scheduler renews its hold on a running job every third of the lease; a run whose lease ran out (its
+    # process died) is taken over by another scheduler. Every sweep each scheduler looks for runs it missed.
+    DAAS_SCHEDULER_LEASE_SECONDS = 60
+    DAAS_SCHEDULER_SWEEP_SECONDS = 30
+    # On SIGTERM a running job is asked to stop at its next safe point and waited for this long.
+    DAAS_SCHEDULER_STOP_SECONDS = 30
+    # A run that starts this long after its due time is a catch-up, and its record says so.
+    DAAS_SCHEDULER_LATE_SECONDS = 60
+
 
 class DevelopmentConfig(BaseConfig):
     SECRET_KEY = "dev-only-secret-key-change-me"

@@ -59,6 +59,7 @@ def _register_api(app: Flask) -> None:
     from daas.logistics.api import blp as logistics_blp
     from daas.payments.api import blp as payments_blp
     from daas.pricing.api import metrics_blp, plans_blp
+    from daas.scheduler.api import blp as scheduler_blp
     from daas.usage.api import blp as usage_blp
 
     for blueprint in (
@@ -75,6 +76,7 @@ def _register_api(app: Flask) -> None:
         impact_blp,
         payments_blp,
         logistics_blp,
+        scheduler_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

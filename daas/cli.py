@@ -11,6 +11,7 @@ from daas.demo.cli import demo_command
 from daas.impact.cli import impact_group
 from daas.logistics.cli import refresh_group
 from daas.payments.cli import payments_group
+from daas.scheduler.cli import scheduler_command
 
 daas_group = AppGroup("daas", help="daas: Device-as-a-Service.")
 for command in (
@@ -22,5 +23,6 @@ for command in (
     payments_group,
     refresh_group,
     impact_group,
+    scheduler_command,
 ):
     daas_group.add_command(command)

@@ -10,6 +10,7 @@ from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactParamet
 from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder, ReturnOrderDevice
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
+from daas.scheduler.models import JobRun
 from daas.usage.models import UsageEvent, UsageRevision
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "ImpactPeriodClose",
     "Invoice",
     "InvoiceLine",
+    "JobRun",
     "Metric",
     "Payment",
     "PaymentAttempt",

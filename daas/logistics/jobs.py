@@ -1,24 +1,45 @@
-"""Job functions for the scheduler: the daily refresh plan (which also opens end-of-term returns)."""
+"""Job functions: the refresh plan and end-of-term returns, daily by default, and the CLI's planning round."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from daas.logistics.refresh import plan_refreshes
+from daas.core.jobs import JobContext
+from daas.logistics.refresh import plan_end_of_term_returns, plan_refresh_orders, plan_refreshes
 from daas.logistics.rules import UpgradePolicy
+
+ACTOR = "scheduler"
+
+
+def _policy(config: Any) -> UpgradePolicy:
+    return UpgradePolicy(config["DAAS_UPGRADE_MIN_BATTERY"], config["DAAS_UPGRADE_EXTENSION_MONTHS"])
 
 
 def plan_refresh_job(config: Any, as_of: date) -> dict[str, Any]:
     """One planning round as of a day; the caller commits. Safe to run again: it opens nothing twice."""
     report = plan_refreshes(
-        as_of,
-        config["DAAS_REFRESH_LEAD_DAYS"],
-        UpgradePolicy(config["DAAS_UPGRADE_MIN_BATTERY"], config["DAAS_UPGRADE_EXTENSION_MONTHS"]),
-        config["DAAS_BOOKING_WINDOW_DAYS"],
+        as_of, config["DAAS_REFRESH_LEAD_DAYS"], _policy(config), config["DAAS_BOOKING_WINDOW_DAYS"]
     )
     return {
         "refresh_orders": len(report.refresh_orders),
         "end_of_term_orders": len(report.end_of_term_orders),
         "skipped": len(report.skipped),
     }
+
+
+def refresh_plan_job(context: JobContext) -> dict[str, Any]:
+    """Refresh orders for the devices due within the lead time of the due day."""
+    config = context.config
+    report = plan_refresh_orders(context.due.date(), config["DAAS_REFRESH_LEAD_DAYS"], _policy(config))
+    return {"refresh_orders": len(report.refresh_orders)}
+
+
+def end_of_term_returns_job(context: JobContext) -> dict[str, Any]:
+    """Return orders for the contracts ending within the lead time of the due day; customers without a
+    pickup address are listed, not failed, so one of them does not hold up the others."""
+    config = context.config
+    report = plan_end_of_term_returns(
+        context.due.date(), config["DAAS_REFRESH_LEAD_DAYS"], config["DAAS_BOOKING_WINDOW_DAYS"], ACTOR
+    )
+    return {"end_of_term_orders": len(report.end_of_term_orders), "skipped": report.skipped}

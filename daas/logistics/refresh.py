@@ -64,7 +64,17 @@ def _open_refresh(device_id: int) -> int | None:
 def plan_refreshes(
     as_of: date, lead_days: int, policy: UpgradePolicy, window_days: int, actor: str = "planner"
 ) -> PlanReport:
-    """Open what falls due by `as_of + lead_days`. Idempotent. The caller commits."""
+    """Open what falls due by `as_of + lead_days`: refresh orders and end-of-term returns. Idempotent.
+    The caller commits."""
+    report = plan_refresh_orders(as_of, lead_days, policy)
+    ends = plan_end_of_term_returns(as_of, lead_days, window_days, actor)
+    report.end_of_term_orders, report.skipped = ends.end_of_term_orders, ends.skipped
+    return report
+
+
+def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> PlanReport:
+    """Open a refresh order for each deployed device whose refresh falls due by `as_of + lead_days`.
+    Idempotent. The caller commits."""
     report = PlanReport()
     horizon = as_of + timedelta(days=lead_days)
     rows = db.session.execute(
@@ -103,13 +113,17 @@ def plan_refreshes(
         except IntegrityError:
             continue
         report.refresh_orders.append(order.id)
-    _plan_end_of_term(as_of, horizon, window_days, actor, report)
     db.session.flush()
     return report
 
 
-def _plan_end_of_term(as_of: date, horizon: date, window_days: int, actor: str, report: PlanReport) -> None:
-    """Contracts ending within the lead time: their deployed devices go home with an end_of_term order."""
+def plan_end_of_term_returns(
+    as_of: date, lead_days: int, window_days: int, actor: str = "planner"
+) -> PlanReport:
+    """Contracts ending within the lead time: their deployed devices go home with an end_of_term order.
+    Idempotent (a device already on a return order is not asked for again). The caller commits."""
+    report = PlanReport()
+    horizon = as_of + timedelta(days=lead_days)
     contracts = db.session.scalars(
         select(Contract).where(Contract.end_date > as_of, Contract.end_date <= horizon).order_by(Contract.id)
     ).all()
@@ -143,6 +157,8 @@ def _plan_end_of_term(as_of: date, horizon: date, window_days: int, actor: str, 
             window_days,
         )
         report.end_of_term_orders.append(order.id)
+    db.session.flush()
+    return report
 
 
 def get_refresh_order(order_id: int, customer_scope: int | None = None, lock: bool = False) -> RefreshOrder:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from daas.core.jobs import JobContext
 from daas.payments.refunds import execute_refund, pending_refunds
-from daas.payments.services import CollectionPolicy, collect_due
+from daas.payments.services import CollectionPolicy, collect_due, collection_policy
 from daas.payments.webhooks import process_event, unprocessed_events
 
 
@@ -28,3 +29,9 @@ def retry_payments(policy: CollectionPolicy) -> dict[str, Any]:
         "uncollectible": report.uncollectible,
         "unclear": report.unclear,
     }
+
+
+def payment_retries_job(context: JobContext) -> dict[str, Any]:
+    """One round of collection work at the due time (what is due is read from the clock, not the due time:
+    a late round still collects everything that fell due meanwhile)."""
+    return retry_payments(collection_policy(context.config))

@@ -117,6 +117,7 @@ MATRIX = [
     ("GET", "/api/v1/impact/report.csv", None, {"admin", "finance"}),
     ("GET", "/api/v1/impact/parameter-sets", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/impact/parameter-sets", {}, {"admin"}),
+    ("GET", "/api/v1/job-runs", None, {"admin", "finance", "logistics"}),
 ]
 # Called by Stripe, authenticated by the webhook signature instead of a token (tests/payments).
 PUBLIC = {("POST", "/api/v1/webhooks/stripe")}

@@ -1,0 +1,54 @@
+"""The scheduled jobs: what `flask daas scheduler` runs.
+
+Each job's schedule is the setting `DAAS_SCHEDULE_<NAME>` (a cron expression in UTC, five fields or six
+with seconds first, or "off") and its grace `DAAS_GRACE_<NAME>` (seconds after a due time within which a
+missed run is still caught up); the defaults are in `config/settings.py`. A job with `enabled_by` runs
+only when that setting is true as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    name: str
+    target: str  # "module:function", a function taking one daas.core.jobs.JobContext
+    description: str
+    enabled_by: str | None = None
+
+
+JOBS: tuple[ScheduledJob, ...] = (
+    ScheduledJob(
+        "billing_run",
+        "daas.billing.jobs:billing_run_job",
+        "Draft invoices for the month before the due date (recomputes drafts; safe to run again).",
+    ),
+    ScheduledJob(
+        "billing_finalize",
+        "daas.billing.jobs:billing_finalize_job",
+        "After the review window: recompute and finalize that month's drafts, schedule card collection.",
+        enabled_by="DAAS_BILLING_AUTO_FINALIZE",
+    ),
+    ScheduledJob(
+        "refresh_plan",
+        "daas.logistics.jobs:refresh_plan_job",
+        "Open refresh orders for devices due within the lead time.",
+    ),
+    ScheduledJob(
+        "end_of_term_returns",
+        "daas.logistics.jobs:end_of_term_returns_job",
+        "Open end-of-term return orders for contracts ending within the lead time.",
+    ),
+    ScheduledJob(
+        "payment_retries",
+        "daas.payments.jobs:payment_retries_job",
+        "Process waiting webhooks, finish unclear attempts and refunds, collect and retry card payments.",
+    ),
+    ScheduledJob(
+        "impact_close",
+        "daas.impact.jobs:impact_close_job",
+        "Close the impact ledger through the month before the due date.",
+    ),
+)

@@ -1,0 +1,130 @@
+"""The scheduler process: APScheduler's BlockingScheduler firing each job at its due times, a sweep that
+catches up what was missed, a heartbeat that keeps the leases of running jobs, and a clean stop on SIGTERM.
+
+Never started by `create_app`: each gunicorn worker would run its own copy. Any number of these processes
+may run against one database; the claim in `job_runs` (see `runner.py`) makes each due time run once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from daas.scheduler.registry import Job
+from daas.scheduler.runner import Runner, moment
+from daas.scheduler.schedule import next_due
+
+log = logging.getLogger("daas.scheduler")
+
+
+def owner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _heartbeat(runner: Runner, every: float, done: threading.Event) -> None:
+    while not done.wait(every):
+        try:
+            runner.renew_leases()
+        except Exception:  # the database may be away for a moment; the next beat tries again
+            log.exception("could not renew the leases of running jobs")
+
+
+def serve(app: Flask, jobs: Sequence[Job]) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit status."""
+    config = app.config
+    stop = threading.Event()
+    runner = Runner(
+        app,
+        jobs,
+        owner_name(),
+        lease=timedelta(seconds=config["DAAS_SCHEDULER_LEASE_SECONDS"]),
+        late=timedelta(seconds=config["DAAS_SCHEDULER_LATE_SECONDS"]),
+        stop=stop,
+    )
+    scheduler = BlockingScheduler(
+        timezone=UTC,
+        executors={"default": ThreadPoolExecutor(len(jobs) + 2)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    for job in jobs:
+        scheduler.add_job(runner.run_due, job.trigger, args=[job.name], id=job.name, name=job.name)
+
+    def sweep() -> None:
+        """Fire every idle job now: it runs only what is due and not recorded (missed or interrupted)."""
+        now = datetime.now(UTC)
+        for job in jobs:
+            if job.name not in runner.active() and not stop.is_set():
+                scheduler.modify_job(job.name, next_run_time=now)
+
+    scheduler.add_job(
+        sweep,
+        "interval",
+        seconds=config["DAAS_SCHEDULER_SWEEP_SECONDS"],
+        id="sweep",
+        next_run_time=datetime.now(UTC),
+    )
+
+    def request_stop(signum: int, _frame: Any) -> None:
+        if stop.is_set():
+            log.warning(
+                "second %s: leaving the running jobs to the next scheduler", signal.Signals(signum).name
+            )
+            _abandon_and_exit(runner, "the scheduler was stopped twice")
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    def stopper() -> None:
+        stop.wait()
+        log.info("stopping: no new runs; asking running jobs to stop at their next safe point")
+        scheduler.shutdown(wait=False)
+
+    beat_done = threading.Event()
+    lease_seconds = config["DAAS_SCHEDULER_LEASE_SECONDS"]
+    threading.Thread(target=stopper, name="scheduler-stopper", daemon=True).start()
+    threading.Thread(
+        target=_heartbeat,
+        args=(runner, max(lease_seconds / 3, 0.5), beat_done),
+        name="heartbeat",
+        daemon=True,
+    ).start()
+
+    now = datetime.now(UTC)
+    log.info("scheduler %s started with %d job(s)", runner.owner, len(jobs))
+    for job in jobs:
+        upcoming = next_due(job.trigger, now)
+        log.info(
+            "  %-20s %-16s next due %s", job.name, job.schedule, moment(upcoming) if upcoming else "never"
+        )
+    scheduler.start()  # returns once the stopper has shut it down
+
+    stop_seconds = config["DAAS_SCHEDULER_STOP_SECONDS"]
+    if not runner.wait_idle(stop_seconds):
+        _abandon_and_exit(runner, f"its job did not stop within {stop_seconds} s of the stop request")
+    beat_done.set()
+    log.info("scheduler %s stopped", runner.owner)
+    return 0
+
+
+def _abandon_and_exit(runner: Runner, reason: str) -> None:
+    """Give the running jobs' leases up and leave at once: their uncommitted work rolls back with the
+    connection, what they committed stays, and the next scheduler resumes them."""
+    try:
+        released = runner.release(f"{reason}; the next scheduler resumes it within its grace.")
+        log.warning("left %d running job(s) to the next scheduler: %s", released, reason)
+    finally:
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(0)
