@@ -1,5 +1,6 @@
 # daas: two commands for a newcomer.
-#   make run   create .venv, install, migrate the SQLite database, load demo data, serve on :5000
+#   make run   create .venv, install, migrate the SQLite database, load demo data, serve on :5000 and
+#              start the scheduler beside it (SCHEDULER=0 leaves it out)
 #   make test  create .venv, install, run the whole suite on SQLite, then on PostgreSQL if one answers
 
 PYTHON ?= python3
@@ -10,8 +11,9 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +31,12 @@ run: $(STAMP)
 	@echo "Sign in to the API with one of the tokens above, for example:"
 	@echo "  curl -H 'Authorization: Bearer daas_demo_admin_daas' http://$(HOST):$(PORT)/api/v1/contracts"
 	@echo "In the docs page, press Authorize and paste a token."
+	@set -e; \
+	if [ "$(SCHEDULER)" = "1" ]; then \
+		echo "The scheduler runs beside the web server (its lines start with daas.scheduler; make run SCHEDULER=0 leaves it out)."; \
+		$(BIN)/flask --app wsgi daas scheduler & scheduler=$$!; \
+		trap 'kill -TERM $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	fi; \
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 # The suite runs on SQLite, then again on PostgreSQL when DAAS_TEST_DATABASE_URL answers.
@@ -64,6 +72,10 @@ bench-billing: $(STAMP)
 # Needs PostgreSQL: creates (and drops) the database daas_bench_impact; about five minutes.
 bench-impact: $(STAMP)
 	$(BIN)/python bench/impact.py --devices 10000
+
+# Needs PostgreSQL: creates (and drops) the database daas_bench_scheduler; about a minute.
+bench-scheduler: $(STAMP)
+	$(BIN)/python bench/scheduler.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
