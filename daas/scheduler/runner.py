@@ -138,8 +138,8 @@ class Runner:
         """Run `name` for its latest due time if nobody has; the id of the run this call made, or None."""
         job = self.jobs[name]
         with self._changed:
-            if name in self._active:
-                return None
+            if name in self._active or self.stop.is_set():
+                return None  # running here already, or shutting down: claim nothing new
             self._active.add(name)
         try:
             with self.app.app_context():

@@ -4,6 +4,7 @@ once and says so, interrupted runs are resumed or abandoned, and the real jobs d
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -213,7 +214,13 @@ def _invoices(period: str) -> list[Invoice]:
 def test_the_billing_run_job_drafts_last_month_and_a_stopped_run_is_completed_on_resume(make_runner) -> None:
     _contracts_with_devices(3)
     stopping = make_runner(DAAS_BILLING_CHUNK_SIZE=1)
-    stopping.stop.set()  # SIGTERM arrives while it runs: it stops after its first chunk
+    billing = stopping.jobs["billing_run"]
+
+    def sigterm_as_it_starts(context):  # it stops at its first safe point: after its first chunk
+        context.stop.set()
+        return billing.function(context)
+
+    stopping.jobs["billing_run"] = replace(billing, function=sigterm_as_it_starts)
     run_at(stopping, "billing_run", "2026-12-01T02:00:00")
     [job_run] = runs("billing_run")
     assert job_run.status == "running" and job_run.detail.startswith("Interrupted")
@@ -282,6 +289,13 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
     assert recorded["refresh_plan"].counts == {"refresh_orders": 0}
     assert recorded["end_of_term_returns"].counts == {"end_of_term_orders": 0, "skipped": []}
     assert recorded["payment_retries"].counts["attempted"] == 0
+
+
+def test_a_scheduler_that_is_stopping_claims_nothing_new(make_runner) -> None:
+    stopping = make_runner()
+    stopping.stop.set()
+    assert run_at(stopping, "probe", "2026-11-29T12:00:00") is None
+    assert runs("probe") == [] and probe.calls == []
 
 
 def test_a_late_resume_is_not_confused_with_a_new_due_time(make_runner) -> None:
