@@ -53,6 +53,12 @@ class BaseConfig:
     # How long a worker may hold a payment attempt while it talks to Stripe.
     DAAS_PAYMENT_CLAIM_SECONDS = 120
 
+    # Sign-in attempts allowed per address and e-mail, and per address (Flask-Limiter syntax); where the
+    # counts live: memory:// counts per process, redis://host:6379 shares them between servers.
+    DAAS_LOGIN_RATE_LIMIT = "10 per minute"
+    DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS = "60 per minute"
+    DAAS_RATELIMIT_STORAGE_URI = "memory://"
+
     # Scheduled jobs (config/jobs.py): cron expressions in UTC (5 fields, or 6 with seconds first; "off"
     # disables a job) and the grace in seconds within which a run missed while no scheduler ran is caught up.
     DAAS_SCHEDULE_BILLING_RUN = "0 2 1 * *"  # drafts for the previous month, the 1st at 02:00
@@ -85,6 +91,9 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     TESTING = True
     SECRET_KEY = "testing-secret-key"
+    # The suite signs in hundreds of times a minute from 127.0.0.1; the rate-limit test sets its own limit.
+    DAAS_LOGIN_RATE_LIMIT = "10000 per minute"
+    DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS = "10000 per minute"
 
 
 class ProductionConfig(BaseConfig):

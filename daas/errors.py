@@ -11,7 +11,7 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, has_request_context, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,40 @@ def _flatten_locations(errors: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
+def _wants_page() -> bool:
+    """Pages get an HTML error page; the API (and anything under /api/) gets the JSON shape."""
+    return has_request_context() and not request.path.startswith("/api/")
+
+
+def _page(body: dict[str, Any]) -> Response:
+    try:
+        html = render_template(
+            "errors/error.html",
+            code=body["code"],
+            reason=body["status"],
+            message=_PAGE_MESSAGES.get(body["code"], body["message"]),
+        )
+    except Exception:  # the error page must not fail in turn (a broken database, say)
+        log.exception("Could not render the error page")
+        html = f"<!doctype html><title>{body['code']}</title><h1>{body['code']} {body['status']}</h1>"
+    return Response(html, status=body["code"], mimetype="text/html")
+
+
+_PAGE_MESSAGES = {
+    400: "The form expired or did not come from this site. Go back, reload the page and try again.",
+    403: "Your role may not see this page.",
+    404: "There is no such page, or it is not yours to see.",
+    429: "Too many attempts. Wait a minute, then try again.",
+    500: "Something went wrong on our side. It has been logged; try again in a moment.",
+}
+
+
 def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    if _wants_page():
+        response = _page(body)
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
     response = jsonify(body)
     response.status_code = body["code"]
     for name, value in (headers or {}).items():

@@ -35,7 +35,7 @@ from daas.logistics.schemas import (
     SlotUpdateSchema,
 )
 
-blp = Blueprint("logistics", __name__, url_prefix="/api/v1", description="Pickups, return and refresh orders")
+blp = Blueprint("takeback", __name__, url_prefix="/api/v1", description="Pickups, return and refresh orders")
 CSV = {"type": "string"}
 
 

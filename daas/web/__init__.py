@@ -1,26 +1,36 @@
-"""Web pages: sign-in and, per audience, the pages people use instead of the API. They call the same
-services as the API; sessions are Flask-Login's, every form carries a CSRF token (Flask-WTF), and every
-page is sent with a content security policy that allows no inline script."""
+"""Web pages: sign-in and, per audience, the pages people use instead of the API (customer portal,
+finance, logistics, admin). They call the same services as the API; sessions are Flask-Login's, every
+form carries a CSRF token (Flask-WTF), sign-in attempts are rate-limited (Flask-Limiter), and every page is
+sent with a content security policy that allows no inline script."""
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
-from daas.extensions import csrf, login_manager
+from daas.extensions import csrf, limiter, login_manager
 
 
 def register_web(app: Flask) -> None:
-    from daas.web import auth, portal
+    from daas.web import admin, auth, finance, logistics, portal
+    from daas.web.pages import money, navigation
+    from daas.web.security import secure_page
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see this page."
     login_manager.session_protection = "strong"
     csrf.init_app(app)
-    for blueprint in (auth.blp, portal.blp):
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DAAS_RATELIMIT_STORAGE_URI"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    limiter.init_app(app)
+    for blueprint in (auth.blp, portal.blp, finance.blp, logistics.blp, admin.blp):
         app.register_blueprint(blueprint)
+    app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.filters["money"] = money
 
     @app.after_request
-    def no_sniffing(response: Response) -> Response:
+    def security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if not request.path.startswith("/api/"):
+            secure_page(response)  # error pages and static files too
         return response

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
@@ -14,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length
 from daas.auth.principal import Principal
 from daas.auth.services import authenticate_password, get_user
 from daas.errors import NotFound
-from daas.extensions import login_manager
+from daas.extensions import limiter, login_manager
 from daas.web.security import secure_page
 
 blp = Blueprint("auth", __name__)
@@ -47,14 +48,32 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 
 
+HOMES = {
+    "customer": "portal.home",
+    "finance": "finance.home",
+    "logistics": "logistics.home",
+    "admin": "admin.home",
+}
+
+
 def home_for(principal: Principal) -> str:
-    if principal.role == "customer":
-        return url_for("portal.home")
-    return url_for("api_docs.docs_page")
+    """Each role lands on its own home."""
+    return url_for(HOMES[principal.role])
+
+
+def _address_and_email() -> str:
+    """Counts sign-in attempts per address and e-mail, so guessing one account's password is slow."""
+    return f"{get_remote_address()}/{(request.form.get('email') or '').strip().lower()[:254]}"
 
 
 @blp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["DAAS_LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_address_and_email
+)
+@limiter.limit(lambda: current_app.config["DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])
 def login() -> Any:
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(home_for(current_user.principal))
     form = LoginForm()
     if form.validate_on_submit():
         principal = authenticate_password(form.email.data or "", form.password.data or "")

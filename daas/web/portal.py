@@ -14,10 +14,12 @@ from daas.errors import DomainError
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
+from daas.web.pages import add_navigation
 from daas.web.security import secure_page
 
 blp = Blueprint("portal", __name__, url_prefix="/portal")
 blp.after_request(secure_page)
+add_navigation("customer", ("portal.payment_method", "How you pay"))
 
 
 class CardForm(FlaskForm):

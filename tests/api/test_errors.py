@@ -116,16 +116,21 @@ def test_a_crash_is_a_500_without_a_stack_trace():
     app = Flask("crashing")
     register_error_handlers(app)
 
+    @app.get("/api/v1/boom")
     @app.get("/boom")
     def boom():
         raise RuntimeError("secret internals: password=hunter2")
 
-    response = app.test_client().get("/boom")
+    response = app.test_client().get("/api/v1/boom")
     body = response.get_json()
     assert response.status_code == 500
     assert set(body) == {"code", "status", "message", "errors"}
     assert "hunter2" not in response.get_data(as_text=True)
     assert "Traceback" not in response.get_data(as_text=True)
+    page = app.test_client().get("/boom")  # a page: HTML, and no more said
+    assert (page.status_code, page.mimetype) == (500, "text/html")
+    assert "hunter2" not in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
 
 
 def test_nul_characters_are_refused_where_databases_would_choke(client, tokens):

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
-from tests.payments.conftest import live_app, localstripe  # noqa: F401 - fixtures shared with payments
+from daas import create_app
+from daas.extensions import db
+from tests.conftest import ON_POSTGRES, empty_tables
+from tests.payments.conftest import free_port, live_app, localstripe  # noqa: F401 - fixtures shared with payments
 
 CHROMIUM = os.environ.get("DAAS_CHROMIUM", "/usr/bin/chromium")
 # Flags for a machine without network: no background calls home, no sandbox as root.
@@ -44,3 +53,56 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+# -- the app served on loopback, for journeys that need no Stripe ------------------------------------
+
+ARTIFACTS = Path(
+    os.environ.get("DAAS_TEST_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts")
+)
+
+
+@pytest.fixture
+def site(app: Flask, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a database that sees real commits, served on loopback; `site.config["LIVE_URL"]`."""
+    if ON_POSTGRES:
+        live = app
+    else:
+        live = create_app(
+            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}"}, env="testing"
+        )
+        with live.app_context():
+            upgrade()
+    port = free_port()
+    server = make_server("127.0.0.1", port, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
+    try:
+        yield live
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        live.config.pop("LIVE_URL", None)
+        with live.app_context():
+            db.session.remove()
+            if ON_POSTGRES:
+                empty_tables()
+            db.engine.dispose()
+
+
+def sign_in_page(page: Any, site: Flask, email: str, password: str) -> None:
+    """Sign in through the form, as a person would."""
+    page.goto(site.config["LIVE_URL"] + "/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save the page as test-artifacts/screenshots/<name>.png (kept by CI as the journey's artifact)."""
+    path = ARTIFACTS / "screenshots" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
