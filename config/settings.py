@@ -58,6 +58,8 @@ class BaseConfig:
     DAAS_LOGIN_RATE_LIMIT = "10 per minute"
     DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS = "60 per minute"
     DAAS_RATELIMIT_STORAGE_URI = "memory://"
+    # Reverse proxies in front of the web servers whose X-Forwarded-* headers are trusted (0: none).
+    DAAS_TRUSTED_PROXIES = 0
 
     # Scheduled jobs (config/jobs.py): cron expressions in UTC (5 fields, or 6 with seconds first; "off"
     # disables a job) and the grace in seconds within which a run missed while no scheduler ran is caught up.

@@ -43,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     _register_api(app)
     _register_pages(app)
     _register_commands(app)
+    if app.config["DAAS_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["DAAS_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
 
 

@@ -12,7 +12,7 @@ from daas.extensions import csrf, limiter, login_manager
 
 def register_web(app: Flask) -> None:
     from daas.web import admin, auth, finance, logistics, portal
-    from daas.web.pages import money, navigation
+    from daas.web.pages import add_navigation, money, navigation
     from daas.web.security import secure_page
 
     login_manager.init_app(app)
@@ -25,6 +25,7 @@ def register_web(app: Flask) -> None:
     limiter.init_app(app)
     for blueprint in (auth.blp, portal.blp, finance.blp, logistics.blp, admin.blp):
         app.register_blueprint(blueprint)
+    add_navigation("admin", ("finance.home", "Finance"), ("logistics.home", "Logistics"))  # admin may do both
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.filters["money"] = money
 

@@ -98,3 +98,17 @@ def test_an_unknown_page_is_an_html_404_without_a_trace(app, database) -> None:
     assert (response.status_code, response.mimetype) == (404, "text/html")
     assert "There is no such page" in response.get_data(as_text=True)
     assert response.headers["X-Frame-Options"] == "DENY" and "Content-Security-Policy" in response.headers
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_the_forwarded_one() -> None:
+    from flask import request
+
+    from daas import create_app
+
+    behind = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DAAS_TRUSTED_PROXIES": 1}, env="testing")
+    direct = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="testing")
+    for each in (behind, direct):
+        each.add_url_rule("/address", "address", lambda: request.remote_addr or "")
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    assert behind.test_client().get("/address", headers=forwarded).get_data(as_text=True) == "203.0.113.7"
+    assert direct.test_client().get("/address", headers=forwarded).get_data(as_text=True) == "127.0.0.1"
