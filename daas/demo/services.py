@@ -34,8 +34,9 @@ from daas.devices.services import register_device
 from daas.errors import DomainError
 from daas.extensions import db
 from daas.impact.ledger import close_periods_through
-from daas.logistics.models import PickupSlot
+from daas.logistics.models import PickupSlot, ReturnOrder
 from daas.logistics.refresh import plan_refreshes
+from daas.logistics.returns import create_return_order, pick_up_return_order
 from daas.logistics.rules import UpgradePolicy
 from daas.logistics.slots import create_slot
 from daas.pricing import services as pricing
@@ -202,7 +203,7 @@ CONTRACTS = [
     (
         "Berliner Baukontor GmbH",
         "workplace-flex-24",
-        15,
+        23,
         [("DELL-LAT-7430", 8), ("DELL-P2423D", 8), ("DELL-OPX-7000-MFF", 4), ("GOOGLE-PIXEL-5", 6)],
     ),
     ("Hudson Legal LLP", "us-laptop-36", 12, [("HP-EB-655-G9", 8), ("DELL-P2723D", 4)]),
@@ -210,6 +211,9 @@ CONTRACTS = [
     # Ended eight months ago: its laptops came back at the end of the term and serve others now.
     ("Rotterdam Rederij N.V.", "laptop-std-36", 44, [("DELL-LAT-5430", 8), ("DELL-LAT-7430", 4)]),
 ]
+# Agreements longer than their plan's term: Berlin signed for four years with a two-year refresh cycle, so
+# its first devices fall due for a refresh about now (upgrade or replace, for the customer to decide).
+TERMS = {"Berliner Baukontor GmbH": 48}
 SPARE_STOCK = [("DELL-LAT-5430", 3), ("DELL-U2723QE", 2), ("MS-SURFACE-PRO-8", 2)]
 
 STAFF = [
@@ -371,7 +375,8 @@ def load_demo(issuer_country: str = "NL") -> DemoReport:
         contract = db.session.scalar(select(Contract).where(Contract.customer_id == customer.id))
         if contract is None:
             start = add_months(today, -months_ago).replace(day=1)
-            contract = contracts.create_contract(customer.id, plan_code, start)
+            end = add_months(start, TERMS[name]) if name in TERMS else None
+            contract = contracts.create_contract(customer.id, plan_code, start, end)
             report.count("contracts")
             if contract.end_date <= today:
                 _ended_fleet(contract, fleet, next_serial, report)
@@ -396,6 +401,7 @@ def load_demo(issuer_country: str = "NL") -> DemoReport:
     db.session.flush()
     _open_pickup_slots(report)
     refresh = plan_refreshes(today, 60, UpgradePolicy(), 14, ACTOR)
+    _takeback_orders(customers, report)
     report.count("refresh orders", len(refresh.refresh_orders))
     report.count("end-of-term return orders", len(refresh.end_of_term_orders))
     _bill_recent_months(issuer_country, report)
@@ -456,6 +462,54 @@ def _second_lives(customers: dict[str, Customer], rng: random.Random, report: De
                 continue  # this plan does not bill the model
             report.count("second lives")
             break
+
+
+def _takeback_orders(customers: dict[str, Customer], report: DemoReport) -> None:
+    """Work waiting for logistics: Amsterdam Analytics handed two laptops to the carrier today (in transit,
+    to be received, wiped, graded and given a second life) and Hudson Legal asked for a defective one to be
+    collected (scheduled on the next free pickup day). Loading again adds nothing."""
+    today = clock.today()
+    for name, count, reason, in_transit in (
+        ("Amsterdam Analytics B.V.", 2, "early_return", True),
+        ("Hudson Legal LLP", 1, "defect", False),
+    ):
+        customer = customers[name]
+        contract = db.session.scalar(
+            select(Contract).where(Contract.customer_id == customer.id, Contract.end_date > today)
+        )
+        if contract is None or db.session.scalar(
+            select(ReturnOrder.id).where(ReturnOrder.contract_id == contract.id, ReturnOrder.reason == reason)
+        ):
+            continue
+        serials = db.session.scalars(
+            select(Device.serial)
+            .join(Deployment, Deployment.device_id == Device.id)
+            .where(
+                Deployment.contract_id == contract.id,
+                Deployment.end_date.is_(None),
+                Device.status == "deployed",
+            )
+            .order_by(Device.serial)
+            .limit(count)
+        ).all()
+        region, address = customer.pickup_region, customer.pickup_address
+        if in_transit and not db.session.scalar(
+            select(PickupSlot.id).where(PickupSlot.region == region, PickupSlot.date == today)
+        ):
+            create_slot(region, today, 4)
+        order = create_return_order(
+            contract.id,
+            serials,
+            reason,
+            today if in_transit else today + timedelta(days=1),
+            region,
+            address,
+            ACTOR,
+            14,
+        )
+        if in_transit:
+            pick_up_return_order(order.id, today, ACTOR, carrier="DHL Express", tracking="JD014600006281")
+        report.count("return orders")
 
 
 def _open_pickup_slots(report: DemoReport) -> None:

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from flask import abort, flash, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from daas.auth.principal import Principal
 from daas.core.money import round_money
@@ -148,3 +149,8 @@ def money(amount: Decimal | None, currency: str) -> str:
     rounded = round_money(Decimal(amount), currency)
     places = max(-rounded.as_tuple().exponent, 0)
     return f"{rounded:,.{places}f} {currency}"
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """Choices for a SelectField from (value, label) pairs (wtforms 3.4 takes no plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -48,6 +48,13 @@ def _sign_in(page, live_app, email="it@baukontor.example", password=PASSWORD):
     page.get_by_role("button", name="Sign in").click()
 
 
+def _open_how_you_pay(page):
+    """Signed in, a customer lands on the portal's overview and opens "How you pay" from the menu."""
+    page.wait_for_url("**/portal")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="How you pay").click()
+    page.wait_for_url("**/portal/payment-method")
+
+
 def _fill_card(page, number):
     for placeholder, value in (
         ("number", number),
@@ -61,7 +68,7 @@ def _fill_card(page, number):
 
 def test_a_customer_adds_a_card_and_its_open_invoice_is_paid(page, live_app, customer):
     _sign_in(page, live_app)
-    page.wait_for_url("**/portal/payment-method")
+    _open_how_you_pay(page)
     assert "bank transfer" in page.locator("#current-method").inner_text()
     _fill_card(page, "4242424242424242")
     page.get_by_role("button", name="Save card").click()
@@ -78,7 +85,7 @@ def test_a_customer_adds_a_card_and_its_open_invoice_is_paid(page, live_app, cus
 
 def test_a_refused_card_says_so_and_saves_nothing(page, live_app, customer):
     _sign_in(page, live_app)
-    page.wait_for_url("**/portal/payment-method")
+    _open_how_you_pay(page)
     _fill_card(page, "4000000000000002")  # declined when attached
     page.get_by_role("button", name="Save card").click()
     page.wait_for_function("document.getElementById('card-errors').textContent.length > 0")

@@ -34,6 +34,8 @@ from tests.processes.test_billing_processes import build_data_set
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
+# Starting a scheduler imports the whole app: seconds on a loaded machine. Waits including a start get this.
+STARTUP = 120.0
 SUCCEEDED = re.compile(r"(\w+) due (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC): succeeded")
 
 
@@ -146,13 +148,17 @@ def test_two_schedulers_run_each_due_time_once(schedulers: Schedulers, committed
         schedulers.check_alive(second)
         return len(job_runs(committed, "payment_retries")) >= 6
 
-    wait_until(enough, "six due times of payment_retries")
+    wait_until(enough, "six due times of payment_retries", timeout=STARTUP)
     logs = schedulers.stop(first) + schedulers.stop(second)
 
     runs = job_runs(committed, "payment_retries")
     assert {run.status for run in runs} == {"succeeded"}
     dues = [run.due_at for run in runs]
-    assert all(later - earlier == timedelta(seconds=2) for earlier, later in itertools.pairwise(dues))
+    assert all(due.second % 2 == 0 and due.microsecond == 0 for due in dues)  # the schedule's due times
+    # Normally every due time runs; a machine stalled for longer than the interval coalesces some, which
+    # the log then says. Never one twice.
+    gaps = [later for earlier, later in itertools.pairwise(dues) if later - earlier != timedelta(seconds=2)]
+    assert len(gaps) <= logs.count("coalesced into this one"), gaps
     executions = Counter(due for job, due in SUCCEEDED.findall(logs) if job == "payment_retries")
     assert set(executions.values()) == {1}, executions  # no due time ran twice, in either process
     assert sorted(executions) == [due.strftime("%Y-%m-%d %H:%M:%S UTC") for due in dues]
@@ -175,7 +181,7 @@ def _billing_underway(app: Flask, schedulers: Schedulers, process: subprocess.Po
         schedulers.check_alive(process)
         return any(run.processed >= 10 for run in billing_runs(app))
 
-    wait_until(underway, "the scheduled billing run to be under way")
+    wait_until(underway, "the scheduled billing run to be under way", timeout=STARTUP)
 
 
 def test_sigterm_stops_a_billing_run_cleanly_and_the_next_scheduler_completes_it(
@@ -196,7 +202,11 @@ def test_sigterm_stops_a_billing_run_cleanly_and_the_next_scheduler_completes_it
     assert 0 < len(invoices(committed, period)) < stopped.contracts
 
     fresh = schedulers.start(**DAILY_BILLING)
-    wait_until(lambda: job_runs(committed, "billing_run")[0].status == "succeeded", "the resumed billing run")
+    wait_until(
+        lambda: job_runs(committed, "billing_run")[0].status == "succeeded",
+        "the resumed billing run",
+        STARTUP,
+    )
     schedulers.stop(fresh)
     [resumed] = job_runs(committed, "billing_run")
     assert resumed.attempts == 2 and resumed.detail.startswith("Resumed by")
@@ -220,7 +230,9 @@ def test_a_killed_scheduler_s_run_is_taken_over_when_its_lease_runs_out(
     doomed.wait(timeout=TIMEOUT)
 
     successor = schedulers.start(**short_lease)
-    wait_until(lambda: job_runs(committed, "billing_run")[0].status == "succeeded", "the taken-over run")
+    wait_until(
+        lambda: job_runs(committed, "billing_run")[0].status == "succeeded", "the taken-over run", STARTUP
+    )
     schedulers.stop(successor)
     [run] = job_runs(committed, "billing_run")
     assert run.attempts == 2 and "stopped holding it" in run.detail
@@ -245,7 +257,7 @@ def test_a_job_that_does_not_stop_in_time_is_left_to_the_next_scheduler(
         schedulers.check_alive(stubborn)
         return any(run.processed >= 5 for run in billing_runs(committed))
 
-    wait_until(first_chunk_done, "the first chunk")
+    wait_until(first_chunk_done, "the first chunk", timeout=STARTUP)
     output = schedulers.stop(stubborn)
     assert "did not stop within 1 s" in output
     [run] = job_runs(committed, "billing_run")

@@ -1,0 +1,165 @@
+"""Reads the logistics pages need and the services do not offer: counts for the overview, the week's
+pickups, received devices per week, known regions, free slots, the orders booked on slots, a device's
+wipe certificates. Read-only; no rules are decided here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from daas.customers.models import Customer
+from daas.devices.models import CustodyEvent, Device, WipeCertificate
+from daas.extensions import db
+from daas.logistics.models import RETURN_STATUSES, PickupSlot, ReturnOrder, ReturnOrderDevice
+
+# Device states in which a device waits for logistics, and what it waits for.
+WAITING = (
+    ("received", "to be wiped"),
+    ("wiped", "to be graded"),
+    ("graded", "to be dispositioned"),
+    ("refurbishing", "to be restocked"),
+)
+
+
+@dataclass(frozen=True)
+class Pickup:
+    order_id: int
+    day: date
+    region: str
+    customer: str
+    devices: int
+
+
+def return_orders_by_status() -> dict[str, int]:
+    """Return orders per state, every state present (0 when none)."""
+    counts = dict(
+        db.session.execute(
+            select(ReturnOrder.status, func.count(ReturnOrder.id)).group_by(ReturnOrder.status)
+        ).all()
+    )
+    return {status: counts.get(status, 0) for status in RETURN_STATUSES}
+
+
+def devices_by_status(statuses: Sequence[str]) -> dict[str, int]:
+    """How many devices are in each of `statuses` (0 when none)."""
+    counts = dict(
+        db.session.execute(
+            select(Device.status, func.count(Device.id))
+            .where(Device.status.in_(statuses))
+            .group_by(Device.status)
+        ).all()
+    )
+    return {status: counts.get(status, 0) for status in statuses}
+
+
+def scheduled_pickups_between(start: date, end: date) -> list[Pickup]:
+    """Scheduled return orders whose pickup day falls in [start, end], earliest first."""
+    devices = (
+        select(func.count(ReturnOrderDevice.id))
+        .where(ReturnOrderDevice.return_order_id == ReturnOrder.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(ReturnOrder.id, PickupSlot.date, ReturnOrder.region, Customer.name, devices)
+        .join(PickupSlot, PickupSlot.id == ReturnOrder.slot_id)
+        .join(Customer, Customer.id == ReturnOrder.customer_id)
+        .where(ReturnOrder.status == "scheduled", PickupSlot.date >= start, PickupSlot.date <= end)
+        .order_by(PickupSlot.date, ReturnOrder.region, ReturnOrder.id)
+    ).all()
+    return [Pickup(*row) for row in rows]
+
+
+def devices_received_per_week(last_day: date, weeks: int = 12) -> tuple[list[str], list[int]]:
+    """Devices received at the warehouse (by carrier or handed back) per ISO week, the `weeks` weeks up
+    to the one containing `last_day`: labels are each week's Monday, oldest first."""
+    first_monday = last_day - timedelta(days=last_day.weekday()) - timedelta(weeks=weeks - 1)
+    per_day = db.session.execute(
+        select(CustodyEvent.occurred_on, func.count(CustodyEvent.id))
+        .where(
+            CustodyEvent.action.in_(("receive", "hand_back")),
+            CustodyEvent.occurred_on >= first_monday,
+            CustodyEvent.occurred_on <= last_day,
+        )
+        .group_by(CustodyEvent.occurred_on)
+    ).all()
+    mondays = [first_monday + timedelta(weeks=n) for n in range(weeks)]
+    totals = dict.fromkeys(mondays, 0)
+    for day, count in per_day:
+        totals[day - timedelta(days=day.weekday())] += count
+    return [monday.isoformat() for monday in mondays], [totals[monday] for monday in mondays]
+
+
+def known_regions() -> list[str]:
+    """Regions with pickup slots or customers picked up in, sorted."""
+    slot_regions = db.session.scalars(select(PickupSlot.region).distinct())
+    customer_regions = db.session.scalars(
+        select(Customer.pickup_region).where(Customer.pickup_region.is_not(None)).distinct()
+    )
+    return sorted({*slot_regions, *customer_regions})
+
+
+def free_slots(region: str, start: date, end: date) -> list[PickupSlot]:
+    """The region's slots with room between `start` and `end`, earliest first (the date picker)."""
+    return list(
+        db.session.scalars(
+            select(PickupSlot)
+            .where(
+                PickupSlot.region == region,
+                PickupSlot.date >= start,
+                PickupSlot.date <= end,
+                PickupSlot.booked < PickupSlot.capacity,
+            )
+            .order_by(PickupSlot.date)
+        )
+    )
+
+
+def orders_on_slots(slot_ids: Iterable[int]) -> dict[int, list[ReturnOrder]]:
+    """The return orders holding a place on each slot (scheduled ones, and those picked up from it)."""
+    ids = list(slot_ids)
+    booked: dict[int, list[ReturnOrder]] = {slot_id: [] for slot_id in ids}
+    if not ids:
+        return booked
+    for order in db.session.scalars(
+        select(ReturnOrder).where(ReturnOrder.slot_id.in_(ids)).order_by(ReturnOrder.id)
+    ):
+        booked[order.slot_id].append(order)  # type: ignore[index]
+    return booked
+
+
+def customer_names(customer_ids: Iterable[int]) -> dict[int, str]:
+    ids = set(customer_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())
+
+
+def wipe_certificates(device_id: int) -> list[WipeCertificate]:
+    """A device's wipe certificates, newest first."""
+    return list(
+        db.session.scalars(
+            select(WipeCertificate)
+            .where(WipeCertificate.device_id == device_id)
+            .order_by(WipeCertificate.id.desc())
+        )
+    )
+
+
+def devices_of_orders(order_ids: Iterable[int]) -> dict[int, list[Device]]:
+    """The devices of each return order, in the order's own order."""
+    ids = list(order_ids)
+    found: dict[int, list[Device]] = {order_id: [] for order_id in ids}
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(ReturnOrderDevice.return_order_id, Device)
+        .join(Device, Device.id == ReturnOrderDevice.device_id)
+        .where(ReturnOrderDevice.return_order_id.in_(ids))
+        .order_by(ReturnOrderDevice.id)
+    ).all()
+    for order_id, device in rows:
+        found[order_id].append(device)
+    return found

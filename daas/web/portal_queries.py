@@ -1,0 +1,210 @@
+"""Reads the customer portal needs that the services do not offer: a subscription's devices in service and
+next refresh date in one query, its usage by month (aggregated exactly as billing aggregates it), the free
+pickup dates of a region, what the customer owes, and how an invoice is being paid.
+
+Every function takes ids the caller has already scoped to the signed-in customer (or the customer's id);
+nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from daas.billing import measure
+from daas.billing.models import Invoice
+from daas.billing.periods import Period
+from daas.contracts.models import Contract, Deployment
+from daas.extensions import db
+from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder
+from daas.logistics.rules import refresh_due_date
+from daas.pricing.models import Metric, Plan, PlanCharge
+from daas.usage.models import UsageEvent
+
+
+@dataclass(frozen=True)
+class SubscriptionFigures:
+    devices: int  # devices in service: open deployments
+    next_refresh: date | None  # the earliest refresh due date among them
+
+
+def subscription_figures(contract_ids: Iterable[int]) -> dict[int, SubscriptionFigures]:
+    """Per contract: devices in service and the earliest next refresh (deployment date plus the plan's
+    refresh cycle plus upgrade extensions, as `daas.logistics.refresh.due_date_of`), in one query."""
+    ids = sorted(set(contract_ids))
+    if not ids:
+        return {}
+    extensions = (
+        select(DeviceUpgrade.deployment_id, func.sum(DeviceUpgrade.extension_months).label("months"))
+        .group_by(DeviceUpgrade.deployment_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Deployment.contract_id,
+            Deployment.start_date,
+            Contract.plan_id,
+            func.coalesce(extensions.c.months, 0),
+        )
+        .join(Contract, Contract.id == Deployment.contract_id)
+        .outerjoin(extensions, extensions.c.deployment_id == Deployment.id)
+        .where(Deployment.contract_id.in_(ids), Deployment.end_date.is_(None))
+    ).all()
+    cycles = dict(
+        db.session.execute(
+            select(Plan.id, Plan.refresh_cycle_months).where(Plan.id.in_({row[2] for row in rows}))
+        ).all()
+    )
+    devices: dict[int, int] = defaultdict(int)
+    earliest: dict[int, date] = {}
+    for contract_id, start, plan_id, months in rows:
+        devices[contract_id] += 1
+        due = refresh_due_date(start, cycles[plan_id], int(months))
+        earliest[contract_id] = min(due, earliest.get(contract_id, due))
+    return {cid: SubscriptionFigures(devices.get(cid, 0), earliest.get(cid)) for cid in ids}
+
+
+def devices_in_service(customer_id: int) -> int:
+    """The customer's devices on any subscription today (open deployments)."""
+    return (
+        db.session.scalar(
+            select(func.count(Deployment.id))
+            .join(Contract, Contract.id == Deployment.contract_id)
+            .where(Contract.customer_id == customer_id, Deployment.end_date.is_(None))
+        )
+        or 0
+    )
+
+
+def open_refresh_by_device(contract_id: int) -> dict[int, RefreshOrder]:
+    """The open or approved refresh order of each device of a contract (at most one per device)."""
+    orders = db.session.scalars(
+        select(RefreshOrder).where(
+            RefreshOrder.contract_id == contract_id, RefreshOrder.status.in_(("open", "approved"))
+        )
+    )
+    return {order.device_id: order for order in orders}
+
+
+def metrics_of(contract_ids: Iterable[int]) -> dict[int, list[Metric]]:
+    """Per contract, the metrics it is metered on: its plan's metered charges, and any other metric it
+    has usage of. Ordered by metric code."""
+    ids = sorted(set(contract_ids))
+    if not ids:
+        return {}
+    pairs = set(
+        db.session.execute(
+            select(Contract.id, PlanCharge.metric_id)
+            .join(PlanCharge, PlanCharge.plan_id == Contract.plan_id)
+            .where(Contract.id.in_(ids), PlanCharge.kind == "metered")
+        ).all()
+    )
+    pairs |= set(
+        db.session.execute(
+            select(UsageEvent.contract_id, UsageEvent.metric_id)
+            .where(UsageEvent.contract_id.in_(ids))
+            .group_by(UsageEvent.contract_id, UsageEvent.metric_id)
+        ).all()
+    )
+    metrics = {
+        metric.id: metric
+        for metric in db.session.scalars(select(Metric).where(Metric.id.in_({m for _, m in pairs})))
+    }
+    result: dict[int, list[Metric]] = {cid: [] for cid in ids}
+    for contract_id, metric_id in pairs:
+        result[contract_id].append(metrics[metric_id])
+    for found in result.values():
+        found.sort(key=lambda metric: metric.code)
+    return result
+
+
+def usage_in_period(metrics: dict[int, list[Metric]], period: Period) -> dict[int, dict[int, Decimal]]:
+    """contract id -> metric id -> the month's quantity, aggregated as billing does (count, sum, max,
+    unique count: `daas.billing.measure.usage_in`); zero where there is no usage."""
+    pairs = [(contract_id, metric.id) for contract_id, found in metrics.items() for metric in found]
+    measured = measure.usage_in(period.starts_at, period.ends_at, pairs) if pairs else {}
+    return {
+        contract_id: {metric.id: measured.get(contract_id, {}).get(metric.id, Decimal(0)) for metric in found}
+        for contract_id, found in metrics.items()
+    }
+
+
+def last_months(today: date, count: int = 12) -> list[Period]:
+    """The `count` months up to and including today's, oldest first."""
+    period = Period.containing(today)
+    months = [period]
+    for _ in range(count - 1):
+        period = period.previous()
+        months.append(period)
+    return months[::-1]
+
+
+def usage_by_month(
+    contract_id: int, metrics: Sequence[Metric], months: Sequence[Period]
+) -> dict[int, list[Decimal]]:
+    """metric id -> the contract's quantity in each of `months` (billing's aggregation, zero if none)."""
+    out: dict[int, list[Decimal]] = {metric.id: [] for metric in metrics}
+    for period in months:
+        month = usage_in_period({contract_id: list(metrics)}, period)[contract_id]
+        for metric in metrics:
+            out[metric.id].append(month[metric.id])
+    return out
+
+
+@dataclass(frozen=True)
+class FreeDate:
+    day: date
+    places_left: int
+
+
+def free_pickup_dates(region: str, start: date, end: date) -> list[FreeDate]:
+    """The region's pickup slots from `start` through `end` that still have room, by date."""
+    rows = db.session.execute(
+        select(PickupSlot.date, PickupSlot.capacity - PickupSlot.booked)
+        .where(
+            PickupSlot.region == region,
+            PickupSlot.date >= start,
+            PickupSlot.date <= end,
+            PickupSlot.booked < PickupSlot.capacity,
+        )
+        .order_by(PickupSlot.date)
+    ).all()
+    return [FreeDate(day, int(left)) for day, left in rows]
+
+
+def amount_due(customer_id: int) -> dict[str, Decimal]:
+    """What the customer still owes on issued invoices (open or uncollectible), per currency."""
+    rows = db.session.execute(
+        select(Invoice.currency, func.sum(Invoice.amount_due))
+        .where(Invoice.customer_id == customer_id, Invoice.status.in_(("open", "uncollectible")))
+        .group_by(Invoice.currency)
+        .order_by(Invoice.currency)
+    ).all()
+    return {currency: Decimal(total or 0) for currency, total in rows}
+
+
+def payment_state(invoice: Invoice, today: date) -> str:
+    """How the invoice is being paid, in words a customer understands."""
+    if invoice.status == "paid":
+        paid = f" on {invoice.paid_at.date().isoformat()}" if invoice.paid_at else ""
+        return f"Paid{paid}"
+    if invoice.status == "void":
+        return "Void: nothing to pay"
+    if invoice.status == "uncollectible":
+        return "Not collected: please pay by bank transfer or contact us"
+    if invoice.status != "open":
+        return invoice.status
+    if invoice.due_date is not None and invoice.due_date < today:
+        state = f"Overdue since {invoice.due_date.isoformat()}"
+    elif invoice.collection_method == "card":
+        state = "Card payment scheduled"
+    else:
+        state = "Awaiting bank transfer"
+    if invoice.failed_attempts:
+        state += f"; {invoice.failed_attempts} card attempt(s) failed"
+    return state
