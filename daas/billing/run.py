@@ -250,13 +250,19 @@ def run_billing(
     finalize: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    on_created: Callable[[int], None] | None = None,
 ) -> BillingRun:
-    """Bill a period: create or recompute a draft per contract, optionally finalize them. Commits."""
+    """Bill a period: create or recompute a draft per contract, optionally finalize them. Commits.
+
+    `on_created(run_id)` is called once the run's row is committed, before any work: a caller that runs
+    billing in the background learns there which run to show."""
     from daas.billing.invoices import finalize_period
 
     run = BillingRun(period=period.name, status="running", actor=actor)
     db.session.add(run)
     db.session.commit()
+    if on_created:
+        on_created(run.id)
     try:
         measured = _Measurements(period)
         run.contracts = len(measured.contracts)

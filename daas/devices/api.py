@@ -11,7 +11,7 @@ from daas.api.base import Blueprint, page_window
 from daas.auth.access import access, current_principal
 from daas.contracts.services import current_contract_id
 from daas.devices import services, takeback
-from daas.devices.certificate_pdf import WipeCertificateDocument, render_wipe_certificate
+from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.models import Device, WipeCertificate
 from daas.devices.schemas import (
     DeviceCreateSchema,
@@ -20,7 +20,6 @@ from daas.devices.schemas import (
     DeviceSummarySchema,
     DeviceUpdateSchema,
 )
-from daas.errors import NotFound
 from daas.extensions import db
 from daas.logistics.returns import close_settled_orders
 from daas.logistics.schemas import (
@@ -189,23 +188,7 @@ class DeviceLoss(MethodView):
 
 
 def _certificate_fields(certificate: WipeCertificate) -> dict[str, Any]:
-    names = (
-        "id",
-        "life",
-        "method",
-        "standard",
-        "technique",
-        "tool",
-        "tool_version",
-        "media_type",
-        "media_serial",
-        "verification",
-        "performed_by",
-        "verified_by",
-        "performed_on",
-        "notes",
-    )
-    return {name: getattr(certificate, name) for name in names}
+    return {"id": certificate.id, **takeback.certificate_fields(certificate)}
 
 
 @blp.route("/<string:serial>/wipe-certificates/<id:certificate_id>.pdf")
@@ -216,16 +199,8 @@ class WipeCertificatePdf(MethodView):
     def get(self, serial: str, certificate_id: int) -> Any:
         """A wipe certificate as a PDF."""
         device = services.get_device(serial, current_principal().customer_scope)
-        certificate = db.session.get(WipeCertificate, certificate_id)
-        if certificate is None or certificate.device_id != device.id:
-            raise NotFound(f"No wipe certificate {certificate_id} for device {serial}.")
-        document = WipeCertificateDocument(
-            number=f"WIPE-{certificate.id:06d}",
-            organization=current_app.config["DAAS_ISSUER_NAME"],
-            device_serial=device.serial,
-            device_model=f"{device.device_model.manufacturer} {device.device_model.name}",
-            **{k: v for k, v in _certificate_fields(certificate).items() if k != "id"},
-        )
+        issuer = current_app.config["DAAS_ISSUER_NAME"]
+        document = takeback.certificate_document(device, certificate_id, issuer)
         return Response(
             render_wipe_certificate(document),
             mimetype="application/pdf",

@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import select
 
 from daas.core import clock
+from daas.devices.certificate_pdf import WipeCertificateDocument
 from daas.devices.models import Device, HarvestedPart, WipeCertificate
 from daas.devices.services import lock_device, transition_device
-from daas.errors import Conflict
+from daas.errors import Conflict, NotFound
 from daas.extensions import db
 
 NIST = "NIST SP 800-88 Rev. 1"
@@ -145,3 +146,39 @@ def lose_device(serial: str, actor: str, on: date | None = None, note: str | Non
         deployment.end_date = max(on, deployment.start_date)
     db.session.flush()
     return device
+
+
+CERTIFICATE_FIELDS = (
+    "life",
+    "method",
+    "standard",
+    "technique",
+    "tool",
+    "tool_version",
+    "media_type",
+    "media_serial",
+    "verification",
+    "performed_by",
+    "verified_by",
+    "performed_on",
+    "notes",
+)
+
+
+def certificate_fields(certificate: WipeCertificate) -> dict[str, Any]:
+    """What a wipe certificate says, by field (its id aside)."""
+    return {name: getattr(certificate, name) for name in CERTIFICATE_FIELDS}
+
+
+def certificate_document(device: Device, certificate_id: int, organization: str) -> WipeCertificateDocument:
+    """The printable certificate `certificate_id` of `device` (NotFound if it is another device's)."""
+    certificate = db.session.get(WipeCertificate, certificate_id)
+    if certificate is None or certificate.device_id != device.id:
+        raise NotFound(f"No wipe certificate {certificate_id} for device {device.serial}.")
+    return WipeCertificateDocument(
+        number=f"WIPE-{certificate.id:06d}",
+        organization=organization,
+        device_serial=device.serial,
+        device_model=f"{device.device_model.manufacturer} {device.device_model.name}",
+        **certificate_fields(certificate),
+    )

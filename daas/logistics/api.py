@@ -44,8 +44,7 @@ def _window() -> int:
 
 
 def upgrade_policy() -> UpgradePolicy:
-    config = current_app.config
-    return UpgradePolicy(config["DAAS_UPGRADE_MIN_BATTERY"], config["DAAS_UPGRADE_EXTENSION_MONTHS"])
+    return UpgradePolicy.from_settings(current_app.config)
 
 
 def return_view(order: ReturnOrder) -> dict[str, Any]:

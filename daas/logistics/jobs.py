@@ -12,14 +12,13 @@ from daas.logistics.rules import UpgradePolicy
 ACTOR = "scheduler"
 
 
-def _policy(config: Any) -> UpgradePolicy:
-    return UpgradePolicy(config["DAAS_UPGRADE_MIN_BATTERY"], config["DAAS_UPGRADE_EXTENSION_MONTHS"])
-
-
 def plan_refresh_job(config: Any, as_of: date) -> dict[str, Any]:
     """One planning round as of a day; the caller commits. Safe to run again: it opens nothing twice."""
     report = plan_refreshes(
-        as_of, config["DAAS_REFRESH_LEAD_DAYS"], _policy(config), config["DAAS_BOOKING_WINDOW_DAYS"]
+        as_of,
+        config["DAAS_REFRESH_LEAD_DAYS"],
+        UpgradePolicy.from_settings(config),
+        config["DAAS_BOOKING_WINDOW_DAYS"],
     )
     return {
         "refresh_orders": len(report.refresh_orders),
@@ -31,7 +30,9 @@ def plan_refresh_job(config: Any, as_of: date) -> dict[str, Any]:
 def refresh_plan_job(context: JobContext) -> dict[str, Any]:
     """Refresh orders for the devices due within the lead time of the due day."""
     config = context.config
-    report = plan_refresh_orders(context.due.date(), config["DAAS_REFRESH_LEAD_DAYS"], _policy(config))
+    report = plan_refresh_orders(
+        context.due.date(), config["DAAS_REFRESH_LEAD_DAYS"], UpgradePolicy.from_settings(config)
+    )
     return {"refresh_orders": len(report.refresh_orders)}
 
 

@@ -6,6 +6,7 @@ of the last place cannot both succeed, on PostgreSQL or SQLite, and a check cons
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -92,18 +93,28 @@ def book_on(region: str, day: date) -> PickupSlot:
     return slot
 
 
-def book_earliest(region: str, requested: date, window_days: int) -> PickupSlot | None:
-    """The earliest slot with room on or after `requested`, within `window_days`; None if there is none."""
-    candidates = db.session.scalars(
-        select(PickupSlot.id)
+def _with_room(region: str, start: date, end: date) -> Any:
+    return (
+        select(PickupSlot)
         .where(
             PickupSlot.region == region,
-            PickupSlot.date >= requested,
-            PickupSlot.date <= requested + timedelta(days=window_days),
+            PickupSlot.date >= start,
+            PickupSlot.date <= end,
             PickupSlot.booked < PickupSlot.capacity,
         )
         .order_by(PickupSlot.date)
-    ).all()
+    )
+
+
+def free_slots(region: str, start: date, end: date) -> list[PickupSlot]:
+    """The region's slots with room from `start` through `end`, earliest first (what a date picker offers)."""
+    return list(db.session.scalars(_with_room(region, start, end)))
+
+
+def book_earliest(region: str, requested: date, window_days: int) -> PickupSlot | None:
+    """The earliest slot with room on or after `requested`, within `window_days`; None if there is none."""
+    end = requested + timedelta(days=window_days)
+    candidates = db.session.scalars(_with_room(region, requested, end).with_only_columns(PickupSlot.id)).all()
     for slot_id in candidates:
         if take_place(slot_id):  # a concurrent booking may have taken the last place: try the next day
             return db.session.get(PickupSlot, slot_id)

@@ -27,12 +27,12 @@ from daas.contracts.services import current_contract_id, deploy_device
 from daas.core import clock
 from daas.devices import services as devices
 from daas.devices import takeback
-from daas.devices.certificate_pdf import WipeCertificateDocument, render_wipe_certificate
+from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.lifecycle import allowed_actions
 from daas.errors import NotFound
 from daas.logistics import refresh, returns, slots
-from daas.logistics.api import upgrade_policy
 from daas.logistics.models import REFRESH_STATUSES, RETURN_STATUSES
+from daas.logistics.rules import UpgradePolicy
 from daas.web import logistics_queries as queries
 from daas.web.pages import add_navigation, audience, carry_out, options, pager, principal
 from daas.web.security import secure_page
@@ -157,7 +157,7 @@ def _order_page(order_id: int, **forms: FlaskForm) -> str:
     order = returns.get_return_order(order_id)
     today = clock.today()
     schedule = forms.get("schedule") or ScheduleForm()
-    free = queries.free_slots(order.region, today, today + timedelta(days=SCHEDULE_DAYS))
+    free = slots.free_slots(order.region, today, today + timedelta(days=SCHEDULE_DAYS))
     schedule.date.choices = options(
         (
             slot.date.isoformat(),
@@ -686,31 +686,7 @@ def devices_lost(serial: str) -> Any:
 @audience("logistics")
 def devices_certificate(serial: str, certificate_id: int) -> Any:
     device = devices.get_device(serial)
-    certificate = next((c for c in queries.wipe_certificates(device.id) if c.id == certificate_id), None)
-    if certificate is None:
-        raise NotFound(f"No wipe certificate {certificate_id} for device {serial}.")
-    names = (
-        "life",
-        "method",
-        "standard",
-        "technique",
-        "tool",
-        "tool_version",
-        "media_type",
-        "media_serial",
-        "verification",
-        "performed_by",
-        "verified_by",
-        "performed_on",
-        "notes",
-    )
-    document = WipeCertificateDocument(
-        number=f"WIPE-{certificate.id:06d}",
-        organization=current_app.config["DAAS_ISSUER_NAME"],
-        device_serial=device.serial,
-        device_model=f"{device.device_model.manufacturer} {device.device_model.name}",
-        **{name: getattr(certificate, name) for name in names},
-    )
+    document = takeback.certificate_document(device, certificate_id, current_app.config["DAAS_ISSUER_NAME"])
     return Response(
         render_wipe_certificate(document),
         mimetype="application/pdf",
@@ -764,7 +740,7 @@ def _refresh_page(order_id: int, form: CompleteForm | None = None, status: int =
             serial=refresh.serial_of(order),
             return_order_id=refresh.return_order_of(order),
             form=form or CompleteForm(formdata=None, data={"completed_on": clock.today()}),
-            extension_months=upgrade_policy().extension_months,
+            extension_months=UpgradePolicy.from_settings(current_app.config).extension_months,
         ),
         status,
     )
@@ -789,7 +765,7 @@ def refresh_orders_complete(order_id: int) -> Any:
                 order_id,
                 form.completed_on.data,
                 principal().actor,
-                upgrade_policy(),
+                UpgradePolicy.from_settings(current_app.config),
                 form.extension_months.data if upgrade else None,
                 None if upgrade else (form.replacement_serial.data or None),
                 form.kit.data or "battery",

@@ -101,22 +101,6 @@ def known_regions() -> list[str]:
     return sorted({*slot_regions, *customer_regions})
 
 
-def free_slots(region: str, start: date, end: date) -> list[PickupSlot]:
-    """The region's slots with room between `start` and `end`, earliest first (the date picker)."""
-    return list(
-        db.session.scalars(
-            select(PickupSlot)
-            .where(
-                PickupSlot.region == region,
-                PickupSlot.date >= start,
-                PickupSlot.date <= end,
-                PickupSlot.booked < PickupSlot.capacity,
-            )
-            .order_by(PickupSlot.date)
-        )
-    )
-
-
 def orders_on_slots(slot_ids: Iterable[int]) -> dict[int, list[ReturnOrder]]:
     """The return orders holding a place on each slot (scheduled ones, and those picked up from it)."""
     ids = list(slot_ids)

@@ -21,8 +21,9 @@ from daas.billing.models import Invoice
 from daas.billing.periods import Period
 from daas.contracts.models import Contract, Deployment
 from daas.extensions import db
-from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder
+from daas.logistics.models import DeviceUpgrade, RefreshOrder
 from daas.logistics.rules import refresh_due_date
+from daas.logistics.slots import free_slots
 from daas.pricing.models import Metric, Plan, PlanCharge
 from daas.usage.models import UsageEvent
 
@@ -163,18 +164,8 @@ class FreeDate:
 
 
 def free_pickup_dates(region: str, start: date, end: date) -> list[FreeDate]:
-    """The region's pickup slots from `start` through `end` that still have room, by date."""
-    rows = db.session.execute(
-        select(PickupSlot.date, PickupSlot.capacity - PickupSlot.booked)
-        .where(
-            PickupSlot.region == region,
-            PickupSlot.date >= start,
-            PickupSlot.date <= end,
-            PickupSlot.booked < PickupSlot.capacity,
-        )
-        .order_by(PickupSlot.date)
-    ).all()
-    return [FreeDate(day, int(left)) for day, left in rows]
+    """The region's pickup days from `start` through `end` that still have room, with the places left."""
+    return [FreeDate(slot.date, slot.capacity - slot.booked) for slot in free_slots(region, start, end)]
 
 
 def amount_due(customer_id: int) -> dict[str, Decimal]:

@@ -1,0 +1,98 @@
+"""Finance's month end in a real browser: choose October, preview, run billing and watch its progress,
+check a draft, finalize, open an invoice and download its PDF."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from daas.billing.models import BillingRun, Invoice
+from daas.core import clock
+from daas.extensions import db
+from tests import factories
+from tests.billing_helpers import deploy, worked_example_plan
+from tests.browser.conftest import screenshot, sign_in_page
+
+PASSWORD = "correct-horse-battery"
+CUSTOMERS = ("Berliner Baukontor GmbH", "Kantoor Noord B.V.", "Atelier Sud SARL")
+# billing.md's worked example: one laptop at 39.00 lifts to the 500.00 minimum, plus 21 % Dutch VAT.
+DRAFT_TOTAL = "605.00 EUR"
+
+
+def _month_end(site) -> str:
+    with site.app_context():
+        plan, _, _ = worked_example_plan()
+        for name in CUSTOMERS:
+            customer = factories.customer(name=name)
+            contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+            deploy(contract, date(2026, 2, 1))
+        email = factories.user("finance", email="clerk@daas.example", password=PASSWORD).email
+        db.session.commit()
+        db.session.remove()
+    return email
+
+
+def _read(site, query):
+    with site.app_context():
+        try:
+            return db.session.execute(query).all()
+        finally:
+            db.session.remove()
+
+
+def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, site, monkeypatch):
+    # One contract per chunk and a pause after each: the run lasts long enough to watch it progress.
+    monkeypatch.setitem(site.config, "DAAS_BILLING_CHUNK_SIZE", 1)
+    monkeypatch.setitem(site.config, "DAAS_BILLING_THROTTLE_MS", 1000)
+    email = _month_end(site)
+    sign_in_page(page, site, email, PASSWORD)
+    page.wait_for_url("**/finance")
+    page.get_by_role("link", name="Billing runs").click()
+
+    # Choose October 2026 and preview it: no drafts yet, three contracts to bill.
+    page.get_by_label("Period", exact=True).fill("2026-10")
+    page.get_by_role("button", name="Preview").click()
+    page.get_by_role("heading", name="Preview of 2026-10").wait_for()
+    assert "3 contracts are active in 2026-10" in page.locator(".preview").inner_text()
+    assert page.get_by_text("No drafts for 2026-10 yet").is_visible()
+
+    # Run: the run's page shows its progress while it works, then its drafts.
+    page.get_by_role("button", name="Run billing for 2026-10").click()
+    page.wait_for_url(re.compile(r".*/finance/billing-runs/\d+$"))
+    run_id = int(page.url.rsplit("/", 1)[1])
+    progress = page.locator("progress#run-progress-bar")
+    assert progress.is_visible()
+    assert page.locator("[data-progress-status]").inner_text().strip() == "running"
+    page.get_by_text("3 of 3 contracts processed (100%)").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Finalize 3 drafts").wait_for()  # the page reloaded when the run ended
+    assert progress.get_attribute("value") == "3" and progress.get_attribute("max") == "3"
+    assert page.locator("[data-progress-status]").inner_text().strip() == "completed"
+    assert _read(site, select(BillingRun.status, BillingRun.processed).where(BillingRun.id == run_id)) == [
+        ("completed", 3)
+    ]
+
+    # Check a draft's total, then finalize: the drafts get their numbers.
+    row = page.get_by_role("row").filter(has_text="Berliner Baukontor GmbH")
+    assert DRAFT_TOTAL in row.inner_text() and "draft" in row.inner_text()
+    page.get_by_role("button", name="Finalize 3 drafts").click()
+    page.get_by_text(f"Finalized 3 invoices of billing run {run_id} (2026-10).").wait_for()
+    year = clock.today().year
+    numbers = page.get_by_role("link", name=re.compile(rf"^INV-{year}-\d{{6}}$"))
+    assert numbers.count() == 3
+    assert {status for (status,) in _read(site, select(Invoice.status))} == {"open"}
+    screenshot(page, "finance-journey-run")
+
+    # Open an invoice and download its PDF.
+    row = page.get_by_role("row").filter(has_text="Berliner Baukontor GmbH")
+    number = row.get_by_role("link").inner_text()
+    row.get_by_role("link").click()
+    page.get_by_role("heading", name=f"Invoice {number}").wait_for()
+    assert page.locator("#invoice-total").inner_text() == DRAFT_TOTAL
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename == f"{number}.pdf"
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    screenshot(page, "finance-journey")
