@@ -13,7 +13,7 @@ DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ bench-impact: $(STAMP)
 # Needs PostgreSQL: creates (and drops) the database daas_bench_scheduler; about a minute.
 bench-scheduler: $(STAMP)
 	$(BIN)/python bench/scheduler.py
+
+# The pages on the demo data, in-process on SQLite; about a minute.
+bench-pages: $(STAMP)
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

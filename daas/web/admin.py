@@ -17,7 +17,6 @@ import pycountry
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from sqlalchemy import func, select
 from wtforms import (
     DecimalField,
     EmailField,
@@ -44,19 +43,17 @@ from wtforms.validators import (
 )
 
 from daas.auth import services as auth
-from daas.auth.models import ROLES, User
+from daas.auth.models import ROLES
 from daas.catalog import services as catalog_services
 from daas.catalog.footprints import FormatError, open_rows, read_rows
-from daas.catalog.models import CATEGORIES, DeviceModel
+from daas.catalog.models import CATEGORIES
 from daas.core import money
 from daas.customers import services as customer_services
-from daas.customers.models import Customer
-from daas.devices.models import Device
 from daas.errors import Invalid
-from daas.extensions import db
 from daas.pricing import services as pricing
-from daas.pricing.models import AGGREGATIONS, PRICING_MODELS, Metric, Plan
-from daas.web.pages import add_navigation, audience, carry_out, pager
+from daas.pricing.models import AGGREGATIONS, PRICING_MODELS, Plan
+from daas.web import admin_queries as queries
+from daas.web.pages import add_navigation, audience, carry_out, options, pager
 from daas.web.security import secure_page
 
 blp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -114,10 +111,6 @@ class Exact:
             raise ValidationError(f"Must be at most {self.maximum}.")
 
 
-def _options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def _code(label: str, max_length: int = 64, required: bool = True) -> StringField:
     return StringField(
         label,
@@ -136,7 +129,7 @@ def _code(label: str, max_length: int = 64, required: bool = True) -> StringFiel
 @blp.get("")
 @audience("admin")
 def home() -> Any:
-    return render_template("admin/home.html", counts=overview_counts())
+    return render_template("admin/home.html", counts=queries.overview_counts())
 
 
 # -- customers -----------------------------------------------------------------------------------------
@@ -145,7 +138,7 @@ def home() -> Any:
 @functools.cache
 def _country_choices() -> list[SelectChoice]:
     countries = sorted(pycountry.countries, key=lambda country: country.name)
-    return _options([("", "Choose a country"), *[(c.alpha_2, f"{c.name} ({c.alpha_2})") for c in countries]])
+    return options([("", "Choose a country"), *[(c.alpha_2, f"{c.name} ({c.alpha_2})") for c in countries]])
 
 
 def _country_name(code: str) -> str:
@@ -160,7 +153,7 @@ class CustomerForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
     country = SelectField("Country", validators=[DataRequired(message="Choose the customer's country.")])
     vat_id = StringField("VAT id", validators=[Optional(), Length(min=2, max=20)], filters=[_strip])
-    currency = SelectField("Currency", choices=_options(_CURRENCIES), default="EUR")
+    currency = SelectField("Currency", choices=options(_CURRENCIES), default="EUR")
     billing_email = EmailField(
         "Billing e-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip]
     )
@@ -200,7 +193,7 @@ def customers_list() -> Any:
     search = CustomerSearchForm(request.args)
     query = search.q.data if search.validate() else None
     page = pager(25)
-    rows, total = search_customers(query, page.offset, page.size)
+    rows, total = queries.search_customers(query, page.offset, page.size)
     return render_template(
         "admin/customers.html", customers=rows, search=search, query=query, pager=page.with_total(total)
     )
@@ -240,7 +233,7 @@ def customers_edit(customer_id: int) -> Any:
         if changed is not None:
             return redirect(url_for("admin.customers_edit", customer_id=customer_id))
     return _form_page(
-        "admin/customer_form.html", form=form, customer=customer, users=users_of_customer(customer_id)
+        "admin/customer_form.html", form=form, customer=customer, users=queries.users_of_customer(customer_id)
     )
 
 
@@ -249,7 +242,7 @@ def customers_edit(customer_id: int) -> Any:
 
 class UserForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
-    role = SelectField("Role", choices=_options([(role, role) for role in ROLES]), default="customer")
+    role = SelectField("Role", choices=options([(role, role) for role in ROLES]), default="customer")
     customer_id = SelectField(
         "Customer",
         coerce=lambda value: int(value) if value not in ("", None) else None,
@@ -281,7 +274,7 @@ class TokenForm(FlaskForm):
 def users() -> Any:
     page = pager(25)
     rows, total = auth.list_users(page.offset, page.size)
-    names = customer_names({user.customer_id for user in rows if user.customer_id})
+    names = queries.customer_names({user.customer_id for user in rows if user.customer_id})
     return render_template("admin/users.html", users=rows, names=names, pager=page.with_total(total))
 
 
@@ -289,7 +282,7 @@ def users() -> Any:
 @audience("admin")
 def users_new() -> Any:
     form = UserForm()
-    form.customer_id.choices = _options([("", "None (staff)"), *customer_choices()])
+    form.customer_id.choices = options([("", "None (staff)"), *queries.customer_choices()])
     if request.method == "GET" and request.args.get("customer_id", "").isdigit():
         form.customer_id.data = int(request.args["customer_id"])
     if form.validate_on_submit():
@@ -363,12 +356,12 @@ class CatalogFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = SelectField("Category", choices=_options([("", "All categories"), *_CATEGORY_CHOICES]))
+    category = SelectField("Category", choices=options([("", "All categories"), *_CATEGORY_CHOICES]))
 
 
 class DeviceModelForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    category = SelectField("Category", choices=_options(_CATEGORY_CHOICES))
+    category = SelectField("Category", choices=options(_CATEGORY_CHOICES))
     manufacturer = StringField("Manufacturer", validators=[DataRequired(), Length(max=100)], filters=[_strip])
     weight_kg = DecimalField("Weight (kg)", places=None, validators=[InputRequired(), Exact(3, 0, 1000)])
     embodied_co2e_kg = DecimalField(
@@ -479,9 +472,7 @@ class TierForm(Form):
 
 class ChargeForm(Form):
     metric = SelectField("Metric")
-    model = SelectField(
-        "Pricing model", choices=_options([("", "Choose"), *[(m, m) for m in PRICING_MODELS]])
-    )
+    model = SelectField("Pricing model", choices=options([("", "Choose"), *[(m, m) for m in PRICING_MODELS]]))
     unit_amount = _decimal("Unit amount", money.UNIT_AMOUNT_MAX_DECIMALS)
     package_size = IntegerField(
         "Package size", validators=[Optional(), NumberRange(min=1, max=1_000_000_000)]
@@ -507,7 +498,7 @@ class ChargeForm(Form):
 class PlanForm(FlaskForm):
     code = _code("Code")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    currency = SelectField("Currency", choices=_options(_CURRENCIES), default="EUR")
+    currency = SelectField("Currency", choices=options(_CURRENCIES), default="EUR")
     term_months = IntegerField("Term (months)", default=36, validators=[InputRequired(), NumberRange(1, 120)])
     refresh_cycle_months = IntegerField(
         "Refresh cycle (months)", default=36, validators=[InputRequired(), NumberRange(1, 120)]
@@ -521,7 +512,7 @@ class PlanForm(FlaskForm):
         """Metric choices, and labels that say which row a field belongs to (for screen readers too)."""
         for number, entry in enumerate(self.charges, start=1):
             charge = entry.form
-            charge.metric.choices = _options(
+            charge.metric.choices = options(
                 [("", "None (row unused)"), *[(code, code) for code in metric_codes]]
             )
             for field in (charge.metric, charge.model, charge.unit_amount, charge.package_size):
@@ -534,7 +525,7 @@ class PlanForm(FlaskForm):
 class MetricForm(FlaskForm):
     code = _code("Code")
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
-    aggregation = SelectField("Aggregation", choices=_options([(a, a) for a in AGGREGATIONS]))
+    aggregation = SelectField("Aggregation", choices=options([(a, a) for a in AGGREGATIONS]))
     field = _code("Property (unique_count only)", required=False)
 
 
@@ -550,7 +541,7 @@ def plans() -> Any:
 @audience("admin")
 def plans_new() -> Any:
     form = PlanForm()
-    form.prepare(metric_codes())
+    form.prepare(queries.metric_codes())
     if form.validate_on_submit():
         values, rows = _plan_values(form)
         if values is not None:
@@ -695,63 +686,3 @@ def _add_errors(field: Any, messages: Any) -> None:
 def _form_page(template: str, **context: Any) -> tuple[str, int]:
     """A form page: 422 when it comes back to a POST with errors to fix."""
     return render_template(template, **context), 422 if request.method == "POST" else 200
-
-
-# -- reads the services lack ---------------------------------------------------------------------------
-
-
-def overview_counts() -> dict[str, Any]:
-    """What the admin home shows: customers, users by role, device models, plans, devices by status."""
-
-    def count(model: Any) -> int:
-        return db.session.scalar(select(func.count()).select_from(model)) or 0
-
-    by_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
-    by_status = dict(
-        db.session.execute(
-            select(Device.status, func.count()).group_by(Device.status).order_by(Device.status)
-        ).all()
-    )
-    return {
-        "customers": count(Customer),
-        "users": {role: by_role.get(role, 0) for role in ROLES},
-        "device_models": count(DeviceModel),
-        "plans": count(Plan),
-        "metrics": count(Metric),
-        "devices": by_status,
-        "devices_total": sum(by_status.values()),
-    }
-
-
-def search_customers(name: str | None, offset: int = 0, limit: int = 25) -> tuple[list[Customer], int]:
-    """Customers by name, those whose name contains `name` (any case) when given; one page and the total."""
-    query = select(Customer)
-    if name:
-        escaped = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Customer.name.ilike(f"%{escaped}%", escape="\\"))
-    rows = db.session.scalars(query.order_by(Customer.name, Customer.id).offset(offset).limit(limit)).all()
-    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    return list(rows), total
-
-
-def customer_choices() -> list[tuple[int, str]]:
-    """Every customer as (id, "name (number id)") by name, for picking the customer of a user."""
-    rows = db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id))
-    return [(customer_id, f"{name} (number {customer_id})") for customer_id, name in rows]
-
-
-def customer_names(ids: set[int]) -> dict[int, str]:
-    """The names of these customers, by id."""
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())
-
-
-def users_of_customer(customer_id: int) -> list[User]:
-    """The users who sign in for this customer."""
-    return list(db.session.scalars(select(User).where(User.customer_id == customer_id).order_by(User.email)))
-
-
-def metric_codes() -> list[str]:
-    """Every metric's code, for the charge rows of a new plan."""
-    return list(db.session.scalars(select(Metric.code).order_by(Metric.code)))
