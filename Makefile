@@ -28,7 +28,8 @@ run: $(STAMP)
 	$(BIN)/flask --app wsgi daas demo
 	@echo ""
 	@echo "daas is starting on http://$(HOST):$(PORT)  (API docs: http://$(HOST):$(PORT)/api/docs)"
-	@echo "Sign in to the API with one of the tokens above, for example:"
+	@echo "Sign in at http://$(HOST):$(PORT)/login with one of the e-mails above and the password daas-demo-2026;"
+	@echo "each role lands on its own pages. Or call the API with one of the tokens above, for example:"
 	@echo "  curl -H 'Authorization: Bearer daas_demo_admin_daas' http://$(HOST):$(PORT)/api/v1/contracts"
 	@echo "In the docs page, press Authorize and paste a token."
 	@set -e; \
