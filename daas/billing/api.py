@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
 from daas.api.base import Blueprint, page_window
 from daas.auth.access import access, current_principal
 from daas.billing import invoices as service
 from daas.billing.export import export_csv
-from daas.billing.pdf import render_credit_note, render_invoice
+from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.billing.schemas import (
@@ -24,7 +24,7 @@ from daas.billing.schemas import (
     InvoiceSchema,
 )
 from daas.core import clock
-from daas.errors import NotFound
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
@@ -124,11 +124,7 @@ class InvoiceExport(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """One row per invoice line and one per invoice's VAT: each invoice's rows add up to its total."""
         body = export_csv(service.invoices_for_export(args["period"], args.get("status")))
-        return Response(
-            body,
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="invoices-{args["period"]}.csv"'},
-        )
+        return download(body, CSV_MIMETYPE, f"invoices-{args['period']}.csv")
 
 
 @invoices_blp.route("/<id:invoice_id>")
@@ -148,13 +144,8 @@ class InvoicePdf(MethodView):
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int) -> Any:
         """The invoice as a PDF (drafts are marked DRAFT)."""
-        invoice = service.get_invoice(invoice_id, current_principal().customer_scope)
-        name = invoice.number or f"draft-{invoice.id}"
-        return Response(
-            render_invoice(service.invoice_document(invoice, _issuer())),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{name}.pdf"'},
-        )
+        body, name = invoice_file(invoice_id, current_app.config, current_principal().customer_scope)
+        return download(body, PDF_MIMETYPE, name, inline=True)
 
 
 @invoices_blp.route("/<id:invoice_id>/finalize")
@@ -212,12 +203,6 @@ class CreditNotePdf(MethodView):
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int, note_id: int) -> Any:
         """A credit note as a PDF."""
-        invoice = service.get_invoice(invoice_id, current_principal().customer_scope)
-        note = next((n for n in invoice.credit_notes if n.id == note_id), None)
-        if note is None:
-            raise NotFound(f"No credit note {note_id} on invoice {invoice_id}.")
-        return Response(
-            render_credit_note(service.credit_note_document(note, invoice, _issuer())),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{note.number}.pdf"'},
-        )
+        scope = current_principal().customer_scope
+        body, name = credit_note_file(invoice_id, note_id, current_app.config, scope)
+        return download(body, PDF_MIMETYPE, name, inline=True)

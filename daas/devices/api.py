@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
 from daas.api.base import Blueprint, page_window
@@ -20,6 +20,7 @@ from daas.devices.schemas import (
     DeviceSummarySchema,
     DeviceUpdateSchema,
 )
+from daas.downloads import PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.logistics.returns import close_settled_orders
 from daas.logistics.schemas import (
@@ -201,8 +202,6 @@ class WipeCertificatePdf(MethodView):
         device = services.get_device(serial, current_principal().customer_scope)
         issuer = current_app.config["DAAS_ISSUER_NAME"]
         document = takeback.certificate_document(device, certificate_id, issuer)
-        return Response(
-            render_wipe_certificate(document),
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="{document.number}.pdf"'},
+        return download(
+            render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf", inline=True
         )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app
+from flask import current_app
 from flask.views import MethodView
 
 from daas.api.base import Blueprint
 from daas.auth.access import EVERYONE, access, current_principal
 from daas.core import clock
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.impact import parameter_sets
 from daas.impact.documents import statement_document
@@ -35,12 +36,6 @@ def _statement(contract_id: int, args: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _attachment(body: str | bytes, mimetype: str, filename: str, disposition: str = "attachment") -> Response:
-    return Response(
-        body, mimetype=mimetype, headers={"Content-Disposition": f'{disposition}; filename="{filename}"'}
-    )
-
-
 @blp.route("/contracts/<id:contract_id>/impact")
 class ContractImpact(MethodView):
     @access(blp, "customer", "finance")
@@ -61,8 +56,8 @@ class ContractImpactCsv(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], contract_id: int) -> Any:
         """The statement as CSV: a row per device and a total row."""
-        return _attachment(
-            statement_csv(_statement(contract_id, args)), "text/csv", f"impact-contract-{contract_id}.csv"
+        return download(
+            statement_csv(_statement(contract_id, args)), CSV_MIMETYPE, f"impact-contract-{contract_id}.csv"
         )
 
 
@@ -75,8 +70,8 @@ class ContractImpactPdf(MethodView):
     def get(self, args: dict[str, Any], contract_id: int) -> Any:
         """The statement as a PDF to hand to an auditor, with the method and its parameters explained."""
         document = statement_document(_statement(contract_id, args), current_app.config["DAAS_ISSUER_NAME"])
-        return _attachment(
-            render_statement(document), "application/pdf", f"impact-contract-{contract_id}.pdf", "inline"
+        return download(
+            render_statement(document), PDF_MIMETYPE, f"impact-contract-{contract_id}.pdf", inline=True
         )
 
 
@@ -92,7 +87,7 @@ class ContractImpactLedgerCsv(MethodView):
         rows = contract_ledger(
             contract_id, args.get("from_"), args.get("to"), clock.today(), current_principal().customer_scope
         )
-        return _attachment(ledger_csv(rows), "text/csv", f"impact-ledger-contract-{contract_id}.csv")
+        return download(ledger_csv(rows), CSV_MIMETYPE, f"impact-ledger-contract-{contract_id}.csv")
 
 
 @blp.route("/impact/report")
@@ -112,11 +107,8 @@ class ImpactReportCsv(MethodView):
     @blp.response(200, CSV, content_type="text/csv")
     def get(self, args: dict[str, Any]) -> Any:
         """The report as CSV: a row per customer, the total, and the provider's residual."""
-        return _attachment(
-            report_csv(portfolio_report(args.get("from_"), args.get("to"), clock.today())),
-            "text/csv",
-            "impact-report.csv",
-        )
+        report = portfolio_report(args.get("from_"), args.get("to"), clock.today())
+        return download(report_csv(report), CSV_MIMETYPE, "impact-report.csv")
 
 
 @blp.route("/impact/parameter-sets")

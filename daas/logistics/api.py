@@ -11,6 +11,7 @@ from flask.views import MethodView
 from daas.api.base import Blueprint, page_window
 from daas.auth.access import access, current_principal
 from daas.core import clock
+from daas.downloads import CSV_MIMETYPE, download
 from daas.extensions import db
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import RefreshOrder, ReturnOrder
@@ -91,12 +92,6 @@ def refresh_view(order: RefreshOrder) -> dict[str, Any]:
         "serial": refresh.serial_of(order),
         "return_order_id": refresh.return_order_of(order),
     }
-
-
-def _csv(body: str, name: str) -> Response:
-    return Response(
-        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
 
 
 # -- pickup slots -------------------------------------------------------------------------------------------
@@ -217,7 +212,11 @@ class ReturnOrdersExport(MethodView):
     @blp.response(200, CSV, content_type="text/csv")
     def get(self, args: dict[str, Any]) -> Any:
         """Return orders, one row per device."""
-        return _csv(returns.return_orders_csv(args.get("status"), args.get("region")), "return-orders.csv")
+        return download(
+            returns.return_orders_csv(args.get("status"), args.get("region")),
+            CSV_MIMETYPE,
+            "return-orders.csv",
+        )
 
 
 @blp.route("/dispositions.csv")
@@ -227,7 +226,9 @@ class DispositionsExport(MethodView):
     @blp.response(200, CSV, content_type="text/csv")
     def get(self, args: dict[str, Any]) -> Any:
         """Every disposition (redeploy, refurbish, harvest, recycle) with its grade and wipe certificate."""
-        return _csv(returns.dispositions_csv(args.get("from_"), args.get("to")), "dispositions.csv")
+        return download(
+            returns.dispositions_csv(args.get("from_"), args.get("to")), CSV_MIMETYPE, "dispositions.csv"
+        )
 
 
 @blp.route("/return-orders/<id:order_id>")

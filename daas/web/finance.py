@@ -15,7 +15,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     flash,
     jsonify,
@@ -40,14 +39,14 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from daas.billing import invoices as billing
 from daas.billing import measure
 from daas.billing.export import export_csv
+from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.models import INVOICE_STATUSES
-from daas.billing.pdf import render_credit_note, render_invoice
 from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
-from daas.errors import NotFound
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
@@ -376,10 +375,7 @@ def invoices_export() -> Any:
         flash(f"Unknown invoice status {status!r}.", "error")
         return redirect(url_for("finance.invoices", period=period))
     body = export_csv(billing.invoices_for_export(period, status))
-    name = f"invoices-{period}{'-' + status if status else ''}.csv"
-    return Response(
-        body, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return download(body, CSV_MIMETYPE, f"invoices-{period}{'-' + status if status else ''}.csv")
 
 
 def _invoice_page(
@@ -426,29 +422,15 @@ def invoices_show(invoice_id: int) -> Any:
 @blp.get("/invoices/<int:invoice_id>.pdf")
 @audience("finance")
 def invoices_pdf(invoice_id: int) -> Any:
-    invoice = billing.get_invoice(invoice_id)
-    name = invoice.number or f"draft-{invoice.id}"
-    document = billing.invoice_document(invoice, billing.Issuer.from_settings(current_app.config))
-    return Response(
-        render_invoice(document),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'},
-    )
+    body, name = invoice_file(invoice_id, current_app.config)
+    return download(body, PDF_MIMETYPE, name)
 
 
 @blp.get("/invoices/<int:invoice_id>/credit-notes/<int:note_id>.pdf")
 @audience("finance")
 def invoices_credit_note_pdf(invoice_id: int, note_id: int) -> Any:
-    invoice = billing.get_invoice(invoice_id)
-    note = next((n for n in invoice.credit_notes if n.id == note_id), None)
-    if note is None:
-        raise NotFound(f"No credit note {note_id} on invoice {invoice_id}.")
-    document = billing.credit_note_document(note, invoice, billing.Issuer.from_settings(current_app.config))
-    return Response(
-        render_credit_note(document),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{note.number}.pdf"'},
-    )
+    body, name = credit_note_file(invoice_id, note_id, current_app.config)
+    return download(body, PDF_MIMETYPE, name)
 
 
 @blp.post("/invoices/<int:invoice_id>/void")

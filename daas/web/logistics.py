@@ -29,6 +29,7 @@ from daas.devices import services as devices
 from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.lifecycle import allowed_actions
+from daas.downloads import PDF_MIMETYPE, download
 from daas.errors import NotFound
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import REFRESH_STATUSES, RETURN_STATUSES
@@ -687,11 +688,7 @@ def devices_lost(serial: str) -> Any:
 def devices_certificate(serial: str, certificate_id: int) -> Any:
     device = devices.get_device(serial)
     document = takeback.certificate_document(device, certificate_id, current_app.config["DAAS_ISSUER_NAME"])
-    return Response(
-        render_wipe_certificate(document),
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{document.number}.pdf"'},
-    )
+    return download(render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf")
 
 
 # -- refresh orders ---------------------------------------------------------------------------------------

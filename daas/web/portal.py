@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -28,7 +28,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.billing import invoices as billing
-from daas.billing.pdf import render_invoice
+from daas.billing.files import invoice_file
 from daas.billing.periods import Period
 from daas.catalog.services import list_device_models
 from daas.contracts.models import Contract
@@ -37,6 +37,7 @@ from daas.contracts.terms import contract_status
 from daas.core import clock
 from daas.customers.services import get_customer
 from daas.devices.models import Device
+from daas.downloads import PDF_MIMETYPE, download
 from daas.errors import DomainError
 from daas.extensions import db
 from daas.impact.documents import statement_document
@@ -95,12 +96,6 @@ def number(value: Decimal | int | None) -> str:
 @blp.app_template_filter("portal_quantity")  # app-wide in Jinja: named for the portal
 def _quantity_filter(value: Decimal | int | None) -> str:
     return number(value)
-
-
-def _pdf(body: bytes, name: str) -> Response:
-    return Response(
-        body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
-    )
 
 
 # -- overview -----------------------------------------------------------------------------------------------
@@ -234,7 +229,9 @@ def subscriptions_impact(contract_id: int) -> Any:
 @audience("customer")
 def subscriptions_impact_pdf(contract_id: int) -> Any:
     document = statement_document(_statement(contract_id), current_app.config["DAAS_ISSUER_NAME"])
-    return _pdf(render_statement(document), f"impact-contract-{contract_id}.pdf")
+    return download(
+        render_statement(document), PDF_MIMETYPE, f"impact-contract-{contract_id}.pdf", inline=True
+    )
 
 
 # -- invoices -----------------------------------------------------------------------------------------------
@@ -279,9 +276,8 @@ def invoices() -> Any:
 @blp.get("/invoices/<int:invoice_id>.pdf")
 @audience("customer")
 def invoices_pdf(invoice_id: int) -> Any:
-    invoice = billing.get_invoice(invoice_id, _scope())
-    document = billing.invoice_document(invoice, billing.Issuer.from_settings(current_app.config))
-    return _pdf(render_invoice(document), f"{invoice.number}.pdf")
+    body, name = invoice_file(invoice_id, current_app.config, _scope())
+    return download(body, PDF_MIMETYPE, name, inline=True)
 
 
 # -- refresh orders -----------------------------------------------------------------------------------------
