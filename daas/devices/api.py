@@ -22,7 +22,6 @@ from daas.devices.schemas import (
 )
 from daas.downloads import PDF_MIMETYPE, download
 from daas.extensions import db
-from daas.logistics.returns import close_settled_orders
 from daas.logistics.schemas import (
     DispositionSchema,
     GradeSchema,
@@ -111,7 +110,6 @@ class DeviceBySerial(MethodView):
 
 
 def _after_takeback(device: Device) -> dict[str, Any]:
-    close_settled_orders(device.id)
     db.session.commit()
     return _detail(device, None)
 

@@ -1,7 +1,9 @@
 """What happens to a device after it comes back: wipe (with a certificate), grade, and a disposition:
 redeploy, refurbish (then restock), harvest or recycle; or it is lost. Every step is a transition of the
 state machine and a custody event. No device is graded, redeployed, refurbished or harvested without a
-wipe certificate of its current life, and recycling needs a purge or destroy certificate."""
+wipe certificate of its current life, and recycling needs a purge or destroy certificate. A step that settles
+a device (back in stock, refurbishing, harvested, recycled, lost) closes its received return order once every
+device of the order is settled."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from daas.devices.models import Device, HarvestedPart, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.errors import Conflict, NotFound
 from daas.extensions import db
+from daas.logistics.returns import close_settled_orders
 
 NIST = "NIST SP 800-88 Rev. 1"
 DISPOSITIONS = ("redeploy", "refurbish", "harvest", "recycle")
@@ -114,6 +117,7 @@ def dispose_device(
             )
         )
     db.session.flush()
+    close_settled_orders(device.id)
     return device
 
 
@@ -121,6 +125,7 @@ def restock_device(serial: str, actor: str, on: date | None = None) -> Device:
     """A refurbishment is done: the device is back in stock for another life."""
     device = lock_device(serial, field_name=None)
     transition_device(device, "restock", on or clock.today(), actor, reference="refurbished")
+    close_settled_orders(device.id)
     return device
 
 
@@ -145,6 +150,7 @@ def lose_device(serial: str, actor: str, on: date | None = None, note: str | Non
     if deployment is not None:
         deployment.end_date = max(on, deployment.start_date)
     db.session.flush()
+    close_settled_orders(device.id)
     return device
 
 

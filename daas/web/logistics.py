@@ -597,12 +597,6 @@ def _device_action(serial: str, name: str, call: Any, success: Any) -> Any:
     return _device_page(serial, (name, form), 422)
 
 
-def _settled(device: Any) -> Any:
-    """After a takeback step a received return order whose devices are all settled is closed (as the API)."""
-    returns.close_settled_orders(device.id)
-    return device
-
-
 @blp.post("/devices/<string:serial>/wipe")
 @audience("logistics")
 def devices_wipe(serial: str) -> Any:
@@ -623,9 +617,7 @@ def devices_grade(serial: str) -> Any:
     return _device_action(
         serial,
         "grade",
-        lambda form: _settled(
-            takeback.grade_device(serial, form.grade.data, principal().actor, form.on.data)
-        ),
+        lambda form: takeback.grade_device(serial, form.grade.data, principal().actor, form.on.data),
         lambda device: f"Device {serial}: graded {device.grade}; it is now {_label(device.status)}.",
     )
 
@@ -636,10 +628,8 @@ def devices_disposition(serial: str) -> Any:
     return _device_action(
         serial,
         "disposition",
-        lambda form: _settled(
-            takeback.dispose_device(
-                serial, form.disposition.data, principal().actor, form.on.data, getattr(form, "parts", [])
-            )
+        lambda form: takeback.dispose_device(
+            serial, form.disposition.data, principal().actor, form.on.data, getattr(form, "parts", [])
         ),
         lambda device: f"Device {serial}: disposition recorded; it is now {_label(device.status)}.",
     )
@@ -651,7 +641,7 @@ def devices_restock(serial: str) -> Any:
     return _device_action(
         serial,
         "restock",
-        lambda form: _settled(takeback.restock_device(serial, principal().actor, form.on.data)),
+        lambda form: takeback.restock_device(serial, principal().actor, form.on.data),
         lambda device: f"Device {serial}: refurbished and restocked; it is now {_label(device.status)}.",
     )
 
@@ -676,9 +666,7 @@ def devices_lost(serial: str) -> Any:
     return _device_action(
         serial,
         "lost",
-        lambda form: _settled(
-            takeback.lose_device(serial, principal().actor, form.on.data, form.note.data or None)
-        ),
+        lambda form: takeback.lose_device(serial, principal().actor, form.on.data, form.note.data or None),
         lambda device: f"Device {serial}: marked lost; it is now {_label(device.status)}.",
     )
 

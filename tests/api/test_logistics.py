@@ -224,6 +224,22 @@ def _receive(client, site, serials):
     return order["id"]
 
 
+def test_the_takeback_services_close_a_received_order_once_every_device_is_settled(client, site):
+    """Whoever records the steps (API, pages, a script), the order closes with its last settled device."""
+    from daas.devices import takeback
+    from daas.logistics.models import ReturnOrder
+
+    order_id = _receive(client, site, ["SN-0", "SN-1"])
+    wipe = {**NIST_WIPE, "performed_by": "Jan de Vries"}
+    for serial in ("SN-0", "SN-1"):
+        takeback.wipe_device(serial, wipe, "tests")
+        takeback.grade_device(serial, "B", "tests")
+    takeback.dispose_device("SN-0", "refurbish", "tests")
+    assert db.session.get(ReturnOrder, order_id).status == "received"  # SN-1 is not settled yet
+    takeback.dispose_device("SN-1", "recycle", "tests")
+    assert db.session.get(ReturnOrder, order_id).status == "closed"
+
+
 def test_wipe_grade_and_redeploy_give_the_device_a_new_life(client, site):
     order_id = _receive(client, site, ["SN-0"])
     url = "/api/v1/devices/SN-0"
