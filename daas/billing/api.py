@@ -13,7 +13,7 @@ from daas.billing import invoices as service
 from daas.billing.export import export_csv
 from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.periods import Period
-from daas.billing.run import run_billing
+from daas.billing.run import bill_period
 from daas.billing.schemas import (
     BillingRunCreateSchema,
     BillingRunSchema,
@@ -28,7 +28,7 @@ from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
-from daas.payments.refunds import execute_refund, plan_refund
+from daas.payments.refunds import issue_credit_note
 
 runs_blp = Blueprint(
     "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
@@ -60,14 +60,7 @@ class BillingRuns(MethodView):
     @runs_blp.response(201, BillingRunSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Run billing for a period: create or recompute a draft invoice per active contract (idempotent)."""
-        config = current_app.config
-        return run_billing(
-            Period.parse(data["period"]),
-            current_principal().actor,
-            config["DAAS_ISSUER_COUNTRY"],
-            chunk_size=config["DAAS_BILLING_CHUNK_SIZE"],
-            throttle_ms=config["DAAS_BILLING_THROTTLE_MS"],
-        )
+        return bill_period(Period.parse(data["period"]), current_principal().actor, current_app.config)
 
 
 @runs_blp.route("/<id:run_id>")
@@ -87,13 +80,13 @@ class BillingRunFinalization(MethodView):
     @runs_blp.alt_response(404, response="NOT_FOUND")
     def post(self, run_id: int) -> Any:
         """Finalize the drafts this run computed (gapless numbers, due dates from payment terms)."""
-        run = service.get_run(run_id)
-        run.invoices_finalized += service.finalize_run(run.id, current_app.config["DAAS_BILLING_CHUNK_SIZE"])
-        payments.schedule_collection(
-            service.run_invoices(run.id), StripeSettings.from_config(current_app.config)
+        config = current_app.config
+        service.get_run(run_id)  # 404 for an unknown run
+        payments.finalize_run_for_collection(
+            run_id, config["DAAS_BILLING_CHUNK_SIZE"], StripeSettings.from_config(config)
         )
         db.session.commit()
-        return run
+        return service.get_run(run_id)
 
 
 @invoices_blp.route("")
@@ -185,14 +178,13 @@ class InvoiceCreditNotes(MethodView):
     @invoices_blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], invoice_id: int) -> Any:
         """Issue a credit note against an open or paid invoice, up to what is not credited yet."""
-        note = service.create_credit_note(
-            invoice_id, data["amount"], data["reason"], current_principal().actor
+        note, _refund = issue_credit_note(
+            invoice_id,
+            data["amount"],
+            data["reason"],
+            current_principal().actor,
+            payments.collection_policy(current_app.config),
         )
-        policy = payments.collection_policy(current_app.config)
-        refund = plan_refund(note) if policy.stripe.enabled else None
-        db.session.commit()
-        if refund is not None:
-            execute_refund(refund.id, policy)
         return service.get_credit_note(note.id)
 
 

@@ -9,7 +9,7 @@ from flask import current_app
 
 from daas.billing.invoices import run_invoices
 from daas.billing.periods import Period
-from daas.billing.run import run_billing
+from daas.billing.run import bill_period
 from daas.extensions import db
 from daas.payments import services as payments
 
@@ -32,12 +32,10 @@ def bill_command(period: str, finalize: bool) -> None:
         bar.__enter__()
 
     try:
-        run = run_billing(
+        run = bill_period(
             billing_period,
             "cli",
-            config["DAAS_ISSUER_COUNTRY"],
-            chunk_size=config["DAAS_BILLING_CHUNK_SIZE"],
-            throttle_ms=config["DAAS_BILLING_THROTTLE_MS"],
+            config,
             finalize=finalize,
             on_start=start,
             on_progress=lambda n: bar.update(n) if bar else None,
@@ -51,7 +49,7 @@ def bill_command(period: str, finalize: bool) -> None:
     )
     if finalize:
         policy = payments.collection_policy(config)
-        payments.schedule_collection(run_invoices(run.id), policy.stripe)
+        payments.schedule_run_collection(run.id, policy.stripe)
         db.session.commit()
         report = payments.collect_due(policy, invoice_ids=[invoice.id for invoice in run_invoices(run.id)])
         if policy.stripe.enabled:

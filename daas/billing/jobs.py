@@ -8,10 +8,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from daas.billing.invoices import run_invoices
 from daas.billing.models import BillingRun
 from daas.billing.periods import Period
-from daas.billing.run import run_billing
+from daas.billing.run import bill_period
 from daas.core import clock
 from daas.core.jobs import JobContext, JobFailed
 from daas.extensions import db
@@ -40,17 +39,10 @@ def _close_interrupted_runs(period: Period, actor: str) -> int:
 
 
 def _run(context: JobContext, actor: str, finalize: bool) -> BillingRun:
-    config = context.config
     period = _period(context)
     _close_interrupted_runs(period, actor)
-    return run_billing(
-        period,
-        actor,
-        config["DAAS_ISSUER_COUNTRY"],
-        chunk_size=config["DAAS_BILLING_CHUNK_SIZE"],
-        throttle_ms=config["DAAS_BILLING_THROTTLE_MS"],
-        finalize=finalize,
-        on_progress=lambda _done: context.checkpoint(),
+    return bill_period(
+        period, actor, context.config, finalize=finalize, on_progress=lambda _done: context.checkpoint()
     )
 
 
@@ -86,6 +78,6 @@ def billing_finalize_job(context: JobContext) -> dict[str, Any]:
             f"Run `flask --app wsgi daas bill {period.name}`, review, then finalize."
         )
     run = _run(context, "scheduler:billing_finalize", finalize=True)
-    payments.schedule_collection(run_invoices(run.id), StripeSettings.from_config(context.config))
+    payments.schedule_run_collection(run.id, StripeSettings.from_config(context.config))
     db.session.commit()
     return _counts(run)

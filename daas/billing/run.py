@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select, update
 
@@ -295,3 +296,16 @@ def run_billing(
             db.session.commit()
         raise
     return run
+
+
+def bill_period(period: Period, actor: str, settings: Mapping[str, Any], **options: Any) -> BillingRun:
+    """`run_billing` with the installation's issuer country, chunk size and throttle, as the API, the CLI,
+    the scheduler and the pages start it. `options`: finalize and the callbacks."""
+    return run_billing(
+        period,
+        actor,
+        settings["DAAS_ISSUER_COUNTRY"],
+        chunk_size=settings["DAAS_BILLING_CHUNK_SIZE"],
+        throttle_ms=settings["DAAS_BILLING_THROTTLE_MS"],
+        **options,
+    )

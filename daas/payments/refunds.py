@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select, update
 
+from daas.billing.invoices import create_credit_note
 from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
 from daas.extensions import db
@@ -138,3 +139,15 @@ def pending_refunds(limit: int = 500) -> list[int]:
             .limit(limit)
         )
     )
+
+
+def issue_credit_note(
+    invoice_id: int, amount: Decimal, reason: str, actor: str, policy: CollectionPolicy
+) -> tuple[CreditNote, str | None]:
+    """Issue a credit note and, when the invoice was paid by card, refund it through Stripe: the note and
+    its refund are committed first, then Stripe is asked (a lost answer is retried by the payments job).
+    Returns the note and the refund's outcome (None when nothing is refunded by card)."""
+    note = create_credit_note(invoice_id, amount, reason, actor)
+    refund = plan_refund(note) if policy.stripe.enabled else None
+    db.session.commit()
+    return note, execute_refund(refund.id, policy) if refund is not None else None

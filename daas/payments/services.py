@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from daas.billing.invoices import finalize_run, get_run, run_invoices
 from daas.billing.models import Invoice
 from daas.core import clock, money
 from daas.customers.models import Customer
@@ -186,6 +187,20 @@ def schedule_collection(invoices: Iterable[Invoice], settings: StripeSettings) -
         invoice.collection_method = collection_method_for(invoice.customer_id, settings)
         invoice.next_collection_at = now if invoice.collection_method == "card" else None
     db.session.flush()
+
+
+def schedule_run_collection(run_id: int, settings: StripeSettings) -> None:
+    """Schedule the collection of what a billing run finalized. The caller commits."""
+    schedule_collection(run_invoices(run_id), settings)
+
+
+def finalize_run_for_collection(run_id: int, chunk_size: int, settings: StripeSettings) -> int:
+    """Finalize the drafts a billing run computed (gapless numbers, due dates, a chunk per transaction),
+    count them on the run, and schedule their collection. Returns how many; the caller commits the rest."""
+    finalized = finalize_run(run_id, chunk_size)
+    get_run(run_id).invoices_finalized += finalized
+    schedule_run_collection(run_id, settings)
+    return finalized
 
 
 # -- applying what Stripe says --------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from daas.billing.export import export_csv
 from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.models import INVOICE_STATUSES
 from daas.billing.periods import Period
-from daas.billing.run import run_billing
+from daas.billing.run import bill_period
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
@@ -50,7 +50,7 @@ from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
-from daas.payments.refunds import execute_refund, plan_refund
+from daas.payments.refunds import issue_credit_note
 from daas.scheduler.models import JOB_RUN_STATUSES
 from daas.scheduler.registry import JOB_NAMES
 from daas.scheduler.services import list_job_runs
@@ -221,16 +221,8 @@ def start_billing_run(
 
     def work() -> None:
         with app.app_context():
-            config = app.config
             try:
-                run_billing(
-                    period,
-                    actor,
-                    config["DAAS_ISSUER_COUNTRY"],
-                    chunk_size=config["DAAS_BILLING_CHUNK_SIZE"],
-                    throttle_ms=config["DAAS_BILLING_THROTTLE_MS"],
-                    on_created=report,
-                )
+                bill_period(period, actor, app.config, on_created=report)
             except Exception:  # the run is recorded as failed, with its error, by run_billing
                 app.logger.exception("The billing run of %s failed", period)
             finally:
@@ -307,16 +299,11 @@ def billing_runs_finalize(run_id: int) -> Any:
         )
         return redirect(url_for("finance.billing_runs_show", run_id=run.id))
 
-    def finalize() -> int:
-        # As the API's finalize view: number the run's drafts, then schedule their collection.
-        done = billing.finalize_run(run.id, current_app.config["DAAS_BILLING_CHUNK_SIZE"])
-        run.invoices_finalized += done
-        payments.schedule_collection(billing.run_invoices(run.id), _stripe())
-        return done
-
     carry_out(
         None,
-        finalize,
+        lambda: payments.finalize_run_for_collection(
+            run.id, current_app.config["DAAS_BILLING_CHUNK_SIZE"], _stripe()
+        ),
         lambda done: (
             f"Finalized {done} invoice{'s' if done != 1 else ''} of billing run {run.id} ({run.period})."
         ),
@@ -452,21 +439,20 @@ def invoices_credit(invoice_id: int) -> Any:
     credit_form, transfer_form = _forms()
     transfer_form.paid_on.data = clock.today()
     if credit_form.validate_on_submit():
-        policy = payments.collection_policy(current_app.config)
-        refunds: list[Any] = []
-
-        def issue() -> Any:
-            # As the API does: the note, and a refund recorded when the invoice was paid by card.
-            note = billing.create_credit_note(
-                invoice_id, credit_form.amount.data, credit_form.reason.data.strip(), principal().actor
-            )
-            refunds.append(plan_refund(note) if policy.stripe.enabled else None)
-            return note
-
-        note = carry_out(credit_form, issue, lambda note: f"Credit note {note.number} issued.")
-        if note is not None:
-            if refunds and refunds[0] is not None:
-                outcome = execute_refund(refunds[0].id, policy)
+        issued = carry_out(
+            credit_form,
+            lambda: issue_credit_note(
+                invoice_id,
+                credit_form.amount.data,
+                credit_form.reason.data.strip(),
+                principal().actor,
+                payments.collection_policy(current_app.config),
+            ),
+            lambda issued: f"Credit note {issued[0].number} issued.",
+        )
+        if issued is not None:
+            _note, outcome = issued
+            if outcome is not None:
                 flash(
                     f"Refund of the card payment: {outcome}.",
                     "success" if outcome == "succeeded" else "warning",
