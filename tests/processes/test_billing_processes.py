@@ -4,10 +4,8 @@ the lines of a single run, and two finalizing runs at once give gapless, unique 
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -25,8 +23,7 @@ from daas.core import clock
 from daas.extensions import db
 from daas.usage.services import store_usage_events
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL
-from tests.processes import TIMEOUT, sessions_waiting_for_a_lock, sql, wait_until
+from tests.processes import TIMEOUT, Commands, sessions_waiting_for_a_lock, sql, wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -38,51 +35,18 @@ CONTRACTS = 40
 # -- processes --------------------------------------------------------------------------------------
 
 
-class Processes:
-    """The `flask daas bill` processes of one test, each writing to a log file; leftovers are killed."""
+class Processes(Commands):
+    """The `flask daas bill` processes of one test."""
 
     def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.started: list[tuple[subprocess.Popen[bytes], Path]] = []
+        super().__init__(logs, "bill")
 
     def start(self, *options: str, chunk: int = 1000, throttle_ms: int = 0) -> subprocess.Popen[bytes]:
-        log = self.logs / f"bill-{len(self.started)}.log"
-        env = {
-            **os.environ,
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "DAAS_ENV": "testing",
-            "DAAS_BILLING_CHUNK_SIZE": str(chunk),
-            "DAAS_BILLING_THROTTLE_MS": str(throttle_ms),
-        }
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "daas", "bill", PERIOD, *options]
-        with log.open("wb") as output:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        self.started.append((process, log))
-        return process
-
-    def output(self, process: subprocess.Popen[bytes]) -> str:
-        log = next(log for started, log in self.started if started is process)
-        return log.read_text(errors="replace")
-
-    def wait(self, process: subprocess.Popen[bytes]) -> str:
-        """Wait for a process that must succeed; its output."""
-        process.wait(timeout=TIMEOUT)
-        output = self.output(process)
-        assert process.returncode == 0, output
-        return output
+        settings = {"DAAS_BILLING_CHUNK_SIZE": chunk, "DAAS_BILLING_THROTTLE_MS": throttle_ms}
+        return self.launch(["bill", PERIOD, *options], settings)
 
     def run(self, *options: str, **settings: int) -> str:
         return self.wait(self.start(*options, **settings))
-
-    def check_alive(self, *processes: subprocess.Popen[bytes]) -> None:
-        for process in processes:
-            assert process.poll() is None, f"exited early ({process.returncode}):\n{self.output(process)}"
-
-    def kill_leftovers(self) -> None:
-        for process, _ in self.started:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=TIMEOUT)
 
 
 @pytest.fixture

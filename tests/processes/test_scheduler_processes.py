@@ -6,11 +6,8 @@ is abandoned cleanly."""
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import signal
 import subprocess
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -27,60 +24,25 @@ from daas.billing.periods import Period
 from daas.extensions import db
 from daas.scheduler.models import JobRun
 from daas.scheduler.registry import schedule_setting
-from tests.conftest import TEST_DATABASE_URL
-from tests.processes import TIMEOUT, wait_until
+from tests.processes import TIMEOUT, Commands, wait_until
 from tests.processes.test_billing_processes import build_data_set
 
 pytestmark = pytest.mark.postgres
 
-ROOT = Path(__file__).resolve().parents[2]
 # Starting a scheduler imports the whole app: seconds on a loaded machine. Waits including a start get this.
 STARTUP = 120.0
 SUCCEEDED = re.compile(r"(\w+) due (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC): succeeded")
 
 
-class Schedulers:
-    """The scheduler processes of one test, each writing to a log file; leftovers are killed."""
+class Schedulers(Commands):
+    """The `flask daas scheduler` processes of one test: every job off but those a test turns on."""
 
     def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.started: list[tuple[subprocess.Popen[bytes], Path]] = []
+        super().__init__(logs, "scheduler")
 
     def start(self, **settings: str | int) -> subprocess.Popen[bytes]:
-        log = self.logs / f"scheduler-{len(self.started)}.log"
-        env = {
-            **os.environ,
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "DAAS_ENV": "testing",
-            "DAAS_SCHEDULER_SWEEP_SECONDS": "1",
-            **{schedule_setting(job.name): "off" for job in JOBS},
-            **{name: str(value) for name, value in settings.items()},
-        }
-        command = [sys.executable, "-m", "flask", "--app", "wsgi", "daas", "scheduler"]
-        with log.open("wb") as output:
-            process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        self.started.append((process, log))
-        return process
-
-    def output(self, process: subprocess.Popen[bytes]) -> str:
-        return next(log for started, log in self.started if started is process).read_text(errors="replace")
-
-    def stop(self, process: subprocess.Popen[bytes]) -> str:
-        """SIGTERM, and the process must leave cleanly; its output."""
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=TIMEOUT)
-        output = self.output(process)
-        assert process.returncode == 0, output
-        return output
-
-    def check_alive(self, process: subprocess.Popen[bytes]) -> None:
-        assert process.poll() is None, f"exited early ({process.returncode}):\n{self.output(process)}"
-
-    def kill_leftovers(self) -> None:
-        for process, _ in self.started:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=TIMEOUT)
+        jobs_off = {schedule_setting(job.name): "off" for job in JOBS}
+        return self.launch(["scheduler"], {"DAAS_SCHEDULER_SWEEP_SECONDS": 1, **jobs_off, **settings})
 
 
 @pytest.fixture
@@ -127,10 +89,8 @@ def invoices(app: Flask, period: Period) -> list[tuple]:
         ]
 
 
-def bill_by_hand(period: Period) -> None:
-    env = {**os.environ, "DATABASE_URL": TEST_DATABASE_URL, "DAAS_ENV": "testing"}
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "daas", "bill", period.name]
-    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=TIMEOUT)
+def bill_by_hand(commands: Commands, period: Period) -> None:
+    commands.wait(commands.launch(["bill", period.name], {}))
 
 
 # -- once across processes -------------------------------------------------------------------------------
@@ -215,7 +175,7 @@ def test_sigterm_stops_a_billing_run_cleanly_and_the_next_scheduler_completes_it
 
     completed = invoices(committed, period)
     assert len(completed) == stopped.contracts
-    bill_by_hand(period)  # a clean recomputation of the month changes nothing
+    bill_by_hand(schedulers, period)  # a clean recomputation of the month changes nothing
     assert invoices(committed, period) == completed
 
 
