@@ -212,3 +212,16 @@ def current_contract_id(device_id: int) -> int | None:
     return db.session.scalar(
         select(Deployment.contract_id).where(Deployment.device_id == device_id, Deployment.end_date.is_(None))
     )
+
+
+def deployed_serials(contract_id: int, limit: int | None = None) -> list[str]:
+    """The serials of the devices serving the contract now (not yet on their way back), in order."""
+    query = (
+        select(Device.serial)
+        .join(Deployment, Deployment.device_id == Device.id)
+        .where(
+            Deployment.contract_id == contract_id, Deployment.end_date.is_(None), Device.status == "deployed"
+        )
+        .order_by(Device.serial)
+    )
+    return list(db.session.scalars(query.limit(limit) if limit is not None else query))

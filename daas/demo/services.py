@@ -481,17 +481,7 @@ def _takeback_orders(customers: dict[str, Customer], report: DemoReport) -> None
             select(ReturnOrder.id).where(ReturnOrder.contract_id == contract.id, ReturnOrder.reason == reason)
         ):
             continue
-        serials = db.session.scalars(
-            select(Device.serial)
-            .join(Deployment, Deployment.device_id == Device.id)
-            .where(
-                Deployment.contract_id == contract.id,
-                Deployment.end_date.is_(None),
-                Device.status == "deployed",
-            )
-            .order_by(Device.serial)
-            .limit(count)
-        ).all()
+        serials = contracts.deployed_serials(contract.id, count)
         region, address = customer.pickup_region, customer.pickup_address
         if in_transit and not db.session.scalar(
             select(PickupSlot.id).where(PickupSlot.region == region, PickupSlot.date == today)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
-from daas.contracts.services import deploy_device
+from daas.contracts.services import deploy_device, deployed_serials
 from daas.core import clock
 from daas.customers.models import Customer
 from daas.db import fetch_page
@@ -128,18 +128,7 @@ def plan_end_of_term_returns(
         select(Contract).where(Contract.end_date > as_of, Contract.end_date <= horizon).order_by(Contract.id)
     ).all()
     for contract in contracts:
-        serials = list(
-            db.session.scalars(
-                select(Device.serial)
-                .join(Deployment, Deployment.device_id == Device.id)
-                .where(
-                    Deployment.contract_id == contract.id,
-                    Deployment.end_date.is_(None),
-                    Device.status == "deployed",
-                )
-                .order_by(Device.serial)
-            )
-        )
+        serials = deployed_serials(contract.id)
         if not serials:
             continue
         customer = db.session.get(Customer, contract.customer_id)
