@@ -57,12 +57,14 @@ GRADES = [
     ("C", "C: visible wear, works"),
     ("D", "D: parts only"),
 ]
-DISPOSITIONS = {
+DISPOSITION_LABELS = {
     "redeploy": "Redeploy: back in stock as it is",
     "refurbish": "Refurbish: repair, then restock",
     "harvest": "Harvest parts (final)",
     "recycle": "Recycle (final; needs a purge or destroy wipe)",
 }
+# The domain's dispositions, in its order, with their labels (a new one without a label fails at import).
+DISPOSITIONS = {name: DISPOSITION_LABELS[name] for name in takeback.DISPOSITIONS}
 
 
 def _label(value: str) -> str:
@@ -209,46 +211,49 @@ def returns_schedule(order_id: int) -> Any:
     return _order_page(order_id, schedule=form), 422
 
 
+def _order_action(order_id: int, name: str, form: FlaskForm, call: Any, success: Any) -> Any:
+    """A step of a return order from its page: done, back to the order; refused, the page with the error."""
+    if form.validate_on_submit() and carry_out(form, call, success) is not None:
+        return redirect(url_for("logistics.returns_show", order_id=order_id))
+    return _order_page(order_id, **{name: form}), 422
+
+
 @blp.post("/returns/<int:order_id>/pickup")
 @audience("logistics")
 def returns_pickup(order_id: int) -> Any:
     form = PickupForm()
-    if form.validate_on_submit():
-        done = carry_out(
-            form,
-            lambda: returns.pick_up_return_order(
-                order_id,
-                form.picked_up_on.data,
-                principal().actor,
-                form.carrier.data or None,
-                form.tracking.data or None,
-            ),
-            lambda order: (
-                f"Return order {order.id} is picked up on {order.picked_up_on.isoformat()}: "
-                "its devices are in transit and no longer billed from that day."
-            ),
-        )
-        if done is not None:
-            return redirect(url_for("logistics.returns_show", order_id=order_id))
-    return _order_page(order_id, pickup=form), 422
+    return _order_action(
+        order_id,
+        "pickup",
+        form,
+        lambda: returns.pick_up_return_order(
+            order_id,
+            form.picked_up_on.data,
+            principal().actor,
+            form.carrier.data or None,
+            form.tracking.data or None,
+        ),
+        lambda order: (
+            f"Return order {order.id} is picked up on {order.picked_up_on.isoformat()}: "
+            "its devices are in transit and no longer billed from that day."
+        ),
+    )
 
 
 @blp.post("/returns/<int:order_id>/receive")
 @audience("logistics")
 def returns_receive(order_id: int) -> Any:
     form = ReceiveForm()
-    if form.validate_on_submit():
-        done = carry_out(
-            form,
-            lambda: returns.receive_return_order(order_id, form.received_on.data, principal().actor),
-            lambda order: (
-                f"Return order {order.id} is received on {order.received_on.isoformat()}: "
-                "its devices wait to be wiped."
-            ),
-        )
-        if done is not None:
-            return redirect(url_for("logistics.returns_show", order_id=order_id))
-    return _order_page(order_id, receive=form), 422
+    return _order_action(
+        order_id,
+        "receive",
+        form,
+        lambda: returns.receive_return_order(order_id, form.received_on.data, principal().actor),
+        lambda order: (
+            f"Return order {order.id} is received on {order.received_on.isoformat()}: "
+            "its devices wait to be wiped."
+        ),
+    )
 
 
 @blp.post("/returns/<int:order_id>/cancel")
