@@ -73,9 +73,18 @@ def _contract_terms(*conditions: Any) -> list[ContractTerms]:
     return [ContractTerms(*row) for row in rows]
 
 
+def _active_in(period: Period) -> tuple[Any, ...]:
+    return (Contract.start_date < period.end, Contract.end_date > period.start)
+
+
 def contracts_billed_in(period: Period) -> list[ContractTerms]:
     """Contracts active on at least one day of the period, by id."""
-    return _contract_terms(Contract.start_date < period.end, Contract.end_date > period.start)
+    return _contract_terms(*_active_in(period))
+
+
+def count_contracts_billed_in(period: Period) -> int:
+    """How many contracts a run of the period bills (what a preview shows), counted by the database."""
+    return db.session.scalar(select(func.count()).select_from(Contract).where(*_active_in(period))) or 0
 
 
 def contracts_by_id(ids: Iterable[int]) -> list[ContractTerms]:

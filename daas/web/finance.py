@@ -185,7 +185,7 @@ def billing_runs() -> Any:
         form=form,
         run_form=RunForm(period=period.name),
         period=period,
-        contracts=len(measure.contracts_billed_in(period)),
+        contracts=measure.count_contracts_billed_in(period),
         statuses=statuses,
         finalized=sum(count for status, count in statuses.items() if status != "draft"),
         draft_totals=queries.invoice_totals(*drafts),
