@@ -9,8 +9,10 @@ contracts ending within the lead time.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -40,25 +42,35 @@ class PlanReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def _extensions(deployment_id: int) -> int:
+def extension_months() -> Any:
+    """Months the upgrades of each deployment added to its refresh cycle: a subquery
+    (deployment_id, months) to join where due dates are computed for many devices at once."""
     return (
-        db.session.scalar(
-            select(func.coalesce(func.sum(DeviceUpgrade.extension_months), 0)).where(
-                DeviceUpgrade.deployment_id == deployment_id
-            )
-        )
-        or 0
+        select(DeviceUpgrade.deployment_id, func.sum(DeviceUpgrade.extension_months).label("months"))
+        .group_by(DeviceUpgrade.deployment_id)
+        .subquery()
     )
+
+
+def due_dates_of(deployments: Sequence[Deployment], refresh_cycle_months: int) -> dict[int, date]:
+    """Each deployment's refresh due date (deployment id -> date), in one query for their extensions."""
+    extensions = extension_months()
+    ids = [deployment.id for deployment in deployments]
+    months = (
+        dict(db.session.execute(select(extensions).where(extensions.c.deployment_id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return {
+        deployment.id: refresh_due_date(
+            deployment.start_date, refresh_cycle_months, int(months.get(deployment.id, 0))
+        )
+        for deployment in deployments
+    }
 
 
 def due_date_of(deployment: Deployment, refresh_cycle_months: int) -> date:
-    return refresh_due_date(deployment.start_date, refresh_cycle_months, _extensions(deployment.id))
-
-
-def _open_refresh(device_id: int) -> int | None:
-    return db.session.scalar(
-        select(RefreshOrder.id).where(RefreshOrder.device_id == device_id, RefreshOrder.status.in_(OPEN))
-    )
+    return due_dates_of([deployment], refresh_cycle_months)[deployment.id]
 
 
 def plan_refreshes(
@@ -77,18 +89,29 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
     Idempotent. The caller commits."""
     report = PlanReport()
     horizon = as_of + timedelta(days=lead_days)
+    extensions = extension_months()
     rows = db.session.execute(
-        select(Deployment, Device, DeviceModel, Plan.refresh_cycle_months, Contract.end_date)
+        select(
+            Deployment,
+            Device,
+            DeviceModel,
+            Plan.refresh_cycle_months,
+            Contract.end_date,
+            func.coalesce(extensions.c.months, 0),
+        )
         .join(Device, Device.id == Deployment.device_id)
         .join(DeviceModel, DeviceModel.id == Device.device_model_id)
         .join(Contract, Contract.id == Deployment.contract_id)
         .join(Plan, Plan.id == Contract.plan_id)
+        .outerjoin(extensions, extensions.c.deployment_id == Deployment.id)
         .where(Deployment.end_date.is_(None), Device.status == "deployed")
         .order_by(Deployment.id)
     ).all()
-    for deployment, device, model, cycle, contract_end in rows:
-        due = due_date_of(deployment, cycle)
-        if due > horizon or due >= contract_end or _open_refresh(device.id) is not None:
+    # Devices that have an order already: read once, not per device (the unique index still decides races).
+    ordered = set(db.session.scalars(select(RefreshOrder.device_id).where(RefreshOrder.status.in_(OPEN))))
+    for deployment, device, model, cycle, contract_end, months in rows:
+        due = refresh_due_date(deployment.start_date, cycle, int(months))
+        if due > horizon or due >= contract_end or device.id in ordered:
             continue  # not due yet, or the contract ends first (end-of-term returns take it back)
         action, reason = propose_refresh(
             battery_health=device.battery_health,

@@ -170,7 +170,7 @@ def subscriptions_show(contract_id: int) -> Any:
     page = pager(25)
     deployments, total = list_deployments(contract.id, scope, True, page.offset, page.size)
     cycle = contract.plan.refresh_cycle_months
-    due = {deployment.id: refresh.due_date_of(deployment, cycle) for deployment in deployments}
+    due = refresh.due_dates_of(deployments, cycle)
     metrics = queries.metrics_of([contract.id])[contract.id]
     months = queries.last_months(today, 12)
     by_month = queries.usage_by_month(contract.id, metrics, months)

@@ -21,7 +21,8 @@ from daas.billing.models import Invoice
 from daas.billing.periods import Period
 from daas.contracts.models import Contract, Deployment
 from daas.extensions import db
-from daas.logistics.models import DeviceUpgrade, RefreshOrder
+from daas.logistics.models import RefreshOrder
+from daas.logistics.refresh import extension_months
 from daas.logistics.rules import refresh_due_date
 from daas.logistics.slots import free_slots
 from daas.pricing.models import Metric, Plan, PlanCharge
@@ -40,11 +41,7 @@ def subscription_figures(contract_ids: Iterable[int]) -> dict[int, SubscriptionF
     ids = sorted(set(contract_ids))
     if not ids:
         return {}
-    extensions = (
-        select(DeviceUpgrade.deployment_id, func.sum(DeviceUpgrade.extension_months).label("months"))
-        .group_by(DeviceUpgrade.deployment_id)
-        .subquery()
-    )
+    extensions = extension_months()
     rows = db.session.execute(
         select(
             Deployment.contract_id,
