@@ -78,8 +78,10 @@ class BillingRunFinalization(MethodView):
     @access(runs_blp, "finance")
     @runs_blp.response(200, BillingRunSchema)
     @runs_blp.alt_response(404, response="NOT_FOUND")
+    @runs_blp.alt_response(409, response="CONFLICT")
     def post(self, run_id: int) -> Any:
-        """Finalize the drafts this run computed (gapless numbers, due dates from payment terms)."""
+        """Finalize the drafts this run computed (gapless numbers, due dates from payment terms); the run
+        must have completed."""
         config = current_app.config
         service.get_run(run_id)  # 404 for an unknown run
         payments.finalize_run_for_collection(

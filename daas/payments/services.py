@@ -196,9 +196,16 @@ def schedule_run_collection(run_id: int, settings: StripeSettings) -> None:
 
 def finalize_run_for_collection(run_id: int, chunk_size: int, settings: StripeSettings) -> int:
     """Finalize the drafts a billing run computed (gapless numbers, due dates, a chunk per transaction),
-    count them on the run, and schedule their collection. Returns how many; the caller commits the rest."""
+    count them on the run, and schedule their collection. Returns how many; the caller commits the rest.
+    Only a completed run: one still running would leave the drafts of its later chunks behind."""
+    run = get_run(run_id)
+    if run.status != "completed":
+        raise Conflict(
+            f"Billing run {run.id} is {run.status}: only a completed run's drafts can be finalized.",
+            errors={"status": [f"Is {run.status}, not completed."]},
+        )
     finalized = finalize_run(run_id, chunk_size)
-    get_run(run_id).invoices_finalized += finalized
+    run.invoices_finalized += finalized
     schedule_run_collection(run_id, settings)
     return finalized
 

@@ -293,12 +293,6 @@ def billing_runs_progress(run_id: int) -> Any:
 @audience("finance")
 def billing_runs_finalize(run_id: int) -> Any:
     run = billing.get_run(run_id)
-    if run.status != "completed":
-        flash(
-            f"Billing run {run.id} is {run.status}: only a completed run's drafts can be finalized.", "error"
-        )
-        return redirect(url_for("finance.billing_runs_show", run_id=run.id))
-
     carry_out(
         None,
         lambda: payments.finalize_run_for_collection(

@@ -149,3 +149,20 @@ def test_nul_characters_are_refused_where_databases_would_choke(client, tokens):
 def test_a_page_far_beyond_any_list_is_refused(client, tokens):
     response = client.get("/api/v1/devices?page=144115188075855871", headers=bearer(tokens["admin"]))
     assert_error(response, 422, "page")
+
+
+def test_a_billing_run_that_has_not_completed_cannot_be_finalized(client, tokens):
+    from daas.billing.models import BillingRun
+    from daas.billing.periods import Period
+    from daas.extensions import db
+    from tests.billing_helpers import bill
+
+    running = BillingRun(period="2026-10", status="running", actor="tests")
+    db.session.add(running)
+    db.session.commit()
+    refused = client.post(f"/api/v1/billing-runs/{running.id}/finalize", headers=bearer(tokens["finance"]))
+    body = assert_error(refused, 409, "status")
+    assert "only a completed run's drafts can be finalized" in body["message"]
+    done = bill(Period.parse("2026-10"))
+    finalized = client.post(f"/api/v1/billing-runs/{done.id}/finalize", headers=bearer(tokens["finance"]))
+    assert finalized.status_code == 200
