@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from daas import create_app
-from daas.extensions import db
-from tests.conftest import ON_POSTGRES, empty_tables
-from tests.payments.conftest import free_port, live_app, localstripe  # noqa: F401 - fixtures shared with payments
+from tests.payments.conftest import live_app, localstripe  # noqa: F401 - fixtures shared with payments
+from tests.serving import served
 
 CHROMIUM = os.environ.get("DAAS_CHROMIUM", "/usr/bin/chromium")
 # Flags for a machine without network: no background calls home, no sandbox as root.
@@ -65,30 +60,8 @@ ARTIFACTS = Path(
 @pytest.fixture
 def site(app: Flask, tmp_path: Path) -> Iterator[Flask]:
     """The app on a database that sees real commits, served on loopback; `site.config["LIVE_URL"]`."""
-    if ON_POSTGRES:
-        live = app
-    else:
-        live = create_app(
-            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'site.sqlite3'}"}, env="testing"
-        )
-        with live.app_context():
-            upgrade()
-    port = free_port()
-    server = make_server("127.0.0.1", port, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    live.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
-    try:
+    with served(app, tmp_path) as live:
         yield live
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        live.config.pop("LIVE_URL", None)
-        with live.app_context():
-            db.session.remove()
-            if ON_POSTGRES:
-                empty_tables()
-            db.engine.dispose()
 
 
 def sign_in_page(page: Any, site: Flask, email: str, password: str) -> None:

@@ -8,7 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -18,12 +17,9 @@ from pathlib import Path
 import pytest
 import stripe
 from flask import Flask
-from flask_migrate import upgrade
-from werkzeug.serving import make_server
 
-from daas import create_app
 from daas.extensions import db
-from tests.conftest import ON_POSTGRES, empty_tables
+from tests.serving import free_port, served
 
 WEBHOOK_SECRET = "whsec_daas_tests"
 API_KEY = "sk_test_daas"
@@ -53,12 +49,6 @@ sys.argv = ['localstripe', *sys.argv[2:]]
 from localstripe.server import start
 start()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port: int, timeout: float = 15) -> None:
@@ -134,34 +124,9 @@ def live_app(app: Flask, tmp_path: Path, localstripe: LocalStripe) -> Iterator[F
         "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
         "STRIPE_JS_URL": f"{localstripe.url}/js.stripe.com/v3/",
     }
-    if ON_POSTGRES:
-        live, saved = app, {name: app.config[name] for name in settings}
-        live.config.update(settings)
-    else:
-        live = create_app(
-            {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite3'}", **settings}, env="testing"
-        )
-        with live.app_context():
-            upgrade()
-    port = free_port()
-    server = make_server("127.0.0.1", port, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    localstripe.register_webhook(f"http://127.0.0.1:{port}/api/v1/webhooks/stripe")
-    live.config["LIVE_URL"] = f"http://127.0.0.1:{port}"
-    try:
+    with served(app, tmp_path, settings) as live:
+        localstripe.register_webhook(f"{live.config['LIVE_URL']}/api/v1/webhooks/stripe")
         yield live
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        with live.app_context():
-            db.session.remove()
-            if ON_POSTGRES:
-                empty_tables()
-            db.engine.dispose()
-        if ON_POSTGRES:
-            live.config.update(saved)
-            live.config.pop("LIVE_URL", None)
 
 
 def wait_until(condition, timeout: float = 10.0, interval: float = 0.1):

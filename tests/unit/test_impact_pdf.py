@@ -13,17 +13,7 @@ from pypdf import PdfReader
 
 from daas.impact.parameters import DEFAULTS, SOURCES
 from daas.impact.statement_pdf import StatementDocument, render_statement
-
-QUANTITIES = (
-    "allocated_co2e_kg",
-    "allocated_mass_kg",
-    "use_phase_kwh",
-    "use_phase_co2e_kg",
-    "avoided_co2e_kg",
-    "avoided_ewaste_kg",
-    "certified_recycled_kg",
-    "unmanaged_ewaste_avoided_kg",
-)
+from daas.impact.statements import QUANTITIES
 
 
 def figures(service_days: int, **values: str | None) -> dict[str, Any]:
