@@ -86,15 +86,30 @@ def list_invoices(
         query = query.where(overdue)
     if customer_scope is not None:
         query = query.where(Invoice.customer_id == customer_scope, Invoice.status != "draft")
-    for column, value in (
-        (Invoice.period, period),
-        (Invoice.contract_id, contract_id),
-        (Invoice.customer_id, customer_id),
-        (Invoice.status, status),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    query = query.where(*invoice_filters(period, contract_id, customer_id, status))
     return fetch_page(query.order_by(Invoice.period.desc(), Invoice.id), offset, limit)
+
+
+def invoice_filters(
+    period: str | None = None,
+    contract_id: int | None = None,
+    customer_id: int | None = None,
+    status: str | None = None,
+    billing_run_id: int | None = None,
+) -> list[ColumnElement[bool]]:
+    """The filters of invoice lists as SQL conditions (a blank one filters nothing), shared by the list
+    and the totals finance sees beside it."""
+    return [
+        column == value
+        for column, value in (
+            (Invoice.period, period),
+            (Invoice.contract_id, contract_id),
+            (Invoice.customer_id, customer_id),
+            (Invoice.status, status),
+            (Invoice.billing_run_id, billing_run_id),
+        )
+        if value not in (None, "")
+    ]
 
 
 def _record_billed_usage(invoices: Sequence[Invoice]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -71,3 +72,14 @@ def list_customers(
     if country:
         query = query.where(Customer.country == country)
     return fetch_page(query.order_by(Customer.id), offset, limit)
+
+
+def customer_names(ids: Iterable[int] | None = None) -> dict[int, str]:
+    """Names by customer id, in name order: of these customers, or of every customer (for a picker)."""
+    query = select(Customer.id, Customer.name).order_by(Customer.name, Customer.id)
+    if ids is not None:
+        ids = set(ids)
+        if not ids:
+            return {}
+        query = query.where(Customer.id.in_(ids))
+    return dict(db.session.execute(query).all())

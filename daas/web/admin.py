@@ -49,6 +49,7 @@ from daas.catalog.footprints import FormatError, open_rows, read_rows
 from daas.catalog.models import CATEGORIES
 from daas.core import money
 from daas.customers import services as customer_services
+from daas.customers.services import customer_names
 from daas.errors import Invalid
 from daas.pricing import services as pricing
 from daas.pricing.models import AGGREGATIONS, PRICING_MODELS, Plan
@@ -274,7 +275,7 @@ class TokenForm(FlaskForm):
 def users() -> Any:
     page = pager(25)
     rows, total = auth.list_users(page.offset, page.size)
-    names = queries.customer_names({user.customer_id for user in rows if user.customer_id})
+    names = customer_names({user.customer_id for user in rows if user.customer_id})
     return render_template("admin/users.html", users=rows, names=names, pager=page.with_total(total))
 
 

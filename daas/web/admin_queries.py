@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from daas.auth.models import ROLES, User
 from daas.catalog.models import DeviceModel
 from daas.customers.models import Customer
+from daas.customers.services import customer_names
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.pricing.models import Metric, Plan
@@ -51,15 +52,7 @@ def search_customers(name: str | None, offset: int = 0, limit: int = 25) -> tupl
 
 def customer_choices() -> list[tuple[int, str]]:
     """Every customer as (id, "name (number id)") by name, for picking the customer of a user."""
-    rows = db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name, Customer.id))
-    return [(customer_id, f"{name} (number {customer_id})") for customer_id, name in rows]
-
-
-def customer_names(ids: set[int]) -> dict[int, str]:
-    """The names of these customers, by id."""
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())
+    return [(customer_id, f"{name} (number {customer_id})") for customer_id, name in customer_names().items()]
 
 
 def users_of_customer(customer_id: int) -> list[User]:

@@ -46,6 +46,7 @@ from daas.billing.run import bill_period
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
+from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.extensions import db
 from daas.payments import services as payments
@@ -315,7 +316,7 @@ def invoices() -> Any:
     form = InvoiceFilterForm()
     form.customer.choices = [
         SelectChoice("", "Every customer"),
-        *[SelectChoice(str(i), name) for i, name in queries.customer_choices()],
+        *[SelectChoice(str(i), name) for i, name in customer_names().items()],
     ]
     filters: dict[str, Any] = {}
     if request.args and form.validate():

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
+from daas.billing.invoices import invoice_filters
 from daas.billing.models import Invoice
-from daas.customers.models import Customer
 from daas.db import Money, fetch_page
 from daas.extensions import db
 from daas.payments.services import overdue_condition
@@ -46,19 +46,9 @@ def invoice_conditions(
     overdue_on: date | None = None,
     billing_run_id: int | None = None,
 ) -> list[ColumnElement[bool]]:
-    """The filters of the invoice list, as SQL conditions (the same meaning as `list_invoices`' filters)."""
-    conditions: list[ColumnElement[bool]] = []
-    if period:
-        conditions.append(Invoice.period == period)
-    if status:
-        conditions.append(Invoice.status == status)
-    if customer_id:
-        conditions.append(Invoice.customer_id == customer_id)
-    if overdue_on is not None:
-        conditions.append(overdue_condition(overdue_on))
-    if billing_run_id is not None:
-        conditions.append(Invoice.billing_run_id == billing_run_id)
-    return conditions
+    """The invoice list's filters as SQL conditions (`list_invoices`' own), and overdue on a day."""
+    conditions = invoice_filters(period, None, customer_id, status, billing_run_id)
+    return [*conditions, overdue_condition(overdue_on)] if overdue_on is not None else conditions
 
 
 def invoice_totals(*conditions: ColumnElement[bool]) -> list[CurrencyTotals]:
@@ -131,10 +121,3 @@ def run_invoices_page(run_id: int, offset: int = 0, limit: int = 50) -> tuple[li
     return fetch_page(
         select(Invoice).where(Invoice.billing_run_id == run_id).order_by(Invoice.id), offset, limit
     )
-
-
-def customer_choices() -> list[tuple[int, str]]:
-    """Every customer's id and name, by name: the choices of the invoice filter."""
-    return [
-        tuple(row) for row in db.session.execute(select(Customer.id, Customer.name).order_by(Customer.name))
-    ]

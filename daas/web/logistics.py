@@ -25,6 +25,7 @@ from wtforms.validators import (
 from daas.auth.services import create_token
 from daas.contracts.services import current_contract_id, deploy_device
 from daas.core import clock
+from daas.customers.services import customer_names
 from daas.devices import services as devices
 from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
@@ -151,7 +152,7 @@ def returns_list() -> Any:
         "logistics/returns.html",
         form=form,
         orders=rows,
-        customers=queries.customer_names(order.customer_id for order in rows),
+        customers=customer_names(order.customer_id for order in rows),
         pager=page.with_total(total),
     )
 
@@ -175,7 +176,7 @@ def _order_page(order_id: int, **forms: FlaskForm) -> str:
     return render_template(
         "logistics/return_order.html",
         order=order,
-        customer=queries.customer_names([order.customer_id]).get(order.customer_id, ""),
+        customer=customer_names([order.customer_id]).get(order.customer_id, ""),
         devices=queries.devices_of_orders([order.id])[order.id],
         schedule=schedule,
         pickup=pickup,
@@ -350,7 +351,7 @@ def _calendar_page(
             slots=rows,
             capacity_forms=capacity_forms,
             orders=orders,
-            customers=queries.customer_names(o.customer_id for booked in orders.values() for o in booked),
+            customers=customer_names(o.customer_id for booked in orders.values() for o in booked),
             add=add or SlotForm(formdata=None, prefix="new", data={"region": region or "", "capacity": 4}),
             pager=page.with_total(total),
             feed=feed,

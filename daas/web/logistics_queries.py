@@ -114,13 +114,6 @@ def orders_on_slots(slot_ids: Iterable[int]) -> dict[int, list[ReturnOrder]]:
     return booked
 
 
-def customer_names(customer_ids: Iterable[int]) -> dict[int, str]:
-    ids = set(customer_ids)
-    if not ids:
-        return {}
-    return dict(db.session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all())
-
-
 def wipe_certificates(device_id: int) -> list[WipeCertificate]:
     """A device's wipe certificates, newest first."""
     return list(
