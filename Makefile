@@ -13,7 +13,7 @@ DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,10 @@ bench-scheduler: $(STAMP)
 # The pages on the demo data, in-process on SQLite; about a minute.
 bench-pages: $(STAMP)
 	$(BIN)/python bench/pages.py
+
+# The daily refresh planner on the demo data, in-process on SQLite; seconds.
+bench-planner: $(STAMP)
+	$(BIN)/python bench/planner.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
