@@ -52,6 +52,10 @@ class BaseConfig:
     DAAS_DUNNING_RETRY_DAYS = "3,7,14"
     # How long a worker may hold a payment attempt while it talks to Stripe.
     DAAS_PAYMENT_CLAIM_SECONDS = 120
+    # Minutes after a failed attempt at processing a Stripe event before the payments job tries it again,
+    # one delay per failure; when they are used up (1 + their number attempts) the event is given up and
+    # stays failed for finance (Finance > Stripe events, GET /api/v1/webhook-events?status=failed).
+    DAAS_WEBHOOK_RETRY_MINUTES = "1,5,30,120,720"
 
     # Sign-in attempts allowed per address and e-mail, and per address (Flask-Limiter syntax); where the
     # counts live: memory:// counts per process, redis://host:6379 shares them between servers.

@@ -1,4 +1,4 @@
-"""REST: cards and Stripe customers, bank transfers, collection, and the Stripe webhook."""
+"""REST: cards and Stripe customers, bank transfers, collection, the Stripe webhook and its events."""
 
 from __future__ import annotations
 
@@ -7,23 +7,25 @@ from typing import Any
 from flask import current_app, request
 from flask.views import MethodView
 
-from daas.api.base import Blueprint
+from daas.api.base import Blueprint, page_window
 from daas.auth.access import access, current_principal
 from daas.billing.invoices import get_invoice
 from daas.billing.schemas import InvoiceSchema
 from daas.errors import BadRequest
 from daas.extensions import db
-from daas.payments import services
-from daas.payments.gateway import StripeSettings, verify_event
+from daas.payments import services, webhooks
+from daas.payments.gateway import BadSignature, StripeSettings, verify_signature
 from daas.payments.schemas import (
     BankTransferSchema,
     PaymentMethodSchema,
     PaymentProfileSchema,
     PaymentSchema,
     SetupIntentSchema,
+    WebhookEventQuerySchema,
+    WebhookEventRetrySchema,
+    WebhookEventSchema,
     WebhookReceivedSchema,
 )
-from daas.payments.webhooks import process_event, store_event
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Cards, payments and Stripe webhooks")
 
@@ -34,6 +36,10 @@ def _stripe() -> StripeSettings:
 
 def _policy() -> services.CollectionPolicy:
     return services.collection_policy(current_app.config)
+
+
+def _retries() -> webhooks.EventRetries:
+    return webhooks.EventRetries.from_config(current_app.config)
 
 
 @blp.route("/customers/<id:customer_id>/payment-method")
@@ -108,24 +114,92 @@ class InvoiceCollection(MethodView):
         return get_invoice(invoice_id)
 
 
+# What the webhook reads of an event (webhooks.read_event); Stripe's events carry much more.
+_EVENT_DOC = {
+    "type": "object",
+    "required": ["id", "type", "data"],
+    "properties": {
+        "id": {
+            "type": "string",
+            "pattern": f"^{webhooks.EVENT_ID.pattern}$",
+            "example": "evt_1PxZ2aB3c4D5e6F7",
+        },
+        "type": {
+            "type": "string",
+            "pattern": f"^{webhooks.EVENT_TYPE.pattern}$",
+            "example": "payment_intent.succeeded",
+        },
+        "data": {
+            "type": "object",
+            "required": ["object"],
+            "properties": {"object": {"type": "object", "description": "The object the event is about."}},
+        },
+    },
+}
+_SIGNATURE_DOC = {
+    "in": "header",
+    "name": "Stripe-Signature",
+    "required": True,
+    "description": "Stripe's signature of the body with the endpoint's secret: `t=<unix time>,v1=<HMAC>`.",
+    "schema": {
+        "type": "string",
+        "example": "t=1733043600,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff",
+    },
+}
+
+
 @blp.route("/webhooks/stripe")
 class StripeWebhook(MethodView):
-    @blp.doc(security=[], requestBody={"content": {"application/json": {"schema": {"type": "object"}}}})
+    @blp.doc(
+        security=[],
+        parameters=[_SIGNATURE_DOC],
+        requestBody={"required": True, "content": {"application/json": {"schema": _EVENT_DOC}}},
+    )
     @blp.response(200, WebhookReceivedSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
     def post(self) -> Any:
-        """Stripe events, signature checked with STRIPE_WEBHOOK_SECRET; stored by id, then processed."""
+        """Stripe events, signature checked with STRIPE_WEBHOOK_SECRET (timestamp within 5 minutes of now);
+        stored by id, then processed. Answered 200 once stored, even when processing failed: daas tries a
+        failed event again itself. 400, with nothing stored, for a bad signature or an event without
+        `id`, `type` or `data.object`."""
+        payload = request.get_data(cache=True)
         try:
-            event = verify_event(
-                request.get_data(cache=True),
-                request.headers.get("Stripe-Signature"),
-                current_app.config["STRIPE_WEBHOOK_SECRET"],
+            verify_signature(
+                payload, request.headers.get("Stripe-Signature"), current_app.config["STRIPE_WEBHOOK_SECRET"]
             )
-        except ValueError as error:
+        except BadSignature as error:
             raise BadRequest(
                 "The webhook's signature does not check out; nothing was stored.",
                 errors={"Stripe-Signature": [str(error)]},
             ) from error
-        store_event(event)
-        db.session.commit()
-        return {"received": True, "outcome": process_event(event["id"], _policy())}
+        event = webhooks.read_event(payload)
+        stored, outcome = webhooks.receive_event(event, _policy(), _retries())
+        return {"received": True, "status": stored.status, "outcome": outcome}
+
+
+@blp.route("/webhook-events")
+class WebhookEvents(MethodView):
+    @access(blp, "finance")
+    @blp.arguments(WebhookEventQuerySchema, location="query")
+    @blp.response(200, WebhookEventSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List the Stripe events received, the latest first: `status=failed` for those whose processing
+        failed, with the error, the attempts, the next try and whether daas gave up on them."""
+        offset, limit = page_window(pagination_parameters)
+        rows, pagination_parameters.item_count = webhooks.list_events(**args, offset=offset, limit=limit)
+        return rows
+
+
+@blp.route("/webhook-events/<string(maxlength=100):event_id>/retry")
+class WebhookEventRetry(MethodView):
+    @access(blp, "finance")
+    @blp.response(200, WebhookEventRetrySchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, event_id: str) -> Any:
+        """Process a failed (or given up) event once more, now; the answer says how it went. It counts as
+        an attempt: one that fails again keeps its schedule, one given up stays given up. 409 for an
+        event already processed."""
+        stored, outcome = webhooks.retry_event(event_id, _policy(), _retries())
+        return {**{name: getattr(stored, name) for name in WebhookEventSchema().fields}, "outcome": outcome}

@@ -27,6 +27,9 @@ ATTEMPT_STATUSES = ("pending", "processing", "succeeded", "failed", "canceled")
 ACTIVE_ATTEMPT = "status IN ('pending', 'processing', 'succeeded')"
 PAYMENT_METHODS = ("card", "bank_transfer")
 REFUND_STATUSES = ("pending", "succeeded", "failed")
+# pending: stored, not processed yet; processed: applied; failed: its last attempt failed (retried at
+# next_attempt_at, or given up when that is empty).
+EVENT_STATUSES = ("pending", "processed", "failed")
 
 
 class PaymentProfile(db.Model):
@@ -124,13 +127,33 @@ class Refund(db.Model):
 
 
 class StripeEvent(db.Model):
-    """A webhook event, stored by its id before it is processed: a replay finds it and changes nothing."""
+    """A webhook event, stored by its id before it is processed: a replay finds it and changes nothing.
+    One that fails is retried at `next_attempt_at` until its attempts run out; it then stays `failed`,
+    with its error, for finance to see (and retry by hand)."""
 
     __tablename__ = "stripe_events"
+    __table_args__ = (CheckConstraint(one_of("status", EVENT_STATUSES), name="status_known"),)
 
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    status: Mapped[str] = mapped_column(String(16), server_default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(server_default="0")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # When the payments job (re)tries it; empty once processed or given up.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     processed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def given_up(self) -> bool:
+        return self.status == "failed" and self.next_attempt_at is None
+
+    @property
+    def object_id(self) -> str | None:
+        """The Stripe object the event is about (`data.object.id`), as far as the payload says."""
+        data = self.payload.get("data") if isinstance(self.payload, dict) else None
+        found = data.get("object") if isinstance(data, dict) else None
+        object_id = found.get("id") if isinstance(found, dict) else None
+        return object_id if isinstance(object_id, str) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from daas.api.fields import Date, DecimalString, Money, Text
+from daas.payments.models import EVENT_STATUSES
 
 
 class PaymentMethodSchema(Schema):
@@ -64,5 +65,40 @@ class RefundSchema(Schema):
 
 
 class WebhookReceivedSchema(Schema):
-    received = fields.Boolean()
-    outcome = fields.String()
+    received = fields.Boolean(metadata={"description": "Always true: the event is stored."})
+    status = fields.String(
+        metadata={
+            "enum": list(EVENT_STATUSES),
+            "description": "failed: processing it failed; daas tries it again itself (see /webhook-events).",
+        }
+    )
+    outcome = fields.String(metadata={"description": "What the first attempt did."})
+
+
+class WebhookEventQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf(EVENT_STATUSES))
+    type = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,100}$"))
+    given_up = fields.Boolean(metadata={"description": "Failed events no longer retried (or the others)."})
+
+
+class WebhookEventSchema(Schema):
+    id = fields.String()
+    type = fields.String()
+    object_id = fields.String(
+        allow_none=True, metadata={"description": "The Stripe object the event is about (data.object.id)."}
+    )
+    status = fields.String(metadata={"enum": list(EVENT_STATUSES)})
+    attempts = fields.Integer()
+    error = fields.String(allow_none=True, metadata={"description": "Why the last attempt failed."})
+    received_at = fields.DateTime()
+    last_attempt_at = fields.DateTime(allow_none=True)
+    next_attempt_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When daas tries it again; null once processed or given up."},
+    )
+    given_up = fields.Boolean(metadata={"description": "Failed after every attempt; retried only by hand."})
+    processed_at = fields.DateTime(allow_none=True)
+
+
+class WebhookEventRetrySchema(WebhookEventSchema):
+    outcome = fields.String(metadata={"description": "What this attempt did."})

@@ -1,33 +1,157 @@
 """Stripe webhooks: verified, stored by event id, then processed. A replay finds the event stored and
 processed and changes nothing; events arriving out of order are applied from Stripe's current state of
-the object, not from the snapshot they carry, so the last word is always Stripe's."""
+the object, not from the snapshot they carry, so the last word is always Stripe's.
+
+One bad event never blocks the others. Processing an event is one attempt: claimed first (its attempt
+counted and its next try set, committed), so two workers never run it at once and a worker that dies
+midway leaves it to be tried again later; then applied in a transaction of its own. Whatever applying
+it raises (Stripe does not know the object, Stripe is unavailable, an unexpected shape, a domain rule)
+is recorded on the event, which is tried again by the payments job after the delays of
+DAAS_WEBHOOK_RETRY_MINUTES; when they are used up it is given up and stays `failed`, with its error, for
+finance to read and retry by hand.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from daas.core import clock
-from daas.db import insert_ignoring_conflicts
+from daas.db import fetch_page, insert_ignoring_conflicts
+from daas.errors import BadRequest, Conflict, DomainError, NotFound
 from daas.extensions import db
 from daas.payments import gateway
-from daas.payments.gateway import GatewayUnavailable
+from daas.payments.gateway import GatewayRefused, GatewayUnavailable
 from daas.payments.models import PaymentProfile, StripeEvent
 from daas.payments.refunds import apply_stripe_refund
 from daas.payments.services import CollectionPolicy, apply_payment_intent
 
 log = logging.getLogger(__name__)
 
+# Stripe's ids and types ("evt_1Nv...", "payment_intent.succeeded"); an id also names the event in URLs.
+EVENT_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
+EVENT_TYPE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+ERROR_LENGTH = 2000
+# What process_event answers when the attempt failed: tried again later, or not any more.
+RETRY_LATER, GIVEN_UP = "retry later", "given up"
 
-def store_event(event: dict[str, Any]) -> bool:
-    """Keep the event; False when it was received before (a replay). The caller commits."""
-    inserted = db.session.execute(
-        insert_ignoring_conflicts(StripeEvent.__table__, "id").returning(StripeEvent.__table__.c.id),
-        [{"id": event["id"], "type": event["type"], "payload": event}],
-    ).all()
-    return bool(inserted)
+
+# -- when to try again (pure) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventRetries:
+    """The delays before each new attempt after a failed one: after the first failure the first delay,
+    and so on; an event whose every delay is used up (1 + len(delays) attempts) is given up."""
+
+    delays: tuple[timedelta, ...]
+
+    @property
+    def max_attempts(self) -> int:
+        return len(self.delays) + 1
+
+    def after(self, attempts: int, failed_at: datetime) -> datetime | None:
+        """When to try again after `attempts` failed attempts; None: given up."""
+        if attempts < self.max_attempts:
+            return failed_at + self.delays[attempts - 1]
+        return None
+
+    @classmethod
+    def parse(cls, minutes: str) -> EventRetries:
+        """ "1,5,30" -> 1, 5 and 30 minutes; positive and never shorter than the one before."""
+        values = [int(part) for part in minutes.replace(" ", "").split(",") if part]
+        if not values or values[0] <= 0 or values != sorted(values):
+            raise ValueError(f"webhook retry minutes must be positive and ascending: {minutes!r}")
+        return cls(tuple(timedelta(minutes=value) for value in values))
+
+    @classmethod
+    def from_config(cls, config: Any) -> EventRetries:
+        return cls.parse(config["DAAS_WEBHOOK_RETRY_MINUTES"])
+
+
+# -- reading a verified event ---------------------------------------------------------------------------
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _unstorable(event: dict[str, Any]) -> str | None:
+    """Where the event holds text no database keeps (NUL, a lone surrogate), or None. Walked with a
+    stack: a deeply nested event must not exhaust the interpreter's recursion."""
+    stack: list[tuple[str, Any]] = [("", event)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value or _lone_surrogate(value):
+                return path
+            continue
+        items = (
+            value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        )
+        for key, item in items:
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and ("\x00" in key or _lone_surrogate(key)):
+                return where
+            stack.append((where, item))
+    return None
+
+
+def _lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def read_event(payload: bytes) -> dict[str, Any]:
+    """The Stripe event in a webhook body whose signature was verified. BadRequest (400) naming what is
+    missing or cannot be stored: an event needs a string `id` (Stripe's characters, at most 100) and
+    `type`, and `data.object`, the object it is about."""
+    try:
+        event = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError as error:
+        raise _refused("body", "The event is nested too deeply.") from error
+    except ValueError as error:
+        raise _refused("body", f"The event is not JSON: {error}") from error
+    if not isinstance(event, dict):
+        raise _refused("body", "A Stripe event is a JSON object.")
+    errors: dict[str, list[str]] = {}
+    for name, pattern in (("id", EVENT_ID), ("type", EVENT_TYPE)):
+        value = event.get(name)
+        if not isinstance(value, str) or not value:
+            errors[name] = ["Missing: a Stripe event has one."]
+        elif len(value) > 100:
+            errors[name] = [f"At most 100 characters, not {len(value)}."]
+        elif not pattern.fullmatch(value):
+            errors[name] = ["Letters, digits, '_' and '-' only" + (" (and '.')." if name == "type" else ".")]
+    data = event.get("data")
+    if not isinstance(data, dict):
+        errors["data"] = ["Missing: a Stripe event carries its object in data.object."]
+    elif not isinstance(data.get("object"), dict):
+        errors["data.object"] = ["Missing: the object the event is about."]
+    if not errors and (where := _unstorable(event)) is not None:
+        errors[where] = ["Contains a NUL character or a lone surrogate, which cannot be stored."]
+    if errors:
+        raise BadRequest(
+            f"Not a Stripe event daas can store ({', '.join(errors)}); nothing was stored.", errors=errors
+        )
+    return event
+
+
+def _refused(field: str, message: str) -> BadRequest:
+    return BadRequest(f"{message} Nothing was stored.", errors={field: [message]})
+
+
+# -- handlers -------------------------------------------------------------------------------------------
 
 
 def _payment_intent(event: dict[str, Any], policy: CollectionPolicy) -> str:
@@ -76,32 +200,202 @@ HANDLERS = {
 }
 
 
-def process_event(event_id: str, policy: CollectionPolicy) -> str:
-    """Apply a stored event once (commits). Unknown types are marked processed and ignored."""
-    stored = db.session.scalar(select(StripeEvent).where(StripeEvent.id == event_id).with_for_update())
-    if stored is None or stored.processed_at is not None:
+def describe_failure(error: Exception) -> str:
+    """What finance reads on a failed event."""
+    if isinstance(error, GatewayUnavailable):
+        text = f"Stripe unavailable: {error}"
+    elif isinstance(error, GatewayRefused):
+        text = str(error)
+    elif isinstance(error, DomainError):
+        text = error.message
+    elif isinstance(error, KeyError | TypeError | AttributeError | IndexError):
+        text = f"The event has an unexpected shape ({type(error).__name__}: {error})."
+    else:
+        text = f"{type(error).__name__}: {error}"
+    return text[:ERROR_LENGTH]
+
+
+# -- storing and processing -----------------------------------------------------------------------------
+
+
+def store_event(event: dict[str, Any]) -> bool:
+    """Keep the event, due for processing at once; False when it was received before (a replay). The
+    caller commits."""
+    inserted = db.session.execute(
+        insert_ignoring_conflicts(StripeEvent.__table__, "id").returning(StripeEvent.__table__.c.id),
+        [
+            {
+                "id": event["id"],
+                "type": event["type"],
+                "payload": event,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": clock.now(),
+            }
+        ],
+    ).all()
+    return bool(inserted)
+
+
+@dataclass(frozen=True)
+class _Claim:
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    at: datetime
+
+
+def _claim(event_id: str, retries: EventRetries, force: bool) -> _Claim | str:
+    """Count an attempt at a due event (any event not processed when `force`) and set when the next one
+    is due should this one never report back (commits). Returns why not otherwise: "done before" (no
+    such event, or processed), "not due", or "busy" (another worker claimed it first)."""
+    now = clock.now()
+    stored = db.session.execute(
+        select(
+            StripeEvent.type,
+            StripeEvent.payload,
+            StripeEvent.status,
+            StripeEvent.attempts,
+            StripeEvent.next_attempt_at,
+        ).where(StripeEvent.id == event_id)
+    ).first()
+    if stored is None or stored.status == "processed":
         db.session.rollback()
         return "done before"
-    handler = HANDLERS.get(stored.type)
-    try:
-        outcome = handler(stored.payload, policy) if handler else "ignored"
-    except GatewayUnavailable as error:
+    if not force and (stored.next_attempt_at is None or stored.next_attempt_at > now):
         db.session.rollback()
-        failed = db.session.get(StripeEvent, event_id)
-        failed.error = f"Stripe unavailable: {error}"[:2000]
-        db.session.commit()
-        return "retry later"
-    stored.processed_at, stored.error = clock.now(), None
+        return "not due"
+    attempts = stored.attempts + 1
+    claimed = db.session.execute(
+        update(StripeEvent)
+        .where(
+            StripeEvent.id == event_id,
+            StripeEvent.attempts == stored.attempts,
+            StripeEvent.status != "processed",
+        )
+        .values(
+            attempts=attempts,
+            last_attempt_at=now,
+            next_attempt_at=retries.after(attempts, now) or now + retries.delays[-1],
+        )
+    ).rowcount
     db.session.commit()
+    return _Claim(stored.type, stored.payload, attempts, now) if claimed == 1 else "busy"
+
+
+def _record_failure(event_id: str, claim: _Claim, error: Exception, retries: EventRetries) -> str:
+    """The attempt failed: keep why, and when to try again (counted from the attempt's start)."""
+    retry_at = retries.after(claim.attempts, claim.at)
+    db.session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.id == event_id, StripeEvent.status != "processed")
+        .values(status="failed", error=describe_failure(error), next_attempt_at=retry_at)
+    )
+    db.session.commit()
+    return RETRY_LATER if retry_at is not None else GIVEN_UP
+
+
+def process_event(
+    event_id: str, policy: CollectionPolicy, retries: EventRetries, *, force: bool = False
+) -> str:
+    """One attempt at a stored event, if it is due (or `force`: finance asked); commits. Returns the
+    handler's outcome, why nothing was done (see `_claim`), or RETRY_LATER / GIVEN_UP when the attempt
+    failed (recorded on the event). Unknown types are processed by ignoring them."""
+    claim = _claim(event_id, retries, force)
+    if isinstance(claim, str):
+        return claim
+    handler = HANDLERS.get(claim.kind)
+    try:
+        outcome = handler(claim.payload, policy) if handler else "ignored"
+        db.session.execute(
+            update(StripeEvent)
+            .where(StripeEvent.id == event_id)
+            .values(status="processed", processed_at=clock.now(), next_attempt_at=None, error=None)
+        )
+        db.session.commit()
+    except Exception as error:  # whatever one event raises is recorded on it, never raised
+        db.session.rollback()
+        if isinstance(error, GatewayUnavailable | GatewayRefused | DomainError):
+            log.warning(
+                "Stripe event %s (%s) attempt %d failed: %s", event_id, claim.kind, claim.attempts, error
+            )
+        else:
+            log.exception("Stripe event %s (%s) attempt %d failed", event_id, claim.kind, claim.attempts)
+        return _record_failure(event_id, claim, error, retries)
     return outcome
 
 
-def unprocessed_events(limit: int = 500) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(StripeEvent.id)
-            .where(StripeEvent.processed_at.is_(None))
-            .order_by(StripeEvent.received_at)
-            .limit(limit)
+def receive_event(
+    event: dict[str, Any], policy: CollectionPolicy, retries: EventRetries
+) -> tuple[StripeEvent, str]:
+    """A verified webhook: store the event (commit), then make its first attempt. A replay changes
+    nothing: the event is processed already, or failed and waits for its next try. Whatever happens
+    after the event is stored, it is answered as received: the payments job takes it from there.
+    Returns the stored event and the attempt's outcome."""
+    store_event(event)
+    db.session.commit()
+    try:
+        outcome = process_event(event["id"], policy, retries)
+    except SQLAlchemyError:  # the event is stored and due: the payments job tries it again
+        db.session.rollback()
+        log.exception("Stripe event %s is stored; processing it failed", event["id"])
+        outcome = "stored"
+    return get_event(event["id"]), outcome
+
+
+def due_events(limit: int = 500) -> list[str]:
+    """Events whose (re)try time has come, the longest waiting first."""
+    ids = db.session.scalars(
+        select(StripeEvent.id)
+        .where(StripeEvent.status != "processed", StripeEvent.next_attempt_at <= clock.now())
+        .order_by(StripeEvent.next_attempt_at, StripeEvent.id)
+        .limit(limit)
+    ).all()
+    db.session.rollback()
+    return list(ids)
+
+
+# -- what finance sees and does -------------------------------------------------------------------------
+
+
+def list_events(
+    status: str | None = None,
+    type: str | None = None,
+    given_up: bool | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[StripeEvent], int]:
+    """Stored events, the latest received first, optionally in one status, of one type, or (not) given
+    up; and how many there are."""
+    query = select(StripeEvent)
+    if status:
+        query = query.where(StripeEvent.status == status)
+    if type:
+        query = query.where(StripeEvent.type == type)
+    if given_up is not None:
+        gave_up = (StripeEvent.status == "failed") & StripeEvent.next_attempt_at.is_(None)
+        query = query.where(gave_up if given_up else ~gave_up)
+    order = (StripeEvent.received_at.desc(), StripeEvent.id.desc())
+    return fetch_page(query.order_by(*order), offset, limit)
+
+
+def get_event(event_id: str) -> StripeEvent:
+    stored = db.session.get(StripeEvent, event_id)
+    if stored is None:
+        raise NotFound(f"No Stripe event {event_id}.")
+    return stored
+
+
+def retry_event(event_id: str, policy: CollectionPolicy, retries: EventRetries) -> tuple[StripeEvent, str]:
+    """Finance asks for one more attempt now, outside the schedule (commits): a processed event is a
+    Conflict. The attempt counts like any other: an event failing again keeps its schedule, and one that
+    was given up stays given up. Returns the event and the attempt's outcome."""
+    stored = get_event(event_id)
+    if stored.status == "processed":
+        raise Conflict(
+            f"Stripe event {event_id} was processed; there is nothing to retry.",
+            errors={"status": ["Already processed."]},
         )
-    )
+    db.session.rollback()
+    outcome = process_event(event_id, policy, retries, force=True)
+    return get_event(event_id), outcome

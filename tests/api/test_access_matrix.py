@@ -22,6 +22,7 @@ from daas.extensions import db
 from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
+from daas.payments.models import StripeEvent
 from tests import factories
 from tests.helpers import bearer
 
@@ -118,6 +119,8 @@ MATRIX = [
     ("GET", "/api/v1/impact/parameter-sets", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/impact/parameter-sets", {}, {"admin"}),
     ("GET", "/api/v1/job-runs", None, {"admin", "finance", "logistics"}),
+    ("GET", "/api/v1/webhook-events", None, {"admin", "finance"}),
+    ("POST", "/api/v1/webhook-events/{event}/retry", None, {"admin", "finance"}),
 ]
 # Called by Stripe, authenticated by the webhook signature instead of a token (tests/payments).
 PUBLIC = {("POST", "/api/v1/webhooks/stripe")}
@@ -185,7 +188,8 @@ def _world(customer_name: str) -> dict:
         verified_by="v",
         performed_on=date(2026, 3, 1),
     )
-    db.session.add_all([refresh, certificate])
+    event = StripeEvent(id=factories.unique("evt"), type="charge.refunded", payload={}, status="failed")
+    db.session.add_all([refresh, certificate, event])
     db.session.flush()
     return {
         "customer": customer.id,
@@ -198,6 +202,7 @@ def _world(customer_name: str) -> dict:
         "return_order": order.id,
         "refresh": refresh.id,
         "certificate": certificate.id,
+        "event": event.id,
     }
 
 
