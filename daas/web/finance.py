@@ -1,5 +1,6 @@
 """Finance pages: the overview, billing runs (preview, run with progress, finalize), invoices (filters,
-totals, CSV export, PDF, void, credit notes, bank transfers), the overdue list and the scheduler's runs.
+totals, CSV export, PDF, void, credit notes, bank transfers), the overdue list, the scheduler's runs and
+the Stripe events received (failed ones with their error, retried by hand).
 
 Views are thin: they parse a form, call the billing and payments services as their API does, commit and
 say what happened. Reads the services lack are in `daas.web.finance_queries`.
@@ -48,9 +49,12 @@ from daas.core import clock
 from daas.core.money import format_unit_amount
 from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
+from daas.errors import Conflict
 from daas.extensions import db
 from daas.payments import services as payments
+from daas.payments import webhooks
 from daas.payments.gateway import StripeSettings
+from daas.payments.models import EVENT_STATUSES
 from daas.payments.refunds import issue_credit_note
 from daas.scheduler.models import JOB_RUN_STATUSES
 from daas.scheduler.registry import JOB_NAMES
@@ -68,6 +72,7 @@ add_navigation(
     ("finance.invoices", "Invoices"),
     ("finance.overdue", "Overdue"),
     ("finance.job_runs", "Job runs"),
+    ("finance.webhook_events", "Stripe events"),
 )
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -510,3 +515,63 @@ def job_runs() -> Any:
     page = pager(25)
     rows, total = list_job_runs(job, status, page.offset, page.size)
     return render_template("finance/job_runs.html", form=form, runs=rows, pager=page.with_total(total))
+
+
+# -- Stripe events ----------------------------------------------------------------------------------------
+
+
+class WebhookEventFilterForm(QueryForm):
+    status = SelectField("Status", choices=_choices("Any status", EVENT_STATUSES), default="")
+    given_up = BooleanField("Given up only")
+
+
+@blp.get("/webhook-events")
+@audience("finance")
+def webhook_events() -> Any:
+    form = WebhookEventFilterForm()
+    filters: dict[str, Any] = {}
+    if request.args and form.validate():
+        filters = {"status": form.status.data or None, "given_up": True if form.given_up.data else None}
+    page = pager(25)
+    rows, total = webhooks.list_events(**filters, offset=page.offset, limit=page.size)
+    return render_template(
+        "finance/webhook_events.html",
+        form=form,
+        events=rows,
+        pager=page.with_total(total),
+        failed=queries.failed_webhook_events(),
+        retry_minutes=[
+            int(delay.total_seconds()) // 60
+            for delay in webhooks.EventRetries.from_config(current_app.config).delays
+        ],
+    )
+
+
+@blp.post("/webhook-events/<string(maxlength=100):event_id>/retry")
+@audience("finance")
+def webhook_events_retry(event_id: str) -> Any:
+    """One more attempt now; back to the list the button was on."""
+    config = current_app.config
+    webhooks.get_event(event_id)  # 404 for an unknown event
+    try:
+        event, outcome = webhooks.retry_event(
+            event_id, payments.collection_policy(config), webhooks.EventRetries.from_config(config)
+        )
+    except Conflict as error:  # processed meanwhile
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_retried(event, outcome), "success" if event.status == "processed" else "warning")
+    status = request.form.get("status")
+    return redirect(url_for("finance.webhook_events", status=status if status in EVENT_STATUSES else None))
+
+
+def _retried(event: Any, outcome: str) -> str:
+    if event.status == "processed":
+        return f"Stripe event {event.id} is processed ({outcome})."
+    then = (
+        "daas gave up on it; retry it again once its cause is fixed"
+        if event.given_up
+        else f"daas tries it again at {event.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+    )
+    return f"Stripe event {event.id} failed again: {event.error} ({then})."

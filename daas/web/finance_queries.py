@@ -1,7 +1,8 @@
 """Reads the finance pages need and the billing and payments services do not offer: totals per currency
 of a set of invoices, the receivables, invoiced totals by month, overdue invoices oldest first, a billing
-run's invoices, and the customers to filter by. Read only; amounts stay Decimal (summed by the database
-with the columns' exact type, so SQLite's scaled integers come back as Decimal too)."""
+run's invoices, the customers to filter by, and how many Stripe events failed. Read only; amounts stay
+Decimal (summed by the database with the columns' exact type, so SQLite's scaled integers come back as
+Decimal too)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from daas.billing.invoices import invoice_filters
 from daas.billing.models import Invoice
 from daas.db import Money, fetch_page
 from daas.extensions import db
+from daas.payments.models import StripeEvent
 from daas.payments.services import overdue_condition
 
 ZERO = Decimal(0)
@@ -121,3 +123,21 @@ def run_invoices_page(run_id: int, offset: int = 0, limit: int = 50) -> tuple[li
     return fetch_page(
         select(Invoice).where(Invoice.billing_run_id == run_id).order_by(Invoice.id), offset, limit
     )
+
+
+@dataclass(frozen=True)
+class FailedEvents:
+    """Stripe events whose last attempt failed: all of them, and those daas no longer retries."""
+
+    failed: int
+    given_up: int
+
+
+def failed_webhook_events() -> FailedEvents:
+    failed, given_up = db.session.execute(
+        select(
+            func.count(StripeEvent.id),
+            func.count(StripeEvent.id).filter(StripeEvent.next_attempt_at.is_(None)),
+        ).where(StripeEvent.status == "failed")
+    ).one()
+    return FailedEvents(failed, given_up)

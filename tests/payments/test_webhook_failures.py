@@ -1,5 +1,5 @@
 """Stripe events that cannot be processed: recorded failed with their error, retried with backoff by the
-payments job until given up, visible to finance (API) and retried by hand; they never stop the
+payments job until given up, visible to finance (page and API) and retried by hand; they never stop the
 job's other work. Events that are not events (no data, no id, an id too long, text no database keeps) and
 signatures from the future are refused with 400 and leave nothing behind.
 
@@ -31,6 +31,7 @@ from tests import factories
 from tests.billing_helpers import deploy
 from tests.helpers import assert_error, bearer
 from tests.payments.conftest import WEBHOOK_SECRET
+from tests.web.helpers import PASSWORD, post_form, sign_in, signed_in
 
 VISA = "4242424242424242"
 UNKNOWN_INTENT = {
@@ -239,6 +240,33 @@ def test_stripe_unavailable_is_retried_the_same_way_and_by_hand(live_app, shop, 
     assert [p["amount"] for p in _invoice(client, shop)["payments"]] == ["47.19"]  # applied once
 
 
+def test_finance_sees_the_failed_event_on_its_page_and_retries_it(live_app, shop, localstripe):
+    client = live_app.test_client()
+    with clock.frozen(MONDAY):
+        assert _post(client, UNKNOWN_INTENT).status_code == 200
+    with live_app.app_context():
+        email = factories.user("finance", password=PASSWORD).email
+        db.session.commit()
+        db.session.remove()
+    assert sign_in(client, email).status_code == 302
+    menu = client.get("/finance").get_data(as_text=True)
+    assert 'href="/finance/webhook-events">Stripe events</a>' in menu
+    page = client.get("/finance/webhook-events?status=failed").get_data(as_text=True)
+    assert "evt_unknown_object" in page and "pi_does_not_exist" in page and "1 failed event" in page
+    assert "404" in page and "2026-11-16 09:01 UTC" in page  # the error and the next try
+    with clock.frozen(MONDAY + timedelta(minutes=3)):
+        answer = post_form(
+            client,
+            "/finance/webhook-events/evt_unknown_object/retry",
+            {"status": "failed"},
+            form_page="/finance/webhook-events?status=failed",
+        )
+    assert answer.status_code == 302 and answer.location.endswith("/finance/webhook-events?status=failed")
+    after = client.get(answer.location).get_data(as_text=True)
+    assert "Stripe event evt_unknown_object failed again" in after
+    assert _event(client, shop["finance"], "evt_unknown_object")["attempts"] == 2
+
+
 # -- without Stripe: events refused, and what finance can do ------------------------------------------------
 
 
@@ -342,6 +370,22 @@ def test_a_retry_by_hand_counts_as_an_attempt_and_a_given_up_event_stays_given_u
     _post(signed, REFUND)
     assert_error(signed.post("/api/v1/webhook-events/evt_ok/retry", headers=finance), 409, "status")
     assert_error(signed.post("/api/v1/webhook-events/evt_unknown/retry", headers=finance), 404)
+
+
+def test_the_page_lists_failed_events_and_filters_them(signed, app, today):
+    _post(signed, _shapeless("evt_bad"))
+    _post(signed, REFUND)
+    client, _ = signed_in(app, "finance")
+    page = client.get("/finance/webhook-events?status=failed").get_data(as_text=True)
+    assert "evt_bad" in page and "unexpected shape" in page and "evt_ok" not in page
+    assert "Retry now" in page
+    everything = client.get("/finance/webhook-events").get_data(as_text=True)
+    assert "evt_bad" in everything and "evt_ok" in everything
+
+
+def test_the_page_is_not_for_logistics(app, database):
+    logistics, _ = signed_in(app, "logistics")
+    assert logistics.get("/finance/webhook-events").status_code == 403
 
 
 def test_flask_daas_payments_collect_and_the_hourly_job_go_past_a_bad_event(signed, app, today):
