@@ -62,6 +62,18 @@ class BaseConfig:
     DAAS_LOGIN_RATE_LIMIT = "10 per minute"
     DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS = "60 per minute"
     DAAS_RATELIMIT_STORAGE_URI = "memory://"
+    # Failed sign-ins per e-mail address, counted in the database (so across workers and servers): this many
+    # within DAAS_LOGIN_LOCKOUT_SECONDS lock the address for that long, even for the right password (0: off).
+    DAAS_LOGIN_MAX_FAILURES = 10
+    DAAS_LOGIN_LOCKOUT_SECONDS = 15 * 60
+    # Strict-Transport-Security max-age (with includeSubDomains) on every answer served over HTTPS; 0: none.
+    DAAS_HSTS_SECONDS = 365 * 24 * 3600
+    # Session cookies: out of reach of scripts, and not sent with cross-site requests other than following
+    # a link. Production sends them over HTTPS only (below).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
     # Reverse proxies in front of the web servers whose X-Forwarded-* headers are trusted (0: none).
     DAAS_TRUSTED_PROXIES = 0
 
@@ -103,4 +115,8 @@ class TestingConfig(BaseConfig):
 
 
 class ProductionConfig(BaseConfig):
-    """Starts only with SECRET_KEY and DATABASE_URL set in the environment."""
+    """Starts only with SECRET_KEY and DATABASE_URL set in the environment. Served over HTTPS (a TLS proxy
+    in front), so cookies are never sent in clear."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True

@@ -87,8 +87,8 @@ def user(
     return auth.create_user(email or f"{unique(role)}@example.com", role, customer_id, password)
 
 
-def token(role: str, customer_id: int | None = None) -> str:
-    return auth.create_token(user(role, customer_id).id, "tests")[1]
+def token(role: str, customer_id: int | None = None, scope: str = "api") -> str:
+    return auth.create_token(user(role, customer_id).id, "tests", scope=scope)[1]
 
 
 # A device model as an API client sends it (the Dell Latitude 5430 of the default catalog).

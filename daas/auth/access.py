@@ -1,4 +1,5 @@
-"""Access control for the API: bearer tokens, roles, and the customer a customer user is bound to.
+"""Access control for the API: bearer tokens (and calendar-feed tokens), roles, and the customer a customer
+user is bound to.
 
 `access(blp, *roles)` decorates a view: no or bad token is 401, a role outside `roles` is 403, and the
 OpenAPI document says both. Views read the caller with `current_principal()`; services receive only the
@@ -31,13 +32,26 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def authenticate_request(query_token: bool = False) -> Principal:
-    token = _bearer_token() or (request.args.get("token") if query_token else None)
-    if token is None:
+REFUSED_TOKEN = (
+    "The token is unknown, revoked, or not for this: API calls take an API token in the Authorization "
+    "header; a calendar token opens only the calendar feed."
+)
+
+
+def authenticate_request(calendar_feed: bool = False) -> Principal:
+    """The caller behind the request's token. Everywhere an API token in the Authorization header; on a
+    calendar feed also a calendar token, in the header or as `?token=` (where calendar apps keep it). An API
+    token is never taken from the query string: links end up in logs, histories and shared calendars."""
+    header_token = _bearer_token()
+    if header_token is not None:
+        token, scopes = header_token, ("api", "calendar") if calendar_feed else ("api",)
+    elif calendar_feed and request.args.get("token"):
+        token, scopes = request.args["token"], ("calendar",)
+    else:
         raise Unauthorized("Sign in with an API token: Authorization: Bearer <token>.")
-    principal = authenticate_token(token)
+    principal = authenticate_token(token, scopes)
     if principal is None:
-        raise Unauthorized("The API token is unknown or revoked.")
+        raise Unauthorized(REFUSED_TOKEN)
     if db.session.dirty:
         db.session.commit()  # the token's last use, before the request's own work starts
     g.principal = principal
@@ -49,11 +63,12 @@ def current_principal() -> Principal:
 
 
 def access(
-    blp: Any, *roles: str, query_token: bool = False
+    blp: Any, *roles: str, calendar_feed: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Let callers with one of `roles` ("admin" is always allowed) run the view; document 401 and 403.
 
-    `query_token` also accepts the token as `?token=`, for calendar feeds whose clients cannot send headers.
+    `calendar_feed` also accepts a calendar token (`TOKEN_SCOPES`), as `?token=` too, for calendar apps that
+    cannot send headers; every other view refuses calendar tokens.
     """
     allowed = frozenset(roles) | {"admin"}
     unknown = allowed - set(ROLES)
@@ -63,7 +78,7 @@ def access(
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            principal = authenticate_request(query_token)
+            principal = authenticate_request(calendar_feed)
             if principal.role not in allowed:
                 raise Forbidden(f"The {principal.role} role may not do this.")
             return view(*args, **kwargs)

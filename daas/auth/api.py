@@ -70,9 +70,9 @@ class UserTokens(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], user_id: int) -> Any:
         """Issue a token; the answer carries the secret, once."""
-        record, token = services.create_token(user_id, data["name"])
+        record, token = services.create_token(user_id, data["name"], scope=data["scope"])
         db.session.commit()
-        fields = ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+        fields = ("id", "name", "prefix", "scope", "created_at", "last_used_at", "revoked_at")
         return {**{name: getattr(record, name) for name in fields}, "token": token}
 
 

@@ -1,4 +1,4 @@
-"""`flask daas users create` and `flask daas tokens create`."""
+"""`flask daas users create|deactivate|reactivate` and `flask daas tokens create`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,30 @@ def create_user_command(email: str, role: str, customer_id: int | None, password
         raise _fail(error) from error
     db.session.commit()
     click.echo(f"Created user {user.id}: {user.email} ({user.role})")
+
+
+@users_group.command("deactivate")
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Stop a user: every session of theirs ends at once, and no sign-in or API token works."""
+    try:
+        user = services.deactivate_user(services.find_user_by_email(email).id)
+    except DomainError as error:
+        raise _fail(error) from error
+    db.session.commit()
+    click.echo(f"Deactivated user {user.id}: {user.email}; signed out everywhere.")
+
+
+@users_group.command("reactivate")
+@click.argument("email")
+def reactivate_user_command(email: str) -> None:
+    """Let a deactivated user sign in and use their unrevoked tokens again."""
+    try:
+        user = services.reactivate_user(services.find_user_by_email(email).id)
+    except DomainError as error:
+        raise _fail(error) from error
+    db.session.commit()
+    click.echo(f"Reactivated user {user.id}: {user.email}.")
 
 
 @tokens_group.command("create")

@@ -1,16 +1,20 @@
-"""Users with one role each, and their API tokens (only a hash of each token is stored)."""
+"""Users with one role each, their API tokens (only a hash of each token is stored), and the failed
+sign-ins counted per e-mail address."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.db import UtcDateTime, one_of
 from daas.extensions import db
 
 ROLES = ("admin", "finance", "logistics", "customer")
+# What a token opens: "api" the whole API of its user's role (sent as a bearer header); "calendar" only the
+# iCalendar feed, so the token can sit in a feed link (`?token=`) that calendar apps store and share.
+TOKEN_SCOPES = ("api", "calendar")
 
 
 class User(db.Model):
@@ -27,6 +31,9 @@ class User(db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # Carried by every session cookie of the user and compared on each request: raising it (sign-out,
+    # a new password, deactivation) ends all of the user's sessions at once, on every server.
+    session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user", order_by="ApiToken.id")
@@ -34,6 +41,7 @@ class User(db.Model):
 
 class ApiToken(db.Model):
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint(one_of("scope", TOKEN_SCOPES), name="scope_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -41,8 +49,27 @@ class ApiToken(db.Model):
     # SHA-256 of the token: tokens are 256-bit random, so a fast hash is enough and allows lookup by hash.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
+    scope: Mapped[str] = mapped_column(String(16), default="api", server_default="api")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class SignInFailure(db.Model):
+    """Failed sign-ins of one e-mail address within the current window, and the lockout they caused.
+
+    Keyed by a hash of the normalized address, whether or not a user has it: unknown addresses are counted
+    and locked exactly like real ones (so a lockout tells nothing about which exist), and what people
+    mistype into the e-mail field is not kept readable. The database holds the count, so every worker and
+    server sees the same one.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (CheckConstraint("failures > 0", name="failures_positive"),)
+
+    email_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int]
+    window_started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Callable
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from daas.api.fields import Int, Text
-from daas.auth.models import ROLES
+from daas.auth.models import ROLES, TOKEN_SCOPES
+from daas.auth.rules import (
+    MAX_EMAIL_LENGTH,
+    MAX_PASSWORD_LENGTH,
+    MIN_PASSWORD_LENGTH,
+    email_problem,
+    normalize_email,
+    password_problem,
+)
+
+
+def _rule(problem_of: Callable[[str], str | None]) -> Callable[[str], None]:
+    """A marshmallow validator from one of `daas.auth.rules`, so the API says what the CLI and pages say."""
+
+    def check(value: str) -> None:
+        problem = problem_of(value)
+        if problem is not None:
+            raise ValidationError(problem)
+
+    return check
 
 
 class UserCreateSchema(Schema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = fields.String(
+        required=True,
+        validate=_rule(lambda value: email_problem(normalize_email(value))),
+        metadata={"format": "email", "maxLength": MAX_EMAIL_LENGTH},
+    )
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     customer_id = Int(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
-    password = fields.String(load_only=True, validate=validate.Length(min=10, max=200))
+    password = fields.String(
+        load_only=True,
+        validate=_rule(password_problem),
+        metadata={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
+    )
 
 
 class UserSchema(Schema):
@@ -26,12 +55,18 @@ class UserSchema(Schema):
 
 class TokenCreateSchema(Schema):
     name = Text(required=True, max_length=100)
+    scope = fields.String(
+        load_default="api",
+        validate=validate.OneOf(TOKEN_SCOPES),
+        metadata={"description": "api: the API of the user's role; calendar: only the calendar feed."},
+    )
 
 
 class TokenSchema(Schema):
     id = fields.Integer()
     name = fields.String()
     prefix = fields.String(metadata={"description": "The token's first characters, to tell tokens apart."})
+    scope = fields.String(metadata={"description": "What it opens: api, or calendar (just the feed)."})
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)

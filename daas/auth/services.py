@@ -1,23 +1,22 @@
-"""Users and API tokens: create, authenticate, revoke."""
+"""Users and API tokens: create, authenticate, revoke; ending a user's sessions."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Collection
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from daas.auth.credentials import hash_password, hash_token, new_token, token_prefix, verify_password
-from daas.auth.models import ROLES, ApiToken, User
+from daas.auth.credentials import hash_password, hash_token, new_token, token_prefix
+from daas.auth.models import ROLES, TOKEN_SCOPES, ApiToken, User
 from daas.auth.principal import Principal
+from daas.auth.rules import email_problem, normalize_email, password_problem
 from daas.core import clock
 from daas.customers.models import Customer
 from daas.db import fetch_page
 from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
 # How precisely a token's last use is kept: finer would turn every read into a write.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
@@ -27,9 +26,10 @@ def _principal(user: User) -> Principal:
 
 
 def create_user(email: str, role: str, customer_id: int | None = None, password: str | None = None) -> User:
-    email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise Invalid.field("email", "Not an email address.")
+    email = normalize_email(email)
+    problem = email_problem(email)
+    if problem is not None:
+        raise Invalid.field("email", problem)
     if role not in ROLES:
         raise Invalid.field("role", f"Unknown role; use one of {', '.join(ROLES)}.")
     if role == "customer" and customer_id is None:
@@ -38,8 +38,8 @@ def create_user(email: str, role: str, customer_id: int | None = None, password:
         raise Invalid.field("customer_id", "Only customer users belong to a customer.")
     if customer_id is not None and db.session.get(Customer, customer_id) is None:
         raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
-    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid.field("password", f"At least {MIN_PASSWORD_LENGTH} characters.")
+    if password is not None and (problem := password_problem(password)) is not None:
+        raise Invalid.field("password", problem)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"A user {email} already exists.", errors={"email": ["Already exists."]})
     user = User(
@@ -54,9 +54,41 @@ def create_user(email: str, role: str, customer_id: int | None = None, password:
 
 
 def set_password(user_id: int, password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid.field("password", f"At least {MIN_PASSWORD_LENGTH} characters.")
+    """A new password; every session signed in with the old one ends."""
+    problem = password_problem(password)
+    if problem is not None:
+        raise Invalid.field("password", problem)
     get_user(user_id).password_hash = hash_password(password)
+    end_sessions(user_id)
+
+
+def end_sessions(user_id: int) -> None:
+    """End every session of the user, on every server: the session version their cookies carry is raised
+    (in one UPDATE, so concurrent sign-outs never lose a raise)."""
+    get_user(user_id)  # 404 for an unknown user
+    db.session.execute(
+        update(User).where(User.id == user_id).values(session_version=User.session_version + 1),
+        execution_options={"synchronize_session": "fetch"},
+    )
+
+
+def deactivate_user(user_id: int, actor_user_id: int | None = None) -> User:
+    """Stop a user: no sign-in, no API token works, and every open session ends. An admin cannot stop
+    themselves (nobody might be left to undo it)."""
+    user = get_user(user_id)
+    if user.id == actor_user_id:
+        raise Conflict("You cannot deactivate yourself; ask another admin.")
+    if user.active:
+        user.active = False
+        end_sessions(user.id)
+    return user
+
+
+def reactivate_user(user_id: int) -> User:
+    """Let a deactivated user sign in and use their tokens again (sessions ended meanwhile stay ended)."""
+    user = get_user(user_id)
+    user.active = True
+    return user
 
 
 def get_user(user_id: int) -> User:
@@ -67,7 +99,7 @@ def get_user(user_id: int) -> User:
 
 
 def find_user_by_email(email: str) -> User:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise NotFound(f"No user {email}.", errors={"email": ["Unknown user."]})
     return user
@@ -77,21 +109,28 @@ def list_users(offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
     return fetch_page(select(User).order_by(User.id), offset, limit)
 
 
-def create_token(user_id: int, name: str = "api", token: str | None = None) -> tuple[ApiToken, str]:
+def create_token(
+    user_id: int, name: str = "api", token: str | None = None, scope: str = "api"
+) -> tuple[ApiToken, str]:
     """Issue a token for a user. The token itself is returned once and never stored.
 
+    `scope` "api" opens the API of the user's role; "calendar" only the calendar feed (see `TOKEN_SCOPES`).
     `token` lets the demo data set issue well-known tokens; anything else lets the platform choose.
     """
+    if scope not in TOKEN_SCOPES:
+        raise Invalid.field("scope", f"Unknown scope; use one of {', '.join(TOKEN_SCOPES)}.")
     user = get_user(user_id)
     if not user.active:
         raise Conflict(f"User {user.email} is deactivated.")
     token = token or new_token()
     existing = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if existing is not None:
-        if existing.user_id != user.id:
+        if existing.user_id != user.id or existing.scope != scope:
             raise Conflict("This token value is already in use.")
         return existing, token
-    record = ApiToken(user_id=user.id, name=name, token_hash=hash_token(token), prefix=token_prefix(token))
+    record = ApiToken(
+        user_id=user.id, name=name, token_hash=hash_token(token), prefix=token_prefix(token), scope=scope
+    )
     db.session.add(record)
     db.session.flush()
     return record, token
@@ -106,10 +145,13 @@ def revoke_token(user_id: int, token_id: int) -> ApiToken:
     return record
 
 
-def authenticate_token(token: str) -> Principal | None:
-    """The principal behind a bearer token, or None when it is unknown, revoked or its user inactive."""
+def authenticate_token(token: str, scopes: Collection[str] = ("api",)) -> Principal | None:
+    """The principal behind a token, or None when it is unknown, revoked, its user inactive, or its scope
+    not one of `scopes` (a calendar token opens nothing but the feed)."""
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if record is None or record.revoked_at is not None or not record.user.active:
+    if record is None or record.revoked_at is not None or record.scope not in scopes:
+        return None
+    if not record.user.active:
         return None
     now = clock.now()
     last = record.last_used_at
@@ -118,10 +160,3 @@ def authenticate_token(token: str) -> Principal | None:
     if last is None or now - last > TOKEN_USE_RESOLUTION:
         record.last_used_at = now
     return _principal(record.user)
-
-
-def authenticate_password(email: str, password: str) -> Principal | None:
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active or not verify_password(user.password_hash, password):
-        return None
-    return _principal(user)

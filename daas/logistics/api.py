@@ -137,7 +137,7 @@ class PickupSlotById(MethodView):
 
 @blp.route("/pickup-slots.ics")
 class PickupCalendar(MethodView):
-    @access(blp, "logistics", query_token=True)
+    @access(blp, "logistics", calendar_feed=True)
     @blp.arguments(RegionQuerySchema, location="query")
     @blp.response(200, {"type": "string"}, content_type="text/calendar")
     def get(self, args: dict[str, Any]) -> Any:

@@ -37,7 +37,7 @@ class RegionQuerySchema(Schema):
     region = Code(max_length=32)
     token = fields.String(
         validate=validate.Length(max=200),
-        metadata={"description": "An API token, for calendar apps that cannot send an Authorization header."},
+        metadata={"description": "A calendar token, for calendar apps that cannot send headers."},
     )
 
 

@@ -5,15 +5,19 @@ sent with a content security policy that allows no inline script."""
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, request
 
 from daas.extensions import csrf, limiter, login_manager
+
+log = logging.getLogger(__name__)
 
 
 def register_web(app: Flask) -> None:
     from daas.web import admin, auth, finance, logistics, portal
     from daas.web.pages import add_navigation, money, navigation
-    from daas.web.security import secure_page
+    from daas.web.security import secure_page, strict_transport_security
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -23,6 +27,12 @@ def register_web(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DAAS_RATELIMIT_STORAGE_URI"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
+    if app.config["DAAS_ENV"] == "production" and app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
+        log.warning(
+            "DAAS_RATELIMIT_STORAGE_URI is memory://: each worker process counts sign-in attempts per "
+            "address on its own, so the limit multiplies with the workers and servers. Point it at one "
+            "shared store (redis://host:6379). Failed sign-ins per account are counted in the database."
+        )
     for blueprint in (auth.blp, portal.blp, finance.blp, logistics.blp, admin.blp):
         app.register_blueprint(blueprint)
     add_navigation("admin", ("finance.home", "Finance"), ("logistics.home", "Logistics"))  # admin may do both
@@ -32,6 +42,7 @@ def register_web(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        strict_transport_security(response)  # the API's answers too
         if not request.path.startswith("/api/"):
             secure_page(response)  # error pages and static files too
         return response

@@ -54,7 +54,7 @@ from daas.errors import Invalid
 from daas.pricing import services as pricing
 from daas.pricing.models import AGGREGATIONS, PRICING_MODELS, Plan
 from daas.web import admin_queries as queries
-from daas.web.pages import add_navigation, audience, carry_out, options, pager
+from daas.web.pages import add_navigation, audience, carry_out, options, pager, principal
 from daas.web.security import secure_page
 
 blp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -242,24 +242,16 @@ def customers_edit(customer_id: int) -> Any:
 
 
 class UserForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(), Length(max=254)], filters=[_strip])
+    # The address and password are checked by the one rule of daas.auth.rules (in auth.create_user), whose
+    # message lands beside the field: the same words as the API and the command line.
+    email = EmailField("E-mail", validators=[DataRequired()], filters=[_strip])
     role = SelectField("Role", choices=options([(role, role) for role in ROLES]), default="customer")
     customer_id = SelectField(
         "Customer",
         coerce=lambda value: int(value) if value not in ("", None) else None,
         validate_choice=False,
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            Optional(),
-            Length(
-                min=auth.MIN_PASSWORD_LENGTH,
-                max=200,
-                message=f"At least {auth.MIN_PASSWORD_LENGTH} characters, at most 200.",
-            ),
-        ],
-    )
+    password = PasswordField("Password", validators=[Optional()])
 
     def validate_customer_id(self, field: Any) -> None:
         if field.data is not None and field.data not in {choice.value for choice in field.choices}:
@@ -335,6 +327,28 @@ def users_revoke(user_id: int, token_id: int) -> Any:
         None,
         lambda: auth.revoke_token(user_id, token_id),
         lambda token: f"Token {token.name} ({token.prefix}…) revoked: it no longer works.",
+    )
+    return redirect(url_for("admin.users_show", user_id=user_id))
+
+
+@blp.post("/users/<int:user_id>/deactivate")
+@audience("admin")
+def users_deactivate(user_id: int) -> Any:
+    carry_out(
+        None,
+        lambda: auth.deactivate_user(user_id, principal().user_id),
+        lambda user: f"{user.email} is deactivated: signed out everywhere, and no API token of theirs works.",
+    )
+    return redirect(url_for("admin.users_show", user_id=user_id))
+
+
+@blp.post("/users/<int:user_id>/reactivate")
+@audience("admin")
+def users_reactivate(user_id: int) -> Any:
+    carry_out(
+        None,
+        lambda: auth.reactivate_user(user_id),
+        lambda user: f"{user.email} is active again: they may sign in and their unrevoked tokens work.",
     )
     return redirect(url_for("admin.users_show", user_id=user_id))
 

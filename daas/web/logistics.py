@@ -410,10 +410,12 @@ def calendar_capacity(slot_id: int) -> Any:
 @blp.post("/calendar/feed-token")
 @audience("logistics")
 def calendar_token() -> Any:
-    """A new API token for the signed-in person, shown once inside the feed's link (never stored)."""
+    """A new calendar token for the signed-in person, shown once inside the feed's link (never stored). It
+    opens the feed and nothing else, so a link that leaks (calendar apps share and sync them) gives away no
+    more than the pickups; it is revoked on the admin's users page like any token."""
     issued = carry_out(
         None,
-        lambda: create_token(principal().user_id, "pickup calendar feed"),
+        lambda: create_token(principal().user_id, "pickup calendar feed", scope="calendar"),
         "A token for the calendar feed is created. Copy the link now: it is shown only once.",
     )
     if issued is None:

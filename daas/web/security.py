@@ -1,10 +1,11 @@
-"""Security headers of the pages: a content security policy without inline scripts, no framing."""
+"""Security headers: on the pages a content security policy without inline scripts and no framing; on every
+answer sent over HTTPS, Strict-Transport-Security."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, current_app
+from flask import Response, current_app, request
 
 
 def _origin(url: str) -> str:
@@ -30,4 +31,14 @@ def secure_page(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", content_security_policy())
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def strict_transport_security(response: Response) -> Response:
+    """Tell browsers to use HTTPS only, for `DAAS_HSTS_SECONDS` (0: never say so), on answers that came over
+    HTTPS; behind a proxy `request.is_secure` follows its X-Forwarded-Proto (ProxyFix, DAAS_TRUSTED_PROXIES).
+    Never over plain HTTP: browsers ignore it there, and a development server must stay reachable."""
+    seconds = current_app.config["DAAS_HSTS_SECONDS"]
+    if request.is_secure and seconds > 0:
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
     return response

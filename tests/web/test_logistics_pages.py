@@ -277,7 +277,7 @@ def test_capacity_below_the_bookings_is_refused_beside_the_field(yard) -> None:
 def test_the_calendar_feed_link_carries_a_new_token_that_opens_the_feed(yard) -> None:
     client = yard["client"]
     page = text(client.get(f"/logistics/calendar?region={REGION}"))
-    assert "token=&lt;your API token&gt;" in page
+    assert "token=&lt;your calendar token&gt;" in page
     shown = post_form(
         client, f"/logistics/calendar/feed-token?region={REGION}", {}, form_page="/logistics/calendar"
     )
