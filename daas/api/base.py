@@ -4,6 +4,9 @@
   `default`, so the OpenAPI document says exactly which statuses each operation can answer.
 - JSON bodies are parsed with decimals kept exact (`1.10` arrives as `Decimal("1.10")`, never a float),
   a body that is not JSON is a 400 or 415 naming the body, and an unknown field is a 422.
+- Every string of a body (keys too, at any depth), and of the query string, is checked once, here, for
+  what no database can store (NUL, lone surrogates: daas.core.text), as are NaN and Infinity and nesting
+  deeper than MAX_JSON_DEPTH; each is refused naming the field before any schema or service runs.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from flask_smorest.pagination import PaginationParameters
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from daas.core.text import text_problem
 from daas.errors import Invalid
 
 
@@ -35,37 +39,62 @@ class ErrorSchema(ma.Schema):
     )
 
 
-NUL_MESSAGE = "Must not contain NUL characters."
 MAX_PAGE = 1_000_000
+MAX_JSON_DEPTH = 64
+DEPTH_MESSAGE = f"The body is nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and lists."
+NON_FINITE_MESSAGE = "Not a number: NaN and Infinity are not JSON; send a finite number."
+KEY_MESSAGE = "Keys must be valid Unicode without NUL characters or lone surrogates."
 
 
-def _nul_path(value: Any, path: str = "") -> str | None:
-    """Where a NUL character hides in parsed JSON (databases refuse it in text), or None."""
+class NonFinite:
+    """What `NaN`, `Infinity` and `-Infinity` parse to (Python's json accepts them, JSON does not), so
+    that the walk over the body can name the field that holds one."""
+
+    def __init__(self, spelling: str) -> None:
+        self.spelling = spelling
+
+
+def _refusal(value: Any, path: str = "", depth: int = 0) -> tuple[int, str, str] | None:
+    """The first thing in parsed JSON that cannot be stored, as (status, field path, message), or None:
+    text with NUL or a lone surrogate (in a value or a key), NaN or Infinity (422 naming the field), or
+    nesting deeper than MAX_JSON_DEPTH (400: the body as a whole is refused)."""
     if isinstance(value, str):
-        return (path or "body") if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        problem = text_problem(value)
+        return None if problem is None else (422, path or "body", problem)
+    if isinstance(value, NonFinite):
+        return 422, path or "body", NON_FINITE_MESSAGE
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    if depth >= MAX_JSON_DEPTH:
+        return 400, "body", DEPTH_MESSAGE
     for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return path or "body"
-        found = _nul_path(item, f"{path}.{key}" if path else str(key))
+        if isinstance(key, str) and text_problem(key) is not None:
+            return 422, path or "body", KEY_MESSAGE
+        found = _refusal(item, f"{path}.{key}" if path else str(key), depth + 1)
         if found is not None:
             return found
     return None
 
 
 def reject_nul_in_url() -> None:
-    """Before every request: NUL in the path cannot name anything (404); in a query parameter it is
-    invalid input on that parameter (422)."""
+    """Before every request: NUL in the path cannot name anything (404); NUL or a lone surrogate in a
+    query parameter is invalid input on that parameter (422)."""
     if "\x00" in request.path:
         abort(404)
     for name, value in request.args.items(multi=True):
-        if "\x00" in name or "\x00" in value:
-            field = name.replace("\x00", "")
-            abort(422, message=f"Invalid input: {field}.", errors={field: [NUL_MESSAGE]})
+        problem = text_problem(name) or text_problem(value)
+        if problem is not None:
+            field = name.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+            abort(422, message=f"Invalid input: {field}.", errors={field: [problem]})
 
 
 class JsonParser(FlaskParser):
-    """webargs parser that keeps JSON decimals exact and refuses bodies that are not JSON."""
+    """webargs parser that keeps JSON decimals exact, refuses bodies that are not JSON, and refuses text,
+    numbers and nesting that cannot be stored before any schema or service sees them."""
 
     DEFAULT_VALIDATION_STATUS = 422
 
@@ -80,11 +109,18 @@ class JsonParser(FlaskParser):
                 errors={"body": ["Expected Content-Type: application/json."]},
             )
         try:
-            body = json.loads(data, parse_float=Decimal)
+            body = json.loads(data, parse_float=Decimal, parse_constant=NonFinite)
+        except RecursionError:
+            abort(400, message=DEPTH_MESSAGE, errors={"body": [DEPTH_MESSAGE]})
         except (ValueError, UnicodeDecodeError) as exc:
             abort(400, message="The body is not valid JSON.", errors={"body": [f"Invalid JSON: {exc}"]})
-        if (where := _nul_path(body)) is not None:
-            abort(422, message=f"Invalid input: {where}.", errors={where: [NUL_MESSAGE]})
+        if (refusal := _refusal(body)) is not None:
+            status, where, problem = refusal
+            abort(
+                status,
+                message=problem if status == 400 else f"Invalid input: {where}.",
+                errors={where: [problem]},
+            )
         return body
 
 

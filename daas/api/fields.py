@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from daas.core import countries, money
+from daas.core.text import text_problem
 
 _DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -174,8 +175,8 @@ class Text(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text:
             raise ValidationError("Must not be blank.")
-        if "\x00" in text:
-            raise ValidationError("Must not contain NUL characters.")
+        if (problem := text_problem(text)) is not None:
+            raise ValidationError(problem)
         return text
 
 
