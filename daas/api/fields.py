@@ -14,6 +14,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from daas.core import countries, money
+from daas.core.identifiers import SERIAL_MAX_LENGTH, SERIAL_PATTERN, serial_problem
 from daas.core.text import text_problem
 
 _DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
@@ -154,7 +155,7 @@ class Currency(fields.String):
 
 
 class Code(fields.String):
-    """A machine name: SKU, plan or metric code, serial number."""
+    """A machine name: SKU, plan or metric code, pickup region (never part of a URL path; serials are)."""
 
     def __init__(self, *, max_length: int = 64, **kwargs: Any) -> None:
         pattern = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
@@ -163,6 +164,26 @@ class Code(fields.String):
             metadata={"pattern": pattern, **kwargs.pop("metadata", {})},
             **kwargs,
         )
+
+
+class Serial(fields.String):
+    """A device's serial, by the one serial rule (daas.core.identifiers): it must be addressable in a URL."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {
+            "pattern": SERIAL_PATTERN,
+            "minLength": 1,
+            "maxLength": SERIAL_MAX_LENGTH,
+            "example": "SN-0001",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        serial = super()._deserialize(value, attr, data, **kwargs)
+        if (problem := serial_problem(serial)) is not None:
+            raise ValidationError(problem)
+        return serial
 
 
 class Text(fields.String):

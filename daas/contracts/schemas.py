@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from daas.api.fields import Code, Date, Int, Money, QueryId
+from daas.api.fields import Code, Date, Int, Money, QueryId, Serial
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
 
@@ -55,7 +55,7 @@ class ContractQuerySchema(Schema):
 
 
 class DeployDeviceSchema(Schema):
-    serial = Code(required=True)
+    serial = Serial(required=True)
     start_date = Date(required=True)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from daas.api.fields import Code, Date, Int
+from daas.api.fields import Code, Date, Int, Serial
 from daas.devices.lifecycle import STATES, allowed_actions
 
 
 class DeviceCreateSchema(Schema):
-    serial = Code(required=True)
+    serial = Serial(required=True)
     sku = Code(required=True)
     manufactured_on = Date(allow_none=True)
     battery_health = Int(allow_none=True, validate=validate.Range(min=0, max=100))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from daas.catalog.services import find_device_model
 from daas.core import clock
+from daas.core.identifiers import serial_problem
 from daas.db import fetch_page
 from daas.devices.lifecycle import IllegalTransition, next_status
 from daas.devices.models import CustodyEvent, Device
@@ -27,7 +28,10 @@ def register_device(
     battery_health: int | None = None,
     on: date | None = None,
 ) -> Device:
-    """Take a device into stock; its first custody event says when and by whom."""
+    """Take a device into stock; its first custody event says when and by whom. Its serial must keep to the
+    serial rule (daas.core.identifiers), whoever enters it: a serial no URL can address is refused."""
+    if (problem := serial_problem(serial)) is not None:
+        raise Invalid.field("serial", problem)
     if db.session.scalar(select(Device.id).where(Device.serial == serial)) is not None:
         raise Conflict(f"A device {serial} already exists.", errors={"serial": ["Already exists."]})
     model = find_device_model(sku)

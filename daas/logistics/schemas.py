@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from daas.api.fields import Code, Date, Int, Measure, Text
+from daas.api.fields import Code, Date, Int, Measure, Serial, Text
 from daas.devices.takeback import DISPOSITIONS, NIST
 from daas.logistics.models import REFRESH_ACTIONS, REFRESH_STATUSES, RETURN_REASONS, RETURN_STATUSES
 
@@ -43,7 +43,7 @@ class RegionQuerySchema(Schema):
 
 class ReturnOrderCreateSchema(Schema):
     contract_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1))
-    serials = fields.List(Code(), required=True, validate=validate.Length(min=1, max=500))
+    serials = fields.List(Serial(), required=True, validate=validate.Length(min=1, max=500))
     reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
     requested_date = Date(required=True)
     region = Code(required=True, max_length=32)
@@ -125,7 +125,7 @@ class RescheduleSchema(Schema):
 class CompleteSchema(Schema):
     completed_on = Date(required=True)
     extension_months = Int(validate=validate.Range(min=1, max=60), allow_none=True)
-    replacement_serial = Code(allow_none=True)
+    replacement_serial = Serial(allow_none=True)
     kit = fields.String(validate=validate.OneOf(("battery", "storage", "memory")))
 
 

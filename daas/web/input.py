@@ -1,4 +1,4 @@
-"""What every page form takes in, checked before any view runs.
+"""What every page form takes in, checked before any view runs, and the serial rule as a form validator.
 
 Browsers can send anything in a form: a NUL (`%00`) that PostgreSQL refuses to store, or text that is
 not Unicode at all. `refuse_unstorable_form` answers such a request with 422 naming the field, before a
@@ -8,9 +8,13 @@ on. Query strings are checked by the same rule for pages and API alike (`daas.ap
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 from flask_smorest import abort
+from wtforms.validators import ValidationError
 
+from daas.core.identifiers import serial_problem
 from daas.core.text import text_problem
 
 
@@ -30,3 +34,13 @@ def refuse_unstorable_form() -> None:
         if problem is not None:
             field = _printable(name)
             abort(422, message=f"Invalid input: {field}.", errors={field: [problem]})
+
+
+class SerialRule:
+    """wtforms validator: the one serial rule (daas.core.identifiers), as the API and services apply it.
+    Spaces around the serial (a scanner's or a paste's) are not held against it."""
+
+    def __call__(self, form: Any, field: Any) -> None:
+        serial = (field.data or "").strip()
+        if serial and (problem := serial_problem(serial)) is not None:
+            raise ValidationError(problem)

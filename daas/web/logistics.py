@@ -36,6 +36,7 @@ from daas.logistics import refresh, returns, slots
 from daas.logistics.models import REFRESH_STATUSES, RETURN_STATUSES
 from daas.logistics.rules import UpgradePolicy
 from daas.web import logistics_queries as queries
+from daas.web.input import SerialRule
 from daas.web.pages import add_navigation, audience, carry_out, options, pager, principal
 from daas.web.security import secure_page
 
@@ -50,7 +51,7 @@ add_navigation(
     ("logistics.refresh_orders", "Refreshes"),
 )
 
-CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"  # as the API's Code field: regions, serials
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"  # as the API's Code field: regions
 SCHEDULE_DAYS = 60  # how far ahead the date picker of a return order looks for free slots
 GRADES = [
     ("A", "A: as new"),
@@ -430,7 +431,7 @@ def calendar_token() -> Any:
 
 
 class SerialForm(QueryForm):
-    serial = StringField("Serial", validators=[DataRequired(), Length(max=64)])
+    serial = StringField("Serial", validators=[DataRequired(), SerialRule()])
 
 
 def _harvested_parts(text: str | None) -> list[dict[str, Any]]:
@@ -700,9 +701,7 @@ class CompleteForm(FlaskForm):
         "Upgrade kit", choices=options([("battery", "Battery"), ("storage", "Storage"), ("memory", "Memory")])
     )
     extension_months = IntegerField("Extends life by (months)", validators=[Optional(), NumberRange(1, 60)])
-    replacement_serial = StringField(
-        "Replacement serial", validators=[Optional(), Length(max=64), Regexp(CODE, message="Not a serial.")]
-    )
+    replacement_serial = StringField("Replacement serial", validators=[Optional(), SerialRule()])
 
 
 @blp.get("/refresh-orders", endpoint="refresh_orders")
