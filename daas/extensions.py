@@ -27,7 +27,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# pool_pre_ping: a pooled connection the database dropped (a restart, a failover, an idle timeout, an
+# operator's pg_terminate_backend) is noticed when it is taken from the pool and replaced, instead of
+# failing the request that got it. SQLALCHEMY_ENGINE_OPTIONS may add to these, on every database.
+db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
 migrate = Migrate()
 api = DaasApi()
 login_manager = LoginManager()

@@ -14,10 +14,12 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from daas.core import countries, money
+from daas.core.dates import LAST_DAY
 from daas.core.identifiers import SERIAL_MAX_LENGTH, SERIAL_PATTERN, serial_problem
 from daas.core.text import text_problem
 
 _DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+_DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # years 1900 to 2999, as Date accepts
 
 
 class DecimalString(fields.Field):
@@ -216,7 +218,16 @@ class QueryId(fields.Integer):
 
 
 class Date(fields.Date):
-    """A calendar date, YYYY-MM-DD, within years 1900 to 9999."""
+    """A calendar date, YYYY-MM-DD, within years 1900 to 2999.
+
+    The upper bound is the platform's calendar (billing periods and impact ranges end with 2999 too), and
+    it leaves room for every shift the domain makes from a date it is given (a booking window, a term,
+    a refresh cycle): 9999-12-31 plus 14 days is no date at all.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": _DATE_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
         if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -224,4 +235,6 @@ class Date(fields.Date):
         parsed = super()._deserialize(value, attr, data, **kwargs)
         if parsed.year < 1900:
             raise ValidationError("The date is too far in the past.")
+        if parsed > LAST_DAY:
+            raise ValidationError(f"The date is too far in the future (at most {LAST_DAY.isoformat()}).")
         return parsed

@@ -5,6 +5,10 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+# The last day the platform takes from input (its billing periods end with 2999 too): every shift the
+# domain makes from a date it is given (booking windows, terms, refresh cycles) still lands on a real date.
+LAST_DAY = date(2999, 12, 31)
+
 
 def add_months(start: date, months: int) -> date:
     """The same day `months` later, clamped to the month's last day (Jan 31 + 1 month = Feb 28/29)."""

@@ -21,6 +21,7 @@ from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import deploy_device, deployed_serials
 from daas.core import clock
+from daas.core.dates import LAST_DAY
 from daas.customers.models import Customer
 from daas.db import fetch_page
 from daas.devices.models import Device
@@ -258,6 +259,8 @@ def reschedule_refresh(order_id: int, due_date: date, customer_scope: int | None
         raise _illegal(order, "be rescheduled", OPEN)
     if due_date < clock.today():
         raise Invalid.field("due_date", "Must not be in the past.")
+    if due_date > LAST_DAY:  # approving books a return from it, within the booking window after it
+        raise Invalid.field("due_date", f"At most {LAST_DAY.isoformat()}.")
     order.due_date = due_date
     db.session.flush()
     return order

@@ -29,7 +29,10 @@ class UsageEventSchema(Schema):
     )
     properties = fields.Dict(
         metadata={
-            "description": "Free properties; a unique_count metric counts distinct values of its field."
+            "description": "Free properties, at most 50; a unique_count metric counts distinct values of "
+            "its field (a string or an integer). Strings (keys too) must be valid Unicode without NUL or "
+            "lone surrogates and numbers finite (no NaN or Infinity); a fraction is stored as its decimal "
+            "text. Like every body, nested at most 64 levels."
         }
     )
 

@@ -106,6 +106,19 @@ def _timestamp(value: Any) -> datetime | str:
     return moment.astimezone(UTC)
 
 
+def _storable(value: Any) -> Any:
+    """Properties as a JSON column holds them on every database: a fraction arrives as a Decimal (the
+    parser keeps numbers exact) and is stored as its exact decimal text, as PostgreSQL always stored it.
+    (NaN, Infinity, NUL and lone surrogates never get here: the JSON parser refuses them.)"""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    return value
+
+
 def check_event(
     raw: Any,
     contracts: Mapping[int, ContractWindow],
@@ -163,6 +176,8 @@ def check_event(
     if errors:
         return None, errors
     assert contract is not None and metric is not None  # narrowed by the checks above
+    if properties is not None:
+        properties = _storable(properties)
     return {
         "customer_id": contract.customer_id,
         "transaction_id": transaction_id,
