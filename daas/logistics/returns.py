@@ -19,6 +19,7 @@ from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import get_contract
 from daas.core import clock
+from daas.core.dates import LAST_DAY
 from daas.db import fetch_page
 from daas.devices.models import CustodyEvent, Device, WipeCertificate
 from daas.devices.services import lock_device, transition_device
@@ -70,6 +71,8 @@ def create_return_order(
     today = clock.today()
     if requested_date < today:
         raise Invalid.field("requested_date", "A pickup cannot be requested in the past.")
+    if requested_date > LAST_DAY:  # the booking window is added to it
+        raise Invalid.field("requested_date", f"At most {LAST_DAY.isoformat()}.")
     devices = _devices_on_contract(contract, serials)
     order = ReturnOrder(
         contract_id=contract.id,
