@@ -1,15 +1,16 @@
 """The accounting export: one CSV row per invoice line, plus one row per invoice for its VAT, so that
-the amounts of an invoice's rows add up to its total and a period's rows to the period's totals."""
+the amounts of an invoice's rows add up to its total and a period's rows to the period's totals. Text
+cells (customer names, descriptions, VAT ids) are written so no spreadsheet runs them as formulas; the
+amounts stay numbers, negative ones (credit, late usage corrections) included."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from decimal import Decimal
 
 from daas.billing.models import Invoice
 from daas.billing.tax import percent
+from daas.core.csv_cells import write_csv
 from daas.core.money import format_money, format_unit_amount
 
 COLUMNS = (
@@ -34,6 +35,19 @@ COLUMNS = (
     "amount",
     "tax_rate",
     "tax_note",
+    "invoice_subtotal",
+    "invoice_tax",
+    "invoice_total",
+)
+NUMERIC_COLUMNS = (
+    "invoice_id",
+    "customer_id",
+    "contract_id",
+    "line",
+    "quantity",
+    "unit_amount",
+    "amount",
+    "tax_rate",
     "invoice_subtotal",
     "invoice_tax",
     "invoice_total",
@@ -96,8 +110,4 @@ def export_rows(invoices: Iterable[Invoice]) -> Iterable[dict[str, str]]:
 
 
 def export_csv(invoices: Iterable[Invoice]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(export_rows(invoices))
-    return out.getvalue()
+    return write_csv(COLUMNS, export_rows(invoices), numeric=NUMERIC_COLUMNS)

@@ -1,14 +1,15 @@
 """Statements and the portfolio report as CSV: one row per device (or customer) and a total row, with the
-same three-decimal figures as the JSON, so that a spreadsheet's sum of the rows equals the total row."""
+same three-decimal figures as the JSON, so that a spreadsheet's sum of the rows equals the total row.
+Text cells (customer names, serials, SKUs) are written so no spreadsheet runs them as formulas; figures
+stay numbers, negative corrections included."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
+from daas.core.csv_cells import write_csv
 from daas.impact.statements import QUANTITIES
 
 FIGURES = ("service_days", *QUANTITIES)
@@ -38,13 +39,25 @@ def _text(value: object) -> str:
     return str(value)
 
 
+# Columns of whole numbers and figures; every other column is text.
+NUMERIC_COLUMNS = frozenset(
+    (
+        "contract_id",
+        "customer_id",
+        "contracts",
+        "devices",
+        "life",
+        *FIGURES,
+        "balance_co2e_kg",
+        "balance_mass_kg",
+        "parameter_set_version",
+    )
+)
+
+
 def _write(columns: tuple[str, ...], rows: Iterable[Mapping[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({name: _text(row.get(name)) for name in columns})
-    return out.getvalue()
+    cells = ({name: _text(row.get(name)) for name in columns} for row in rows)
+    return write_csv(columns, cells, numeric=NUMERIC_COLUMNS & set(columns), lineterminator="\r\n")
 
 
 def statement_csv(statement: Mapping[str, Any]) -> str:

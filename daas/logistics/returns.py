@@ -6,8 +6,6 @@ A new order books the earliest pickup slot with room within the booking window; 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -19,6 +17,7 @@ from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import get_contract
 from daas.core import clock
+from daas.core.csv_cells import write_csv
 from daas.core.dates import LAST_DAY
 from daas.db import fetch_page
 from daas.devices.models import CustodyEvent, Device, WipeCertificate
@@ -299,12 +298,12 @@ def scheduled_pickups(region: str | None) -> list[tuple[ReturnOrder, date, list[
 # -- exports -----------------------------------------------------------------------------------------------
 
 
+# Columns of numbers in the exports; every other cell is text, written so no spreadsheet runs it.
+_NUMERIC_COLUMNS = ("return_order_id", "contract_id", "customer_id", "weight_kg", "wipe_certificate_id")
+
+
 def _csv(columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    return write_csv(columns, rows, numeric=[name for name in _NUMERIC_COLUMNS if name in columns])
 
 
 def return_orders_csv(status: str | None = None, region: str | None = None) -> str:
