@@ -166,13 +166,31 @@ def _finalize(invoices: Sequence[Invoice], on: date) -> None:
     _record_billed_usage(invoices)
 
 
+def lock_invoice(invoice_id: int) -> Invoice:
+    """The invoice, its row locked until the transaction ends and its attributes read again under the
+    lock: every change of an invoice's state starts here, so it decides on the state it changes, not on
+    one read before a concurrent payment, void or credit note committed."""
+    invoice = db.session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if invoice is None:
+        raise NotFound(f"No invoice {invoice_id}.")
+    return invoice
+
+
 def _lock_drafts(ids: Iterable[int]) -> list[Invoice]:
+    """The drafts among these invoices, locked and read again (a concurrent run may have recomputed
+    them): an invoice finalized meanwhile is no longer a draft, and is left out."""
     return list(
         db.session.scalars(
             select(Invoice)
             .where(Invoice.id.in_(list(ids)), Invoice.status == "draft")
             .order_by(Invoice.id)
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
 
@@ -180,7 +198,7 @@ def _lock_drafts(ids: Iterable[int]) -> list[Invoice]:
 def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
     """Finalize one reviewed draft. Refused if the customer's VAT situation changed since it was computed
     (the draft would carry the wrong tax: run billing again first)."""
-    invoice = get_invoice(invoice_id)
+    invoice = lock_invoice(invoice_id)
     locked = _lock_drafts([invoice.id])
     if not locked:
         raise Conflict(
@@ -253,23 +271,51 @@ def invoices_for_export(period: str, status: str | None = None) -> list[Invoice]
 
 
 def void_invoice(invoice_id: int) -> Invoice:
-    """An open invoice is cancelled; it keeps its number. Corrections of paid invoices are credit notes."""
-    invoice = get_invoice(invoice_id)
-    if invoice.status != "open" or invoice.amount_paid > 0:
+    """An open invoice nothing was paid or credited against is cancelled; it keeps its number. Decided
+    under the invoice's row lock, which payments and credit notes take too, so a transfer recorded at the
+    same moment either comes first (and the void is refused) or finds the invoice void (and is refused).
+    Corrections of paid or credited invoices are credit notes."""
+    from daas.payments.models import PaymentAttempt
+
+    invoice = lock_invoice(invoice_id)
+    if invoice.status != "open":
         raise Conflict(
             f"Invoice {invoice_id} is {invoice.status}; only an open, unpaid invoice can be voided.",
             errors={"status": [f"The invoice is {invoice.status}."]},
         )
+    if invoice.amount_paid > 0:
+        paid = money.format_money(invoice.amount_paid, invoice.currency)
+        raise Conflict(
+            f"Invoice {invoice.number} has payments ({paid} {invoice.currency}); an invoice that was paid "
+            "cannot be voided: issue a credit note instead.",
+            errors={"payments": [f"{paid} {invoice.currency} paid."]},
+        )
+    if invoice.credited > 0:
+        credited = money.format_money(invoice.credited, invoice.currency)
+        raise Conflict(
+            f"Invoice {invoice.number} has credit notes ({credited} {invoice.currency}); a credited invoice "
+            "cannot be voided: credit the rest instead.",
+            errors={"credit_notes": [f"{credited} {invoice.currency} credited."]},
+        )
+    in_progress = db.session.scalar(
+        select(PaymentAttempt.id).where(
+            PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status.in_(("pending", "processing"))
+        )
+    )
+    if in_progress is not None:
+        raise Conflict(
+            f"Invoice {invoice.number} has a card payment in progress; wait for its outcome before voiding.",
+            errors={"payments": ["A card payment is in progress."]},
+        )
     invoice.status, invoice.amount_due, invoice.voided_at = "void", Decimal(0), clock.now()
+    invoice.next_collection_at = None
     db.session.flush()
     return invoice
 
 
 def create_credit_note(invoice_id: int, amount: Decimal, reason: str, actor: str) -> CreditNote:
-    """Credit part or all of an open or paid invoice, up to what is not credited yet."""
-    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
-    if invoice is None:
-        raise NotFound(f"No invoice {invoice_id}.")
+    """Credit part or all of an open or paid invoice, up to what is not credited yet (under the row lock)."""
+    invoice = lock_invoice(invoice_id)
     if invoice.status not in ("open", "paid"):
         raise Conflict(
             f"Invoice {invoice_id} is {invoice.status}; credit notes go against open or paid invoices.",

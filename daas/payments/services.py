@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from daas.billing.invoices import finalize_run, get_run, run_invoices
+from daas.billing.invoices import finalize_run, get_run, lock_invoice, run_invoices
 from daas.billing.models import Invoice
 from daas.core import clock, money
 from daas.customers.models import Customer
@@ -152,9 +152,7 @@ def open_invoice_ids(customer_id: int) -> list[int]:
 def request_collection(invoice_id: int, settings: StripeSettings) -> Invoice:
     """Finance asks for a card collection now, outside the retry schedule."""
     _require_stripe(settings)
-    invoice = db.session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound(f"No invoice {invoice_id}.")
+    invoice = lock_invoice(invoice_id)
     if invoice.status != "open" or invoice.amount_due <= 0:
         raise Conflict(
             f"Invoice {invoice_id} is {invoice.status} with nothing to collect.",
@@ -274,7 +272,7 @@ def apply_payment_intent(intent: Any, policy: CollectionPolicy) -> str:
     attempt = _attempt_for_intent(intent)
     if attempt is None:
         return "ignored"  # not a PaymentIntent daas created
-    invoice = db.session.scalar(select(Invoice).where(Invoice.id == attempt.invoice_id).with_for_update())
+    invoice = lock_invoice(attempt.invoice_id)  # read again: a transfer may have been recorded meanwhile
     attempt.stripe_payment_intent_id = intent["id"]
     status = intent.get("status")
     if status == "succeeded":
@@ -351,7 +349,7 @@ def _charge(attempt_id: int, policy: CollectionPolicy) -> str:
     except PaymentDeclined as declined:
         outcome = _record_failure(
             attempt,
-            db.session.get(Invoice, invoice.id, with_for_update=True),
+            lock_invoice(invoice.id),
             declined.code,
             declined.message,
             policy,
@@ -397,7 +395,12 @@ def reconcile_attempt(attempt_id: int, policy: CollectionPolicy) -> str:
 
 def collect_invoice(invoice_id: int, policy: CollectionPolicy) -> str:
     """One collection of a due invoice by card (commits). Returns the outcome."""
-    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
+    invoice = db.session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if invoice is None or invoice.status != "open" or invoice.amount_due <= 0:
         db.session.rollback()
         return "nothing due"
@@ -482,10 +485,9 @@ def record_bank_transfer(
     invoice_id: int, amount: Decimal, reference: str, paid_on: date, actor: str
 ) -> tuple[Payment, bool]:
     """Finance records a transfer received for an invoice. Recording the same reference again with the
-    same amount changes nothing (returns the payment and False)."""
-    invoice = db.session.scalar(select(Invoice).where(Invoice.id == invoice_id).with_for_update())
-    if invoice is None:
-        raise NotFound(f"No invoice {invoice_id}.")
+    same amount changes nothing (returns the payment and False). Under the invoice's row lock, read again,
+    so a void or a credit note committed meanwhile is seen."""
+    invoice = lock_invoice(invoice_id)
     existing = db.session.scalar(
         select(Payment).where(Payment.invoice_id == invoice.id, Payment.reference == reference)
     )
