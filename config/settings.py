@@ -33,6 +33,9 @@ class BaseConfig:
     DAAS_BILLING_CHUNK_SIZE = 1000
     # Milliseconds to pause between chunks (0: none): spares a busy database; lets tests stop a run mid-way.
     DAAS_BILLING_THROTTLE_MS = 0
+    # A running billing run renews its heartbeat after every chunk; one silent for this long lost its
+    # process and shows as interrupted (the next run of its period completes it).
+    DAAS_BILLING_RUN_STALE_SECONDS = 600
 
     # Stripe. Without an API key daas runs in manual mode: invoices are paid by bank transfer, which
     # finance records. STRIPE_API_BASE and STRIPE_JS_URL point at localstripe in tests.

@@ -15,18 +15,24 @@ from daas.extensions import db
 
 INVOICE_STATUSES = ("draft", "open", "paid", "void", "uncollectible")
 LINE_KINDS = ("device_monthly", "metered", "minimum_true_up", "late_usage")
-RUN_STATUSES = ("running", "completed", "failed")
+# completed_with_errors: some contracts could not be billed (see billing_run_errors); interrupted: its
+# process stopped part-way (a later run of the period completes it).
+RUN_STATUSES = ("running", "completed", "completed_with_errors", "failed", "interrupted")
 Quantity = Decimal_(20, 6)
 TaxRate = Decimal_(7, 4)
 
 
 class BillingRun(db.Model):
+    """One billing run of a period. While it runs it renews `lease_until` after every chunk (its heartbeat):
+    a `running` run whose lease ran out lost its process, and the next run of the period marks it
+    `interrupted` and records that it completes it (`completes_run_id`)."""
+
     __tablename__ = "billing_runs"
     __table_args__ = (CheckConstraint(one_of("status", RUN_STATUSES), name="status_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="running")
+    status: Mapped[str] = mapped_column(String(24), default="running")
     contracts: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
     invoices_created: Mapped[int] = mapped_column(default=0)
@@ -36,6 +42,24 @@ class BillingRun(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    completes_run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_runs.id"))
+
+    failed_contracts: Mapped[list[BillingRunError]] = relationship(
+        order_by="BillingRunError.contract_id", viewonly=True
+    )
+
+
+class BillingRunError(db.Model):
+    """A contract a billing run could not measure, rate or write, with the reason: the run skipped it and
+    billed the others."""
+
+    __tablename__ = "billing_run_errors"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("billing_runs.id"), primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True, index=True)
+    error: Mapped[str] = mapped_column(Text)
 
 
 class Invoice(db.Model):
