@@ -59,7 +59,9 @@ class BillingRuns(MethodView):
     @runs_blp.arguments(BillingRunCreateSchema)
     @runs_blp.response(201, BillingRunSchema)
     def post(self, data: dict[str, Any]) -> Any:
-        """Run billing for a period: create or recompute a draft invoice per active contract (idempotent)."""
+        """Run billing for a period that has ended (else 422 on `period`): create or recompute a draft
+        invoice per active contract (idempotent). Contracts that cannot be billed are listed in
+        `failed_contracts` and the run is `completed_with_errors`; the others are billed."""
         return bill_period(Period.parse(data["period"]), current_principal().actor, current_app.config)
 
 
@@ -69,7 +71,8 @@ class BillingRunById(MethodView):
     @runs_blp.response(200, BillingRunSchema)
     @runs_blp.alt_response(404, response="NOT_FOUND")
     def get(self, run_id: int) -> Any:
-        """Show a billing run and its progress."""
+        """Show a billing run and its progress (`interrupted` once its process stopped renewing its
+        heartbeat)."""
         return service.get_run(run_id)
 
 
@@ -81,7 +84,8 @@ class BillingRunFinalization(MethodView):
     @runs_blp.alt_response(409, response="CONFLICT")
     def post(self, run_id: int) -> Any:
         """Finalize the drafts this run computed (gapless numbers, due dates from payment terms); the run
-        must have completed."""
+        must have completed (with or without errors). 409 when a later run of the period recomputed the
+        drafts: the message names the run that owns them."""
         config = current_app.config
         service.get_run(run_id)  # 404 for an unknown run
         payments.finalize_run_for_collection(

@@ -8,10 +8,26 @@ import click
 from flask import current_app
 
 from daas.billing.invoices import run_invoices
+from daas.billing.models import BillingRun
 from daas.billing.periods import Period
 from daas.billing.run import bill_period
+from daas.errors import Invalid
 from daas.extensions import db
 from daas.payments import services as payments
+
+
+def summary(run: BillingRun) -> list[str]:
+    """What the run did, as the command prints it: counts, the run it completes, the contracts it skipped."""
+    failed = run.failed_contracts
+    lines = [
+        f"Billing run {run.id} for {run.period} {run.status.replace('_', ' ')}: {run.contracts} contracts, "
+        f"{run.invoices_created} invoices created, {run.invoices_updated} drafts recomputed, "
+        f"{run.invoices_finalized} finalized" + (f", {len(failed)} could not be billed." if failed else ".")
+    ]
+    if run.completes_run_id is not None:
+        lines.append(f"It completes billing run {run.completes_run_id}, which was interrupted.")
+    lines += [f"Contract {failure.contract_id} was skipped: {failure.error}" for failure in failed]
+    return lines
 
 
 @click.command("bill")
@@ -40,13 +56,13 @@ def bill_command(period: str, finalize: bool) -> None:
             on_start=start,
             on_progress=lambda n: bar.update(n) if bar else None,
         )
+    except Invalid as error:
+        raise click.BadParameter(error.message, param_hint="PERIOD") from error
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(
-        f"Billing run {run.id} for {run.period}: {run.contracts} contracts, {run.invoices_created} invoices "
-        f"created, {run.invoices_updated} drafts recomputed, {run.invoices_finalized} finalized."
-    )
+    for line in summary(run):
+        click.echo(line)
     if finalize:
         policy = payments.collection_policy(config)
         payments.schedule_run_collection(run.id, policy.stripe)

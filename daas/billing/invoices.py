@@ -7,13 +7,13 @@ so the series has no gaps, and the row lock makes concurrent finalizations take 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
 from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
@@ -46,14 +46,15 @@ def take_numbers(series: str, year: int, count: int) -> list[str]:
 
 
 def get_run(run_id: int) -> BillingRun:
-    run = db.session.get(BillingRun, run_id)
+    run = db.session.get(BillingRun, run_id, options=[selectinload(BillingRun.failed_contracts)])
     if run is None:
         raise NotFound(f"No billing run {run_id}.")
     return run
 
 
 def list_runs(offset: int = 0, limit: int = 50) -> tuple[list[BillingRun], int]:
-    return fetch_page(select(BillingRun).order_by(BillingRun.id.desc()), offset, limit)
+    query = select(BillingRun).options(selectinload(BillingRun.failed_contracts))
+    return fetch_page(query.order_by(BillingRun.id.desc()), offset, limit)
 
 
 def get_invoice(invoice_id: int, customer_scope: int | None = None) -> Invoice:
@@ -222,8 +223,9 @@ def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
     return invoice
 
 
-def _finalize_in_chunks(condition: Any, chunk_size: int) -> int:
-    """Finalize the drafts matching `condition`, a chunk per transaction (commits). Returns how many."""
+def _finalize_in_chunks(condition: Any, chunk_size: int, on_chunk: Callable[[], None] | None = None) -> int:
+    """Finalize the drafts matching `condition`, a chunk per transaction (commits). Returns how many.
+    `on_chunk` is called before each chunk's commit (a billing run renews its lease there)."""
     done = 0
     while True:
         ids = db.session.scalars(
@@ -238,17 +240,72 @@ def _finalize_in_chunks(condition: Any, chunk_size: int) -> int:
         if locked:
             _finalize(locked, clock.today())
             done += len(locked)
+        if on_chunk:
+            on_chunk()
         db.session.commit()
 
 
-def finalize_period(period: Period, chunk_size: int = 1000) -> int:
-    """Finalize every draft of a period."""
-    return _finalize_in_chunks(Invoice.period == period.name, chunk_size)
+def finalize_period(
+    period: Period,
+    chunk_size: int = 1000,
+    excluding: Iterable[int] = (),
+    on_chunk: Callable[[], None] | None = None,
+) -> int:
+    """Finalize every draft of a period, but those of the contracts `excluding` names (a run that could
+    not bill them leaves their earlier drafts for finance to look at)."""
+    condition = Invoice.period == period.name
+    if excluded := sorted(set(excluding)):
+        condition = and_(condition, Invoice.contract_id.not_in(excluded))
+    return _finalize_in_chunks(condition, chunk_size, on_chunk)
 
 
 def finalize_run(run_id: int, chunk_size: int = 1000) -> int:
     """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed)."""
     return _finalize_in_chunks(Invoice.billing_run_id == run_id, chunk_size)
+
+
+def superseding_run(run: BillingRun) -> int | None:
+    """The later run of the period that owns the drafts this run computed: the latest run owning drafts
+    of the period, or, when this run owns no draft any more, the latest run owning any of its invoices
+    (it recomputed and finalized them). None while the run still owns its drafts."""
+    later = and_(Invoice.period == run.period, Invoice.billing_run_id > run.id)
+    last_owner = select(func.max(Invoice.billing_run_id))
+    owner = db.session.scalar(last_owner.where(later, Invoice.status == "draft"))
+    if owner is None:
+        owns_drafts = db.session.scalar(
+            select(Invoice.id).where(Invoice.billing_run_id == run.id, Invoice.status == "draft").limit(1)
+        )
+        if owns_drafts is None:
+            owner = db.session.scalar(last_owner.where(later))
+    return owner
+
+
+def check_run_finalizable(run: BillingRun) -> None:
+    """A run's drafts can be finalized once it has completed (one still running would leave its later
+    chunks' drafts behind), and only while it owns them: when a later run of the period recomputed the
+    drafts, finalizing this one would do nothing, so it is refused, naming the run that owns them."""
+    from daas.billing.run import FINISHED, run_status
+
+    status = run_status(run)
+    if status not in FINISHED:
+        raise Conflict(
+            f"Billing run {run.id} is {status.replace('_', ' ')}: only a completed run's drafts can be "
+            "finalized.",
+            errors={"status": [f"Is {status}, not completed."]},
+        )
+    owner = superseding_run(run)
+    if owner is not None:
+        owner_status = run_status(db.session.get(BillingRun, owner))
+        then = (
+            f"Finalize billing run {owner} instead."
+            if owner_status in FINISHED
+            else f"It is {owner_status}: run billing for {run.period} again, then finalize the new run."
+        )
+        raise Conflict(
+            f"Billing run {run.id} of {run.period} was superseded: billing run {owner} recomputed the "
+            f"period's drafts and owns them. {then}",
+            errors={"id": [f"Superseded by billing run {owner}."]},
+        )
 
 
 def run_invoices(run_id: int) -> list[Invoice]:

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from daas.billing.models import BillingRun
 from daas.billing.periods import Period
-from daas.billing.run import bill_period
+from daas.billing.run import FINISHED, bill_period
 from daas.core import clock
 from daas.core.jobs import JobContext, JobFailed
 from daas.extensions import db
@@ -24,12 +24,13 @@ def _period(context: JobContext) -> Period:
 
 def _close_interrupted_runs(period: Period, actor: str) -> int:
     """Runs of this job left `running` by a scheduler that died: only one run of a job holds its lease at
-    a time, so any such row is dead. It is closed as failed; the new run carries on from its chunks."""
+    a time, so any such row is dead, whatever its own lease says. It is closed as interrupted; the new run
+    records that it completes it, and carries on from its chunks."""
     result = db.session.execute(
         update(BillingRun)
         .where(BillingRun.period == period.name, BillingRun.actor == actor, BillingRun.status == "running")
         .values(
-            status="failed",
+            status="interrupted",
             error="Interrupted: the scheduler running it stopped; a later run of this period carries on.",
             finished_at=clock.now(),
         )
@@ -47,14 +48,19 @@ def _run(context: JobContext, actor: str, finalize: bool) -> BillingRun:
 
 
 def _counts(run: BillingRun) -> dict[str, Any]:
-    return {
+    counts = {
         "period": run.period,
         "billing_run": run.id,
+        "status": run.status,
         "contracts": run.contracts,
         "invoices_created": run.invoices_created,
         "invoices_updated": run.invoices_updated,
         "invoices_finalized": run.invoices_finalized,
+        "contracts_failed": len(run.failed_contracts),
     }
+    if run.completes_run_id is not None:
+        counts["completes_run"] = run.completes_run_id
+    return counts
 
 
 def billing_run_job(context: JobContext) -> dict[str, Any]:
@@ -69,7 +75,7 @@ def billing_finalize_job(context: JobContext) -> dict[str, Any]:
     period = _period(context)
     reviewed = db.session.scalar(
         select(BillingRun.id)
-        .where(BillingRun.period == period.name, BillingRun.status == "completed")
+        .where(BillingRun.period == period.name, BillingRun.status.in_(FINISHED))
         .limit(1)
     )
     if reviewed is None:

@@ -4,18 +4,24 @@ aggregates, each in a handful of queries for the whole period rather than querie
 Usage is aggregated by the database (count, exact NUMERIC sums and maxima; SQLite keeps decimals as
 integers of their smallest unit, so its sums are exact too) and unique counts per metric with
 COUNT(DISTINCT) over the property the metric names.
+
+Usage is what customers send, so one contract's events must not stop the read for the others: the
+property is read so that no stored text can make PostgreSQL fail, and when a read still fails (SQLite
+cannot sum past 64-bit integers, nor read JSON that was stored malformed) the contracts are split in
+halves until the failing ones are found; their errors are returned beside the others' usage.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, and_, cast, func, or_, select, tuple_
+from sqlalchemy import JSON, String, Text, and_, case, cast, func, or_, select, tuple_
+from sqlalchemy.exc import DBAPIError
 
 from daas.billing.models import BilledUsage
 from daas.billing.periods import Period
@@ -156,20 +162,46 @@ def _metrics() -> dict[int, tuple[str, str | None]]:
     }
 
 
+# A JSON escape PostgreSQL cannot turn into text (\u0000, or a surrogate without its other half), when it
+# is an escape (after an even run of backslashes). Such JSON is stored (the json type keeps text as sent),
+# but `->>` on it fails, and with it the whole statement.
+_UNREADABLE_ESCAPE = (
+    r"(?<!\\)((?:\\\\)*)\\u("
+    r"0000"
+    r"|[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2}\\u)[dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
 def _distinct_value(field: str):
-    """The property's value as text, the same on PostgreSQL (->>) and SQLite (json_extract)."""
-    return cast(UsageEvent.properties[field].as_string(), String)
+    """The property's value as text, the same on PostgreSQL (->>) and SQLite (json_extract).
+
+    On PostgreSQL, events whose JSON has an escape at all are read after replacing each unreadable
+    escape by U+FFFD, the replacement character (what a UTF-8 decoder makes of such text; SQLite reads
+    them as they are): the event still counts once, and nothing it holds can fail the read."""
+    value = UsageEvent.properties[field].as_string()
+    if db.session.get_bind().dialect.name != "postgresql":
+        return cast(value, String)
+    raw = cast(UsageEvent.properties, Text)
+    readable = cast(func.regexp_replace(raw, _UNREADABLE_ESCAPE, r"\1\\ufffd", "g"), JSON)
+    return case((func.strpos(raw, "\\u") > 0, readable[field].as_string()), else_=value)
 
 
 def usage_in(
-    starts_at: datetime, ends_at: datetime, pairs: Iterable[tuple[int, int]] | None = None
+    starts_at: datetime,
+    ends_at: datetime,
+    pairs: Iterable[tuple[int, int]] | None = None,
+    contracts: tuple[int, int] | None = None,
 ) -> dict[int, dict[int, Decimal]]:
     """contract id -> metric id -> the metric's aggregate over events with timestamp in [starts_at, ends_at).
 
     `pairs` limits it to some (contract, metric) pairs (late usage); None means every contract.
+    `contracts` limits it to contract ids from the first to the last, both included.
     """
     metrics = _metrics()
     window = and_(UsageEvent.timestamp >= starts_at, UsageEvent.timestamp < ends_at)
+    if contracts is not None:
+        window = and_(window, UsageEvent.contract_id.between(*contracts))
     if pairs is not None:
         pairs = list(pairs)
         if not pairs:
@@ -206,6 +238,52 @@ def usage_in(
         for contract_id, count in distinct:
             result[contract_id][metric_id] = Decimal(count)
     return result
+
+
+def read_error(error: DBAPIError) -> str:
+    """What the database said, on one line (PostgreSQL adds a DETAIL line that names the culprit)."""
+    return " ".join(line.strip() for line in str(error.orig).splitlines() if line.strip())[:500]
+
+
+def usage_of_contracts(
+    starts_at: datetime,
+    ends_at: datetime,
+    contract_ids: Sequence[int],
+    pairs: Iterable[tuple[int, int]] | None = None,
+) -> tuple[dict[int, dict[int, Decimal]], dict[int, str]]:
+    """`usage_in` for these contracts, and the error of each one whose usage cannot be read.
+
+    One set-based read when nothing fails (the usual case); when it fails, each half of the contracts
+    is read again, down to single contracts, each read in a savepoint: k bad contracts cost about
+    2·k·log2(n) reads, and every other contract's usage is read."""
+    ids = sorted(set(contract_ids))
+    wanted = None if pairs is None else sorted(set(pairs))
+    usage: dict[int, dict[int, Decimal]] = {}
+    errors: dict[int, str] = {}
+
+    def read(part: Sequence[int]) -> None:
+        first, last = part[0], part[-1]
+        some_pairs = None if wanted is None else [p for p in wanted if first <= p[0] <= last]
+        if some_pairs == []:
+            return
+        try:
+            with db.session.begin_nested():
+                found = usage_in(starts_at, ends_at, some_pairs, contracts=(first, last))
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise
+            if len(part) == 1:
+                errors[first] = read_error(error)
+                return
+            half = len(part) // 2
+            read(part[:half])
+            read(part[half:])
+            return
+        usage.update({contract_id: found[contract_id] for contract_id in part if contract_id in found})
+
+    if ids:
+        read(ids)
+    return usage, errors
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,11 @@ chunks and the next run recomputes the rest, ending with the invoices an uninter
 again recomputes drafts and leaves finalized invoices alone. Two runs of one period at once meet at the
 unique (contract, period) key and at row locks on the chunk's invoices, so each contract gets one invoice.
 
+No contract's data stops the run for the others: a contract whose usage cannot be read, that cannot be
+rated, or whose invoice cannot be written is recorded with the reason (`billing_run_errors`) and skipped,
+and the run ends `completed_with_errors`. A run renews its lease after every chunk; one whose lease ran
+out lost its process, and the next run of the period marks it `interrupted` and says it completes it.
+
 Unlike other services, a run owns its transactions (a commit per chunk): that is what makes it resumable.
 """
 
@@ -15,14 +20,16 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, exists, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import aliased
 
 from daas.billing import measure
-from daas.billing.models import BillingRun, Invoice, InvoiceLine
+from daas.billing.models import BillingRun, BillingRunError, Invoice, InvoiceLine, Quantity
 from daas.billing.periods import Period
 from daas.billing.rating import (
     ZERO,
@@ -37,8 +44,16 @@ from daas.billing.rating import (
 from daas.billing.tax import decide_tax, tax_amount
 from daas.contracts.terms import effective_minimum
 from daas.core import clock
-from daas.db import insert_ignoring_conflicts
+from daas.core.jobs import JobStopped
+from daas.core.money import format_money
+from daas.db import Money, insert_ignoring_conflicts
+from daas.errors import Invalid
 from daas.extensions import db
+
+# What the invoice columns hold (exclusive bounds): a contract that would bill more cannot be invoiced.
+AMOUNT_LIMIT = Decimal(10) ** (Money.precision - Money.scale)
+QUANTITY_LIMIT = Decimal(10) ** (Quantity.precision - Quantity.scale)
+FINISHED = ("completed", "completed_with_errors")
 
 
 @dataclass(frozen=True)
@@ -59,31 +74,44 @@ def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
         yield items[start : start + size]
 
 
+class Unbillable(ValueError):
+    """A contract's invoice cannot be made from its data (it would not fit an invoice)."""
+
+
 class _Measurements:
-    """Everything a run needs to know about the period, read once."""
+    """Everything a run needs to know about the period, read once; `failures` holds the contracts whose
+    usage could not be read, with the reason."""
 
     def __init__(self, period: Period) -> None:
         self.period = period
+        self.failures: dict[int, str] = {}
         self.plans = measure.plans()
         self.deployments = measure.deployments_in(period)
-        self.usage = measure.usage_in(period.starts_at, period.ends_at)
         self.late: dict[int, list[measure.BilledQuantity]] = defaultdict(list)
         for billed in measure.late_usage_candidates(period):
             self.late[billed.contract_id].append(billed)
-        self.late_now: dict[Period, dict[int, dict[int, Decimal]]] = {}
-        by_period: dict[Period, list[tuple[int, int]]] = defaultdict(list)
-        for candidates in self.late.values():
-            for billed in candidates:
-                by_period[billed.period].append((billed.contract_id, billed.metric_id))
-        for usage_period, pairs in by_period.items():
-            self.late_now[usage_period] = measure.usage_in(
-                usage_period.starts_at, usage_period.ends_at, pairs
-            )
         active = measure.contracts_billed_in(period)
         active_ids = {c.id for c in active}
         ended_with_late_usage = measure.contracts_by_id(set(self.late) - active_ids)
         self.contracts = sorted([*active, *ended_with_late_usage], key=lambda c: c.id)
         self.customers = measure.customers({c.customer_id for c in self.contracts})
+        self.usage = self._usage(period, [c.id for c in self.contracts], None, "usage")
+        self.late_now: dict[Period, dict[int, dict[int, Decimal]]] = {}
+        by_period: dict[Period, list[tuple[int, int]]] = defaultdict(list)
+        for candidates in self.late.values():
+            for billed in candidates:
+                by_period[billed.period].append((billed.contract_id, billed.metric_id))
+        for usage_period, pairs in sorted(by_period.items()):
+            contract_ids = [contract_id for contract_id, _ in pairs]
+            self.late_now[usage_period] = self._usage(usage_period, contract_ids, pairs, "late usage")
+
+    def _usage(
+        self, period: Period, contract_ids: Sequence[int], pairs: Sequence[tuple[int, int]] | None, what: str
+    ) -> dict[int, dict[int, Decimal]]:
+        usage, errors = measure.usage_of_contracts(period.starts_at, period.ends_at, contract_ids, pairs)
+        for contract_id, error in errors.items():
+            self.failures.setdefault(contract_id, f"Its {what} of {period} could not be read: {error}")
+        return usage
 
 
 def _late_lines(m: _Measurements, contract_id: int, charges: Sequence[Charge], currency: str) -> list[Line]:
@@ -126,6 +154,7 @@ def compute_invoice(
     subtotal = sum((line.amount for line in lines), ZERO)
     tax = decide_tax(issuer_country, customer.country, customer.vat_id, period.end - timedelta(days=1))
     tax_due = tax_amount(subtotal, tax.rate, plan.currency)
+    _check_fits(lines, subtotal + tax_due, plan.currency)
     return ComputedInvoice(
         contract_id=contract.id,
         customer=customer,
@@ -137,6 +166,92 @@ def compute_invoice(
         tax_amount=tax_due,
         total=subtotal + tax_due,
     )
+
+
+def _check_fits(lines: Sequence[Line], total: Decimal, currency: str) -> None:
+    """Refuse an invoice whose amounts or quantities are beyond what its columns hold: the database would
+    refuse the chunk's statement, and the message says which line it is."""
+    limit = format_money(AMOUNT_LIMIT, currency)
+    for line in lines:
+        if abs(line.amount) >= AMOUNT_LIMIT:
+            raise Unbillable(
+                f"“{line.description}” comes to {format_money(line.amount, currency)} {currency}; an "
+                f"invoice holds amounts below {limit} {currency}."
+            )
+        for quantity in (line.quantity, line.usage_quantity):
+            if quantity is not None and abs(quantity) >= QUANTITY_LIMIT:
+                raise Unbillable(
+                    f"“{line.description}” has a quantity of {quantity:f}; an invoice line holds "
+                    f"quantities below {QUANTITY_LIMIT:f}."
+                )
+    if abs(total) >= AMOUNT_LIMIT:
+        raise Unbillable(
+            f"The invoice comes to {format_money(total, currency)} {currency}; an invoice holds amounts "
+            f"below {limit} {currency}."
+        )
+
+
+def _describe(error: Exception) -> str:
+    return str(error) if isinstance(error, Unbillable) else f"{type(error).__name__}: {error}"
+
+
+def _compute_chunk(
+    m: _Measurements, chunk: Sequence[measure.ContractTerms], issuer_country: str
+) -> tuple[list[ComputedInvoice], dict[int, str]]:
+    """The chunk's invoices, and the contracts that could not be measured or rated, with the reason."""
+    computed: list[ComputedInvoice] = []
+    failed: dict[int, str] = {}
+    for contract in chunk:
+        if contract.id in m.failures:
+            failed[contract.id] = m.failures[contract.id]
+            continue
+        try:
+            invoice = compute_invoice(m, contract, issuer_country)
+        except Exception as error:  # one contract's data must not stop the run: it is recorded
+            failed[contract.id] = f"It could not be rated: {_describe(error)}"[:2000]
+            continue
+        if invoice is not None:
+            computed.append(invoice)
+    return computed, failed
+
+
+def _write_isolating(
+    period: Period, run_id: int, computed: Sequence[ComputedInvoice]
+) -> tuple[int, int, dict[int, str]]:
+    """`_write` for the chunk in a savepoint; if the database refuses it, each invoice again in its own
+    savepoint, so one contract's invoice that cannot be written leaves the others written."""
+    try:
+        with db.session.begin_nested():
+            return (*_write(period, run_id, computed), {})
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise
+    created = updated = 0
+    failed: dict[int, str] = {}
+    for invoice in computed:
+        try:
+            with db.session.begin_nested():
+                one_created, one_updated = _write(period, run_id, [invoice])
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise
+            failed[invoice.contract_id] = _write_error(error)
+            continue
+        created += one_created
+        updated += one_updated
+    return created, updated, failed
+
+
+def _write_error(error: DBAPIError) -> str:
+    return f"Its invoice could not be written: {measure.read_error(error)}"
+
+
+def _record_failures(run_id: int, failed: Mapping[int, str]) -> None:
+    if failed:
+        db.session.execute(
+            insert(BillingRunError),
+            [{"run_id": run_id, "contract_id": cid, "error": error} for cid, error in sorted(failed.items())],
+        )
 
 
 def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> tuple[int, int]:
@@ -241,6 +356,66 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
     return len(created), len([c for c in todo if c.contract_id not in created])
 
 
+def check_period_ended(period: Period, today: date) -> None:
+    """Only a month that has ended can be billed: its usage and device-days are known. (The billing runs
+    page previews the current month as an estimate.)"""
+    if period.end > today:
+        raise Invalid.field(
+            "period", f"{period} has not ended yet: it can be billed from {period.end.isoformat()}."
+        )
+
+
+def run_status(run: BillingRun, now: datetime | None = None) -> str:
+    """The run's status as finance should read it: a `running` run whose lease ran out lost its process
+    (nothing renews the lease any more), so it is interrupted, whether or not a later run marked it."""
+    if run.status == "running" and run.lease_until is not None and run.lease_until < (now or clock.now()):
+        return "interrupted"
+    return run.status
+
+
+def _beat(run: BillingRun, stale_after: timedelta) -> None:
+    """The heartbeat: this run's process is alive, so it is running (even if another run marked it
+    interrupted while it was slow) and holds its lease a while longer."""
+    now = clock.now()
+    run.status, run.heartbeat_at, run.lease_until = "running", now, now + stale_after
+
+
+def _take_over_interrupted(run: BillingRun, period: Period) -> None:
+    """Mark the period's runs whose lease ran out as interrupted, and record on `run` the latest
+    interrupted run that no run completes yet: `run` recomputes every contract, so it completes it."""
+    now = clock.now()
+    db.session.execute(
+        update(BillingRun)
+        .where(
+            BillingRun.period == period.name,
+            BillingRun.status == "running",
+            BillingRun.lease_until < now,
+            BillingRun.id != run.id,
+        )
+        .values(
+            status="interrupted",
+            finished_at=func.coalesce(BillingRun.heartbeat_at, BillingRun.started_at),
+            error=(
+                "Interrupted: its process stopped (no heartbeat in time); "
+                f"billing run {run.id} of {period} completes it."
+            ),
+        )
+    )
+    later = aliased(BillingRun)
+    run.completes_run_id = db.session.scalar(
+        select(func.max(BillingRun.id)).where(
+            BillingRun.period == period.name,
+            BillingRun.status == "interrupted",
+            BillingRun.id < run.id,
+            ~exists().where(
+                later.period == BillingRun.period,
+                later.id != run.id,
+                later.completes_run_id >= BillingRun.id,
+            ),
+        )
+    )
+
+
 def run_billing(
     period: Period,
     actor: str,
@@ -248,64 +423,89 @@ def run_billing(
     *,
     chunk_size: int = 1000,
     throttle_ms: int = 0,
+    stale_after: timedelta = timedelta(minutes=10),
     finalize: bool = False,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     on_created: Callable[[int], None] | None = None,
 ) -> BillingRun:
-    """Bill a period: create or recompute a draft per contract, optionally finalize them. Commits.
+    """Bill a period that has ended: create or recompute a draft per contract, optionally finalize them.
+    Commits. Contracts that cannot be billed are recorded on the run and skipped.
 
     `on_created(run_id)` is called once the run's row is committed, before any work: a caller that runs
-    billing in the background learns there which run to show."""
+    billing in the background learns there which run to show. `stale_after`: how long the run's lease
+    lasts after each heartbeat."""
     from daas.billing.invoices import finalize_period
 
+    check_period_ended(period, clock.today())
     run = BillingRun(period=period.name, status="running", actor=actor)
+    _beat(run, stale_after)
     db.session.add(run)
+    db.session.flush()
+    _take_over_interrupted(run, period)
     db.session.commit()
     if on_created:
         on_created(run.id)
+    failed: dict[int, str] = {}
     try:
         measured = _Measurements(period)
         run.contracts = len(measured.contracts)
+        _beat(run, stale_after)
         db.session.commit()
         if on_start:
             on_start(run.contracts)
         for chunk in _chunks(measured.contracts, chunk_size):
-            computed = [
-                c for c in (compute_invoice(measured, contract, issuer_country) for contract in chunk) if c
-            ]
-            created, updated = _write(period, run.id, computed)
+            computed, chunk_failed = _compute_chunk(measured, chunk, issuer_country)
+            created, updated, write_failed = _write_isolating(period, run.id, computed)
+            chunk_failed.update(write_failed)
+            _record_failures(run.id, chunk_failed)
+            failed.update(chunk_failed)
             run.invoices_created += created
             run.invoices_updated += updated
             run.processed += len(chunk)
+            _beat(run, stale_after)
             db.session.commit()
             if on_progress:
                 on_progress(len(chunk))
             if throttle_ms:
                 time.sleep(throttle_ms / 1000)
         if finalize:
-            run.invoices_finalized = finalize_period(period, chunk_size=chunk_size)
-        run.status = "completed"
+            run.invoices_finalized = finalize_period(
+                period,
+                chunk_size=chunk_size,
+                excluding=failed,
+                on_chunk=lambda: _beat(run, stale_after),
+            )
+        run.status = "completed_with_errors" if failed else "completed"
         run.finished_at = clock.now()
         db.session.commit()
+    except JobStopped as stopped:
+        _close(run.id, "interrupted", f"Stopped part-way ({stopped}); the next run of {period} completes it.")
+        raise
     except Exception as error:
-        db.session.rollback()
-        failed = db.session.get(BillingRun, run.id)
-        if failed is not None:
-            failed.status, failed.error, failed.finished_at = "failed", str(error)[:2000], clock.now()
-            db.session.commit()
+        _close(run.id, "failed", str(error))
         raise
     return run
 
 
+def _close(run_id: int, status: str, error: str) -> None:
+    """Record how a run ended early, after rolling back the chunk it was in."""
+    db.session.rollback()
+    run = db.session.get(BillingRun, run_id)
+    if run is not None:
+        run.status, run.error, run.finished_at = status, error[:2000], clock.now()
+        db.session.commit()
+
+
 def bill_period(period: Period, actor: str, settings: Mapping[str, Any], **options: Any) -> BillingRun:
-    """`run_billing` with the installation's issuer country, chunk size and throttle, as the API, the CLI,
-    the scheduler and the pages start it. `options`: finalize and the callbacks."""
+    """`run_billing` with the installation's issuer country, chunk size, throttle and heartbeat, as the
+    API, the CLI, the scheduler and the pages start it. `options`: finalize and the callbacks."""
     return run_billing(
         period,
         actor,
         settings["DAAS_ISSUER_COUNTRY"],
         chunk_size=settings["DAAS_BILLING_CHUNK_SIZE"],
         throttle_ms=settings["DAAS_BILLING_THROTTLE_MS"],
+        stale_after=timedelta(seconds=settings["DAAS_BILLING_RUN_STALE_SECONDS"]),
         **options,
     )

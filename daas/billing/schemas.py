@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from daas.api.fields import DecimalString, Money, QueryId, Text, UnitAmount
 from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.periods import Period
+from daas.billing.run import run_status
 from daas.billing.tax import percent
 from daas.payments.schemas import PaymentAttemptSchema, PaymentSchema, RefundSchema
 
@@ -32,18 +33,43 @@ class BillingRunCreateSchema(Schema):
     period = PeriodField(required=True)
 
 
+class BillingRunErrorSchema(Schema):
+    contract_id = fields.Integer()
+    error = fields.String(metadata={"description": "Why the contract could not be billed."})
+
+
 class BillingRunSchema(Schema):
     id = fields.Integer()
     period = fields.String()
-    status = fields.String(metadata={"enum": list(RUN_STATUSES)})
+    status = fields.Function(
+        run_status,
+        metadata={
+            "type": "string",
+            "enum": list(RUN_STATUSES),
+            "description": "completed_with_errors: the contracts in failed_contracts were skipped, the "
+            "others billed. interrupted: its process stopped part-way (no heartbeat within "
+            "DAAS_BILLING_RUN_STALE_SECONDS); the next run of the period completes it.",
+        },
+    )
     contracts = fields.Integer(metadata={"description": "Contracts the run bills (active in the period)."})
-    processed = fields.Integer(metadata={"description": "Contracts done so far."})
+    processed = fields.Integer(metadata={"description": "Contracts done so far (billed or failed)."})
     invoices_created = fields.Integer()
     invoices_updated = fields.Integer(metadata={"description": "Drafts recomputed."})
     invoices_finalized = fields.Integer()
+    failed_contracts = fields.List(
+        fields.Nested(BillingRunErrorSchema),
+        metadata={"description": "Contracts the run could not measure, rate or write, with the reason."},
+    )
+    completes_run_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The interrupted run of the period this run completes (it recomputes all)."},
+    )
     started_at = fields.DateTime()
+    heartbeat_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the run last reported progress (every chunk)."}
+    )
     finished_at = fields.DateTime(allow_none=True)
-    error = fields.String(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "Why a failed run failed."})
 
 
 class InvoiceLineSchema(Schema):

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from daas.billing.invoices import finalize_run, get_run, lock_invoice, run_invoices
+from daas.billing.invoices import check_run_finalizable, finalize_run, get_run, lock_invoice, run_invoices
 from daas.billing.models import Invoice
 from daas.core import clock, money
 from daas.customers.models import Customer
@@ -195,13 +195,9 @@ def schedule_run_collection(run_id: int, settings: StripeSettings) -> None:
 def finalize_run_for_collection(run_id: int, chunk_size: int, settings: StripeSettings) -> int:
     """Finalize the drafts a billing run computed (gapless numbers, due dates, a chunk per transaction),
     count them on the run, and schedule their collection. Returns how many; the caller commits the rest.
-    Only a completed run: one still running would leave the drafts of its later chunks behind."""
+    Only a completed run that still owns its drafts (`check_run_finalizable`)."""
     run = get_run(run_id)
-    if run.status != "completed":
-        raise Conflict(
-            f"Billing run {run.id} is {run.status}: only a completed run's drafts can be finalized.",
-            errors={"status": [f"Is {run.status}, not completed."]},
-        )
+    check_run_finalizable(run)
     finalized = finalize_run(run_id, chunk_size)
     run.invoices_finalized += finalized
     schedule_run_collection(run_id, settings)

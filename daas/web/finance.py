@@ -43,13 +43,13 @@ from daas.billing.export import export_csv
 from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.models import INVOICE_STATUSES
 from daas.billing.periods import Period
-from daas.billing.run import bill_period
+from daas.billing.run import FINISHED, bill_period, check_period_ended, run_status
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
 from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
-from daas.errors import Conflict
+from daas.errors import Conflict, Invalid
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments import webhooks
@@ -163,6 +163,7 @@ def home() -> Any:
         receivables=queries.receivables(),
         overdue=queries.invoice_totals(*queries.invoice_conditions(overdue_on=today)),
         last_run=runs[0] if runs else None,
+        last_run_status=run_status(runs[0]) if runs else None,
         failed_jobs=failed_jobs,
         chart=chart,
         last_month=_last_month(),
@@ -191,6 +192,8 @@ def billing_runs() -> Any:
         form=form,
         run_form=RunForm(period=period.name),
         period=period,
+        ended=period.end <= clock.today(),
+        run_status=run_status,
         contracts=measure.count_contracts_billed_in(period),
         statuses=statuses,
         finalized=sum(count for status, count in statuses.items() if status != "draft"),
@@ -248,25 +251,52 @@ def billing_runs_start() -> Any:
         flash(f"Choose the period to bill: {PERIOD_MESSAGE}", "error")
         return redirect(url_for("finance.billing_runs"))
     period, actor = Period.parse(form.period.data), principal().actor
+    try:
+        check_period_ended(period, clock.today())
+    except Invalid as error:
+        flash(f"{error.errors['period'][0]} The preview of {period} is an estimate until then.", "error")
+        return redirect(url_for("finance.billing_runs", period=period.name))
     # End this request's transaction before waiting: on SQLite it holds the write lock the run needs.
     db.session.rollback()
     run_id = start_billing_run(current_app._get_current_object(), period, actor)
     if run_id is None:
         flash(f"The billing run of {period} did not start; see the list of runs below.", "error")
         return redirect(url_for("finance.billing_runs", period=period.name))
-    flash(f"Billing run {run_id} of {period} started.", "success")
+    flash(*_started_message(billing.get_run(run_id)))
     return redirect(url_for("finance.billing_runs_show", run_id=run_id))
+
+
+def _started_message(run: Any) -> tuple[str, str]:
+    """The flash after starting a run says what the run is doing or did by now (a small period is
+    billed before the redirect): started only while it runs."""
+    name = f"Billing run {run.id} of {run.period}"
+    status = run_status(run)
+    counts = (
+        f"{run.contracts} contract{'s' if run.contracts != 1 else ''}, {run.invoices_created} invoice"
+        f"{'s' if run.invoices_created != 1 else ''} created, {run.invoices_updated} draft"
+        f"{'s' if run.invoices_updated != 1 else ''} recomputed"
+    )
+    if status == "running":
+        return f"{name} started.", "success"
+    if status == "completed":
+        return f"{name} completed: {counts}.", "success"
+    if status == "completed_with_errors":
+        failed = len(run.failed_contracts)
+        skipped = f"{failed} contract{'s' if failed != 1 else ''} could not be billed (listed below)"
+        return f"{name} completed with errors: {counts}; {skipped}.", "warning"
+    return f"{name} {status.replace('_', ' ')}: {run.error}", "error"
 
 
 def _progress(run: Any) -> dict[str, Any]:
     return {
         "id": run.id,
-        "status": run.status,
+        "status": run_status(run),
         "processed": run.processed,
         "contracts": run.contracts,
         "created": run.invoices_created,
         "updated": run.invoices_updated,
         "finalized": run.invoices_finalized,
+        "failed": len(run.failed_contracts),
     }
 
 
@@ -277,9 +307,13 @@ def billing_runs_show(run_id: int) -> Any:
     page = pager(50)
     invoices, total = queries.run_invoices_page(run.id, page.offset, page.size)
     conditions = queries.invoice_conditions(billing_run_id=run.id)
+    status = run_status(run)
     return render_template(
         "finance/billing_run.html",
         run=run,
+        status=status,
+        completed_by=queries.run_completing(run.id) if status == "interrupted" else None,
+        superseded_by=billing.superseding_run(run) if status in FINISHED else None,
         invoices=invoices,
         pager=page.with_total(total),
         totals=queries.invoice_totals(*conditions),

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from daas.billing.invoices import invoice_filters
-from daas.billing.models import Invoice
+from daas.billing.models import BillingRun, Invoice
 from daas.db import Money, fetch_page
 from daas.extensions import db
 from daas.payments.models import StripeEvent
@@ -123,6 +123,11 @@ def run_invoices_page(run_id: int, offset: int = 0, limit: int = 50) -> tuple[li
     return fetch_page(
         select(Invoice).where(Invoice.billing_run_id == run_id).order_by(Invoice.id), offset, limit
     )
+
+
+def run_completing(run_id: int) -> int | None:
+    """The first later billing run that says it completes this (interrupted) run, if any."""
+    return db.session.scalar(select(func.min(BillingRun.id)).where(BillingRun.completes_run_id == run_id))
 
 
 @dataclass(frozen=True)

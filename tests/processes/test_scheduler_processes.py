@@ -158,7 +158,7 @@ def test_sigterm_stops_a_billing_run_cleanly_and_the_next_scheduler_completes_it
     assert interrupted.status == "running" and interrupted.detail.startswith("Interrupted at")
     assert interrupted.lease_until <= datetime.now(UTC)  # given up: nobody holds it
     [stopped] = billing_runs(committed)
-    assert stopped.status == "failed" and stopped.processed < stopped.contracts
+    assert stopped.status == "interrupted" and stopped.processed < stopped.contracts
     assert 0 < len(invoices(committed, period)) < stopped.contracts
 
     fresh = schedulers.start(**DAILY_BILLING)
@@ -171,7 +171,10 @@ def test_sigterm_stops_a_billing_run_cleanly_and_the_next_scheduler_completes_it
     [resumed] = job_runs(committed, "billing_run")
     assert resumed.attempts == 2 and resumed.detail.startswith("Resumed by")
     assert resumed.counts["period"] == period.name
-    assert billing_runs(committed)[-1].status == "completed"
+    assert (billing_runs(committed)[-1].status, billing_runs(committed)[-1].completes_run_id) == (
+        "completed",
+        stopped.id,
+    )
 
     completed = invoices(committed, period)
     assert len(completed) == stopped.contracts
@@ -197,8 +200,8 @@ def test_a_killed_scheduler_s_run_is_taken_over_when_its_lease_runs_out(
     [run] = job_runs(committed, "billing_run")
     assert run.attempts == 2 and "stopped holding it" in run.detail
     killed, resumed = billing_runs(committed)
-    assert killed.status == "failed" and killed.error.startswith("Interrupted")
-    assert resumed.status == "completed"
+    assert killed.status == "interrupted" and killed.error.startswith("Interrupted")
+    assert (resumed.status, resumed.completes_run_id) == ("completed", killed.id)
     assert len(invoices(committed, _today_period())) == resumed.contracts
 
 

@@ -226,12 +226,13 @@ def test_the_billing_run_job_drafts_last_month_and_a_stopped_run_is_completed_on
     assert job_run.status == "running" and job_run.detail.startswith("Interrupted")
     assert len(_invoices("2026-11")) == 1
     [stopped] = db.session.scalars(select(BillingRun)).all()
-    assert (stopped.status, stopped.actor, stopped.processed) == ("failed", "scheduler:billing_run", 1)
+    assert (stopped.status, stopped.actor, stopped.processed) == ("interrupted", "scheduler:billing_run", 1)
 
     run_at(make_runner("host-b:2"), "billing_run", "2026-12-01T02:00:30")
     [job_run] = runs("billing_run")
     assert (job_run.status, job_run.attempts) == ("succeeded", 2)
     assert job_run.counts["period"] == "2026-11" and job_run.counts["invoices_created"] == 2
+    assert job_run.counts["completes_run"] == stopped.id
     drafts = _invoices("2026-11")
     assert [(invoice.status, str(invoice.subtotal), str(invoice.total)) for invoice in drafts] == [
         ("draft", "39.00", "47.19")
@@ -244,10 +245,10 @@ def test_a_billing_run_left_running_by_a_killed_scheduler_is_closed_when_the_job
     _interrupted("billing_run", "2026-12-01T02:00:00", "2026-12-01T02:01:00")
     run_at(make_runner(), "billing_run", "2026-12-01T02:03:00")
     killed, resumed = db.session.scalars(select(BillingRun).order_by(BillingRun.id)).all()
-    assert killed.status == "failed" and killed.error.startswith(
+    assert killed.status == "interrupted" and killed.error.startswith(
         "Interrupted: the scheduler running it stopped"
     )
-    assert resumed.status == "completed"
+    assert (resumed.status, resumed.completes_run_id) == ("completed", killed.id)
 
 
 def test_finalization_refuses_a_month_without_drafts_then_finalizes_the_reviewed_month(make_runner) -> None:

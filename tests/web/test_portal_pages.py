@@ -18,6 +18,7 @@ from daas.billing.models import Invoice
 from daas.billing.periods import Period
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
+from daas.core import clock
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.impact.statements import contract_statement
@@ -68,7 +69,8 @@ def account(app, database, today):
     usage(contract, tickets, at(2026, 10, 3), at(2026, 10, 5), at(2026, 11, 2))
     usage(contract, swaps, at(2026, 11, 3), quantity=Decimal(2))
     finalize_run(bill(OCTOBER).id)
-    bill(Period.parse("2026-11"))  # a November draft: never shown to the customer
+    with clock.frozen(date(2026, 12, 1)):  # November can be billed once it has ended
+        bill(Period.parse("2026-11"))  # a November draft: never shown to the customer
     slots.create_slot(REGION, date(2026, 11, 18), 2)
     slots.create_slot(REGION, date(2026, 11, 20), 0)  # full
     slots.create_slot(REGION, date(2026, 12, 20), 5)  # beyond the 14-day booking window

@@ -16,7 +16,8 @@
     }
     bar.textContent = share + "%";
     text.textContent = p.processed + " of " + p.contracts + " contracts processed (" + share + "%); " +
-      p.created + " invoices created, " + p.updated + " drafts recomputed.";
+      p.created + " invoices created, " + p.updated + " drafts recomputed" +
+      (p.failed ? ", " + p.failed + " could not be billed." : ".");
   }
 
   function poll() {
