@@ -47,6 +47,7 @@ def _detail(device: Device, customer_scope: int | None) -> dict[str, Any]:
         "manufactured_on": device.manufactured_on,
         "battery_health": device.battery_health,
         "contract_id": contract_id,
+        "allowed_actions": takeback.available_actions(device),
         "events": services.device_events(device, customer_scope),
     }
 
@@ -190,16 +191,32 @@ def _certificate_fields(certificate: WipeCertificate) -> dict[str, Any]:
     return {"id": certificate.id, **takeback.certificate_fields(certificate)}
 
 
+@blp.route("/<string:serial>/wipe-certificates")
+class WipeCertificates(MethodView):
+    @access(blp, "logistics", "customer")
+    @blp.response(200, WipeCertificateSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, serial: str) -> Any:
+        """A device's wipe certificates, newest first (a customer sees those of the devices that came back
+        from its contracts, even once they serve someone else)."""
+        scope = current_principal().customer_scope
+        return [
+            {**_certificate_fields(certificate), "serial": serial}
+            for certificate in takeback.device_certificates(serial, scope)
+        ]
+
+
 @blp.route("/<string:serial>/wipe-certificates/<id:certificate_id>.pdf")
 class WipeCertificatePdf(MethodView):
     @access(blp, "logistics", "customer")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, serial: str, certificate_id: int) -> Any:
-        """A wipe certificate as a PDF."""
-        device = services.get_device(serial, current_principal().customer_scope)
+        """A wipe certificate as a PDF (a customer's: of a device that came back from its contracts)."""
         issuer = current_app.config["DAAS_ISSUER_NAME"]
-        document = takeback.certificate_document(device, certificate_id, issuer)
+        document = takeback.certificate_document(
+            serial, certificate_id, issuer, current_principal().customer_scope
+        )
         return download(
             render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf", inline=True
         )

@@ -1,7 +1,10 @@
-"""The device lifecycle of logistics.md as one explicit state machine. Pure: no database.
+"""The device lifecycle of logistics.md as one explicit state machine, and the rules that narrow it by
+what the device carries: the wipe certificate of its current life and its grade. Pure: no database.
 
 A device moves only by a named action; an action not allowed in the current state is refused with the
-state and the actions it allows, which the API shows in its 409.
+state and the actions it allows, which the API shows in its 409. `actions_now` is the one answer to "what
+may be done with this device now", which the device page offers and the takeback services enforce; it
+never leaves a device that is not at the end of its life without a way forward.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "hand_back": (frozenset({"deployed"}), "received"),
     "wipe": (frozenset({"received"}), "wiped"),
     "grade": (frozenset({"wiped"}), "graded"),
+    # A stronger wipe after grading (a clear wipe does not allow recycling): the grade stays.
+    "wipe_again": (frozenset({"graded"}), "graded"),
     "redeploy": (frozenset({"graded"}), "in_stock"),
     "refurbish": (frozenset({"graded"}), "refurbishing"),
     "restock": (frozenset({"refurbishing"}), "in_stock"),
@@ -68,3 +73,122 @@ def next_status(status: str, action: str) -> str:
     if status not in sources:
         raise IllegalTransition(status, action)
     return target
+
+
+# -- what the device carries: the wipe of its current life and its grade ---------------------------------
+
+WIPE_METHODS = ("clear", "purge", "destroy")  # NIST SP 800-88 Rev. 1, weakest first
+GRADES = ("A", "B", "C", "D")
+DISPOSITIONS = ("redeploy", "refurbish", "harvest", "recycle")
+
+# The wipe methods of the current life's certificate an action needs.
+WIPE_NEEDED: dict[str, tuple[str, ...]] = {
+    "grade": WIPE_METHODS,
+    "redeploy": WIPE_METHODS,
+    "refurbish": WIPE_METHODS,
+    "harvest": WIPE_METHODS,
+    "recycle": ("purge", "destroy"),
+}
+# Dispositions a grade rules out: a grade D device (parts only) is not redeployed as it is.
+RULED_OUT_BY_GRADE: dict[str, frozenset[str]] = {"D": frozenset({"redeploy"})}
+
+_PASSIVE = {
+    "grade": "be graded",
+    "redeploy": "be redeployed",
+    "refurbish": "be refurbished",
+    "harvest": "be harvested",
+    "recycle": "be recycled",
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What the rules read of a device: its state, its grade and the method of the wipe certificate of its
+    current life (None when it was not wiped since its last deployment)."""
+
+    status: str
+    grade: str | None = None
+    wipe: str | None = None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action may not be done now: the field at fault (status, wipe, grade or method) and a sentence
+    that says what to do instead."""
+
+    field: str
+    message: str
+
+
+def stronger_wipes(method: str | None) -> tuple[str, ...]:
+    """The wipe methods stronger than `method` (all of them when there is no wipe)."""
+    if method is None:
+        return WIPE_METHODS
+    return WIPE_METHODS[WIPE_METHODS.index(method) + 1 :]
+
+
+def _wipe_refusal(action: str, wipe: str | None) -> Refusal | None:
+    needed = WIPE_NEEDED.get(action)
+    if needed is None or wipe in needed:
+        return None
+    if wipe is None:
+        return Refusal(
+            "wipe",
+            f"There is no wipe certificate for the device's current life; wipe it before it can "
+            f"{_PASSIVE[action]}.",
+        )
+    return Refusal(
+        "wipe",
+        f"To {_PASSIVE[action]}, the wipe must be {' or '.join(needed)}; the device was wiped with {wipe}. "
+        f"Wipe it again ({' or '.join(needed)}) first.",
+    )
+
+
+def _wipe_again_refusal(condition: Condition, method: str | None) -> Refusal | None:
+    """A second wipe of one life is for a disposition the wipe on record is too weak for, and must be
+    stronger than it."""
+    waiting = [
+        action
+        for action in DISPOSITIONS
+        if _grade_refusal(action, condition.grade) is None and _wipe_refusal(action, condition.wipe)
+    ]
+    if condition.wipe is not None and not waiting:
+        return Refusal(
+            "wipe",
+            f"The {condition.wipe} wipe on record is enough for every disposition; there is no need to wipe "
+            "the device again.",
+        )
+    allowed = stronger_wipes(condition.wipe)
+    if method is not None and method not in allowed:
+        return Refusal(
+            "method",
+            f"A wipe after grading must be stronger than the {condition.wipe} wipe on record: "
+            f"{' or '.join(allowed)}.",
+        )
+    return None
+
+
+def _grade_refusal(action: str, grade: str | None) -> Refusal | None:
+    if grade is not None and action in RULED_OUT_BY_GRADE.get(grade, ()):
+        return Refusal(
+            "grade",
+            f"A grade {grade} device is parts only: it cannot {_PASSIVE[action]} as it is; refurbish, "
+            "harvest or recycle it.",
+        )
+    return None
+
+
+def refusal(condition: Condition, action: str, method: str | None = None) -> Refusal | None:
+    """Why `action` may not be done now (None when it may): the state machine first, then the
+    certificate and grade rules. `method` is the method of a wipe being recorded, when there is one."""
+    if action not in allowed_actions(condition.status):
+        return Refusal("status", str(IllegalTransition(condition.status, action)))
+    if action == "wipe_again":
+        return _wipe_again_refusal(condition, method)
+    return _grade_refusal(action, condition.grade) or _wipe_refusal(action, condition.wipe)
+
+
+def actions_now(condition: Condition) -> list[str]:
+    """The actions that may be done now, in the state machine's order: those of the device's state that
+    its wipe certificate and its grade allow."""
+    return [action for action in allowed_actions(condition.status) if refusal(condition, action) is None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from daas.api.fields import Code, Date, Int, Serial
-from daas.devices.lifecycle import STATES, allowed_actions
+from daas.devices.lifecycle import STATES
 
 
 class DeviceCreateSchema(Schema):
@@ -43,7 +43,10 @@ class DeviceSchema(Schema):
     manufactured_on = fields.Date(allow_none=True)
     battery_health = fields.Integer(allow_none=True)
     contract_id = fields.Integer(allow_none=True, metadata={"description": "The contract it is deployed on."})
-    allowed_actions = fields.Function(lambda d: allowed_actions(d["status"]))
+    allowed_actions = fields.List(
+        fields.String(),
+        metadata={"description": "What may be done now: its state's actions that its wipe and grade allow."},
+    )
     events = fields.List(fields.Nested(CustodyEventSchema))
 
 

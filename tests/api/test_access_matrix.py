@@ -104,6 +104,7 @@ MATRIX = [
     ("POST", "/api/v1/devices/{serial}/disposition", {}, {"admin", "logistics"}),
     ("POST", "/api/v1/devices/{serial}/restock", {}, {"admin", "logistics"}),
     ("POST", "/api/v1/devices/{serial}/lost", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/devices/{serial}/wipe-certificates", None, {"admin", "logistics", "customer"}),
     (
         "GET",
         "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf",
@@ -140,6 +141,7 @@ FOREIGN = [
     ("POST", "/api/v1/return-orders/{return_order}/cancel"),
     ("GET", "/api/v1/refresh-orders/{refresh}"),
     ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
+    ("GET", "/api/v1/devices/{serial}/wipe-certificates"),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
     ("GET", "/api/v1/contracts/{contract}/impact"),
     ("GET", "/api/v1/contracts/{contract}/impact.csv"),

@@ -75,7 +75,7 @@ def test_cancelled_return_stays_deployed() -> None:
 def test_allowed_actions_per_state() -> None:
     assert allowed_actions("in_stock") == ["deploy"]
     assert sorted(allowed_actions("deployed")) == ["hand_back", "lose", "schedule_return", "upgrade"]
-    assert sorted(allowed_actions("graded")) == ["harvest", "recycle", "redeploy", "refurbish"]
+    assert sorted(allowed_actions("graded")) == ["harvest", "recycle", "redeploy", "refurbish", "wipe_again"]
     assert allowed_actions("received") == ["wipe"]
 
 
