@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO
 
+from daas.core.text import text_problem
+
 REQUIRED_COLUMNS = ("manufacturer", "name", "subcategory", "gwp_total", "weight", "yearly_tec", "lifetime")
 
 SUBCATEGORIES = {
@@ -143,8 +145,10 @@ def _embodied(row: dict[str, str], total: Decimal) -> Decimal:
 def read_row(line: int, row: dict[str, str]) -> ModelFigures | Skipped:
     manufacturer = (row.get("manufacturer") or "").strip()
     name = " ".join((row.get("name") or "").split())
-    label = f"{manufacturer} {name}".strip() or "(no name)"
+    label = f"{manufacturer} {name}".strip().replace("\x00", "") or "(no name)"
     try:
+        if any(text_problem(value) for value in row.values() if isinstance(value, str)):
+            raise _RowError("text cannot be stored", "a cell holds a NUL character or a lone surrogate")
         if not manufacturer or not name:
             raise _RowError("manufacturer or name missing")
         subcategory = (row.get("subcategory") or "").strip()

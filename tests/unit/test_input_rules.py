@@ -93,3 +93,17 @@ def test_every_serial_is_one_path_segment_that_needs_no_escaping(serial: str) ->
     if serial_problem(serial) is None:
         assert quote(serial, safe="") == serial.replace(":", "%3A")
         assert serial not in (".", "..") and "/" not in serial
+
+
+@pytest.mark.parametrize("column", ["manufacturer", "name", "sku", "sources"])
+def test_a_footprint_row_with_text_no_database_stores_is_skipped_not_imported(column: str) -> None:
+    """The catalog import (admin page, CLI) takes a file, not a form: its rows keep to the same rule."""
+    from daas.catalog.footprints import ModelFigures, Skipped, read_row
+    from tests.unit.test_footprints import good_row
+
+    assert isinstance(read_row(2, good_row(sku="LAT-1", sources="https://example.com/a.pdf")), ModelFigures)
+    result = read_row(
+        2, good_row(**{"sku": "LAT-1", "sources": "https://example.com/a.pdf", column: "L\x00T"})
+    )
+    assert isinstance(result, Skipped)
+    assert (result.kind, "\x00" in result.label) == ("text cannot be stored", False)
