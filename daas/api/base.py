@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from decimal import Decimal
 from typing import Any
@@ -23,6 +24,7 @@ from flask_smorest.pagination import PaginationParameters
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
+from daas.api.openapi import DaasMarshmallowPlugin
 from daas.core.text import text_problem
 from daas.errors import Invalid
 
@@ -146,15 +148,22 @@ class Blueprint(flask_smorest.Blueprint):
     PAGINATION_ARGUMENTS_PARSER = JsonParser(location="query")
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 200}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(_document_uri_too_long)
+
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
         """Parse arguments; a JSON body may also be refused as malformed (400), too large (413) or not
-        JSON (415)."""
-        parse = super().arguments(schema, location=location, **kwargs)
+        JSON (415). A body is required when its schema has a required field; a partial one (a PATCH)
+        must hold at least one field, since an empty PATCH would change nothing (422)."""
         if location != "json":
-            return parse
+            return super().arguments(schema, location=location, **kwargs)
+        partial = getattr(schema, "partial", None) is True
+        kwargs.setdefault("required", partial or _has_required_field(schema))
+        parse = super().arguments(schema, location=location, **kwargs)
 
         def decorator(func: Any) -> Any:
-            func = parse(func)
+            func = parse(_refusing_empty_body(func) if partial else func)
             for status, name in (
                 (400, "BAD_REQUEST"),
                 (413, "REQUEST_ENTITY_TOO_LARGE"),
@@ -165,9 +174,62 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
+    def paginate(self, *args: Any, **kwargs: Any) -> Any:
+        """flask-smorest's pagination, with the page's upper bound (MAX_PAGE, kept by `page_window`) in the
+        document."""
+        paginate = super().paginate(*args, **kwargs)
+
+        def decorator(func: Any) -> Any:
+            wrapper = paginate(func)
+            parameters = wrapper._apidoc["pagination"]["parameters"]
+            parameters["schema"] = _bounded_page(parameters["schema"])
+            return wrapper
+
+        return decorator
+
     def _document_pagination_metadata(self, spec: Any, resp_doc: dict[str, Any]) -> None:
         """The header carries JSON text; documented as a string so clients and validators read it as sent."""
         resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = _PAGINATION_HEADER_DOC
+
+
+EMPTY_PATCH_MESSAGE = "Send at least one field to change."
+_URI_TOO_LONG_DOC = {
+    "description": "URI Too Long: the URL is longer than the web server accepts (the answer is the web "
+    "server's own, not the API's error shape)."
+}
+
+
+def _has_required_field(schema: Any) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return isinstance(instance, ma.Schema) and any(field.required for field in instance.load_fields.values())
+
+
+def _refusing_empty_body(view: Any) -> Any:
+    """The view, refusing a body without fields; flask-smorest passes the parsed body last."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not args[-1]:
+            raise Invalid(EMPTY_PATCH_MESSAGE, errors={"body": [EMPTY_PATCH_MESSAGE]})
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _bounded_page(schema: type[ma.Schema]) -> type[ma.Schema]:
+    """The pagination parameters as documented: `page` at most MAX_PAGE."""
+    first_page = schema._declared_fields["page"].load_default
+
+    class BoundedPaginationParameters(schema):  # type: ignore[valid-type,misc]
+        page = ma.fields.Integer(load_default=first_page, validate=ma.validate.Range(min=1, max=MAX_PAGE))
+
+    return BoundedPaginationParameters
+
+
+def _document_uri_too_long(doc: dict[str, Any], doc_info: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """Every operation can meet a web server's limit on the request line (414, gunicorn above 4 KiB)."""
+    doc.setdefault("responses", {}).setdefault(414, _URI_TOO_LONG_DOC)
+    return doc
 
 
 class DaasApi(flask_smorest.Api):
@@ -178,6 +240,7 @@ class DaasApi(flask_smorest.Api):
         """daas.errors registers the handlers for every error, the API's included."""
 
     def _init_spec(self, **kwargs: Any) -> None:
+        kwargs.setdefault("marshmallow_plugin", DaasMarshmallowPlugin())
         super()._init_spec(**kwargs)
         self.spec.components.security_scheme(
             "bearerAuth",

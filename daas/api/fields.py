@@ -1,7 +1,7 @@
 """marshmallow fields for the values of the domain: exact decimals, money, countries, currencies, codes.
 
-Decimals travel as strings ("39.00"); JSON numbers are accepted too, since the parser reads them exactly.
-Floats never get here: `JsonParser` turns every JSON fraction into a `Decimal`.
+Decimals travel as strings ("39.00", api.md): a string the field's documented pattern matches, nothing
+else (a JSON number is refused, so the document, the client and the server agree on one form).
 """
 
 from __future__ import annotations
@@ -13,12 +13,13 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
+from daas.api.openapi import NOT_BLANK_TEXT_PATTERN, decimal_pattern
 from daas.core import countries, money
 from daas.core.dates import LAST_DAY
 from daas.core.identifiers import SERIAL_MAX_LENGTH, SERIAL_PATTERN, serial_problem
 from daas.core.text import text_problem
 
-_DECIMAL_TEXT = re.compile(r"^-?\d+(\.\d+)?$")
+_DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 _DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # years 1900 to 2999, as Date accepts
 
 
@@ -59,32 +60,30 @@ class DecimalString(fields.Field):
         self.unit = unit
         self.normalize = normalize
         self.max_digits = max_digits
+        self.pattern = decimal_pattern(places, max_digits - places, self.minimum, self.maximum)
+        self._pattern = re.compile(self.pattern)
         metadata = {
             "type": "string",
-            "pattern": rf"^-?\d+(\.\d{{1,{places}}})?$" if places else r"^-?\d+$",
-            "example": f"{Decimal(12):.{min(places, 2)}f}",
+            "pattern": self.pattern,
+            "example": f"{min(Decimal(12), self.maximum or Decimal(12)):.{min(places, 2)}f}",
             **kwargs.pop("metadata", {}),
         }
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        if not isinstance(value, str) or not _DECIMAL_TEXT.fullmatch(value):
             raise self.make_error("invalid")
-        if isinstance(value, str):
-            if not _DECIMAL_TEXT.match(value.strip()):
-                raise self.make_error("invalid")
-            value = Decimal(value.strip())
         number = Decimal(value)
-        if not number.is_finite():
-            raise self.make_error("invalid")
         if money.decimal_places(number) > self.places:
             raise self.make_error("places", places=self.places)
         if number.adjusted() >= self.max_digits - self.places:
             raise self.make_error("too_large")
-        if self.minimum is not None and number < self.minimum:
+        if self.minimum is not None and (number < self.minimum or value.startswith("-")):
             raise self.make_error("minimum", minimum=self.minimum)
         if self.maximum is not None and number > self.maximum:
             raise self.make_error("maximum", maximum=self.maximum)
+        if not self._pattern.fullmatch(value):  # what the checks above let through, the pattern says
+            raise self.make_error("invalid")
         return number
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
@@ -130,7 +129,12 @@ class Country(fields.String):
     """ISO 3166-1 alpha-2 country code, upper case."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": "^[A-Z]{2}$", "example": "NL", **kwargs.pop("metadata", {})}
+        metadata = {
+            "enum": list(countries.COUNTRY_CODES),
+            "title": "Country",
+            "example": "NL",
+            **kwargs.pop("metadata", {}),
+        }
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -144,7 +148,12 @@ class Currency(fields.String):
     """A currency daas bills in (billing.md lists them with their exponents)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"enum": sorted(money.CURRENCY_EXPONENTS), "example": "EUR", **kwargs.pop("metadata", {})}
+        metadata = {
+            "enum": sorted(money.CURRENCY_EXPONENTS),
+            "title": "Currency",
+            "example": "EUR",
+            **kwargs.pop("metadata", {}),
+        }
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -161,8 +170,9 @@ class Code(fields.String):
 
     def __init__(self, *, max_length: int = 64, **kwargs: Any) -> None:
         pattern = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
+        whole = re.compile(pattern.removesuffix("$") + r"\Z")  # as JSON Schema reads `$`: no newline after
         super().__init__(
-            validate=[validate.Length(min=1, max=max_length), validate.Regexp(pattern)],
+            validate=[validate.Length(min=1, max=max_length), validate.Regexp(whole)],
             metadata={"pattern": pattern, **kwargs.pop("metadata", {})},
             **kwargs,
         )
@@ -189,13 +199,19 @@ class Serial(fields.String):
 
 
 class Text(fields.String):
-    """Free text for people: trimmed, not empty, bounded."""
+    """Free text for people: trimmed, not blank (the pattern: some character that is not white space, and
+    no NUL), bounded as sent."""
 
     def __init__(self, *, max_length: int = 200, **kwargs: Any) -> None:
-        super().__init__(validate=validate.Length(min=1, max=max_length), **kwargs)
+        self.max_length = max_length
+        metadata = {"pattern": NOT_BLANK_TEXT_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(validate=validate.Length(min=1, max=max_length), metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        sent = super()._deserialize(value, attr, data, **kwargs)
+        if len(sent) > self.max_length:  # the documented maxLength counts the text as sent, spaces included
+            raise ValidationError(f"Longer than maximum length {self.max_length}.")
+        text = sent.strip()
         if not text:
             raise ValidationError("Must not be blank.")
         if (problem := text_problem(text)) is not None:

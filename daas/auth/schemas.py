@@ -35,7 +35,7 @@ class UserCreateSchema(Schema):
         validate=_rule(lambda value: email_problem(normalize_email(value))),
         metadata={"format": "email", "maxLength": MAX_EMAIL_LENGTH},
     )
-    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES), metadata={"title": "Role"})
     customer_id = Int(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))
     password = fields.String(
         load_only=True,
@@ -58,7 +58,10 @@ class TokenCreateSchema(Schema):
     scope = fields.String(
         load_default="api",
         validate=validate.OneOf(TOKEN_SCOPES),
-        metadata={"description": "api: the API of the user's role; calendar: only the calendar feed."},
+        metadata={
+            "title": "TokenScope",
+            "description": "api: the API of the user's role; calendar: only the calendar feed.",
+        },
     )
 
 

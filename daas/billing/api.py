@@ -24,7 +24,7 @@ from daas.billing.schemas import (
     InvoiceSchema,
 )
 from daas.core import clock
-from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
@@ -36,9 +36,6 @@ runs_blp = Blueprint(
 invoices_blp = Blueprint(
     "invoices", __name__, url_prefix="/api/v1/invoices", description="Invoices and credit notes"
 )
-
-PDF = {"type": "string", "format": "binary"}
-CSV = {"type": "string"}
 
 
 def _issuer() -> service.Issuer:
@@ -119,7 +116,7 @@ class Invoices(MethodView):
 class InvoiceExport(MethodView):
     @access(invoices_blp, "finance")
     @invoices_blp.arguments(ExportQuerySchema, location="query")
-    @invoices_blp.response(200, CSV, content_type="text/csv")
+    @file_response(invoices_blp, CSV_MIMETYPE)
     def get(self, args: dict[str, Any]) -> Any:
         """One row per invoice line and one per invoice's VAT: each invoice's rows add up to its total."""
         body = export_csv(service.invoices_for_export(args["period"], args.get("status")))
@@ -139,7 +136,7 @@ class InvoiceById(MethodView):
 @invoices_blp.route("/<id:invoice_id>.pdf")
 class InvoicePdf(MethodView):
     @access(invoices_blp, "finance", "customer")
-    @invoices_blp.response(200, PDF, content_type="application/pdf")
+    @file_response(invoices_blp, PDF_MIMETYPE)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int) -> Any:
         """The invoice as a PDF (drafts are marked DRAFT)."""
@@ -197,7 +194,7 @@ class InvoiceCreditNotes(MethodView):
 @invoices_blp.route("/<id:invoice_id>/credit-notes/<id:note_id>.pdf")
 class CreditNotePdf(MethodView):
     @access(invoices_blp, "finance", "customer")
-    @invoices_blp.response(200, PDF, content_type="application/pdf")
+    @file_response(invoices_blp, PDF_MIMETYPE)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int, note_id: int) -> Any:
         """A credit note as a PDF."""

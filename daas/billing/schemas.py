@@ -15,10 +15,14 @@ from daas.payments.schemas import PaymentAttemptSchema, PaymentSchema, RefundSch
 
 
 class PeriodField(fields.String):
-    """A billing period, YYYY-MM."""
+    """A billing period, YYYY-MM, in the years 2000 to 2999 (as billing.periods.Period reads them)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-10", **kwargs.pop("metadata", {})}
+        metadata = {
+            "pattern": r"^2[0-9]{3}-(0[1-9]|1[0-2])$",
+            "example": "2026-10",
+            **kwargs.pop("metadata", {}),
+        }
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
@@ -46,6 +50,7 @@ class BillingRunSchema(Schema):
         metadata={
             "type": "string",
             "enum": list(RUN_STATUSES),
+            "title": "BillingRunStatus",
             "description": "completed_with_errors: the contracts in failed_contracts were skipped, the "
             "others billed. interrupted: its process stopped part-way (no heartbeat within "
             "DAAS_BILLING_RUN_STALE_SECONDS); the next run of the period completes it.",
@@ -73,12 +78,12 @@ class BillingRunSchema(Schema):
 
 
 class InvoiceLineSchema(Schema):
-    kind = fields.String(metadata={"enum": list(LINE_KINDS)})
+    kind = fields.String(metadata={"enum": list(LINE_KINDS), "title": "InvoiceLineKind"})
     description = fields.String()
     metric = fields.String(allow_none=True)
     quantity = DecimalString(places=6, normalize=True, allow_none=True)
     unit_amount = UnitAmount(allow_none=True)
-    amount = Money()
+    amount = Money(minimum=None, metadata={"description": "Negative on a late-usage line that bills less."})
     usage_period = fields.String(
         allow_none=True, metadata={"description": "Late usage: the period it belongs to."}
     )
@@ -103,7 +108,7 @@ class CreditNoteSchema(Schema):
 class InvoiceSchema(Schema):
     id = fields.Integer()
     number = fields.String(allow_none=True)
-    status = fields.String(metadata={"enum": list(INVOICE_STATUSES)})
+    status = fields.String(metadata={"enum": list(INVOICE_STATUSES), "title": "InvoiceStatus"})
     customer_id = fields.Integer()
     contract_id = fields.Integer()
     period = fields.String()
@@ -123,7 +128,9 @@ class InvoiceSchema(Schema):
     issued_on = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
     credit_notes = fields.List(fields.Nested(CreditNoteSchema))
-    collection_method = fields.String(allow_none=True, metadata={"enum": ["card", "bank_transfer"]})
+    collection_method = fields.String(
+        allow_none=True, metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"}
+    )
     next_collection_at = fields.DateTime(allow_none=True)
     payments = fields.List(fields.Nested(PaymentSchema))
     attempts = fields.List(fields.Nested(PaymentAttemptSchema))
@@ -134,13 +141,13 @@ class InvoiceQuerySchema(Schema):
     period = PeriodField()
     contract_id = QueryId()
     customer_id = QueryId()
-    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES), metadata={"title": "InvoiceStatus"})
     overdue = fields.Boolean(metadata={"description": "true: uncollectible, or open past the due date."})
 
 
 class ExportQuerySchema(Schema):
     period = PeriodField(required=True)
-    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES), metadata={"title": "InvoiceStatus"})
 
 
 class CreditNoteCreateSchema(Schema):

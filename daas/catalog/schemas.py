@@ -11,7 +11,9 @@ from daas.catalog.models import CATEGORIES
 class DeviceModelCreateSchema(Schema):
     sku = Code(required=True)
     name = Text(required=True)
-    category = fields.String(required=True, validate=validate.OneOf(CATEGORIES))
+    category = fields.String(
+        required=True, validate=validate.OneOf(CATEGORIES), metadata={"title": "DeviceCategory"}
+    )
     manufacturer = Text(required=True, max_length=100)
     weight_kg = Measure(required=True, maximum=1000)
     embodied_co2e_kg = Measure(required=True, maximum=100000)
@@ -39,5 +41,5 @@ class DeviceModelSchema(Schema):
 
 
 class DeviceModelQuerySchema(Schema):
-    category = fields.String(validate=validate.OneOf(CATEGORIES))
+    category = fields.String(validate=validate.OneOf(CATEGORIES), metadata={"title": "DeviceCategory"})
     manufacturer = fields.String(validate=validate.Length(max=100))

@@ -41,7 +41,7 @@ class ContractSchema(Schema):
     terminated_on = fields.Date(allow_none=True)
     status = fields.Function(
         lambda c: contract_status(c.end_date, c.terminated_on, clock.today()),
-        metadata={"enum": list(STATUSES)},
+        metadata={"enum": list(STATUSES), "title": "ContractStatus"},
     )
 
     def _effective_minimum(self, contract: Any) -> str | None:
@@ -51,7 +51,7 @@ class ContractSchema(Schema):
 
 class ContractQuerySchema(Schema):
     customer_id = QueryId()
-    status = fields.String(validate=validate.OneOf(STATUSES))
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"title": "ContractStatus"})
 
 
 class DeployDeviceSchema(Schema):

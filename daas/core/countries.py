@@ -10,6 +10,8 @@ EU_MEMBER_STATES = frozenset(
     | {"IT", "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE"}
 )
 _VAT_PREFIX_EXCEPTIONS = {"GR": "EL"}
+# Every ISO 3166-1 alpha-2 code, as the API documents and accepts them.
+COUNTRY_CODES = tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
 def is_country(code: str) -> bool:

@@ -20,7 +20,7 @@ from daas.devices.schemas import (
     DeviceSummarySchema,
     DeviceUpdateSchema,
 )
-from daas.downloads import PDF_MIMETYPE, download
+from daas.downloads import PDF_MIMETYPE, download, file_response
 from daas.extensions import db
 from daas.logistics.schemas import (
     DispositionSchema,
@@ -209,7 +209,7 @@ class WipeCertificates(MethodView):
 @blp.route("/<string:serial>/wipe-certificates/<id:certificate_id>.pdf")
 class WipeCertificatePdf(MethodView):
     @access(blp, "logistics", "customer")
-    @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf")
+    @file_response(blp, PDF_MIMETYPE)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, serial: str, certificate_id: int) -> Any:
         """A wipe certificate as a PDF (a customer's: of a device that came back from its contracts)."""

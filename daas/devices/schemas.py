@@ -38,7 +38,7 @@ class DeviceSchema(Schema):
     serial = fields.String()
     sku = fields.Function(lambda d: d["device_model"].sku)
     category = fields.Function(lambda d: d["device_model"].category)
-    status = fields.String(metadata={"enum": list(STATES)})
+    status = fields.String(metadata={"enum": list(STATES), "title": "DeviceStatus"})
     lives = fields.Integer(metadata={"description": "Deployments to customers so far."})
     manufactured_on = fields.Date(allow_none=True)
     battery_health = fields.Integer(allow_none=True)
@@ -54,11 +54,11 @@ class DeviceSummarySchema(Schema):
     id = fields.Integer()
     serial = fields.String()
     sku = fields.Function(lambda d: d.device_model.sku)
-    status = fields.String(metadata={"enum": list(STATES)})
+    status = fields.String(metadata={"enum": list(STATES), "title": "DeviceStatus"})
     lives = fields.Integer()
     battery_health = fields.Integer(allow_none=True)
 
 
 class DeviceQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(STATES))
+    status = fields.String(validate=validate.OneOf(STATES), metadata={"title": "DeviceStatus"})
     sku = Code()

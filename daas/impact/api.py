@@ -10,7 +10,7 @@ from flask.views import MethodView
 from daas.api.base import Blueprint
 from daas.auth.access import EVERYONE, access, current_principal
 from daas.core import clock
-from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
 from daas.extensions import db
 from daas.impact import parameter_sets
 from daas.impact.documents import statement_document
@@ -26,8 +26,6 @@ from daas.impact.statement_pdf import render_statement
 from daas.impact.statements import contract_ledger, contract_statement, portfolio_report
 
 blp = Blueprint("impact", __name__, url_prefix="/api/v1", description="Avoided IT waste per subscription")
-CSV = {"type": "string"}
-PDF = {"type": "string", "format": "binary"}
 
 
 def _statement(contract_id: int, args: dict[str, Any]) -> dict[str, Any]:
@@ -52,7 +50,7 @@ class ContractImpact(MethodView):
 class ContractImpactCsv(MethodView):
     @access(blp, "customer", "finance")
     @blp.arguments(WindowQuerySchema, location="query")
-    @blp.response(200, CSV, content_type="text/csv")
+    @file_response(blp, CSV_MIMETYPE)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], contract_id: int) -> Any:
         """The statement as CSV: a row per device and a total row."""
@@ -65,7 +63,7 @@ class ContractImpactCsv(MethodView):
 class ContractImpactPdf(MethodView):
     @access(blp, "customer", "finance")
     @blp.arguments(WindowQuerySchema, location="query")
-    @blp.response(200, PDF, content_type="application/pdf")
+    @file_response(blp, PDF_MIMETYPE)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], contract_id: int) -> Any:
         """The statement as a PDF to hand to an auditor, with the method and its parameters explained."""
@@ -79,7 +77,7 @@ class ContractImpactPdf(MethodView):
 class ContractImpactLedgerCsv(MethodView):
     @access(blp, "customer", "finance")
     @blp.arguments(WindowQuerySchema, location="query")
-    @blp.response(200, CSV, content_type="text/csv")
+    @file_response(blp, CSV_MIMETYPE)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], contract_id: int) -> Any:
         """The ledger rows behind the statement, a row per month and device, with the balances after each
@@ -104,7 +102,7 @@ class ImpactReport(MethodView):
 class ImpactReportCsv(MethodView):
     @access(blp, "finance")
     @blp.arguments(WindowQuerySchema, location="query")
-    @blp.response(200, CSV, content_type="text/csv")
+    @file_response(blp, CSV_MIMETYPE)
     def get(self, args: dict[str, Any]) -> Any:
         """The report as CSV: a row per customer, the total, and the provider's residual."""
         report = portfolio_report(args.get("from_"), args.get("to"), clock.today())

@@ -11,6 +11,7 @@ from daas.catalog.models import CATEGORIES
 
 GRADES = ("A", "B", "C", "D")
 KITS = ("battery", "storage", "memory")
+_WINDOW_DAY = r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"  # the years 2000 to 2999 the window's Range allows
 
 
 def Quantity() -> DecimalString:  # noqa: N802 - reads like a field class
@@ -22,11 +23,17 @@ class WindowQuerySchema(Schema):
     from_ = Date(
         data_key="from",
         validate=validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31)),
-        metadata={"description": "Counts from the 1st of this day's month. Default: the beginning."},
+        metadata={
+            "description": "Counts from the 1st of this day's month. Default: the beginning.",
+            "pattern": _WINDOW_DAY,
+        },
     )
     to = Date(
         validate=validate.Range(min=date(2000, 1, 1), max=date(2999, 12, 31)),
-        metadata={"description": "Counts through the end of this day's month. Default: today."},
+        metadata={
+            "description": "Counts through the end of this day's month. Default: today.",
+            "pattern": _WINDOW_DAY,
+        },
     )
 
     @validates_schema
@@ -118,7 +125,12 @@ class ReportSchema(Schema):
 
 
 def _keyed(keys: tuple[str, ...], value: fields.Field) -> fields.Dict:
-    return fields.Dict(keys=fields.String(validate=validate.OneOf(keys)), values=value, required=True)
+    return fields.Dict(
+        keys=fields.String(validate=validate.OneOf(keys)),
+        values=value,
+        required=True,
+        metadata={"required": list(keys)},  # every key must be there (ParameterValuesSchema._complete)
+    )
 
 
 class ParameterValuesSchema(Schema):
@@ -129,7 +141,10 @@ class ParameterValuesSchema(Schema):
     upgrade_extension_days = Int(required=True, validate=validate.Range(min=0, max=7300))
     formal_collection_rate = DecimalString(places=4, minimum=0, maximum=1, required=True)
     grid_kg_per_kwh = fields.Dict(
-        keys=Country(), values=DecimalString(places=6, minimum=0, maximum=10), load_default=dict
+        keys=Country(),
+        values=DecimalString(places=6, minimum=0, maximum=10),
+        load_default=dict,
+        metadata={"description": "kg CO2e per kWh by country: keys are ISO 3166-1 alpha-2 codes."},
     )
 
     @validates_schema
@@ -146,7 +161,11 @@ class ParameterValuesSchema(Schema):
 
 class ParameterSetCreateSchema(Schema):
     valid_from = Date(
-        required=True, metadata={"description": "The 1st of a month after the last closed one."}
+        required=True,
+        metadata={
+            "description": "The 1st of a month after the last closed one.",
+            "pattern": r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-01$",  # a 1st (create_parameter_set)
+        },
     )
     values = fields.Nested(ParameterValuesSchema, required=True)
     sources = fields.Dict(keys=fields.String(), values=Text(max_length=1000), required=True)

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from daas.api.base import Blueprint, page_window
 from daas.auth.access import access, current_principal
 from daas.core import clock
-from daas.downloads import CSV_MIMETYPE, download
+from daas.downloads import CSV_MIMETYPE, ICALENDAR_MIMETYPE, download, file_response
 from daas.extensions import db
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import RefreshOrder, ReturnOrder
@@ -37,7 +37,6 @@ from daas.logistics.schemas import (
 )
 
 blp = Blueprint("takeback", __name__, url_prefix="/api/v1", description="Pickups, return and refresh orders")
-CSV = {"type": "string"}
 
 
 def _window() -> int:
@@ -139,7 +138,7 @@ class PickupSlotById(MethodView):
 class PickupCalendar(MethodView):
     @access(blp, "logistics", calendar_feed=True)
     @blp.arguments(RegionQuerySchema, location="query")
-    @blp.response(200, {"type": "string"}, content_type="text/calendar")
+    @file_response(blp, ICALENDAR_MIMETYPE)
     def get(self, args: dict[str, Any]) -> Any:
         """Scheduled pickups as an iCalendar feed, one all-day event per return order."""
         calendar = icalendar.Calendar()
@@ -159,7 +158,7 @@ class PickupCalendar(MethodView):
                 "description", f"Contract {order.contract_id}, region {order.region}: {', '.join(serials)}"
             )
             calendar.add_component(event)
-        return Response(calendar.to_ical(), mimetype="text/calendar")
+        return Response(calendar.to_ical(), mimetype=ICALENDAR_MIMETYPE)
 
 
 # -- return orders ------------------------------------------------------------------------------------------
@@ -209,7 +208,7 @@ class ReturnOrders(MethodView):
 class ReturnOrdersExport(MethodView):
     @access(blp, "logistics")
     @blp.arguments(ReturnOrderQuerySchema, location="query")
-    @blp.response(200, CSV, content_type="text/csv")
+    @file_response(blp, CSV_MIMETYPE)
     def get(self, args: dict[str, Any]) -> Any:
         """Return orders, one row per device."""
         return download(
@@ -223,7 +222,7 @@ class ReturnOrdersExport(MethodView):
 class DispositionsExport(MethodView):
     @access(blp, "logistics")
     @blp.arguments(DateRangeQuerySchema, location="query")
-    @blp.response(200, CSV, content_type="text/csv")
+    @file_response(blp, CSV_MIMETYPE)
     def get(self, args: dict[str, Any]) -> Any:
         """Every disposition (redeploy, refurbish, harvest, recycle) with its grade and wipe certificate."""
         return download(

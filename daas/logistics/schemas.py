@@ -44,7 +44,9 @@ class RegionQuerySchema(Schema):
 class ReturnOrderCreateSchema(Schema):
     contract_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1))
     serials = fields.List(Serial(), required=True, validate=validate.Length(min=1, max=500))
-    reason = fields.String(required=True, validate=validate.OneOf(RETURN_REASONS))
+    reason = fields.String(
+        required=True, validate=validate.OneOf(RETURN_REASONS), metadata={"title": "ReturnReason"}
+    )
     requested_date = Date(required=True)
     region = Code(required=True, max_length=32)
     address = Text(required=True, max_length=500)
@@ -68,8 +70,8 @@ class ReturnOrderSchema(Schema):
     id = fields.Integer()
     contract_id = fields.Integer()
     customer_id = fields.Integer()
-    reason = fields.String(metadata={"enum": list(RETURN_REASONS)})
-    status = fields.String(metadata={"enum": list(RETURN_STATUSES)})
+    reason = fields.String(metadata={"enum": list(RETURN_REASONS), "title": "ReturnReason"})
+    status = fields.String(metadata={"enum": list(RETURN_STATUSES), "title": "ReturnOrderStatus"})
     requested_date = fields.Date()
     pickup_date = fields.Date(
         allow_none=True, metadata={"description": "The booked slot's day; null until booked."}
@@ -85,7 +87,7 @@ class ReturnOrderSchema(Schema):
 
 
 class ReturnOrderQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(RETURN_STATUSES))
+    status = fields.String(validate=validate.OneOf(RETURN_STATUSES), metadata={"title": "ReturnOrderStatus"})
     region = Code(max_length=32)
     contract_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
 
@@ -100,21 +102,27 @@ class RefreshOrderSchema(Schema):
     serial = fields.String()
     contract_id = fields.Integer()
     due_date = fields.Date()
-    proposed_action = fields.String(metadata={"enum": list(REFRESH_ACTIONS)})
+    proposed_action = fields.String(metadata={"enum": list(REFRESH_ACTIONS), "title": "RefreshAction"})
     reason = fields.String()
-    status = fields.String(metadata={"enum": list(REFRESH_STATUSES)})
-    action = fields.String(allow_none=True, metadata={"enum": list(REFRESH_ACTIONS)})
+    status = fields.String(metadata={"enum": list(REFRESH_STATUSES), "title": "RefreshOrderStatus"})
+    action = fields.String(
+        allow_none=True, metadata={"enum": list(REFRESH_ACTIONS), "title": "RefreshAction"}
+    )
     replacement_sku = fields.String(allow_none=True)
     return_order_id = fields.Integer(allow_none=True)
     completed_on = fields.Date(allow_none=True)
 
 
 class RefreshQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(REFRESH_STATUSES))
+    status = fields.String(
+        validate=validate.OneOf(REFRESH_STATUSES), metadata={"title": "RefreshOrderStatus"}
+    )
 
 
 class ApproveSchema(Schema):
-    action = fields.String(required=True, validate=validate.OneOf(REFRESH_ACTIONS))
+    action = fields.String(
+        required=True, validate=validate.OneOf(REFRESH_ACTIONS), metadata={"title": "RefreshAction"}
+    )
     replacement_sku = Code(allow_none=True)
 
 
@@ -126,7 +134,9 @@ class CompleteSchema(Schema):
     completed_on = Date(required=True)
     extension_months = Int(validate=validate.Range(min=1, max=60), allow_none=True)
     replacement_serial = Serial(allow_none=True)
-    kit = fields.String(validate=validate.OneOf(("battery", "storage", "memory")))
+    kit = fields.String(
+        validate=validate.OneOf(("battery", "storage", "memory")), metadata={"title": "UpgradeKit"}
+    )
 
 
 class OnSchema(Schema):
@@ -134,14 +144,20 @@ class OnSchema(Schema):
 
 
 class WipeSchema(OnSchema):
-    method = fields.String(required=True, validate=validate.OneOf(("clear", "purge", "destroy")))
+    method = fields.String(
+        required=True,
+        validate=validate.OneOf(("clear", "purge", "destroy")),
+        metadata={"title": "WipeMethod"},
+    )
     standard = Text(required=True, max_length=100, metadata={"example": NIST})
     tool = Text(max_length=100, allow_none=True)
     tool_version = Text(max_length=50, allow_none=True)
     technique = Text(max_length=100, allow_none=True, metadata={"example": "cryptographic erase"})
     media_type = Text(max_length=50, allow_none=True, metadata={"example": "NVMe SSD"})
     media_serial = Text(max_length=100, allow_none=True)
-    verification = fields.String(validate=validate.OneOf(("full", "sampling")))
+    verification = fields.String(
+        validate=validate.OneOf(("full", "sampling")), metadata={"title": "WipeVerification"}
+    )
     verified_by = Text(required=True, max_length=254)
     notes = Text(max_length=2000, allow_none=True)
 
@@ -165,7 +181,9 @@ class WipeCertificateSchema(Schema):
 
 
 class GradeSchema(OnSchema):
-    grade = fields.String(required=True, validate=validate.OneOf(("A", "B", "C", "D")))
+    grade = fields.String(
+        required=True, validate=validate.OneOf(("A", "B", "C", "D")), metadata={"title": "DeviceGrade"}
+    )
 
 
 class PartSchema(Schema):
@@ -174,7 +192,9 @@ class PartSchema(Schema):
 
 
 class DispositionSchema(OnSchema):
-    disposition = fields.String(required=True, validate=validate.OneOf(DISPOSITIONS))
+    disposition = fields.String(
+        required=True, validate=validate.OneOf(DISPOSITIONS), metadata={"title": "DispositionKind"}
+    )
     harvested_parts = fields.List(fields.Nested(PartSchema), validate=validate.Length(max=100))
 
 

@@ -157,6 +157,7 @@ class StripeWebhook(MethodView):
     )
     @blp.response(200, WebhookReceivedSchema)
     @blp.alt_response(400, response="BAD_REQUEST")
+    @blp.alt_response(413, response="REQUEST_ENTITY_TOO_LARGE")
     def post(self) -> Any:
         """Stripe events, signature checked with STRIPE_WEBHOOK_SECRET (timestamp within 5 minutes of now);
         stored by id, then processed. Answered 200 once stored, even when processing failed: daas tries a

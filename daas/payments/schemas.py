@@ -18,7 +18,7 @@ class PaymentMethodSchema(Schema):
 
 class PaymentProfileSchema(Schema):
     customer_id = fields.Integer()
-    collection = fields.String(metadata={"enum": ["card", "bank_transfer"]})
+    collection = fields.String(metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"})
     card_brand = fields.String(allow_none=True)
     card_last4 = fields.String(allow_none=True)
 
@@ -40,7 +40,7 @@ class PaymentSchema(Schema):
     invoice_id = fields.Integer()
     amount = Money()
     currency = fields.String()
-    method = fields.String(metadata={"enum": ["card", "bank_transfer"]})
+    method = fields.String(metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"})
     reference = fields.String()
     paid_on = fields.Date()
 
@@ -69,6 +69,7 @@ class WebhookReceivedSchema(Schema):
     status = fields.String(
         metadata={
             "enum": list(EVENT_STATUSES),
+            "title": "WebhookEventStatus",
             "description": "failed: processing it failed; daas tries it again itself (see /webhook-events).",
         }
     )
@@ -76,7 +77,7 @@ class WebhookReceivedSchema(Schema):
 
 
 class WebhookEventQuerySchema(Schema):
-    status = fields.String(validate=validate.OneOf(EVENT_STATUSES))
+    status = fields.String(validate=validate.OneOf(EVENT_STATUSES), metadata={"title": "WebhookEventStatus"})
     type = fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,100}$"))
     given_up = fields.Boolean(metadata={"description": "Failed events no longer retried (or the others)."})
 
@@ -87,7 +88,7 @@ class WebhookEventSchema(Schema):
     object_id = fields.String(
         allow_none=True, metadata={"description": "The Stripe object the event is about (data.object.id)."}
     )
-    status = fields.String(metadata={"enum": list(EVENT_STATUSES)})
+    status = fields.String(metadata={"enum": list(EVENT_STATUSES), "title": "WebhookEventStatus"})
     attempts = fields.Integer()
     error = fields.String(allow_none=True, metadata={"description": "Why the last attempt failed."})
     received_at = fields.DateTime()

@@ -11,7 +11,9 @@ from daas.pricing.models import AGGREGATIONS, CHARGE_KINDS, PRICING_MODELS
 class MetricCreateSchema(Schema):
     code = Code(required=True)
     name = Text(required=True)
-    aggregation = fields.String(required=True, validate=validate.OneOf(AGGREGATIONS))
+    aggregation = fields.String(
+        required=True, validate=validate.OneOf(AGGREGATIONS), metadata={"title": "MetricAggregation"}
+    )
     field = Code(allow_none=True, metadata={"description": "The property a unique_count metric counts."})
 
 
@@ -36,11 +38,15 @@ class TierInSchema(Schema):
 
 
 class ChargeInSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(CHARGE_KINDS))
+    kind = fields.String(
+        required=True, validate=validate.OneOf(CHARGE_KINDS), metadata={"title": "ChargeKind"}
+    )
     unit_amount = UnitAmount(allow_none=True)
     device_model_sku = Code(allow_none=True)
     metric = Code(allow_none=True)
-    model = fields.String(validate=validate.OneOf(PRICING_MODELS), allow_none=True)
+    model = fields.String(
+        validate=validate.OneOf(PRICING_MODELS), allow_none=True, metadata={"title": "PricingModel"}
+    )
     tiers = fields.List(fields.Nested(TierInSchema), allow_none=True, validate=validate.Length(max=50))
     package_size = Int(allow_none=True, validate=validate.Range(min=1, max=1_000_000_000))
 

@@ -10,17 +10,17 @@ from daas.scheduler.registry import JOB_NAMES
 
 
 class JobRunQuerySchema(Schema):
-    job = fields.String(validate=validate.OneOf(JOB_NAMES))
-    status = fields.String(validate=validate.OneOf(JOB_RUN_STATUSES))
+    job = fields.String(validate=validate.OneOf(JOB_NAMES), metadata={"title": "JobName"})
+    status = fields.String(validate=validate.OneOf(JOB_RUN_STATUSES), metadata={"title": "JobRunStatus"})
 
 
 class JobRunSchema(Schema):
     id = fields.Integer()
-    job = fields.String(metadata={"enum": list(JOB_NAMES)})
+    job = fields.String(metadata={"enum": list(JOB_NAMES), "title": "JobName"})
     due_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True, metadata={"description": "Null for a skipped run."})
     finished_at = fields.DateTime(allow_none=True)
-    status = fields.String(metadata={"enum": list(JOB_RUN_STATUSES)})
+    status = fields.String(metadata={"enum": list(JOB_RUN_STATUSES), "title": "JobRunStatus"})
     detail = fields.String(
         allow_none=True,
         metadata={
