@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -369,6 +370,22 @@ def _build_world() -> dict[str, Any]:
     return world
 
 
+@contextmanager
+def example_savepoint() -> Iterator[None]:
+    """Whatever the example writes is undone after it. The savepoint is released once rolled back to:
+    SQLAlchemy's nested transactions only roll back to theirs, which stays open inside the world's
+    transaction, one more subtransaction (and one more lock in PostgreSQL's shared lock table) per example."""
+    connection = db.engines[None]
+    db.session.remove()  # the world is committed: the savepoint below holds nothing of it
+    connection.exec_driver_sql("SAVEPOINT fuzz_example")
+    try:
+        yield
+    finally:
+        db.session.remove()
+        connection.exec_driver_sql("ROLLBACK TO SAVEPOINT fuzz_example")
+        connection.exec_driver_sql("RELEASE SAVEPOINT fuzz_example")
+
+
 @pytest.fixture(scope="module")
 def world(app: Flask) -> Iterator[dict[str, Any]]:
     """Built once for the module, in a transaction rolled back at its end."""
@@ -398,9 +415,7 @@ def test_any_text_in_any_field_is_answered_without_a_server_error(
         url = requests.url(operation, text if where == "path" else None)
         query = f"?{encoded(name)}={encoded(text)}" if where == "query" else ""
         body = None if schema is None else requests.body(schema, name if where == "body" else None, text)
-        db.session.remove()  # the world is committed: the savepoint below holds nothing of it
-        savepoint = db.engines[None].begin_nested()
-        try:
+        with example_savepoint():
             response = client.open(
                 url + query,
                 method=method,
@@ -409,10 +424,6 @@ def test_any_text_in_any_field_is_answered_without_a_server_error(
                     {"data": json.dumps(body), "content_type": "application/json"} if body is not None else {}
                 ),
             )
-        finally:
-            db.session.remove()
-            if savepoint.is_active:
-                savepoint.rollback()
         assert response.status_code < 500, (method, url + query, body, response.get_data(as_text=True))
 
     for place in places:
