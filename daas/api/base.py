@@ -1,7 +1,9 @@
 """The flask-smorest Api and Blueprint as daas uses them.
 
-- Error responses are documented per operation (401, 403, 404, 409, 422) instead of one catch-all
-  `default`, so the OpenAPI document says exactly which statuses each operation can answer.
+- Error responses are documented per operation (401, 403, 404, 409, 422, and 414 on every one: a web
+  server's limit on the URL) instead of one catch-all `default`, so the OpenAPI document says exactly
+  which statuses each operation can answer. A body is required when it needs a field; a PATCH with none
+  is refused. Pages go up to MAX_PAGE, and the document says so (daas.api.openapi writes the rest).
 - JSON bodies are parsed with decimals kept exact (`1.10` arrives as `Decimal("1.10")`, never a float),
   a body that is not JSON is a 400 or 415 naming the body, and an unknown field is a 422.
 - Every string of a body (keys too, at any depth), and of the query string, is checked once, here, for

@@ -26,7 +26,7 @@ from daas.logistics.schemas import (
     DispositionSchema,
     GradeSchema,
     LostSchema,
-    OnSchema,
+    RestockSchema,
     WipeCertificateSchema,
     WipeSchema,
 )
@@ -164,7 +164,7 @@ class DeviceDisposition(MethodView):
 @blp.route("/<string:serial>/restock")
 class DeviceRestock(MethodView):
     @access(blp, "logistics")
-    @blp.arguments(OnSchema)
+    @blp.arguments(RestockSchema)
     @blp.response(200, DeviceSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")

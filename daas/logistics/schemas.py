@@ -143,6 +143,10 @@ class OnSchema(Schema):
     on = Date(metadata={"description": "The day it happened (default today), for events entered late."})
 
 
+class RestockSchema(OnSchema):
+    """A refurbished device back in stock: only the day (the document's `Restock`, not a bare `On`)."""
+
+
 class WipeSchema(OnSchema):
     method = fields.String(
         required=True,

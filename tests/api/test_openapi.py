@@ -168,6 +168,8 @@ def test_no_two_schemas_or_enums_share_a_name(document):
     assert inline == []
     assert schemas["Payment"]["properties"]["method"] == {"$ref": "#/components/schemas/CollectionMethod"}
     assert schemas["PaymentMethod"]["properties"]["payment_method"]["type"] == "string"
+    restock = document["paths"]["/api/v1/devices/{serial}/restock"]["post"]["requestBody"]
+    assert restock["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Restock"}
     # Names stay apart where generators fold case or punctuation (file names, class names)...
     folded = [name.lower().replace("_", "") for name in schemas]
     assert len(folded) == len(set(folded))
