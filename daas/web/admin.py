@@ -54,7 +54,7 @@ from daas.errors import Invalid
 from daas.pricing import services as pricing
 from daas.pricing.models import AGGREGATIONS, PRICING_MODELS, Plan
 from daas.web import admin_queries as queries
-from daas.web.pages import add_navigation, audience, carry_out, options, pager, principal
+from daas.web.pages import FilterForm, add_navigation, audience, carry_out, options, pager, principal
 from daas.web.security import secure_page
 
 blp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -367,10 +367,7 @@ def _user_page(user_id: int, form: TokenForm, new_token: str | None = None) -> s
 _CATEGORY_CHOICES = [(category, category) for category in CATEGORIES]
 
 
-class CatalogFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class CatalogFilterForm(FilterForm):
     category = SelectField("Category", choices=options([("", "All categories"), *_CATEGORY_CHOICES]))
 
 
@@ -408,7 +405,7 @@ class ImportForm(FlaskForm):
 @blp.get("/catalog", endpoint="catalog")
 @audience("admin")
 def catalog_list() -> Any:
-    filters = CatalogFilterForm(request.args)
+    filters = CatalogFilterForm()
     category = filters.category.data if filters.validate() else None
     page = pager(25)
     rows, total = catalog_services.list_device_models(category or None, None, page.offset, page.size)

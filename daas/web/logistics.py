@@ -26,18 +26,17 @@ from daas.auth.services import create_token
 from daas.contracts.services import current_contract_id, deploy_device
 from daas.core import clock
 from daas.customers.services import customer_names
+from daas.devices import lifecycle, takeback
 from daas.devices import services as devices
-from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
-from daas.devices.lifecycle import allowed_actions
+from daas.devices.lifecycle import STATES, Condition, allowed_actions, refusal, stronger_wipes
 from daas.downloads import PDF_MIMETYPE, download
-from daas.errors import NotFound
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import REFRESH_STATUSES, RETURN_STATUSES
 from daas.logistics.rules import UpgradePolicy
 from daas.web import logistics_queries as queries
 from daas.web.input import SerialRule
-from daas.web.pages import add_navigation, audience, carry_out, options, pager, principal
+from daas.web.pages import FilterForm, add_navigation, audience, carry_out, options, pager, principal
 from daas.web.security import secure_page
 
 blp = Blueprint("logistics", __name__, url_prefix="/logistics")
@@ -53,6 +52,7 @@ add_navigation(
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"  # as the API's Code field: regions
 SCHEDULE_DAYS = 60  # how far ahead the date picker of a return order looks for free slots
+WIPE_METHODS = {method: method.capitalize() for method in lifecycle.WIPE_METHODS}  # weakest first
 GRADES = [
     ("A", "A: as new"),
     ("B", "B: light wear"),
@@ -71,17 +71,6 @@ DISPOSITIONS = {name: DISPOSITION_LABELS[name] for name in takeback.DISPOSITIONS
 
 def _label(value: str) -> str:
     return value.replace("_", " ")
-
-
-class QueryForm(FlaskForm):
-    """A GET form (filters, the serial box): read from the query string, no CSRF token needed."""
-
-    class Meta:
-        csrf = False
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("formdata", request.args)
-        super().__init__(**kwargs)
 
 
 # -- overview ---------------------------------------------------------------------------------------------
@@ -108,6 +97,7 @@ def home() -> Any:
             "labels": labels,
             "datasets": [{"label": "Devices received", "data": counts}],
             "unit": "devices",
+            "integer": True,
         },
     )
 
@@ -115,7 +105,7 @@ def home() -> Any:
 # -- return orders ----------------------------------------------------------------------------------------
 
 
-class ReturnFilterForm(QueryForm):
+class ReturnFilterForm(FilterForm):
     status = SelectField("State", validate_choice=False)
     region = SelectField("Region", validate_choice=False)
 
@@ -153,6 +143,7 @@ def returns_list() -> Any:
         "logistics/returns.html",
         form=form,
         orders=rows,
+        devices=queries.devices_of_orders(order.id for order in rows),
         customers=customer_names(order.customer_id for order in rows),
         pager=page.with_total(total),
     )
@@ -272,7 +263,7 @@ def returns_cancel(order_id: int) -> Any:
 # -- pickup capacity calendar -----------------------------------------------------------------------------
 
 
-class CalendarFilterForm(QueryForm):
+class CalendarFilterForm(FilterForm):
     region = SelectField("Region", validate_choice=False)
     month = StringField("Month", validators=[Optional(), Regexp(r"^\d{4}-\d{2}$", message="As 2026-12.")])
 
@@ -430,7 +421,7 @@ def calendar_token() -> Any:
 # -- devices by serial ------------------------------------------------------------------------------------
 
 
-class SerialForm(QueryForm):
+class SerialForm(FilterForm):
     serial = StringField("Serial", validators=[DataRequired(), SerialRule()])
 
 
@@ -452,11 +443,7 @@ def _harvested_parts(text: str | None) -> list[dict[str, Any]]:
 
 
 class WipeForm(FlaskForm):
-    method = SelectField(
-        "Method",
-        choices=options([("clear", "Clear"), ("purge", "Purge"), ("destroy", "Destroy")]),
-        default="purge",
-    )
+    method = SelectField("Method", choices=options(WIPE_METHODS.items()), default="purge")
     standard = StringField("Standard", validators=[DataRequired(), Length(max=100)], default=takeback.NIST)
     technique = StringField("Technique", validators=[Optional(), Length(max=100)])
     tool = StringField("Tool", validators=[Optional(), Length(max=100)])
@@ -519,11 +506,12 @@ ACTION_FORMS = {
 }
 
 
-def _forms_for(status: str) -> dict[str, type[FlaskForm]]:
-    """The forms of the actions the device's state allows (the lifecycle decides, not this page)."""
-    allowed = set(allowed_actions(status))
+def _forms_for(actions: list[str]) -> dict[str, type[FlaskForm]]:
+    """The forms of the actions that may be done now (the lifecycle and its certificate and grade rules
+    decide, not this page); a second, stronger wipe of a graded device is the wipe form."""
+    allowed = set(actions)
     forms: dict[str, type[FlaskForm]] = {}
-    if "wipe" in allowed:
+    if allowed & {"wipe", "wipe_again"}:
         forms["wipe"] = WipeForm
     if "grade" in allowed:
         forms["grade"] = GradeForm
@@ -538,21 +526,38 @@ def _forms_for(status: str) -> dict[str, type[FlaskForm]]:
     return forms
 
 
+def _not_now(condition: Condition, actions: list[str]) -> list[tuple[str, str]]:
+    """The dispositions the device's state allows but its wipe or grade does not, with the reason."""
+    reasons = []
+    for name in DISPOSITIONS:
+        if name in allowed_actions(condition.status) and name not in actions:
+            refused = refusal(condition, name)
+            reasons.append((name, refused.message if refused else ""))
+    return reasons
+
+
 def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> Any:
     device = devices.get_device(serial)
     today = clock.today()
+    condition = takeback.condition_of(device)
+    actions = takeback.available_actions(device)
     forms = {}
-    for name, form_class in _forms_for(device.status).items():
+    for name, form_class in _forms_for(actions).items():
         if failed is not None and failed[0] == name:
             forms[name] = failed[1]
         elif name == "deploy":
             forms[name] = form_class(formdata=None, data={"start_date": today})
         else:
             forms[name] = form_class(formdata=None)
+    wipe_again = "wipe_again" in actions
+    methods = stronger_wipes(condition.wipe) if wipe_again else ()
+    if wipe_again:  # only a stronger method than the wipe on record, the weakest of them first
+        forms["wipe"].method.choices = options((m, WIPE_METHODS[m]) for m in methods)
+        if failed is None or failed[0] != "wipe":
+            forms["wipe"].method.data = methods[0]
     if "disposition" in forms:
-        allowed = set(allowed_actions(device.status))
         forms["disposition"].disposition.choices = options(
-            (name, label) for name, label in DISPOSITIONS.items() if name in allowed
+            (name, label) for name, label in DISPOSITIONS.items() if name in actions
         )
     contract_id = current_contract_id(device.id)
     return (
@@ -563,6 +568,10 @@ def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, statu
             certificates=queries.wipe_certificates(device.id),
             contract_id=contract_id,
             forms=forms,
+            wipe_again=wipe_again,
+            stronger_wipes=methods,
+            wiped_with=condition.wipe,
+            not_now=_not_now(condition, actions),
             search=SerialForm(formdata=None, data={"serial": ""}),
             today=today,
         ),
@@ -573,19 +582,31 @@ def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, statu
 @blp.get("/devices", endpoint="devices")
 @audience("logistics")
 def devices_list() -> Any:
+    """The serial box (a scanner types the serial and Enter): the device with exactly this serial, else the
+    one whose serial matches when case is ignored, else the list of those that do; and, with `?status=`,
+    the devices in that state."""
     form = SerialForm()
+    matches: list[Any] = []
     if "serial" in request.args and form.validate():
         serial = form.serial.data.strip()
-        try:
-            device = devices.get_device(serial)
-        except NotFound:
+        matches = queries.devices_by_serial(serial)
+        if len(matches) == 1:
+            return redirect(url_for("logistics.devices_show", serial=matches[0].serial))
+        if not matches:
             form.serial.errors = [f"No device with serial {serial}."]
-        else:
-            return redirect(url_for("logistics.devices_show", serial=device.serial))
+    state = request.args.get("status", "")
+    listed, page = None, pager(50)
+    if state in STATES:
+        listed, total = devices.list_devices(state, None, None, page.offset, page.size)
+        page = page.with_total(total)
     waiting = queries.devices_by_status([status for status, _ in queries.WAITING])
     return render_template(
         "logistics/devices.html",
         form=form,
+        matches=matches,
+        state=state if listed is not None else None,
+        listed=listed,
+        pager=page,
         waiting=[(state, waits_for, waiting[state]) for state, waits_for in queries.WAITING],
     )
 
@@ -597,12 +618,12 @@ def devices_show(serial: str) -> Any:
 
 
 def _device_action(serial: str, name: str, call: Any, success: Any) -> Any:
-    devices.get_device(serial)  # 404 for an unknown serial
+    """An action from the device page: done, back to the device page (whose serial box then has the
+    focus, for the next scan); refused, the page with the error beside the field."""
+    device = devices.get_device(serial)  # 404 for an unknown serial
     form = ACTION_FORMS[name]()
-    if form.validate_on_submit():
-        device = carry_out(form, lambda: call(form), success)
-        if device is not None:
-            return redirect(url_for("logistics.devices"))
+    if form.validate_on_submit() and carry_out(form, lambda: call(form), success) is not None:
+        return redirect(url_for("logistics.devices_show", serial=device.serial))
     return _device_page(serial, (name, form), 422)
 
 
@@ -615,7 +636,7 @@ def devices_wipe(serial: str) -> Any:
         lambda form: takeback.wipe_device(serial, form.values(), principal().actor),
         lambda certificate: (
             f"Device {serial}: wipe recorded (certificate WIPE-{certificate.id:06d}, "
-            f"{certificate.method}); it is now wiped."
+            f"{certificate.method}); it is now {_label(devices.get_device(serial).status)}."
         ),
     )
 
@@ -690,7 +711,7 @@ def devices_certificate(serial: str, certificate_id: int) -> Any:
 # -- refresh orders ---------------------------------------------------------------------------------------
 
 
-class RefreshFilterForm(QueryForm):
+class RefreshFilterForm(FilterForm):
     status = SelectField("State", validate_choice=False, default="approved")
 
 

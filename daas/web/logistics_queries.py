@@ -1,6 +1,6 @@
 """Reads the logistics pages need and the services do not offer: counts for the overview, the week's
 pickups, received devices per week, known regions, free slots, the orders booked on slots, a device's
-wipe certificates. Read-only; no rules are decided here."""
+wipe certificates, the devices a scanned serial may mean. Read-only; no rules are decided here."""
 
 from __future__ import annotations
 
@@ -140,3 +140,16 @@ def devices_of_orders(order_ids: Iterable[int]) -> dict[int, list[Device]]:
     for order_id, device in rows:
         found[order_id].append(device)
     return found
+
+
+def devices_by_serial(serial: str) -> list[Device]:
+    """The device with exactly this serial; else those whose serial is this one when case is ignored (a
+    scanner or a hand may change the case), sorted. Two devices that differ only by case are both listed."""
+    exact = db.session.scalar(select(Device).where(Device.serial == serial))
+    if exact is not None:
+        return [exact]
+    return list(
+        db.session.scalars(
+            select(Device).where(func.lower(Device.serial) == func.lower(serial)).order_by(Device.serial)
+        )
+    )

@@ -112,6 +112,26 @@ def pager(size: int = 25) -> Pager:
     return Pager(page, size)
 
 
+class FilterForm(FlaskForm):
+    """A GET form of filters (or a search box), read from the query string; no CSRF token, it changes
+    nothing. A filter absent from the query string is simply not set: never an error on a page's first
+    load; one that is there is checked as usual, and its error shown beside it."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formdata", request.args)
+        super().__init__(**kwargs)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        for field in self:
+            if field.name not in request.args:
+                field.errors = []
+        return not self.form_errors and not any(field.errors for field in self)
+
+
 def carry_out(form: FlaskForm | None, action: Callable[[], T], success: str | Callable[[T], str]) -> T | None:
     """Run a service call and commit, then say what happened; on a domain error roll back and put its
     messages beside the form's fields (or at the top when no field matches). None when it failed."""

@@ -1,5 +1,6 @@
-"""The customer portal: subscriptions with their devices and usage, invoices, refresh decisions, returns,
-impact statements, and how the customer pays (a card added through Stripe.js).
+"""The customer portal: subscriptions with their devices and usage, invoices and their credit notes,
+refresh decisions, returns and the wipe certificates of the devices that came back, impact statements, and
+how the customer pays (a card added through Stripe.js).
 
 Every read and write passes the signed-in customer's id as `customer_scope`, so another customer's
 object is not found (the 404 page)."""
@@ -28,7 +29,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.billing import invoices as billing
-from daas.billing.files import invoice_file
+from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.periods import Period
 from daas.catalog.services import list_device_models
 from daas.contracts.models import Contract
@@ -36,6 +37,8 @@ from daas.contracts.services import get_contract, list_contracts, list_deploymen
 from daas.contracts.terms import contract_status
 from daas.core import clock
 from daas.customers.services import get_customer
+from daas.devices import takeback
+from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.models import Device
 from daas.downloads import PDF_MIMETYPE, download
 from daas.errors import DomainError
@@ -48,7 +51,7 @@ from daas.logistics.models import RETURN_STATUSES
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
 from daas.web import portal_queries as queries
-from daas.web.pages import add_navigation, audience, carry_out, pager, principal
+from daas.web.pages import FilterForm, add_navigation, audience, carry_out, pager, principal
 from daas.web.security import secure_page
 
 blp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -159,6 +162,7 @@ def _usage_chart(metric: Any, months: list[Period], quantities: list[Decimal]) -
         "datasets": [{"label": metric.name, "data": [number(q) for q in quantities]}],
         "unit": None,
         "stacked": False,
+        "integer": metric.aggregation in ("count", "unique_count"),  # counts: whole-number ticks
     }
 
 
@@ -245,17 +249,14 @@ INVOICE_FILTERS = [
 ]
 
 
-class InvoiceFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class InvoiceFilterForm(FilterForm):
     status = SelectField("Status", choices=options(INVOICE_FILTERS), validators=[Optional()])
 
 
 @blp.get("/invoices")
 @audience("customer")
 def invoices() -> Any:
-    form = InvoiceFilterForm(request.args)
+    form = InvoiceFilterForm()
     status = form.status.data if form.validate() and form.status.data else None
     page = pager(25)
     rows, total = billing.list_invoices(
@@ -280,6 +281,26 @@ def invoices_pdf(invoice_id: int) -> Any:
     return download(body, PDF_MIMETYPE, name, inline=True)
 
 
+@blp.get("/invoices/<int:invoice_id>/credit-notes/<int:note_id>.pdf")
+@audience("customer")
+def invoices_credit_note_pdf(invoice_id: int, note_id: int) -> Any:
+    body, name = credit_note_file(invoice_id, note_id, current_app.config, _scope())
+    return download(body, PDF_MIMETYPE, name, inline=True)
+
+
+@blp.get("/invoices/credit-notes", endpoint="invoices_credit_notes")
+@audience("customer")
+def credit_notes() -> Any:
+    page = pager(25)
+    notes, total = queries.credit_notes(_scope(), page.offset, page.size)
+    return render_template(
+        "portal/credit_notes.html",
+        notes=notes,
+        numbers=queries.invoice_numbers(note.invoice_id for note in notes),
+        pager=page.with_total(total),
+    )
+
+
 # -- refresh orders -----------------------------------------------------------------------------------------
 
 REFRESH_FILTERS = [
@@ -291,10 +312,7 @@ REFRESH_FILTERS = [
 ]
 
 
-class RefreshFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class RefreshFilterForm(FilterForm):
     status = SelectField("Show", choices=options(REFRESH_FILTERS), default="open", validators=[Optional()])
 
 
@@ -321,7 +339,7 @@ class RescheduleForm(FlaskForm):
 @blp.get("/refresh-orders")
 @audience("customer")
 def refresh_orders() -> Any:
-    form = RefreshFilterForm(request.args)
+    form = RefreshFilterForm()
     status = form.status.data if form.validate() else "open"
     page = pager(25)
     rows, total = refresh.list_refresh_orders(status or None, _scope(), page.offset, page.size)
@@ -424,10 +442,7 @@ def refresh_orders_reschedule(order_id: int) -> Any:
 # -- returns ------------------------------------------------------------------------------------------------
 
 
-class ReturnFilterForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class ReturnFilterForm(FilterForm):
     status = SelectField(
         "Status",
         choices=options([("", "All")] + [(s, s.replace("_", " ").capitalize()) for s in RETURN_STATUSES]),
@@ -467,7 +482,7 @@ class ReturnForm(FlaskForm):
 @blp.get("/returns", endpoint="returns")
 @audience("customer")
 def returns_list() -> Any:
-    form = ReturnFilterForm(request.args)
+    form = ReturnFilterForm()
     status = form.status.data if form.validate() and form.status.data else None
     page = pager(25)
     rows, total = returns.list_return_orders(status, None, None, _scope(), page.offset, page.size)
@@ -566,6 +581,27 @@ def returns_new() -> Any:
 
 def _return_page(choose: ChooseSubscriptionForm, form: ReturnForm | None, contract: Contract | None) -> str:
     return render_template("portal/return_new.html", choose=choose, form=form, contract=contract)
+
+
+@blp.get("/returns/wipe-certificates", endpoint="returns_certificates")
+@audience("customer")
+def certificates() -> Any:
+    """The wipe certificates of the devices that came back from the customer's subscriptions (one device,
+    with `?serial=`)."""
+    serial = request.args.get("serial") or None
+    page = pager(25)
+    rows, total = takeback.list_customer_certificates(_scope(), page.offset, page.size, serial)
+    return render_template(
+        "portal/certificates.html", certificates=rows, serial=serial, pager=page.with_total(total)
+    )
+
+
+@blp.get("/returns/devices/<string:serial>/wipe-certificates/<int:certificate_id>.pdf")
+@audience("customer")
+def certificates_pdf(serial: str, certificate_id: int) -> Any:
+    issuer = current_app.config["DAAS_ISSUER_NAME"]
+    document = takeback.certificate_document(serial, certificate_id, issuer, _scope())
+    return download(render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf", inline=True)
 
 
 def _booked_message(order: Any, chosen: str) -> str:

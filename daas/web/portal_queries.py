@@ -1,6 +1,6 @@
 """Reads the customer portal needs that the services do not offer: a subscription's devices in service and
 next refresh date in one query, its usage by month (aggregated exactly as billing aggregates it), the free
-pickup dates of a region, what the customer owes, and how an invoice is being paid.
+pickup dates of a region, what the customer owes, how an invoice is being paid, and its credit notes.
 
 Every function takes ids the caller has already scoped to the signed-in customer (or the customer's id);
 nothing here writes.
@@ -17,9 +17,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from daas.billing import measure
-from daas.billing.models import Invoice
+from daas.billing.models import CreditNote, Invoice
 from daas.billing.periods import Period
 from daas.contracts.models import Contract, Deployment
+from daas.db import fetch_page
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import extension_months
@@ -196,3 +197,22 @@ def payment_state(invoice: Invoice, today: date) -> str:
     if invoice.failed_attempts:
         state += f"; {invoice.failed_attempts} card attempt(s) failed"
     return state
+
+
+def credit_notes(customer_id: int, offset: int, limit: int) -> tuple[list[CreditNote], int]:
+    """The credit notes of the customer's issued invoices, newest first."""
+    query = (
+        select(CreditNote)
+        .join(Invoice, Invoice.id == CreditNote.invoice_id)
+        .where(Invoice.customer_id == customer_id, Invoice.status != "draft")
+        .order_by(CreditNote.issued_on.desc(), CreditNote.id.desc())
+    )
+    return fetch_page(query, offset, limit)
+
+
+def invoice_numbers(invoice_ids: Iterable[int]) -> dict[int, str]:
+    """Invoice id -> its number, for the invoices named in a list."""
+    ids = set(invoice_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids))).all())

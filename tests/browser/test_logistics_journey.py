@@ -81,7 +81,7 @@ def test_logistics_receives_wipes_grades_and_redeploys_a_device(page, site, yard
     assert "is received on 2026-11-15" in _flash(page)
     assert "received" in page.get_by_role("heading", level=1).inner_text()
 
-    # Devices by serial: scan, act, and back to the serial box after each step.
+    # Devices by serial: scan, act, and stay on the device, whose serial box has the focus for the next scan.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Devices by serial").click()
     _scan(page, yard["serial"])
     assert _state(page) == "received"
@@ -90,8 +90,9 @@ def test_logistics_receives_wipes_grades_and_redeploys_a_device(page, site, yard
     page.get_by_label("Media type").fill("NVMe SSD")
     page.get_by_label("Verified by").fill("K. Braun")
     page.get_by_role("button", name="Record wipe").click()
-    page.wait_for_url("**/logistics/devices")
+    page.wait_for_url(f"**/logistics/devices/{yard['serial']}")
     assert "it is now wiped" in _flash(page)
+    assert _state(page) == "wiped"
 
     _scan(page, yard["serial"])
     assert _state(page) == "wiped"

@@ -106,7 +106,8 @@ def test_the_overview_shows_today_s_pickups_orders_by_state_and_the_warehouse_qu
     _received(yard)
     page = yard["client"].get("/logistics")
     assert page.status_code == 200
-    assert tile(page, "today (2026-11-15)") == 1
+    assert tile(page, "today (") == 1
+    assert 'today (<time datetime="2026-11-15">2026-11-15</time>)' in text(page)
     assert tile(page, "this week") == 1
     assert tile(page, "scheduled") == 1 and tile(page, "requested") == 0
     assert tile(page, "received: to be wiped") == 1
@@ -223,7 +224,7 @@ def test_an_unknown_return_order_is_the_html_404_page(yard) -> None:
 
 def test_the_calendar_shows_capacity_bookings_and_the_orders_booked(yard) -> None:
     page = text(yard["client"].get(f"/logistics/calendar?region={REGION}&month=2026-11"))
-    row = page.split('<th scope="row">2026-11-15')[1].split("</tr>")[0]
+    row = page.split('<th scope="row"><time datetime="2026-11-15">2026-11-15</time>')[1].split("</tr>")[0]
     assert 'value="2"' in row and '<td class="num">1</td>' in row
     assert f"#{yard['order'].id}</a> Baukontor GmbH" in row
     assert "No pickup slots in December 2026" in text(yard["client"].get("/logistics/calendar?month=2026-12"))
@@ -313,7 +314,7 @@ def test_a_returned_device_is_wiped_graded_refurbished_restocked_and_redeployed(
     missing = post_form(client, f"{url}/wipe", {**WIPE, "verified_by": ""}, form_page=url)
     assert missing.status_code == 422 and field_error(missing, "verified_by") == "This field is required."
     wiped = post_form(client, f"{url}/wipe", WIPE, form_page=url)
-    assert wiped.status_code == 302 and wiped.headers["Location"] == "/logistics/devices"
+    assert wiped.status_code == 302 and wiped.headers["Location"] == url  # back to the device, not the scan
     certificate = db.session.scalar(
         select(WipeCertificate).where(WipeCertificate.device_id == yard["second"].id)
     )
@@ -324,7 +325,7 @@ def test_a_returned_device_is_wiped_graded_refurbished_restocked_and_redeployed(
     )
     assert (
         f"wipe recorded (certificate WIPE-{certificate.id:06d}, purge); it is now wiped."
-        in flashes(client.get("/logistics/devices"))[0]
+        in flashes(client.get(url))[0]
     )
     page = text(client.get(url))
     assert "Record wipe" not in page and "Record grade" in page
@@ -335,7 +336,7 @@ def test_a_returned_device_is_wiped_graded_refurbished_restocked_and_redeployed(
     device = db.session.get(Device, yard["second"].id)
     assert (device.status, device.grade) == ("graded", "B")
     post_form(client, f"{url}/disposition", {"disposition": "refurbish"}, form_page=url)
-    assert "it is now refurbishing" in flashes(client.get("/logistics/devices"))[0]
+    assert "it is now refurbishing" in flashes(client.get(url))[0]
     assert "Restock" in text(client.get(url))
     post_form(client, f"{url}/restock", {}, form_page=url)
     assert db.session.get(Device, yard["second"].id).status == "in_stock"
@@ -348,8 +349,7 @@ def test_a_returned_device_is_wiped_graded_refurbished_restocked_and_redeployed(
     deployed = post_form(client, f"{url}/deploy", {"contract_id": second.id, "start_date": "2026-11-15"}, url)
     assert deployed.status_code == 302
     assert (
-        f"deployed on contract {second.id} from 2026-11-15; it is now deployed"
-        in flashes(client.get("/logistics/devices"))[0]
+        f"deployed on contract {second.id} from 2026-11-15; it is now deployed" in flashes(client.get(url))[0]
     )
     device = db.session.get(Device, yard["second"].id)
     assert (device.status, device.lives) == ("deployed", 2)

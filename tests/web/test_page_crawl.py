@@ -1,6 +1,7 @@
 """Every page each demo user can reach by following links, checked the way a careful reviewer would: it
-answers 200, has one h1, labels every field, runs no inline script, shows no stack trace, and never links
-to a page that fails. Runs on the demo data set, the one a newcomer sees after `make run`."""
+answers 200, has one h1, labels every field, runs no inline script, shows no stack trace and no validation
+error (a link never leads to a form that is wrong before anyone typed), and never links to a page that
+fails. Runs on the demo data set, the one a newcomer sees after `make run`."""
 
 from __future__ import annotations
 
@@ -114,6 +115,8 @@ def test_every_reachable_page_is_sound(app, demo, role) -> None:
             problems.append(f"{url}: inline script ({page.inline_scripts} blocks, handlers {page.handlers})")
         if "Traceback" in text:
             problems.append(f"{url}: shows a stack trace")
+        if 'class="field-error"' in text or 'class="error-summary"' in text:
+            problems.append(f"{url}: shows a validation error nobody caused")
         for link in page.links:
             target = urljoin(url, link)
             parts = urlsplit(target)

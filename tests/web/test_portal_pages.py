@@ -38,7 +38,8 @@ POLICY = UpgradePolicy(min_battery=80, extension_months=12)
 
 
 def text_of(response) -> str:
-    return unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+    """The page with whitespace collapsed and dates as their text (a <time> element keeps them whole)."""
+    return unescape(re.sub(r"\s+", " ", re.sub(r"</?time[^>]*>", "", response.get_data(as_text=True))))
 
 
 def charts(response) -> list[dict]:

@@ -1,9 +1,40 @@
 // Draws every <canvas data-chart="..."> with Chart.js: the page puts the chart's type, labels and
 // datasets in the attribute as JSON (no inline script), and a table with the same numbers beside it for
-// screen readers and for people who prefer numbers.
+// screen readers and for people who prefer numbers. Spec: {type, labels, datasets: [{label, data, unit?}],
+// unit?, stacked?, integer?}.
 (function () {
   "use strict";
   var palette = ["#1f6f4a", "#2b6cb0", "#b7791f", "#9b2c2c", "#553c9a", "#2c7a7b"];
+
+  // One y axis per unit: amounts in two currencies (or kg and kWh) never share a scale. A chart of counts
+  // ("integer": true) has whole-number ticks only.
+  function axisId(index) {
+    return index === 0 ? "y" : "y" + index;
+  }
+
+  function scales(spec) {
+    var units = [];
+    spec.datasets.forEach(function (dataset) {
+      var unit = dataset.unit || spec.unit || "";
+      if (units.indexOf(unit) < 0) {
+        units.push(unit);
+      }
+      dataset.yAxisID = axisId(units.indexOf(unit));
+    });
+    var axes = { x: { stacked: Boolean(spec.stacked) } };
+    units.forEach(function (unit, index) {
+      axes[axisId(index)] = {
+        type: "linear",
+        position: index % 2 === 0 ? "left" : "right",
+        stacked: Boolean(spec.stacked),
+        beginAtZero: true,
+        grid: { drawOnChartArea: index === 0 },
+        ticks: spec.integer ? { precision: 0 } : {},
+        title: { display: Boolean(unit), text: unit }
+      };
+    });
+    return axes;
+  }
 
   function draw(canvas) {
     var spec = JSON.parse(canvas.getAttribute("data-chart"));
@@ -26,14 +57,7 @@
           legend: { display: spec.datasets.length > 1, position: "bottom" },
           title: { display: false }
         },
-        scales: {
-          x: { stacked: Boolean(spec.stacked) },
-          y: {
-            stacked: Boolean(spec.stacked),
-            beginAtZero: true,
-            title: { display: Boolean(spec.unit), text: spec.unit || "" }
-          }
-        }
+        scales: scales(spec)
       }
     });
   }
