@@ -22,6 +22,7 @@ from daas.auth.models import SignInFailure, User
 from daas.auth.principal import Principal
 from daas.auth.rules import MAX_EMAIL_LENGTH, email_key, normalize_email
 from daas.core import clock
+from daas.core.text import text_problem
 from daas.db import UtcDateTime
 from daas.errors import DomainError, Unauthorized
 from daas.extensions import db
@@ -76,7 +77,7 @@ def sign_in(email: str, password: str, policy: LockoutPolicy) -> SignedIn:
 
 def _user_with(email: str) -> User | None:
     email = normalize_email(email)
-    if len(email) > MAX_EMAIL_LENGTH or any(char == "\x00" or "\ud800" <= char <= "\udfff" for char in email):
+    if len(email) > MAX_EMAIL_LENGTH or text_problem(email) is not None:
         return None  # no user can have it (and PostgreSQL cannot even compare it)
     return db.session.scalar(select(User).where(User.email == email))
 

@@ -24,6 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from daas.core import clock
+from daas.core.text import text_problem
 from daas.db import fetch_page, insert_ignoring_conflicts
 from daas.errors import BadRequest, Conflict, DomainError, NotFound
 from daas.extensions import db
@@ -84,13 +85,13 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _unstorable(event: dict[str, Any]) -> str | None:
-    """Where the event holds text no database keeps (NUL, a lone surrogate), or None. Walked with a
-    stack: a deeply nested event must not exhaust the interpreter's recursion."""
+    """Where the event holds text no database keeps (daas.core.text), or None. Walked with a stack: a
+    deeply nested event must not exhaust the interpreter's recursion."""
     stack: list[tuple[str, Any]] = [("", event)]
     while stack:
         path, value = stack.pop()
         if isinstance(value, str):
-            if "\x00" in value or _lone_surrogate(value):
+            if text_problem(value) is not None:
                 return path
             continue
         items = (
@@ -98,18 +99,10 @@ def _unstorable(event: dict[str, Any]) -> str | None:
         )
         for key, item in items:
             where = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and ("\x00" in key or _lone_surrogate(key)):
+            if isinstance(key, str) and text_problem(key) is not None:
                 return where
             stack.append((where, item))
     return None
-
-
-def _lone_surrogate(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
 
 
 def read_event(payload: bytes) -> dict[str, Any]:
