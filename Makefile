@@ -13,7 +13,7 @@ DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,10 @@ bench-pages: $(STAMP)
 # The daily refresh planner on the demo data, in-process on SQLite; seconds.
 bench-planner: $(STAMP)
 	$(BIN)/python bench/planner.py
+
+# Sign-in times by outcome (right, wrong password, unknown e-mail), in-process on SQLite; seconds.
+bench-sign-in: $(STAMP)
+	$(BIN)/python bench/sign_in.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
