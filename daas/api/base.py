@@ -7,8 +7,9 @@
 - JSON bodies are parsed with decimals kept exact (`1.10` arrives as `Decimal("1.10")`, never a float),
   a body that is not JSON is a 400 or 415 naming the body, and an unknown field is a 422.
 - Every string of a body (keys too, at any depth), and of the query string, is checked once, here, for
-  what no database can store (NUL, lone surrogates: daas.core.text), as are NaN and Infinity and nesting
-  deeper than MAX_JSON_DEPTH; each is refused naming the field before any schema or service runs.
+  what no database can store (NUL, lone surrogates), as are NaN and Infinity and nesting deeper than 64
+  levels, in one walk (daas.core.text.first_refusal, which Stripe's events go through too); each is
+  refused naming the field before any schema or service runs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from daas.api.openapi import DaasMarshmallowPlugin
-from daas.core.text import text_problem
+from daas.core.text import DEPTH_MESSAGE, NonFinite, first_refusal, text_problem
 from daas.errors import Invalid
 
 
@@ -44,44 +45,6 @@ class ErrorSchema(ma.Schema):
 
 
 MAX_PAGE = 1_000_000
-MAX_JSON_DEPTH = 64
-DEPTH_MESSAGE = f"The body is nested too deeply: at most {MAX_JSON_DEPTH} levels of objects and lists."
-NON_FINITE_MESSAGE = "Not a number: NaN and Infinity are not JSON; send a finite number."
-KEY_MESSAGE = "Keys must be valid Unicode without NUL characters or lone surrogates."
-
-
-class NonFinite:
-    """What `NaN`, `Infinity` and `-Infinity` parse to (Python's json accepts them, JSON does not), so
-    that the walk over the body can name the field that holds one."""
-
-    def __init__(self, spelling: str) -> None:
-        self.spelling = spelling
-
-
-def _refusal(value: Any, path: str = "", depth: int = 0) -> tuple[int, str, str] | None:
-    """The first thing in parsed JSON that cannot be stored, as (status, field path, message), or None:
-    text with NUL or a lone surrogate (in a value or a key), NaN or Infinity (422 naming the field), or
-    nesting deeper than MAX_JSON_DEPTH (400: the body as a whole is refused)."""
-    if isinstance(value, str):
-        problem = text_problem(value)
-        return None if problem is None else (422, path or "body", problem)
-    if isinstance(value, NonFinite):
-        return 422, path or "body", NON_FINITE_MESSAGE
-    if isinstance(value, dict):
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    if depth >= MAX_JSON_DEPTH:
-        return 400, "body", DEPTH_MESSAGE
-    for key, item in items:
-        if isinstance(key, str) and text_problem(key) is not None:
-            return 422, path or "body", KEY_MESSAGE
-        found = _refusal(item, f"{path}.{key}" if path else str(key), depth + 1)
-        if found is not None:
-            return found
-    return None
 
 
 def reject_nul_in_url() -> None:
@@ -118,12 +81,11 @@ class JsonParser(FlaskParser):
             abort(400, message=DEPTH_MESSAGE, errors={"body": [DEPTH_MESSAGE]})
         except (ValueError, UnicodeDecodeError) as exc:
             abort(400, message="The body is not valid JSON.", errors={"body": [f"Invalid JSON: {exc}"]})
-        if (refusal := _refusal(body)) is not None:
-            status, where, problem = refusal
+        if (refusal := first_refusal(body)) is not None:
             abort(
-                status,
-                message=problem if status == 400 else f"Invalid input: {where}.",
-                errors={where: [problem]},
+                400 if refusal.whole else 422,
+                message=refusal.message if refusal.whole else f"Invalid input: {refusal.path}.",
+                errors={refusal.path: [refusal.message]},
             )
         return body
 

@@ -24,7 +24,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from daas.core import clock
-from daas.core.text import text_problem
+from daas.core.text import DEPTH_MESSAGE, first_refusal
 from daas.db import fetch_page, insert_ignoring_conflicts
 from daas.errors import BadRequest, Conflict, DomainError, NotFound
 from daas.extensions import db
@@ -84,27 +84,6 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _unstorable(event: dict[str, Any]) -> str | None:
-    """Where the event holds text no database keeps (daas.core.text), or None. Walked with a stack: a
-    deeply nested event must not exhaust the interpreter's recursion."""
-    stack: list[tuple[str, Any]] = [("", event)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, str):
-            if text_problem(value) is not None:
-                return path
-            continue
-        items = (
-            value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-        )
-        for key, item in items:
-            where = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and text_problem(key) is not None:
-                return where
-            stack.append((where, item))
-    return None
-
-
 def read_event(payload: bytes) -> dict[str, Any]:
     """The Stripe event in a webhook body whose signature was verified. BadRequest (400) naming what is
     missing or cannot be stored: an event needs a string `id` (Stripe's characters, at most 100) and
@@ -112,7 +91,7 @@ def read_event(payload: bytes) -> dict[str, Any]:
     try:
         event = json.loads(payload.decode("utf-8"), parse_constant=_refuse_constant)
     except RecursionError as error:
-        raise _refused("body", "The event is nested too deeply.") from error
+        raise _refused("body", DEPTH_MESSAGE) from error
     except ValueError as error:
         raise _refused("body", f"The event is not JSON: {error}") from error
     if not isinstance(event, dict):
@@ -131,8 +110,8 @@ def read_event(payload: bytes) -> dict[str, Any]:
         errors["data"] = ["Missing: a Stripe event carries its object in data.object."]
     elif not isinstance(data.get("object"), dict):
         errors["data.object"] = ["Missing: the object the event is about."]
-    if not errors and (where := _unstorable(event)) is not None:
-        errors[where] = ["Contains a NUL character or a lone surrogate, which cannot be stored."]
+    if not errors and (refusal := first_refusal(event)) is not None:
+        errors[refusal.path] = [refusal.message]
     if errors:
         raise BadRequest(
             f"Not a Stripe event daas can store ({', '.join(errors)}); nothing was stored.", errors=errors

@@ -26,8 +26,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from daas import ROOT, create_app
-from daas.api.base import KEY_MESSAGE
 from daas.core import clock
+from daas.core.text import KEY_MESSAGE
 from daas.extensions import db
 from tests.conftest import rolled_back
 from tests.fuzz.world import ROLES, TODAY, World, build_world
