@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
 from daas.billing.periods import Period
+from daas.billing.run_states import FINISHED, run_status
 from daas.billing.tax import decide_tax, percent
 from daas.core import clock, money
 from daas.customers.models import Customer
@@ -284,8 +285,6 @@ def check_run_finalizable(run: BillingRun) -> None:
     """A run's drafts can be finalized once it has completed (one still running would leave its later
     chunks' drafts behind), and only while it owns them: when a later run of the period recomputed the
     drafts, finalizing this one would do nothing, so it is refused, naming the run that owns them."""
-    from daas.billing.run import FINISHED, run_status
-
     status = run_status(run)
     if status not in FINISHED:
         raise Conflict(
@@ -332,8 +331,6 @@ def void_invoice(invoice_id: int) -> Invoice:
     under the invoice's row lock, which payments and credit notes take too, so a transfer recorded at the
     same moment either comes first (and the void is refused) or finds the invoice void (and is refused).
     Corrections of paid or credited invoices are credit notes."""
-    from daas.payments.models import PaymentAttempt
-
     invoice = lock_invoice(invoice_id)
     if invoice.status != "open":
         raise Conflict(
@@ -354,12 +351,7 @@ def void_invoice(invoice_id: int) -> Invoice:
             "cannot be voided: credit the rest instead.",
             errors={"credit_notes": [f"{credited} {invoice.currency} credited."]},
         )
-    in_progress = db.session.scalar(
-        select(PaymentAttempt.id).where(
-            PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status.in_(("pending", "processing"))
-        )
-    )
-    if in_progress is not None:
+    if any(attempt.status in ("pending", "processing") for attempt in invoice.attempts):
         raise Conflict(
             f"Invoice {invoice.number} has a card payment in progress; wait for its outcome before voiding.",
             errors={"payments": ["A card payment is in progress."]},

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 
 from daas.billing.models import BillingRun
 from daas.billing.periods import Period
-from daas.billing.run import FINISHED, bill_period
+from daas.billing.run import bill_period
+from daas.billing.run_states import FINISHED
 from daas.core import clock
 from daas.core.jobs import JobContext, JobFailed
 from daas.extensions import db

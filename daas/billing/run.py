@@ -20,7 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +53,6 @@ from daas.extensions import db
 # What the invoice columns hold (exclusive bounds): a contract that would bill more cannot be invoiced.
 AMOUNT_LIMIT = Decimal(10) ** (Money.precision - Money.scale)
 QUANTITY_LIMIT = Decimal(10) ** (Quantity.precision - Quantity.scale)
-FINISHED = ("completed", "completed_with_errors")
 
 
 @dataclass(frozen=True)
@@ -363,14 +362,6 @@ def check_period_ended(period: Period, today: date) -> None:
         raise Invalid.field(
             "period", f"{period} has not ended yet: it can be billed from {period.end.isoformat()}."
         )
-
-
-def run_status(run: BillingRun, now: datetime | None = None) -> str:
-    """The run's status as finance should read it: a `running` run whose lease ran out lost its process
-    (nothing renews the lease any more), so it is interrupted, whether or not a later run marked it."""
-    if run.status == "running" and run.lease_until is not None and run.lease_until < (now or clock.now()):
-        return "interrupted"
-    return run.status
 
 
 def _beat(run: BillingRun, stale_after: timedelta) -> None:

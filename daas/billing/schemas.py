@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from daas.api.fields import DecimalString, Money, QueryId, Text, UnitAmount
 from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.periods import Period
-from daas.billing.run import run_status
+from daas.billing.run_states import run_status
 from daas.billing.tax import percent
 from daas.payments.schemas import PaymentAttemptSchema, PaymentSchema, RefundSchema
 

@@ -391,12 +391,10 @@ def reconcile_attempt(attempt_id: int, policy: CollectionPolicy) -> str:
 
 def collect_invoice(invoice_id: int, policy: CollectionPolicy) -> str:
     """One collection of a due invoice by card (commits). Returns the outcome."""
-    invoice = db.session.scalar(
-        select(Invoice)
-        .where(Invoice.id == invoice_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    try:
+        invoice = lock_invoice(invoice_id)
+    except NotFound:
+        invoice = None
     if invoice is None or invoice.status != "open" or invoice.amount_due <= 0:
         db.session.rollback()
         return "nothing due"
