@@ -145,23 +145,25 @@ def fetch_page(query: Any, offset: int, limit: int) -> tuple[list[Any], int]:
     return list(rows), total
 
 
-def insert_ignoring_conflicts(table: Any, *conflict_columns: str) -> Any:
-    """INSERT ... ON CONFLICT (columns) DO NOTHING, for PostgreSQL and SQLite alike: the unique key
-    decides, so concurrent writers of the same rows never both win and never fail."""
+def dialect_insert(table: Any) -> Any:
+    """The database's own INSERT for `table`, which has ON CONFLICT ... DO NOTHING / DO UPDATE ... WHERE
+    on PostgreSQL and SQLite alike."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
+    return insert(table)
+
+
+def insert_ignoring_conflicts(table: Any, *conflict_columns: str) -> Any:
+    """INSERT ... ON CONFLICT (columns) DO NOTHING, for PostgreSQL and SQLite alike: the unique key
+    decides, so concurrent writers of the same rows never both win and never fail."""
+    return dialect_insert(table).on_conflict_do_nothing(index_elements=list(conflict_columns))
 
 
 def upsert(table: Any, conflict_columns: list[str], update_columns: list[str]) -> Any:
     """INSERT ... ON CONFLICT (columns) DO UPDATE SET the given columns from the new row."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(table)
+    statement = dialect_insert(table)
     return statement.on_conflict_do_update(
         index_elements=conflict_columns, set_={name: statement.excluded[name] for name in update_columns}
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import case, delete, literal, or_, select
 
@@ -23,7 +22,7 @@ from daas.auth.principal import Principal
 from daas.auth.rules import MAX_EMAIL_LENGTH, email_key, normalize_email
 from daas.core import clock
 from daas.core.text import text_problem
-from daas.db import UtcDateTime
+from daas.db import UtcDateTime, dialect_insert
 from daas.errors import DomainError, Unauthorized
 from daas.extensions import db
 
@@ -93,7 +92,7 @@ def _count_attempt(key: str, now: datetime, policy: LockoutPolicy) -> bool:
     started = table.c.window_started_at
     restart = or_(started <= now - window, table.c.locked_until <= now)
     failures = case((restart, 1), else_=table.c.failures + 1)
-    statement = _insert(table).values(
+    statement = dialect_insert(table).values(
         email_key=key,
         failures=1,
         window_started_at=now,
@@ -110,15 +109,6 @@ def _count_attempt(key: str, now: datetime, policy: LockoutPolicy) -> bool:
         where=or_(table.c.locked_until.is_(None), table.c.locked_until <= now),
     ).returning(table.c.failures)
     return db.session.execute(statement).first() is not None
-
-
-def _insert(table: Any) -> Any:
-    """The dialect's INSERT, which has ON CONFLICT ... DO UPDATE ... WHERE."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
 
 
 def _locked_message(key: str, now: datetime, policy: LockoutPolicy) -> str:
