@@ -192,22 +192,32 @@ class CustomerCertificate:
     returned_on: date | None
 
 
-def _lives() -> Any:
-    """Every deployment with the life it began (the device's first deployment is life 1): a wipe
-    certificate of life N ends the life spent on that deployment's contract."""
-    return select(
-        Deployment.device_id,
-        Deployment.contract_id,
-        Deployment.end_date,
-        func.row_number()
-        .over(partition_by=Deployment.device_id, order_by=(Deployment.start_date, Deployment.id))
-        .label("life"),
-    ).subquery("lives")
+def _lives(customer_id: int) -> Any:
+    """The deployments of every device that ever served the customer, each with the life it began (the
+    device's first deployment is life 1): a wipe certificate of life N ends the life spent on that
+    deployment's contract. Only those devices are numbered, not the whole fleet."""
+    served = (
+        select(Deployment.device_id)
+        .join(Contract, Contract.id == Deployment.contract_id)
+        .where(Contract.customer_id == customer_id)
+    )
+    return (
+        select(
+            Deployment.device_id,
+            Deployment.contract_id,
+            Deployment.end_date,
+            func.row_number()
+            .over(partition_by=Deployment.device_id, order_by=(Deployment.start_date, Deployment.id))
+            .label("life"),
+        )
+        .where(Deployment.device_id.in_(served))
+        .subquery("lives")
+    )
 
 
 def _customer_certificates(customer_id: int) -> Select[Any]:
     """(certificate, device, contract, returned on) of the lives spent on the customer's contracts."""
-    lives = _lives()
+    lives = _lives(customer_id)
     same_life = and_(lives.c.device_id == WipeCertificate.device_id, lives.c.life == WipeCertificate.life)
     return (
         select(WipeCertificate, Device, lives.c.contract_id, lives.c.end_date)
