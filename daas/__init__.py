@@ -27,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 
     from daas import db as _db_types  # noqa: F401 - SQLite connection settings
     from daas import models as _models  # noqa: F401 - the whole schema in the metadata
-    from daas.api.base import reject_nul_in_url
+    from daas.api.base import refuse_unstorable_input
     from daas.api.converters import IdConverter, id_schema
     from daas.auth.log_filter import mask_tokens_in_access_logs
     from daas.errors import register_error_handlers
@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     api.register_converter(IdConverter, id_schema)
     register_error_handlers(app)
     mask_tokens_in_access_logs()  # calendar feed links carry a token in their query string
-    app.before_request(reject_nul_in_url)
+    app.before_request(refuse_unstorable_input)
 
     _register_api(app)
     _register_pages(app)

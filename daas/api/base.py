@@ -47,12 +47,18 @@ class ErrorSchema(ma.Schema):
 MAX_PAGE = 1_000_000
 
 
-def reject_nul_in_url() -> None:
-    """Before every request: NUL in the path cannot name anything (404); NUL or a lone surrogate in a
-    query parameter is invalid input on that parameter (422)."""
+def refuse_unstorable_input() -> None:
+    """Before every request, API and pages alike: NUL in the path cannot name anything (404); text no
+    database can store (NUL, a lone surrogate) in a query parameter, or in a page's form field or uploaded
+    file name, is invalid input on that field (422), before any view or service sees it. JSON bodies are
+    checked by the parser, field by field."""
     if "\x00" in request.path:
         abort(404)
-    for name, value in request.args.items(multi=True):
+    fields = [*request.args.items(multi=True)]
+    if not request.path.startswith("/api/") and request.method not in ("GET", "HEAD", "OPTIONS"):
+        fields += request.form.items(multi=True)
+        fields += [(name, upload.filename or "") for name, upload in request.files.items(multi=True)]
+    for name, value in fields:
         problem = text_problem(name) or text_problem(value)
         if problem is not None:
             field = name.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")

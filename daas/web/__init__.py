@@ -16,7 +16,6 @@ log = logging.getLogger(__name__)
 
 def register_web(app: Flask) -> None:
     from daas.web import admin, auth, finance, logistics, portal
-    from daas.web.input import refuse_unstorable_form
     from daas.web.pages import add_navigation, money, navigation
     from daas.web.security import secure_page, strict_transport_security
 
@@ -25,7 +24,6 @@ def register_web(app: Flask) -> None:
     login_manager.login_message = "Sign in to see this page."
     login_manager.session_protection = "strong"
     csrf.init_app(app)
-    app.before_request(refuse_unstorable_form)  # before any page's view
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["DAAS_RATELIMIT_STORAGE_URI"])
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     limiter.init_app(app)
