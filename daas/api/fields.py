@@ -19,7 +19,6 @@ from daas.core.dates import LAST_DAY
 from daas.core.identifiers import SERIAL_MAX_LENGTH, SERIAL_PATTERN, serial_problem
 from daas.core.text import text_problem
 
-_DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 _DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-[0-9]{2}-[0-9]{2}$"  # years 1900 to 2999, as Date accepts
 
 
@@ -71,7 +70,7 @@ class DecimalString(fields.Field):
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
-        if not isinstance(value, str) or not _DECIMAL_TEXT.fullmatch(value):
+        if not isinstance(value, str) or not money.DECIMAL_TEXT.fullmatch(value):
             raise self.make_error("invalid")
         number = Decimal(value)
         if money.decimal_places(number) > self.places:

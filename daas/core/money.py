@@ -6,7 +6,12 @@ to six decimals. JSON carries amounts as decimal strings with the currency's exp
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# How a decimal is written in JSON text: digits, an optional point and fraction, a minus sign at most; no
+# exponent, no plus sign, no leading zeros, no spaces (what `Decimal()` alone would let through).
+DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
 
 # Currencies daas bills in, with their ISO 4217 exponent (billing.md). Anything else is unknown.
 CURRENCY_EXPONENTS: dict[str, int] = {

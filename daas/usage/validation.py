@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from daas.core.money import decimal_places
+from daas.core.money import DECIMAL_TEXT, decimal_places
 
 MAX_BATCH = 1000
 MAX_FUTURE = timedelta(minutes=5)
@@ -77,6 +77,8 @@ def _quantity(value: Any) -> Decimal | str:
         return Decimal(1)
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
         return "Must be a number."
+    if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):
+        return 'Must be a decimal number written plainly, such as "1.5".'
     try:
         number = Decimal(value)
     except InvalidOperation:

@@ -165,3 +165,14 @@ def test_a_refresh_cannot_be_moved_past_the_calendar_the_return_is_booked_on(cli
 def test_dates_in_query_strings_keep_to_the_same_calendar(client, site, url, field):
     headers = site["admin"]
     assert_error(client.get(url.format(contract=site["contract"].id), headers=headers), 422, field)
+
+
+@pytest.mark.parametrize("quantity", ["1e3", "+1", " 1", "01", "1.", ".5", "0x10", "1_000"])
+def test_a_quantity_string_is_a_plain_decimal_as_the_document_says(client, site, quantity):
+    event = {**json.loads(usage_body(site["contract"], '{"user": "a"}'))["events"][0], "quantity": quantity}
+    response = post_usage(client, site, json.dumps({"events": [event]}))
+    body = assert_error(response, 422, "events")
+    assert "written plainly" in body["errors"]["events"]["0"]["quantity"][0]
+    assert stored_events() == 0
+    event["quantity"] = "1.5"
+    assert post_usage(client, site, json.dumps({"events": [event]})).status_code == 202
