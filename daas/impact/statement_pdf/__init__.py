@@ -1,0 +1,22 @@
+"""A customer's avoided IT waste statement (impact.md) as an A4 PDF (reportlab platypus), for an auditor.
+
+Pure: no Flask, no SQLAlchemy; daas.impact.documents gathers the plain values. The two books of impact.md,
+the inventory and the avoided figures, are printed beside each other and never netted. Quantities are
+Decimals printed with three decimals and their sign ("1,234.567 kg", "-3.120 kg"); nothing printed goes
+through a float (only the chart's bar heights do). Output is deterministic (reportlab's invariant mode):
+the same document renders to the same bytes.
+
+Fonts are the built-in Helvetica family (Windows-1252), as in daas.billing.pdf: letters outside it are
+transliterated to their base letter ("Łódź" → "Lódz"), anything else becomes "?". The PDF metadata keeps
+the original text.
+
+document.py: the values it prints; text.py: how figures read; style.py: its colours and paragraph
+styles; summary.py: the provisional note and the two books; chart.py: the months as bars; tables.py: the
+months and devices tables; method.py: how the figures are computed, with the parameters; render.py: the
+pages.
+"""
+
+from daas.impact.statement_pdf.document import StatementDocument
+from daas.impact.statement_pdf.render import render_statement
+
+__all__ = ["StatementDocument", "render_statement"]
