@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from daas.core.pdf import HEADER_BG, LABEL, RULE, SMALL, WIDTH, para, printable
+from daas.core.pdf import HEADER_BG, LABEL, RULE, SMALL, WIDTH, para
 from daas.impact.statement_pdf.style import BOOK, CELL, CELL_RIGHT, WARN, WARN_BG, WARNING
 from daas.impact.statement_pdf.text import count, kg, month_runs, three
 
@@ -23,7 +22,7 @@ def provisional_note(periods: tuple[str, ...]) -> Table:
         "and not yet closed in the ledger. Closing does not change the totals, but late corrections may be "
         "carried into the next open month. Figures marked * include provisional months."
     )
-    box = Table([[Paragraph(escape(printable(text)), WARNING)]], colWidths=[WIDTH])
+    box = Table([[para(text, WARNING)]], colWidths=[WIDTH])
     box.setStyle(
         TableStyle(
             [
@@ -39,7 +38,7 @@ def provisional_note(periods: tuple[str, ...]) -> Table:
 
 def _book(heading: str, subtitle: str, rows: list[tuple[str, str]], width: float) -> Table:
     """One book: a heading and label/value rows, values right-aligned."""
-    data: list[list[object]] = [[Paragraph(escape(heading), BOOK), ""], [para(subtitle, SMALL), ""]]
+    data: list[list[object]] = [[para(heading, BOOK), ""], [para(subtitle, SMALL), ""]]
     data += [[para(label, CELL), para(value, CELL_RIGHT)] for label, value in rows]
     table = Table(data, colWidths=[width - 30 * mm, 30 * mm])
     table.setStyle(

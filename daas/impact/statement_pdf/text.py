@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-_GRAM = Decimal("0.001")
+from daas.impact.attribution import GRAM
+
 MARK = "*"  # after a month or a device figure that includes provisional months
 
 
 def three(value: Decimal | int | str) -> str:
     """A quantity with three decimals, thousands separators and its sign: "1,234.567", "-3.120"."""
-    amount = Decimal(value).quantize(_GRAM)
+    amount = Decimal(value).quantize(GRAM)
     if amount.is_zero():
         amount = abs(amount)  # no "-0.000"
     return f"{amount:,.3f}"
