@@ -1,22 +1,27 @@
 """The house style of daas documents (invoices, credit notes, impact statements): A4 with 18 mm margins,
-the built-in Helvetica fonts, the base paragraph styles, text that those fonts can print, and the block
-of label/value facts under a title.
+the built-in Helvetica fonts, the base paragraph styles, text that those fonts can print, the block of
+label/value facts under a title, and the pages with their footer line.
 
 Helvetica covers Windows-1252 only. Letters outside it (Polish "Ł", Czech "ř", ...) would print as black
 boxes, so they are transliterated to their base letter ("Łódź" → "Lódz") and anything else becomes "?".
 Documents keep the original text in their metadata.
+
+Pages are built in reportlab's invariant mode: the same document renders to the same bytes.
 """
 
 from __future__ import annotations
 
+import io
 import unicodedata
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
@@ -92,3 +97,34 @@ def facts_table(pairs: list[tuple[str, str]]) -> Table:
         )
     )
     return table
+
+
+def draw_footer(canvas: Canvas, left: str, right: str) -> None:
+    """The line under every page: what the document is on the left (made printable), its page on the right."""
+    canvas.saveState()
+    canvas.setFont(FONT, 7.5)
+    canvas.setFillColor(GREY)
+    canvas.drawString(MARGIN, 10 * mm, printable(left))
+    canvas.drawRightString(A4[0] - MARGIN, 10 * mm, right)
+    canvas.restoreState()
+
+
+def render_pages(story: list[Flowable], *, title: str, author: str, subject: str, **build: Any) -> bytes:
+    """The story on A4 pages within the margins, with its metadata, as PDF bytes. `build` goes on to
+    SimpleDocTemplate.build: onFirstPage/onLaterPages to decorate each page, or a canvasmaker."""
+    buffer = io.BytesIO()
+    template = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=author,
+        subject=subject,
+        creator="daas",
+        invariant=1,
+    )
+    template.build(story, **build)
+    return buffer.getvalue()

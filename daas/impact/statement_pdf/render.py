@@ -3,17 +3,15 @@ a footer on every page that says "page X of Y"."""
 
 from __future__ import annotations
 
-import io
 from functools import partial
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, SimpleDocTemplate, Spacer
+from reportlab.platypus import Flowable, KeepTogether, Spacer
 
 from daas.core.countries import country_name
-from daas.core.pdf import FONT, GREY, MARGIN, SMALL, facts_table, para, printable
+from daas.core.pdf import SMALL, draw_footer, facts_table, para, render_pages
 from daas.impact.statement_pdf.chart import months_chart
 from daas.impact.statement_pdf.document import StatementDocument
 from daas.impact.statement_pdf.method import method
@@ -41,12 +39,7 @@ class _NumberedCanvas(Canvas):
         total = len(self._held)
         for state in self._held:
             self.__dict__.update(state)
-            self.saveState()
-            self.setFont(FONT, 7.5)
-            self.setFillColor(GREY)
-            self.drawString(MARGIN, 10 * mm, self._footer)
-            self.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
-            self.restoreState()
+            draw_footer(self, self._footer, f"Page {self._pageNumber} of {total}")
             super().showPage()
         super().save()
 
@@ -87,22 +80,13 @@ def render_statement(doc: StatementDocument) -> bytes:
         story += [para("No device served this subscription in the period.")]
     story += [Spacer(1, 6 * mm), *method(doc)]
 
-    footer = printable(
+    footer = (
         f"{_TITLE_TEXT} | {doc.customer_name} | contract {doc.contract_id} | {window} | method {doc.method}"
     )
-    buffer = io.BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
+    return render_pages(
+        story,
         title=_TITLE_TEXT,
         author=doc.issuer,
         subject=f"{_TITLE_TEXT} for {doc.customer_name}, contract {doc.contract_id}, {window}",
-        creator="daas",
-        invariant=1,
+        canvasmaker=partial(_NumberedCanvas, footer=footer),
     )
-    template.build(story, canvasmaker=partial(_NumberedCanvas, footer=footer))
-    return buffer.getvalue()
