@@ -18,7 +18,7 @@ from daas.extensions import db
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder
 from daas.logistics.rules import UpgradePolicy
-from daas.web import logistics_queries as queries
+from daas.web.logistics import queries
 from tests import factories
 from tests.web.helpers import post_form, signed_in
 

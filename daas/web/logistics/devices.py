@@ -1,0 +1,234 @@
+"""Devices by serial: the serial box (a scanner types the serial and Enter), the devices waiting in each
+warehouse state, a device's page with the takeback actions it may take now (wipe, grade, disposition,
+restock, deploy, mark lost) and its wipe certificates as PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+
+from daas.contracts.services import current_contract_id, deploy_device
+from daas.core import clock
+from daas.devices import services as devices
+from daas.devices import takeback
+from daas.devices.certificate_pdf import render_wipe_certificate
+from daas.devices.lifecycle import STATES, Condition, allowed_actions, refusal, stronger_wipes
+from daas.downloads import PDF_MIMETYPE, download
+from daas.web.logistics import blp, label, queries
+from daas.web.logistics.forms import (
+    ACTION_FORMS,
+    DISPOSITIONS,
+    WIPE_METHODS,
+    DeployForm,
+    DispositionForm,
+    GradeForm,
+    LostForm,
+    RestockForm,
+    SerialForm,
+    WipeForm,
+)
+from daas.web.pages import audience, carry_out, options, pager, principal
+
+
+def _forms_for(actions: list[str]) -> dict[str, type[FlaskForm]]:
+    """The forms of the actions that may be done now (the lifecycle and its certificate and grade rules
+    decide, not this page); a second, stronger wipe of a graded device is the wipe form."""
+    allowed = set(actions)
+    forms: dict[str, type[FlaskForm]] = {}
+    if allowed & {"wipe", "wipe_again"}:
+        forms["wipe"] = WipeForm
+    if "grade" in allowed:
+        forms["grade"] = GradeForm
+    if allowed & set(DISPOSITIONS):
+        forms["disposition"] = DispositionForm
+    if "restock" in allowed:
+        forms["restock"] = RestockForm
+    if "deploy" in allowed:
+        forms["deploy"] = DeployForm
+    if "lose" in allowed:
+        forms["lost"] = LostForm
+    return forms
+
+
+def _not_now(condition: Condition, actions: list[str]) -> list[tuple[str, str]]:
+    """The dispositions the device's state allows but its wipe or grade does not, with the reason."""
+    reasons = []
+    for name in DISPOSITIONS:
+        if name in allowed_actions(condition.status) and name not in actions:
+            refused = refusal(condition, name)
+            reasons.append((name, refused.message if refused else ""))
+    return reasons
+
+
+def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> Any:
+    device = devices.get_device(serial)
+    today = clock.today()
+    condition = takeback.condition_of(device)
+    actions = takeback.available_actions(device)
+    forms = {}
+    for name, form_class in _forms_for(actions).items():
+        if failed is not None and failed[0] == name:
+            forms[name] = failed[1]
+        elif name == "deploy":
+            forms[name] = form_class(formdata=None, data={"start_date": today})
+        else:
+            forms[name] = form_class(formdata=None)
+    wipe_again = "wipe_again" in actions
+    methods = stronger_wipes(condition.wipe) if wipe_again else ()
+    if wipe_again:  # only a stronger method than the wipe on record, the weakest of them first
+        forms["wipe"].method.choices = options((m, WIPE_METHODS[m]) for m in methods)
+        if failed is None or failed[0] != "wipe":
+            forms["wipe"].method.data = methods[0]
+    if "disposition" in forms:
+        forms["disposition"].disposition.choices = options(
+            (name, label) for name, label in DISPOSITIONS.items() if name in actions
+        )
+    contract_id = current_contract_id(device.id)
+    return (
+        render_template(
+            "logistics/device.html",
+            device=device,
+            events=devices.device_events(device),
+            certificates=queries.wipe_certificates(device.id),
+            contract_id=contract_id,
+            forms=forms,
+            wipe_again=wipe_again,
+            stronger_wipes=methods,
+            wiped_with=condition.wipe,
+            not_now=_not_now(condition, actions),
+            search=SerialForm(formdata=None, data={"serial": ""}),
+            today=today,
+        ),
+        status,
+    )
+
+
+@blp.get("/devices", endpoint="devices")
+@audience("logistics")
+def devices_list() -> Any:
+    """The serial box (a scanner types the serial and Enter): the device with exactly this serial, else the
+    one whose serial matches when case is ignored, else the list of those that do; and, with `?status=`,
+    the devices in that state."""
+    form = SerialForm()
+    matches: list[Any] = []
+    if "serial" in request.args and form.validate():
+        serial = form.serial.data.strip()
+        matches = queries.devices_by_serial(serial)
+        if len(matches) == 1:
+            return redirect(url_for("logistics.devices_show", serial=matches[0].serial))
+        if not matches:
+            form.serial.errors = [f"No device with serial {serial}."]
+    state = request.args.get("status", "")
+    listed, page = None, pager(50)
+    if state in STATES:
+        listed, total = devices.list_devices(state, None, None, page.offset, page.size)
+        page = page.with_total(total)
+    waiting = queries.devices_by_status([status for status, _ in queries.WAITING])
+    return render_template(
+        "logistics/devices.html",
+        form=form,
+        matches=matches,
+        state=state if listed is not None else None,
+        listed=listed,
+        pager=page,
+        waiting=[(state, waits_for, waiting[state]) for state, waits_for in queries.WAITING],
+    )
+
+
+@blp.get("/devices/<string:serial>")
+@audience("logistics")
+def devices_show(serial: str) -> Any:
+    return _device_page(serial)
+
+
+def _device_action(serial: str, name: str, call: Any, success: Any) -> Any:
+    """An action from the device page: done, back to the device page (whose serial box then has the
+    focus, for the next scan); refused, the page with the error beside the field."""
+    device = devices.get_device(serial)  # 404 for an unknown serial
+    form = ACTION_FORMS[name]()
+    if form.validate_on_submit() and carry_out(form, lambda: call(form), success) is not None:
+        return redirect(url_for("logistics.devices_show", serial=device.serial))
+    return _device_page(serial, (name, form), 422)
+
+
+@blp.post("/devices/<string:serial>/wipe")
+@audience("logistics")
+def devices_wipe(serial: str) -> Any:
+    return _device_action(
+        serial,
+        "wipe",
+        lambda form: takeback.wipe_device(serial, form.values(), principal().actor),
+        lambda certificate: (
+            f"Device {serial}: wipe recorded (certificate WIPE-{certificate.id:06d}, "
+            f"{certificate.method}); it is now {label(devices.get_device(serial).status)}."
+        ),
+    )
+
+
+@blp.post("/devices/<string:serial>/grade")
+@audience("logistics")
+def devices_grade(serial: str) -> Any:
+    return _device_action(
+        serial,
+        "grade",
+        lambda form: takeback.grade_device(serial, form.grade.data, principal().actor, form.on.data),
+        lambda device: f"Device {serial}: graded {device.grade}; it is now {label(device.status)}.",
+    )
+
+
+@blp.post("/devices/<string:serial>/disposition")
+@audience("logistics")
+def devices_disposition(serial: str) -> Any:
+    return _device_action(
+        serial,
+        "disposition",
+        lambda form: takeback.dispose_device(
+            serial, form.disposition.data, principal().actor, form.on.data, getattr(form, "parts", [])
+        ),
+        lambda device: f"Device {serial}: disposition recorded; it is now {label(device.status)}.",
+    )
+
+
+@blp.post("/devices/<string:serial>/restock")
+@audience("logistics")
+def devices_restock(serial: str) -> Any:
+    return _device_action(
+        serial,
+        "restock",
+        lambda form: takeback.restock_device(serial, principal().actor, form.on.data),
+        lambda device: f"Device {serial}: refurbished and restocked; it is now {label(device.status)}.",
+    )
+
+
+@blp.post("/devices/<string:serial>/deploy")
+@audience("logistics")
+def devices_deploy(serial: str) -> Any:
+    return _device_action(
+        serial,
+        "deploy",
+        lambda form: deploy_device(form.contract_id.data, serial, form.start_date.data, principal().actor),
+        lambda deployment: (
+            f"Device {serial}: deployed on contract {deployment.contract_id} from "
+            f"{deployment.start_date.isoformat()}; it is now deployed."
+        ),
+    )
+
+
+@blp.post("/devices/<string:serial>/lost")
+@audience("logistics")
+def devices_lost(serial: str) -> Any:
+    return _device_action(
+        serial,
+        "lost",
+        lambda form: takeback.lose_device(serial, principal().actor, form.on.data, form.note.data or None),
+        lambda device: f"Device {serial}: marked lost; it is now {label(device.status)}.",
+    )
+
+
+@blp.get("/devices/<string:serial>/wipe-certificates/<int:certificate_id>.pdf")
+@audience("logistics")
+def devices_certificate(serial: str, certificate_id: int) -> Any:
+    document = takeback.certificate_document(serial, certificate_id, current_app.config["DAAS_ISSUER_NAME"])
+    return download(render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf")
