@@ -11,7 +11,6 @@ their base letter ("Łódź" → "Lódz") and anything else becomes "?". The PDF
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 from xml.sax.saxutils import escape
@@ -31,15 +30,14 @@ from daas.core.pdf import (
     BODY,
     BOLD,
     FONT,
-    GREY,
     HEADER_BG,
     LABEL,
-    MARGIN,
     RULE,
     WIDTH,
+    draw_footer,
     facts_table,
     para,
-    printable,
+    render_pages,
 )
 
 __all__ = ["render_credit_note", "render_invoice"]
@@ -187,29 +185,11 @@ def _build(
             canvas.rotate(45)
             canvas.drawCentredString(0, -35, stamp)
             canvas.restoreState()
-        canvas.saveState()
-        canvas.setFont(FONT, 7.5)
-        canvas.setFillColor(GREY)
-        canvas.drawString(MARGIN, 10 * mm, printable(footer))
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"Page {document.page}")
-        canvas.restoreState()
+        draw_footer(canvas, footer, f"Page {document.page}")
 
-    buffer = io.BytesIO()
-    template = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=title,
-        author=author,
-        subject=subject,
-        creator="daas",
-        invariant=1,
+    return render_pages(
+        story, title=title, author=author, subject=subject, onFirstPage=decorate, onLaterPages=decorate
     )
-    template.build(story, onFirstPage=decorate, onLaterPages=decorate)
-    return buffer.getvalue()
 
 
 def _footer(issuer: Party, title: str) -> str:
