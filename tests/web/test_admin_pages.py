@@ -16,7 +16,7 @@ from daas.catalog.models import DeviceModel
 from daas.customers.models import Customer
 from daas.extensions import db
 from daas.pricing.models import Metric, Plan
-from daas.web.admin_queries import search_customers
+from daas.web.admin.queries import search_customers
 from tests import factories
 from tests.web.helpers import post_form, signed_in
 

@@ -1,0 +1,114 @@
+"""Users and their API tokens: the list, adding a user (staff or of a customer), a user's page with its
+tokens (create, revoke) and deactivating or reactivating the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, redirect, render_template, request, url_for
+
+from daas.auth import services as auth
+from daas.customers import services as customer_services
+from daas.customers.services import customer_names
+from daas.web.admin import blp, form_page, queries
+from daas.web.admin.forms import TokenForm, UserForm
+from daas.web.pages import audience, carry_out, options, pager, principal
+
+
+@blp.get("/users")
+@audience("admin")
+def users() -> Any:
+    page = pager(25)
+    rows, total = auth.list_users(page.offset, page.size)
+    names = customer_names({user.customer_id for user in rows if user.customer_id})
+    return render_template("admin/users.html", users=rows, names=names, pager=page.with_total(total))
+
+
+@blp.route("/users/new", methods=["GET", "POST"])
+@audience("admin")
+def users_new() -> Any:
+    form = UserForm()
+    form.customer_id.choices = options([("", "None (staff)"), *queries.customer_choices()])
+    if request.method == "GET" and request.args.get("customer_id", "").isdigit():
+        form.customer_id.data = int(request.args["customer_id"])
+    if form.validate_on_submit():
+        user = carry_out(
+            form,
+            lambda: auth.create_user(
+                form.email.data, form.role.data, form.customer_id.data, form.password.data or None
+            ),
+            lambda u: (
+                f"User {u.email} created with role {u.role}."
+                + ("" if form.password.data else " Without a password it can only use API tokens.")
+            ),
+        )
+        if user is not None:
+            return redirect(url_for("admin.users_show", user_id=user.id))
+    return form_page("admin/user_form.html", form=form)
+
+
+@blp.get("/users/<int:user_id>")
+@audience("admin")
+def users_show(user_id: int) -> Any:
+    return _user_page(user_id, TokenForm())
+
+
+@blp.post("/users/<int:user_id>/tokens")
+@audience("admin")
+def users_tokens(user_id: int) -> Any:
+    auth.get_user(user_id)  # 404 before anything else
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        created = carry_out(
+            form,
+            lambda: auth.create_token(user_id, form.name.data),
+            lambda result: f"Token {result[0].name} created. Copy it now: it is not shown again.",
+        )
+    if created is None:
+        return _user_page(user_id, form), 422
+    # The secret is shown in this answer only (never put in the session or a redirect) and never cached.
+    response = current_app.make_response(_user_page(user_id, TokenForm(formdata=None), created[1]))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
+@audience("admin")
+def users_revoke(user_id: int, token_id: int) -> Any:
+    carry_out(
+        None,
+        lambda: auth.revoke_token(user_id, token_id),
+        lambda token: f"Token {token.name} ({token.prefix}…) revoked: it no longer works.",
+    )
+    return redirect(url_for("admin.users_show", user_id=user_id))
+
+
+@blp.post("/users/<int:user_id>/deactivate")
+@audience("admin")
+def users_deactivate(user_id: int) -> Any:
+    carry_out(
+        None,
+        lambda: auth.deactivate_user(user_id, principal().user_id),
+        lambda user: f"{user.email} is deactivated: signed out everywhere, and no API token of theirs works.",
+    )
+    return redirect(url_for("admin.users_show", user_id=user_id))
+
+
+@blp.post("/users/<int:user_id>/reactivate")
+@audience("admin")
+def users_reactivate(user_id: int) -> Any:
+    carry_out(
+        None,
+        lambda: auth.reactivate_user(user_id),
+        lambda user: f"{user.email} is active again: they may sign in and their unrevoked tokens work.",
+    )
+    return redirect(url_for("admin.users_show", user_id=user_id))
+
+
+def _user_page(user_id: int, form: TokenForm, new_token: str | None = None) -> str:
+    user = auth.get_user(user_id)
+    customer = customer_services.get_customer(user.customer_id) if user.customer_id else None
+    return render_template(
+        "admin/user.html", user=user, customer=customer, form=form, new_token=new_token, tokens=user.tokens
+    )
