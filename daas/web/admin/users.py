@@ -3,9 +3,11 @@ tokens (create, revoke) and deactivating or reactivating the user."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from daas.auth import services as auth
 from daas.customers import services as customer_services
@@ -13,6 +15,8 @@ from daas.customers.services import customer_names
 from daas.web.admin import blp, form_page, queries
 from daas.web.admin.forms import TokenForm, UserForm
 from daas.web.pages import audience, carry_out, options, pager, principal
+
+T = TypeVar("T")
 
 
 @blp.get("/users")
@@ -76,33 +80,37 @@ def users_tokens(user_id: int) -> Any:
 @blp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
 @audience("admin")
 def users_revoke(user_id: int, token_id: int) -> Any:
-    carry_out(
-        None,
+    return _on_user_page(
+        user_id,
         lambda: auth.revoke_token(user_id, token_id),
         lambda token: f"Token {token.name} ({token.prefix}…) revoked: it no longer works.",
     )
-    return redirect(url_for("admin.users_show", user_id=user_id))
 
 
 @blp.post("/users/<int:user_id>/deactivate")
 @audience("admin")
 def users_deactivate(user_id: int) -> Any:
-    carry_out(
-        None,
+    return _on_user_page(
+        user_id,
         lambda: auth.deactivate_user(user_id, principal().user_id),
         lambda user: f"{user.email} is deactivated: signed out everywhere, and no API token of theirs works.",
     )
-    return redirect(url_for("admin.users_show", user_id=user_id))
 
 
 @blp.post("/users/<int:user_id>/reactivate")
 @audience("admin")
 def users_reactivate(user_id: int) -> Any:
-    carry_out(
-        None,
+    return _on_user_page(
+        user_id,
         lambda: auth.reactivate_user(user_id),
         lambda user: f"{user.email} is active again: they may sign in and their unrevoked tokens work.",
     )
+
+
+def _on_user_page(user_id: int, action: Callable[[], T], success: Callable[[T], str]) -> Response:
+    """What a button on a user's page does (revoke a token, deactivate, reactivate): carry out the one
+    service call, then back to the page, where its message (or the refusal) is shown."""
+    carry_out(None, action, success)
     return redirect(url_for("admin.users_show", user_id=user_id))
 
 
