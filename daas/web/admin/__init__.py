@@ -11,10 +11,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-import pycountry
 from flask import Blueprint, render_template, request
 
 from daas.core import money
+from daas.core.countries import country_name
 from daas.web.pages import add_navigation
 from daas.web.security import secure_page
 
@@ -35,13 +35,8 @@ def _helpers() -> dict[str, Any]:
     return {
         "unit_amount": money.format_unit_amount,
         "quantity": lambda value: f"{Decimal(value).normalize():f}",
-        "country_name": _country_name,
+        "country_name": country_name,
     }
-
-
-def _country_name(code: str) -> str:
-    country = pycountry.countries.get(alpha_2=code)
-    return country.name if country else code
 
 
 def form_page(template: str, **context: Any) -> tuple[str, int]:

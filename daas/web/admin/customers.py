@@ -16,7 +16,7 @@ from daas.web.pages import audience, carry_out, pager
 @blp.get("/customers", endpoint="customers")
 @audience("admin")
 def customers_list() -> Any:
-    search = CustomerSearchForm(request.args)
+    search = CustomerSearchForm()
     query = search.q.data if search.validate() else None
     page = pager(25)
     rows, total = queries.search_customers(query, page.offset, page.size)

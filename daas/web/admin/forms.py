@@ -135,10 +135,7 @@ class CustomerForm(FlaskForm):
         return values
 
 
-class CustomerSearchForm(FlaskForm):
-    class Meta:
-        csrf = False
-
+class CustomerSearchForm(FilterForm):
     q = StringField("Name contains", validators=[Optional(), Length(max=200)], filters=[strip])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 
 from daas.errors import Invalid
 from daas.pricing import services as pricing
@@ -57,10 +57,7 @@ def plans_metrics() -> Any:
             return redirect(url_for("admin.plans_metrics"))
     page = pager(50)
     rows, total = pricing.list_metrics(page.offset, page.size)
-    status = 422 if request.method == "POST" else 200
-    return render_template(
-        "admin/metrics.html", form=form, metrics=rows, pager=page.with_total(total)
-    ), status
+    return form_page("admin/metrics.html", form=form, metrics=rows, pager=page.with_total(total))
 
 
 # Which form row each of a plan's charges (and tiers) came from: None is the device charge.
