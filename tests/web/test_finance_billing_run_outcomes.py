@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from daas.billing.models import BillingRun
 from daas.core import clock
 from daas.extensions import db
-from daas.web import finance
+from daas.web.finance import billing_runs
 from tests.billing_helpers import bill
 from tests.billing_run_helpers import (
     billed_contracts,
@@ -41,7 +41,7 @@ def _start(client, period: str):
 
 
 def test_the_current_month_is_previewed_as_an_estimate_and_cannot_be_billed(finance_client, monkeypatch):
-    monkeypatch.setattr(finance, "_in_background", lambda work: work())
+    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())
     billed_contracts(1)
     db.session.commit()
     text = _text(finance_client.get("/finance/billing-runs?period=2026-11"))
@@ -63,7 +63,7 @@ def test_the_current_month_is_previewed_as_an_estimate_and_cannot_be_billed(fina
 
 
 def test_a_run_that_could_not_bill_a_contract_says_so_and_lists_it(finance_client, monkeypatch):
-    monkeypatch.setattr(finance, "_in_background", lambda work: work())
+    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())
     billed_contracts(1)
     bad = contract_that_cannot_be_rated()
     db.session.commit()

@@ -18,7 +18,7 @@ from daas.billing.run import run_billing
 from daas.core import clock
 from daas.extensions import db
 from daas.scheduler.models import JobRun
-from daas.web import finance
+from daas.web.finance import billing_runs
 from tests import factories
 from tests.billing_helpers import OCTOBER, Period, bill, deploy
 from tests.web.helpers import post_form, signed_in
@@ -110,7 +110,7 @@ def test_a_wrong_period_is_refused_beside_the_field(finance_client):
 
 
 def test_running_billing_redirects_to_the_run_which_shows_its_drafts(finance_client, monkeypatch):
-    monkeypatch.setattr(finance, "_in_background", lambda work: work())  # the thread's work, inline
+    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())  # the thread's work, inline
     _contract("Baukontor")
     db.session.commit()
     response = post_form(
@@ -143,8 +143,8 @@ def test_running_billing_redirects_to_the_run_which_shows_its_drafts(finance_cli
 
 
 def test_a_run_that_does_not_start_in_time_says_so(finance_client, monkeypatch):
-    monkeypatch.setattr(finance, "_in_background", lambda work: None)  # never runs
-    monkeypatch.setattr(finance, "RUN_START_WAIT_SECONDS", 0.01)
+    monkeypatch.setattr(billing_runs, "_in_background", lambda work: None)  # never runs
+    monkeypatch.setattr(billing_runs, "RUN_START_WAIT_SECONDS", 0.01)
     response = post_form(
         finance_client, "/finance/billing-runs/run", {"period": "2026-10"}, form_page="/finance/billing-runs"
     )
@@ -153,7 +153,7 @@ def test_a_run_that_does_not_start_in_time_says_so(finance_client, monkeypatch):
 
 
 def test_a_run_needs_a_valid_period(finance_client, monkeypatch):
-    monkeypatch.setattr(finance, "_in_background", lambda work: work())
+    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())
     before = db.session.scalar(select(func.count(BillingRun.id)))
     response = post_form(
         finance_client, "/finance/billing-runs/run", {"period": "October"}, form_page="/finance/billing-runs"

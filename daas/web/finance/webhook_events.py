@@ -1,0 +1,68 @@
+"""The Stripe events received: failed ones with their error and next try, and a retry by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from daas.errors import Conflict
+from daas.extensions import db
+from daas.payments import services as payments
+from daas.payments import webhooks
+from daas.payments.models import EVENT_STATUSES
+from daas.web.finance import blp, queries
+from daas.web.finance.forms import WebhookEventFilterForm
+from daas.web.pages import audience, pager
+
+
+@blp.get("/webhook-events")
+@audience("finance")
+def webhook_events() -> Any:
+    form = WebhookEventFilterForm()
+    filters: dict[str, Any] = {}
+    if request.args and form.validate():
+        filters = {"status": form.status.data or None, "given_up": True if form.given_up.data else None}
+    page = pager(25)
+    rows, total = webhooks.list_events(**filters, offset=page.offset, limit=page.size)
+    return render_template(
+        "finance/webhook_events.html",
+        form=form,
+        events=rows,
+        pager=page.with_total(total),
+        failed=queries.failed_webhook_events(),
+        retry_minutes=[
+            int(delay.total_seconds()) // 60
+            for delay in webhooks.EventRetries.from_config(current_app.config).delays
+        ],
+    )
+
+
+@blp.post("/webhook-events/<string(maxlength=100):event_id>/retry")
+@audience("finance")
+def webhook_events_retry(event_id: str) -> Any:
+    """One more attempt now; back to the list the button was on."""
+    config = current_app.config
+    webhooks.get_event(event_id)  # 404 for an unknown event
+    try:
+        event, outcome = webhooks.retry_event(
+            event_id, payments.collection_policy(config), webhooks.EventRetries.from_config(config)
+        )
+    except Conflict as error:  # processed meanwhile
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_retried(event, outcome), "success" if event.status == "processed" else "warning")
+    status = request.form.get("status")
+    return redirect(url_for("finance.webhook_events", status=status if status in EVENT_STATUSES else None))
+
+
+def _retried(event: Any, outcome: str) -> str:
+    if event.status == "processed":
+        return f"Stripe event {event.id} is processed ({outcome})."
+    then = (
+        "daas gave up on it; retry it again once its cause is fixed"
+        if event.given_up
+        else f"daas tries it again at {event.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+    )
+    return f"Stripe event {event.id} failed again: {event.error} ({then})."
