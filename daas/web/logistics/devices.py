@@ -14,67 +14,40 @@ from daas.core import clock
 from daas.devices import services as devices
 from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
-from daas.devices.lifecycle import STATES, Condition, allowed_actions, refusal, stronger_wipes
+from daas.devices.lifecycle import STATES, Condition, actions_now, refusal, stronger_wipes
 from daas.downloads import PDF_MIMETYPE, download
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import (
     ACTION_FORMS,
     DISPOSITIONS,
+    FORM_OF_ACTION,
     WIPE_METHODS,
     DeployForm,
-    DispositionForm,
-    GradeForm,
-    LostForm,
-    RestockForm,
     SerialForm,
-    WipeForm,
 )
 from daas.web.pages import audience, carry_out, options, pager, principal
 
 
-def _forms_for(actions: list[str]) -> dict[str, type[FlaskForm]]:
-    """The forms of the actions that may be done now (the lifecycle and its certificate and grade rules
-    decide, not this page); a second, stronger wipe of a graded device is the wipe form."""
-    allowed = set(actions)
-    forms: dict[str, type[FlaskForm]] = {}
-    if allowed & {"wipe", "wipe_again"}:
-        forms["wipe"] = WipeForm
-    if "grade" in allowed:
-        forms["grade"] = GradeForm
-    if allowed & set(DISPOSITIONS):
-        forms["disposition"] = DispositionForm
-    if "restock" in allowed:
-        forms["restock"] = RestockForm
-    if "deploy" in allowed:
-        forms["deploy"] = DeployForm
-    if "lose" in allowed:
-        forms["lost"] = LostForm
-    return forms
-
-
-def _not_now(condition: Condition, actions: list[str]) -> list[tuple[str, str]]:
-    """The dispositions the device's state allows but its wipe or grade does not, with the reason."""
-    reasons = []
-    for name in DISPOSITIONS:
-        if name in allowed_actions(condition.status) and name not in actions:
-            refused = refusal(condition, name)
-            reasons.append((name, refused.message if refused else ""))
-    return reasons
+def _not_now(condition: Condition) -> list[tuple[str, str]]:
+    """The dispositions the device's state allows but its wipe or grade does not, with the reason (what
+    its state rules out the page simply does not offer)."""
+    refusals = [(name, refusal(condition, name)) for name in DISPOSITIONS]
+    return [(name, refused.message) for name, refused in refusals if refused and refused.field != "status"]
 
 
 def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> Any:
     device = devices.get_device(serial)
     today = clock.today()
     condition = takeback.condition_of(device)
-    actions = takeback.available_actions(device)
-    forms = {}
-    for name, form_class in _forms_for(actions).items():
+    actions = actions_now(condition)  # what the lifecycle and its certificate and grade rules allow now
+    forms: dict[str, FlaskForm] = {}
+    for name in dict.fromkeys(FORM_OF_ACTION[action] for action in actions if action in FORM_OF_ACTION):
         if failed is not None and failed[0] == name:
             forms[name] = failed[1]
         elif name == "deploy":
-            forms[name] = form_class(formdata=None, data={"start_date": today})
+            forms[name] = DeployForm(formdata=None, data={"start_date": today})
         else:
-            forms[name] = form_class(formdata=None)
+            forms[name] = ACTION_FORMS[name](formdata=None)
     wipe_again = "wipe_again" in actions
     methods = stronger_wipes(condition.wipe) if wipe_again else ()
     if wipe_again:  # only a stronger method than the wipe on record, the weakest of them first
@@ -83,7 +56,7 @@ def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, statu
             forms["wipe"].method.data = methods[0]
     if "disposition" in forms:
         forms["disposition"].disposition.choices = options(
-            (name, label) for name, label in DISPOSITIONS.items() if name in actions
+            (name, text) for name, text in DISPOSITIONS.items() if name in actions
         )
     contract_id = current_contract_id(device.id)
     return (
@@ -91,13 +64,13 @@ def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, statu
             "logistics/device.html",
             device=device,
             events=devices.device_events(device),
-            certificates=queries.wipe_certificates(device.id),
+            certificates=takeback.device_certificates(device.serial),
             contract_id=contract_id,
             forms=forms,
             wipe_again=wipe_again,
             stronger_wipes=methods,
             wiped_with=condition.wipe,
-            not_now=_not_now(condition, actions),
+            not_now=_not_now(condition),
             search=SerialForm(formdata=None, data={"serial": ""}),
             today=today,
         ),
@@ -125,7 +98,6 @@ def devices_list() -> Any:
     if state in STATES:
         listed, total = devices.list_devices(state, None, None, page.offset, page.size)
         page = page.with_total(total)
-    waiting = queries.devices_by_status([status for status, _ in queries.WAITING])
     return render_template(
         "logistics/devices.html",
         form=form,
@@ -133,7 +105,7 @@ def devices_list() -> Any:
         state=state if listed is not None else None,
         listed=listed,
         pager=page,
-        waiting=[(state, waits_for, waiting[state]) for state, waits_for in queries.WAITING],
+        waiting=queries.warehouse_queue(),
     )
 
 

@@ -181,6 +181,17 @@ ACTION_FORMS = {
     "deploy": DeployForm,
     "lost": LostForm,
 }
+# The lifecycle actions the device page does, and the form of each: a second, stronger wipe of a graded
+# device is the wipe form, every disposition the disposition form.
+FORM_OF_ACTION = {
+    "wipe": "wipe",
+    "wipe_again": "wipe",
+    "grade": "grade",
+    **dict.fromkeys(DISPOSITIONS, "disposition"),
+    "restock": "restock",
+    "deploy": "deploy",
+    "lose": "lost",
+}
 
 
 # -- refresh orders ---------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ def home() -> Any:
     monday = today - timedelta(days=today.weekday())
     week = queries.scheduled_pickups_between(monday, monday + timedelta(days=6))
     labels, counts = queries.devices_received_per_week(today)
-    waiting = queries.devices_by_status([status for status, _ in queries.WAITING])
     return render_template(
         "logistics/home.html",
         today=today,
@@ -28,7 +27,7 @@ def home() -> Any:
         todays=[pickup for pickup in week if pickup.day == today],
         week=week,
         orders=queries.return_orders_by_status(),
-        waiting=[(status, waits_for, waiting[status]) for status, waits_for in queries.WAITING],
+        waiting=queries.warehouse_queue(),
         chart={
             "type": "bar",
             "labels": labels,

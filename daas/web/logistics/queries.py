@@ -1,17 +1,18 @@
-"""Reads the logistics pages need and the services do not offer: counts for the overview, the week's
-pickups, received devices per week, known regions, free slots, the orders booked on slots, a device's
-wipe certificates, the devices a scanned serial may mean. Read-only; no rules are decided here."""
+"""Reads the logistics pages need and the services do not offer: counts for the overview (return orders
+by state, the warehouse queue), the week's pickups, received devices per week, known regions, the orders
+booked on slots, the devices of return orders, the devices a scanned serial may mean. Read-only; no rules
+are decided here."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
 from daas.customers.models import Customer
-from daas.devices.models import CustodyEvent, Device, WipeCertificate
+from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
 from daas.logistics.models import RETURN_STATUSES, PickupSlot, ReturnOrder, ReturnOrderDevice
 
@@ -43,8 +44,9 @@ def return_orders_by_status() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in RETURN_STATUSES}
 
 
-def devices_by_status(statuses: Sequence[str]) -> dict[str, int]:
-    """How many devices are in each of `statuses` (0 when none)."""
+def warehouse_queue() -> list[tuple[str, str, int]]:
+    """(state, what a device in it waits for, how many devices are in it) for each state of `WAITING`."""
+    statuses = [status for status, _ in WAITING]
     counts = dict(
         db.session.execute(
             select(Device.status, func.count(Device.id))
@@ -52,7 +54,7 @@ def devices_by_status(statuses: Sequence[str]) -> dict[str, int]:
             .group_by(Device.status)
         ).all()
     )
-    return {status: counts.get(status, 0) for status in statuses}
+    return [(status, waits_for, counts.get(status, 0)) for status, waits_for in WAITING]
 
 
 def scheduled_pickups_between(start: date, end: date) -> list[Pickup]:
@@ -112,17 +114,6 @@ def orders_on_slots(slot_ids: Iterable[int]) -> dict[int, list[ReturnOrder]]:
     ):
         booked[order.slot_id].append(order)  # type: ignore[index]
     return booked
-
-
-def wipe_certificates(device_id: int) -> list[WipeCertificate]:
-    """A device's wipe certificates, newest first."""
-    return list(
-        db.session.scalars(
-            select(WipeCertificate)
-            .where(WipeCertificate.device_id == device_id)
-            .order_by(WipeCertificate.id.desc())
-        )
-    )
 
 
 def devices_of_orders(order_ids: Iterable[int]) -> dict[int, list[Device]]:
