@@ -79,10 +79,11 @@ def _in_background(work: Callable[[], None]) -> None:
 
 
 def start_billing_run(
-    app: Flask, period: Period, actor: str, wait_seconds: float = RUN_START_WAIT_SECONDS
+    app: Flask, period: Period, actor: str, wait_seconds: float | None = None
 ) -> int | None:
     """Start `run_billing` in a background thread with its own app context (and database session), and
-    return the new run's id as soon as its row is committed; None when it did not start in time."""
+    return the new run's id as soon as its row is committed; None when it did not start in time
+    (`wait_seconds`, by default RUN_START_WAIT_SECONDS as it is when called)."""
     started = _Started()
 
     def report(run_id: int) -> None:
@@ -100,7 +101,7 @@ def start_billing_run(
                 db.session.remove()
 
     _in_background(work)
-    started.event.wait(wait_seconds)
+    started.event.wait(RUN_START_WAIT_SECONDS if wait_seconds is None else wait_seconds)
     return started.run_id
 
 
