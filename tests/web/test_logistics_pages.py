@@ -5,12 +5,15 @@ disposition, restock and redeployment, and refresh orders to complete."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
 
 from daas.contracts.services import deploy_device, end_deployment
 from daas.devices.models import Device, HarvestedPart, WipeCertificate
@@ -443,6 +446,40 @@ def test_approved_refresh_orders_are_listed_and_an_upgrade_is_completed(yard, up
     upgrade = db.session.scalar(select(DeviceUpgrade).where(DeviceUpgrade.refresh_order_id == order.id))
     assert (upgrade.kit, upgrade.extension_months) == ("memory", 18)
     assert db.session.get(RefreshOrder, order.id).status == "completed"
+
+
+@contextmanager
+def counted_statements() -> Iterator[list[str]]:
+    """The SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+
+
+def test_the_refresh_orders_list_reads_the_serials_of_its_rows_at_once(yard, upgrade_order) -> None:
+    client, url = yard["client"], "/logistics/refresh-orders?status=approved"
+    with counted_statements() as one_row:
+        assert text(client.get(url)).count("Complete<span") == 1
+    plan = factories.plan(refresh_cycle_months=24, term_months=48)
+    contract = factories.contract(yard["customer"].id, plan.code, date(2025, 1, 1))
+    for _ in range(4):
+        device = factories.device(yard["model"].sku, manufactured_on=date(2024, 10, 1), on=date(2024, 12, 1))
+        deploy_device(contract.id, device.serial, date(2025, 1, 1), "tests")
+    refresh.plan_refreshes(date(2026, 11, 15), 60, UpgradePolicy(80, 12), 14)
+    for order in db.session.scalars(select(RefreshOrder).where(RefreshOrder.status == "open")).all():
+        refresh.approve_refresh(order.id, "upgrade", "it@baukontor.example", 14)
+    db.session.commit()
+    with counted_statements() as five_rows:
+        page = text(client.get(url))
+    assert page.count("Complete<span") == 5
+    assert len(five_rows) == len(one_row)  # not one more query per order
 
 
 # -- who may see and post -----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Reads the logistics pages need and the services do not offer: counts for the overview (return orders
 by state, the warehouse queue), the week's pickups, received devices per week, known regions, the orders
-booked on slots, the devices of return orders, the devices a scanned serial may mean. Read-only; no rules
-are decided here."""
+booked on slots, the devices of return orders, the serials of a list's devices, the devices a scanned
+serial may mean. Read-only; no rules are decided here."""
 
 from __future__ import annotations
 
@@ -131,6 +131,15 @@ def devices_of_orders(order_ids: Iterable[int]) -> dict[int, list[Device]]:
     for order_id, device in rows:
         found[order_id].append(device)
     return found
+
+
+def serials_of_devices(device_ids: Iterable[int]) -> dict[int, str]:
+    """Each device's serial by its id, in one query for a whole list's rows."""
+    ids = set(device_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Device.id, Device.serial).where(Device.id.in_(ids)))
+    return {device_id: serial for device_id, serial in rows}
 
 
 def devices_by_serial(serial: str) -> list[Device]:

@@ -11,7 +11,7 @@ from daas.core import clock
 from daas.logistics import refresh
 from daas.logistics.models import REFRESH_STATUSES
 from daas.logistics.rules import UpgradePolicy
-from daas.web.logistics import blp, label
+from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import CompleteForm, RefreshFilterForm
 from daas.web.pages import audience, carry_out, options, pager, principal
 
@@ -26,11 +26,12 @@ def refresh_orders_list() -> Any:
     rows, total = refresh.list_refresh_orders(
         status if status in REFRESH_STATUSES else None, None, page.offset, page.size
     )
+    serials = queries.serials_of_devices(order.device_id for order in rows)
     return render_template(
         "logistics/refresh_orders.html",
         form=form,
         status=status,
-        orders=[(order, refresh.serial_of(order)) for order in rows],
+        orders=[(order, serials[order.device_id]) for order in rows],
         pager=page.with_total(total),
     )
 
