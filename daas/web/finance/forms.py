@@ -1,12 +1,10 @@
-"""The finance pages' forms: GET filters (read from the query string, no CSRF token) and the POST forms
+"""The finance pages' forms: GET filters (`pages.FilterForm`, like every audience's) and the POST forms
 of a billing run, a credit note and a bank transfer."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +22,7 @@ from daas.billing.models import INVOICE_STATUSES
 from daas.payments.models import EVENT_STATUSES
 from daas.scheduler.models import JOB_RUN_STATUSES
 from daas.scheduler.registry import JOB_NAMES
+from daas.web.pages import FilterForm, options
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 PERIOD_MESSAGE = "A month as YYYY-MM, e.g. 2026-10."
@@ -31,20 +30,10 @@ PERIOD_MESSAGE = "A month as YYYY-MM, e.g. 2026-10."
 
 def _choices(everything: str, values: Iterable[str]) -> list[SelectChoice]:
     """A filter's options: "" for no filter, then each value (underscores read as spaces)."""
-    return [SelectChoice("", everything), *[SelectChoice(v, v.replace("_", " ")) for v in values]]
+    return options([("", everything), *[(value, value.replace("_", " ")) for value in values]])
 
 
-class QueryForm(FlaskForm):
-    """A filter form sent with GET: read from the query string, no CSRF token (it changes nothing)."""
-
-    class Meta:
-        csrf = False
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(formdata=request.args if request.args else None, **kwargs)
-
-
-class PeriodForm(QueryForm):
+class PeriodForm(FilterForm):
     period = StringField("Period", validators=[Optional(), Regexp(PERIOD_PATTERN, message=PERIOD_MESSAGE)])
 
 
@@ -52,7 +41,7 @@ class RunForm(FlaskForm):
     period = HiddenField(validators=[DataRequired(), Regexp(PERIOD_PATTERN, message=PERIOD_MESSAGE)])
 
 
-class InvoiceFilterForm(QueryForm):
+class InvoiceFilterForm(FilterForm):
     period = StringField("Period", validators=[Optional(), Regexp(PERIOD_PATTERN, message=PERIOD_MESSAGE)])
     status = SelectField("Status", choices=_choices("Any status", INVOICE_STATUSES), default="")
     customer = SelectField("Customer", choices=[], default="")
@@ -70,11 +59,11 @@ class BankTransferForm(FlaskForm):
     paid_on = DateField("Received on", validators=[InputRequired()])
 
 
-class JobRunFilterForm(QueryForm):
+class JobRunFilterForm(FilterForm):
     job = SelectField("Job", choices=_choices("Every job", JOB_NAMES), default="")
     status = SelectField("Status", choices=_choices("Any status", JOB_RUN_STATUSES), default="")
 
 
-class WebhookEventFilterForm(QueryForm):
+class WebhookEventFilterForm(FilterForm):
     status = SelectField("Status", choices=_choices("Any status", EVENT_STATUSES), default="")
     given_up = BooleanField("Given up only")
