@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 
 from daas.contracts.services import deploy_device, end_deployment
@@ -393,6 +393,27 @@ def test_recycling_needs_a_purge_and_harvested_parts_are_read_per_line(yard) -> 
     ]
     page = text(client.get(url))
     assert "Nothing to do here for a device that is harvested" in page
+
+
+def test_harvested_parts_are_kept_as_typed_or_refused_as_the_api_refuses_them(yard) -> None:
+    client, serial = yard["client"], _received(yard)
+    url = f"/logistics/devices/{serial}"
+    post_form(client, f"{url}/wipe", WIPE, form_page=url)
+    post_form(client, f"{url}/grade", {"grade": "D"}, form_page=url)
+    for typed, problem in (
+        ("battery, 0.3105", "Line 1, weight: At most 3 decimals."),  # never rounded to 0.311 unseen
+        ("battery, 0.3\nSSD, 101", "Line 2, weight: Must be at most 100."),
+        ("x" * 101 + ", 0.3", "Line 1, part: Longer than maximum length 100."),  # never cut to 100
+        (" , 0.3", "Line 1, part: Must not be blank."),
+        ("battery, 1e-1", "Line 1: write the part, a comma, then its weight in kg."),
+    ):
+        refused = post_form(
+            client, f"{url}/disposition", {"disposition": "harvest", "harvested_parts": typed}, url
+        )
+        assert refused.status_code == 422 and field_error(refused, "harvested_parts") == problem
+    assert db.session.get(Device, yard["second"].id).status == "graded"
+    parts = select(func.count()).where(HarvestedPart.device_id == yard["second"].id)
+    assert db.session.scalar(parts) == 0
 
 
 def test_a_device_in_transit_can_be_marked_lost(yard) -> None:

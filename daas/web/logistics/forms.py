@@ -4,10 +4,10 @@ They check what a person typed; whether a step may be done now is the services' 
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_wtf import FlaskForm
+from marshmallow import ValidationError as Refused
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
@@ -19,7 +19,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from daas.api.fields import DecimalString
 from daas.devices import lifecycle, takeback
+from daas.logistics.schemas import PartSchema
 from daas.web.input import SerialRule
 from daas.web.pages import FilterForm, options
 
@@ -102,21 +104,33 @@ class SerialForm(FilterForm):
     serial = StringField("Serial", validators=[DataRequired(), SerialRule()])
 
 
+PART = PartSchema()  # the API's rule for a harvested part: the one the page applies too
+PART_FIELDS = {"part": "part", "weight_kg": "weight"}
+NOT_A_NUMBER = DecimalString.default_error_messages["invalid"]
+
+
 def _harvested_parts(text: str | None) -> list[dict[str, Any]]:
-    """'battery, 0.25' per line -> [{"part": "battery", "weight_kg": Decimal("0.25")}]."""
+    """'battery, 0.25' per line -> [{"part": "battery", "weight_kg": Decimal("0.25")}]. Each line is
+    checked as the API checks a harvested part (a name of at most 100 characters, a weight from 0 to 100 kg
+    with at most 3 decimals), so what is stored is what was typed, never rounded or cut short."""
     parts = []
     for number, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
-        name, _, weight = line.rpartition(",")
+        name, comma, weight = line.rpartition(",")
         try:
-            kg = Decimal(weight.strip())
-        except InvalidOperation:
-            raise ValidationError(f"Line {number}: write the part, a comma, then its weight in kg.") from None
-        if not name.strip() or not kg.is_finite() or not 0 <= kg <= 100:
-            raise ValidationError(f"Line {number}: a part name and a weight from 0 to 100 kg.")
-        parts.append({"part": name.strip()[:100], "weight_kg": kg})
+            parts.append(PART.load({"part": name, "weight_kg": weight.strip()}))
+        except Refused as refused:
+            raise ValidationError(_line_problem(number, bool(comma), refused.messages)) from None
     return parts
+
+
+def _line_problem(number: int, comma: bool, problems: Any) -> str:
+    """What is wrong with line `number`: its form (part, comma, weight), else the first rule it breaks."""
+    if not comma or problems.get("weight_kg") == [NOT_A_NUMBER]:
+        return f"Line {number}: write the part, a comma, then its weight in kg."
+    field, messages = next(iter(problems.items()))
+    return f"Line {number}, {PART_FIELDS[field]}: {messages[0]}"
 
 
 class WipeForm(FlaskForm):
