@@ -265,6 +265,17 @@ def test_adding_a_slot_and_a_duplicate_is_refused_beside_the_day(yard) -> None:
     assert field_error(bad, "new-region") == "Letters, digits, - . _ /"
 
 
+def test_a_region_is_refused_with_a_line_break_after_it_as_the_api_refuses_it(yard) -> None:
+    refused = post_form(
+        yard["client"],
+        "/logistics/calendar/slots",
+        {"new-region": f"{REGION}\n", "new-date": "2026-12-02", "new-capacity": "3"},
+        form_page="/logistics/calendar",
+    )
+    assert refused.status_code == 422 and field_error(refused, "new-region") == "Letters, digits, - . _ /"
+    assert db.session.scalar(select(PickupSlot).where(PickupSlot.date == date(2026, 12, 2))) is None
+
+
 def test_capacity_below_the_bookings_is_refused_beside_the_field(yard) -> None:
     client, slot = yard["client"], yard["today_slot"]
     url = f"/logistics/calendar/slots/{slot.id}?region={REGION}&month=2026-11"

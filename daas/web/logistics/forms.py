@@ -25,7 +25,8 @@ from daas.logistics.schemas import PartSchema
 from daas.web.input import SerialRule
 from daas.web.pages import FilterForm, options
 
-CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"  # as the API's Code field: regions
+# As the API's Code field: regions. `\Z`, not `$`, which would let a line break after the code through.
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*\Z"
 WIPE_METHODS = {method: method.capitalize() for method in lifecycle.WIPE_METHODS}  # weakest first
 GRADES = [
     ("A", "A: as new"),
