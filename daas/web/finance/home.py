@@ -23,16 +23,17 @@ def home() -> Any:
     runs, _ = billing.list_runs(0, 1)
     _, failed_jobs = list_job_runs(status="failed", offset=0, limit=1)
     monthly = queries.invoiced_by_month(12)
-    chart = {
-        "type": "bar",
-        "labels": monthly.periods,
-        "datasets": [
-            {"label": currency, "data": [str(total) for total in totals]}
-            for currency, totals in monthly.totals.items()
-        ],
-        "unit": ", ".join(monthly.totals),
-        "stacked": False,
-    }
+    # One chart per currency: amounts in two currencies never share an axis.
+    charts = [
+        {
+            "type": "bar",
+            "labels": monthly.periods,
+            "datasets": [{"label": currency, "data": [str(total) for total in totals]}],
+            "unit": currency,
+            "stacked": False,
+        }
+        for currency, totals in monthly.totals.items()
+    ]
     return render_template(
         "finance/home.html",
         receivables=queries.receivables(),
@@ -40,6 +41,6 @@ def home() -> Any:
         last_run=runs[0] if runs else None,
         last_run_status=run_status(runs[0]) if runs else None,
         failed_jobs=failed_jobs,
-        chart=chart,
+        charts=charts,
         last_month=last_month(),
     )
