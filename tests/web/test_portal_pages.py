@@ -26,7 +26,7 @@ from daas.logistics import slots
 from daas.logistics.models import PickupSlot, RefreshOrder, ReturnOrder
 from daas.logistics.refresh import approve_refresh, complete_refresh, due_date_of, plan_refresh_orders
 from daas.logistics.rules import UpgradePolicy
-from daas.web import portal_queries as queries
+from daas.web.portal import queries
 from tests import factories
 from tests.billing_helpers import OCTOBER, at, bill, usage, worked_example_plan
 from tests.impact_helpers import build_worked_example

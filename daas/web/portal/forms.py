@@ -1,0 +1,123 @@
+"""The portal's forms: the filters of its lists, the refresh decision and new date, the two steps of
+booking a return, and the card the customer adds."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from daas.logistics.models import RETURN_STATUSES
+from daas.web.pages import FilterForm
+from daas.web.portal.common import options
+
+CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
+RETURN_REASONS = [
+    ("early_return", "Early return: no longer needed"),
+    ("defect", "Defective device"),
+    ("end_of_term", "End of the subscription's term"),
+]
+ASAP = "asap"  # the pickup date chosen when no date is free: logistics schedules it
+
+INVOICE_FILTERS = [
+    ("", "All"),
+    ("open", "Open"),
+    ("paid", "Paid"),
+    ("uncollectible", "Not collected"),
+    ("void", "Void"),
+]
+
+REFRESH_FILTERS = [
+    ("open", "Waiting for you"),
+    ("approved", "Approved"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+    ("", "All"),
+]
+
+
+class InvoiceFilterForm(FilterForm):
+    status = SelectField("Status", choices=options(INVOICE_FILTERS), validators=[Optional()])
+
+
+# -- refresh orders -----------------------------------------------------------------------------------------
+
+
+class RefreshFilterForm(FilterForm):
+    status = SelectField("Show", choices=options(REFRESH_FILTERS), default="open", validators=[Optional()])
+
+
+class ApproveForm(FlaskForm):
+    action = RadioField(
+        "Your decision",
+        choices=options(
+            [
+                ("upgrade", "Upgrade: keep the device and extend its life (battery, storage or memory)"),
+                ("replace", "Replace: a new device, and the old one is picked up"),
+            ]
+        ),
+        validators=[DataRequired(message="Choose upgrade or replace.")],
+    )
+    replacement_sku = SelectField(
+        "Replacement model (for a replacement)", choices=[], validate_choice=True, validators=[Optional()]
+    )
+
+
+class RescheduleForm(FlaskForm):
+    due_date = DateField("New date", validators=[DataRequired(message="Give a date (YYYY-MM-DD).")])
+
+
+# -- returns ------------------------------------------------------------------------------------------------
+
+
+class ReturnFilterForm(FilterForm):
+    status = SelectField(
+        "Status",
+        choices=options([("", "All")] + [(s, s.replace("_", " ").capitalize()) for s in RETURN_STATUSES]),
+        validators=[Optional()],
+    )
+
+
+class ChooseSubscriptionForm(FlaskForm):
+    """Step 1 of booking a return (a GET form): which subscription, and where the devices are picked up."""
+
+    class Meta:
+        csrf = False
+
+    contract = SelectField("Subscription", coerce=int, validate_choice=True)
+    region = StringField(
+        "Pickup region",
+        validators=[DataRequired(), Length(max=32), Regexp(CODE, message="Letters, digits, - . _ / only.")],
+    )
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReturnForm(FlaskForm):
+    contract_id = HiddenField(validators=[DataRequired()])
+    region = HiddenField(validators=[DataRequired(), Length(max=32), Regexp(CODE)])
+    serials = MultiCheckboxField(
+        "Devices to return", validators=[DataRequired("Choose at least one device.")]
+    )
+    reason = SelectField("Reason", choices=options(RETURN_REASONS))
+    address = TextAreaField("Pickup address", validators=[DataRequired(), Length(max=500)])
+    requested_date = RadioField("Pickup date", validators=[DataRequired("Choose a pickup date.")])
+
+
+# -- how the customer pays ----------------------------------------------------------------------------------
+
+
+class CardForm(FlaskForm):
+    payment_method = HiddenField(validators=[DataRequired(), Length(max=64), Regexp(r"^pm_[A-Za-z0-9_]+$")])

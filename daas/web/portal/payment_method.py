@@ -1,0 +1,64 @@
+"""How the customer pays: the card on file, and adding one through Stripe.js (a SetupIntent confirmed in
+the browser); open invoices are collected with a new card at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from daas.errors import DomainError
+from daas.extensions import db
+from daas.payments import services as payments
+from daas.payments.gateway import StripeSettings
+from daas.web.portal import blp
+from daas.web.portal.forms import CardForm
+
+
+def _customer_id() -> int:
+    principal = current_user.principal
+    if principal.role != "customer":
+        abort(403)
+    return principal.customer_id
+
+
+@blp.route("/payment-method", methods=["GET", "POST"])
+@login_required
+def payment_method() -> Any:
+    customer_id = _customer_id()
+    settings = StripeSettings.from_config(current_app.config)
+    form = CardForm()
+    if form.validate_on_submit():
+        try:
+            profile = payments.save_payment_method(
+                customer_id, form.payment_method.data, settings, customer_id
+            )
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            report = payments.collect_due(
+                payments.collection_policy(current_app.config),
+                invoice_ids=payments.open_invoice_ids(customer_id),
+            )
+            paid = f" {report.succeeded} open invoice(s) paid with it." if report.succeeded else ""
+            flash(f"Your {profile.card_brand} card ending in {profile.card_last4} is saved.{paid}", "success")
+        return redirect(url_for("portal.payment_method"))
+    profile = payments.payment_profile(customer_id, settings, customer_id)
+    client_secret = None
+    if settings.enabled:
+        try:
+            client_secret = payments.start_card_setup(customer_id, settings, customer_id)
+            db.session.commit()
+        except DomainError as error:
+            flash(error.message, "error")
+    return render_template(
+        "portal/payment_method.html",
+        form=form,
+        profile=profile,
+        client_secret=client_secret,
+        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
+        stripe_js_url=current_app.config["STRIPE_JS_URL"],
+    )

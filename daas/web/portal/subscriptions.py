@@ -1,0 +1,123 @@
+"""Subscriptions: the list, one subscription with its devices, refresh dates and usage by month, and its
+impact statement (page and PDF)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app, render_template
+
+from daas.billing.periods import Period
+from daas.contracts.services import get_contract, list_contracts, list_deployments
+from daas.contracts.terms import contract_status
+from daas.core import clock
+from daas.downloads import PDF_MIMETYPE, download
+from daas.impact.documents import statement_document
+from daas.impact.statement_pdf import render_statement
+from daas.impact.statements import contract_statement
+from daas.logistics import refresh
+from daas.web.pages import audience, pager
+from daas.web.portal import blp, queries
+from daas.web.portal.common import customer_scope, number
+
+
+@blp.get("/subscriptions")
+@audience("customer")
+def subscriptions() -> Any:
+    page = pager(25)
+    contracts, total = list_contracts(customer_scope=customer_scope(), offset=page.offset, limit=page.size)
+    today = clock.today()
+    return render_template(
+        "portal/subscriptions.html",
+        contracts=contracts,
+        figures=queries.subscription_figures(contract.id for contract in contracts),
+        status={c.id: contract_status(c.end_date, c.terminated_on, today) for c in contracts},
+        pager=page.with_total(total),
+    )
+
+
+def _usage_chart(metric: Any, months: list[Period], quantities: list[Decimal]) -> dict[str, Any]:
+    return {
+        "type": "bar",
+        "labels": [month.name for month in months],
+        "datasets": [{"label": metric.name, "data": [number(q) for q in quantities]}],
+        "unit": None,
+        "stacked": False,
+        "integer": metric.aggregation in ("count", "unique_count"),  # counts: whole-number ticks
+    }
+
+
+@blp.get("/subscriptions/<int:contract_id>")
+@audience("customer")
+def subscriptions_show(contract_id: int) -> Any:
+    scope, today = customer_scope(), clock.today()
+    contract = get_contract(contract_id, scope)
+    page = pager(25)
+    deployments, total = list_deployments(contract.id, scope, True, page.offset, page.size)
+    cycle = contract.plan.refresh_cycle_months
+    due = refresh.due_dates_of(deployments, cycle)
+    metrics = queries.metrics_of([contract.id])[contract.id]
+    months = queries.last_months(today, 12)
+    by_month = queries.usage_by_month(contract.id, metrics, months)
+    return render_template(
+        "portal/subscription.html",
+        contract=contract,
+        status=contract_status(contract.end_date, contract.terminated_on, today),
+        figures=queries.subscription_figures([contract.id])[contract.id],
+        deployments=deployments,
+        due=due,
+        open_refresh=queries.open_refresh_by_device(contract.id),
+        pager=page.with_total(total),
+        metrics=metrics,
+        this_month={metric.id: by_month[metric.id][-1] for metric in metrics},
+        period=months[-1],
+        charts=[(metric, _usage_chart(metric, months, by_month[metric.id])) for metric in metrics],
+    )
+
+
+# -- impact -------------------------------------------------------------------------------------------------
+
+
+def _statement(contract_id: int) -> dict[str, Any]:
+    return contract_statement(contract_id, None, None, clock.today(), customer_scope())
+
+
+def _cumulative_chart(statement: dict[str, Any], name: str, label: str) -> dict[str, Any]:
+    running, monthly, cumulative = Decimal(0), [], []
+    for row in statement["by_period"]:
+        running += row[name]
+        monthly.append(str(row[name]))
+        cumulative.append(str(running))
+    return {
+        "type": "line",
+        "labels": [row["period"] for row in statement["by_period"]],
+        "datasets": [
+            {"label": f"{label}, cumulative", "data": cumulative},
+            {"label": f"{label}, in the month", "data": monthly},
+        ],
+        "unit": "kg",
+        "stacked": False,
+    }
+
+
+@blp.get("/subscriptions/<int:contract_id>/impact")
+@audience("customer")
+def subscriptions_impact(contract_id: int) -> Any:
+    statement = _statement(contract_id)
+    return render_template(
+        "portal/impact.html",
+        contract=get_contract(contract_id, customer_scope()),
+        statement=statement,
+        ewaste_chart=_cumulative_chart(statement, "avoided_ewaste_kg", "Avoided e-waste"),
+        co2e_chart=_cumulative_chart(statement, "avoided_co2e_kg", "Avoided CO2e"),
+    )
+
+
+@blp.get("/subscriptions/<int:contract_id>/impact.pdf")
+@audience("customer")
+def subscriptions_impact_pdf(contract_id: int) -> Any:
+    document = statement_document(_statement(contract_id), current_app.config["DAAS_ISSUER_NAME"])
+    return download(
+        render_statement(document), PDF_MIMETYPE, f"impact-contract-{contract_id}.pdf", inline=True
+    )
