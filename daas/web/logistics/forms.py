@@ -53,7 +53,9 @@ class ReturnFilterForm(FilterForm):
 
 
 class ScheduleForm(FlaskForm):
-    date = SelectField("Pickup date", validators=[DataRequired()])
+    """The page offers the days with room; whether the posted day has room is the service's answer."""
+
+    date = SelectField("Pickup date", validators=[DataRequired()], validate_choice=False)
 
 
 class PickupForm(FlaskForm):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import redirect, render_template, request, url_for
+from flask import redirect, render_template, url_for
 from flask_wtf import FlaskForm
 
 from daas.core import clock
@@ -83,7 +83,6 @@ def returns_show(order_id: int) -> Any:
 @audience("logistics")
 def returns_schedule(order_id: int) -> Any:
     form = ScheduleForm()
-    form.date.choices = options([(request.form.get("date", ""), "")])  # the service checks the slot's room
     if form.validate_on_submit():
         try:
             day = date.fromisoformat(form.date.data)
