@@ -170,12 +170,14 @@ def billing_runs_show(run_id: int) -> Any:
     invoices, total = queries.run_invoices_page(run.id, page.offset, page.size)
     conditions = queries.invoice_conditions(billing_run_id=run.id)
     status = run_status(run)
+    finished = status in FINISHED  # its drafts may be finalized, unless a later run owns them
     return render_template(
         "finance/billing_run.html",
         run=run,
         status=status,
+        finished=finished,
         completed_by=queries.run_completing(run.id) if status == "interrupted" else None,
-        superseded_by=billing.superseding_run(run) if status in FINISHED else None,
+        superseded_by=billing.superseding_run(run) if finished else None,
         invoices=invoices,
         pager=page.with_total(total),
         totals=queries.invoice_totals(*conditions),
