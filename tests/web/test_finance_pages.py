@@ -296,6 +296,12 @@ def test_an_unknown_invoice_is_the_404_page(finance_client):
     assert "not yours to see" in _text(response) and "Traceback" not in _text(response)
 
 
+def test_retrying_an_unknown_stripe_event_is_the_404_page(finance_client):
+    url = "/finance/webhook-events/evt_unknown/retry"
+    response = post_form(finance_client, url, {}, form_page="/finance/billing-runs")
+    assert (response.status_code, response.mimetype) == (404, "text/html")
+
+
 def test_voiding_an_open_invoice(finance_client):
     _contract()
     (invoice,) = _finalized()

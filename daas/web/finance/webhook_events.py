@@ -43,8 +43,7 @@ def webhook_events() -> Any:
 def webhook_events_retry(event_id: str) -> Any:
     """One more attempt now; back to the list the button was on."""
     config = current_app.config
-    webhooks.get_event(event_id)  # 404 for an unknown event
-    try:
+    try:  # an unknown event is a NotFound: the 404 page
         event, outcome = webhooks.retry_event(
             event_id, payments.collection_policy(config), webhooks.EventRetries.from_config(config)
         )
