@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from daas.core import clock
@@ -330,6 +330,11 @@ def due_events(limit: int = 500) -> list[str]:
 # -- what finance sees and does -------------------------------------------------------------------------
 
 
+def given_up_condition() -> ColumnElement[bool]:
+    """Events daas no longer retries (`StripeEvent.given_up`) as an SQL condition: failed, no next try."""
+    return (StripeEvent.status == "failed") & StripeEvent.next_attempt_at.is_(None)
+
+
 def list_events(
     status: str | None = None,
     type: str | None = None,
@@ -345,8 +350,7 @@ def list_events(
     if type:
         query = query.where(StripeEvent.type == type)
     if given_up is not None:
-        gave_up = (StripeEvent.status == "failed") & StripeEvent.next_attempt_at.is_(None)
-        query = query.where(gave_up if given_up else ~gave_up)
+        query = query.where(given_up_condition() if given_up else ~given_up_condition())
     order = (StripeEvent.received_at.desc(), StripeEvent.id.desc())
     return fetch_page(query.order_by(*order), offset, limit)
 

@@ -19,6 +19,7 @@ from daas.db import Money, fetch_page
 from daas.extensions import db
 from daas.payments.models import StripeEvent
 from daas.payments.services import overdue_condition
+from daas.payments.webhooks import given_up_condition
 
 ZERO = Decimal(0)
 # Invoices that were issued and still stand: what "invoiced" means on the finance pages.
@@ -142,7 +143,7 @@ def failed_webhook_events() -> FailedEvents:
     failed, given_up = db.session.execute(
         select(
             func.count(StripeEvent.id),
-            func.count(StripeEvent.id).filter(StripeEvent.next_attempt_at.is_(None)),
+            func.count(StripeEvent.id).filter(given_up_condition()),
         ).where(StripeEvent.status == "failed")
     ).one()
     return FailedEvents(failed, given_up)
