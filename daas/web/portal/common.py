@@ -1,20 +1,13 @@
-"""What the portal's sections share: whose data a page shows, the booking window, choices of a select,
-and how a quantity reads."""
+"""What the portal's sections share: whose data a page shows, the booking window, and how a quantity
+reads."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from flask import current_app
-from wtforms import SelectChoice
 
 from daas.web.pages import principal
-
-
-def options(pairs: list[tuple[Any, str]]) -> list[SelectChoice]:
-    """Choices of a select, radio or checkbox list from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def customer_scope() -> int:

@@ -17,8 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.logistics.models import RETURN_STATUSES
-from daas.web.pages import FilterForm
-from daas.web.portal.common import options
+from daas.web.pages import FilterForm, options
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
 RETURN_REASONS = [

@@ -5,28 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import current_app, flash, redirect, render_template, url_for
 
 from daas.errors import DomainError
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings
+from daas.web.pages import audience
 from daas.web.portal import blp
+from daas.web.portal.common import customer_scope
 from daas.web.portal.forms import CardForm
 
 
-def _customer_id() -> int:
-    principal = current_user.principal
-    if principal.role != "customer":
-        abort(403)
-    return principal.customer_id
-
-
 @blp.route("/payment-method", methods=["GET", "POST"])
-@login_required
+@audience("customer")
 def payment_method() -> Any:
-    customer_id = _customer_id()
+    customer_id = customer_scope()
     settings = StripeSettings.from_config(current_app.config)
     form = CardForm()
     if form.validate_on_submit():

@@ -23,7 +23,7 @@ from daas.contracts.models import Contract, Deployment
 from daas.db import fetch_page
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder
-from daas.logistics.refresh import extension_months
+from daas.logistics.refresh import OPEN, extension_months
 from daas.logistics.rules import refresh_due_date
 from daas.logistics.slots import free_slots
 from daas.pricing.models import Metric, Plan, PlanCharge
@@ -83,9 +83,7 @@ def devices_in_service(customer_id: int) -> int:
 def open_refresh_by_device(contract_id: int) -> dict[int, RefreshOrder]:
     """The open or approved refresh order of each device of a contract (at most one per device)."""
     orders = db.session.scalars(
-        select(RefreshOrder).where(
-            RefreshOrder.contract_id == contract_id, RefreshOrder.status.in_(("open", "approved"))
-        )
+        select(RefreshOrder).where(RefreshOrder.contract_id == contract_id, RefreshOrder.status.in_(OPEN))
     )
     return {order.device_id: order for order in orders}
 

@@ -11,9 +11,9 @@ from daas.catalog.services import list_device_models
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.logistics import refresh
-from daas.web.pages import audience, carry_out, pager, principal
+from daas.web.pages import audience, carry_out, options, pager, principal
 from daas.web.portal import blp
-from daas.web.portal.common import booking_window_days, customer_scope, options
+from daas.web.portal.common import booking_window_days, customer_scope
 from daas.web.portal.forms import ApproveForm, RefreshFilterForm, RescheduleForm
 
 

@@ -18,9 +18,9 @@ from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.downloads import PDF_MIMETYPE, download
 from daas.logistics import returns
-from daas.web.pages import audience, carry_out, pager, principal
+from daas.web.pages import audience, carry_out, options, pager, principal
 from daas.web.portal import blp, queries
-from daas.web.portal.common import booking_window_days, customer_scope, options
+from daas.web.portal.common import booking_window_days, customer_scope
 from daas.web.portal.forms import ASAP, ChooseSubscriptionForm, ReturnFilterForm, ReturnForm
 
 
