@@ -176,7 +176,7 @@ import json, resource, sys, time
 from datetime import date
 sys.path.insert(0, {root!r})
 from daas import create_app
-from daas.billing.periods import Period
+from daas.core.periods import Period
 from daas.core import clock
 from daas.extensions import db
 from daas.impact import statements, ledger

@@ -22,33 +22,33 @@ class ScheduledJob:
 JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob(
         "billing_run",
-        "daas.billing.jobs:billing_run_job",
+        "daas.jobs.billing:billing_run_job",
         "Draft invoices for the month before the due date (recomputes drafts; safe to run again).",
     ),
     ScheduledJob(
         "billing_finalize",
-        "daas.billing.jobs:billing_finalize_job",
+        "daas.jobs.billing:billing_finalize_job",
         "After the review window: recompute and finalize that month's drafts, schedule card collection.",
         enabled_by="DAAS_BILLING_AUTO_FINALIZE",
     ),
     ScheduledJob(
         "refresh_plan",
-        "daas.logistics.jobs:refresh_plan_job",
+        "daas.jobs.logistics:refresh_plan_job",
         "Open refresh orders for devices due within the lead time.",
     ),
     ScheduledJob(
         "end_of_term_returns",
-        "daas.logistics.jobs:end_of_term_returns_job",
+        "daas.jobs.logistics:end_of_term_returns_job",
         "Open end-of-term return orders for contracts ending within the lead time.",
     ),
     ScheduledJob(
         "payment_retries",
-        "daas.payments.jobs:payment_retries_job",
+        "daas.jobs.payments:payment_retries_job",
         "Process waiting webhooks, finish unclear attempts and refunds, collect and retry card payments.",
     ),
     ScheduledJob(
         "impact_close",
-        "daas.impact.jobs:impact_close_job",
+        "daas.jobs.impact:impact_close_job",
         "Close the impact ledger through the month before the due date.",
     ),
 )

@@ -27,11 +27,11 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 
     from daas import db as _db_types  # noqa: F401 - SQLite connection settings
     from daas import models as _models  # noqa: F401 - the whole schema in the metadata
-    from daas.api.base import refuse_unstorable_input
+    from daas.api.base import api, refuse_unstorable_input
     from daas.api.converters import IdConverter, id_schema
+    from daas.api.errors import register_error_handlers
     from daas.auth.log_filter import mask_tokens_in_access_logs
-    from daas.errors import register_error_handlers
-    from daas.extensions import api, db, migrate
+    from daas.extensions import db, migrate
 
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
@@ -55,19 +55,20 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 
 def _register_api(app: Flask) -> None:
     from daas.api import docs
-    from daas.auth.api import blp as auth_blp
-    from daas.billing.api import invoices_blp, runs_blp
-    from daas.catalog.api import blp as catalog_blp
-    from daas.contracts.api import blp as contracts_blp
-    from daas.customers.api import blp as customers_blp
-    from daas.devices.api import blp as devices_blp
-    from daas.extensions import api, csrf
-    from daas.impact.api import blp as impact_blp
-    from daas.logistics.api import blp as logistics_blp
-    from daas.payments.api import blp as payments_blp
-    from daas.pricing.api import metrics_blp, plans_blp
-    from daas.scheduler.api import blp as scheduler_blp
-    from daas.usage.api import blp as usage_blp
+    from daas.api.base import api
+    from daas.api.views.auth import blp as auth_blp
+    from daas.api.views.billing import invoices_blp, runs_blp
+    from daas.api.views.catalog import blp as catalog_blp
+    from daas.api.views.contracts import blp as contracts_blp
+    from daas.api.views.customers import blp as customers_blp
+    from daas.api.views.devices import blp as devices_blp
+    from daas.api.views.impact import blp as impact_blp
+    from daas.api.views.logistics import blp as logistics_blp
+    from daas.api.views.payments import blp as payments_blp
+    from daas.api.views.pricing import metrics_blp, plans_blp
+    from daas.api.views.scheduler import blp as scheduler_blp
+    from daas.api.views.usage import blp as usage_blp
+    from daas.extensions import csrf
 
     for blueprint in (
         auth_blp,

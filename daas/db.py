@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 
-from daas.errors import Conflict
+from daas.core.errors import Conflict
 from daas.extensions import db
 
 

@@ -11,8 +11,6 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from daas.api.base import DaasApi
-
 # Names for every constraint, so migrations are stable and a violated constraint says which field it guards.
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -32,7 +30,6 @@ class Base(DeclarativeBase):
 # failing the request that got it. SQLALCHEMY_ENGINE_OPTIONS may add to these, on every database.
 db = SQLAlchemy(model_class=Base, engine_options={"pool_pre_ping": True})
 migrate = Migrate()
-api = DaasApi()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Only routes that ask for a limit have one (sign-in); the storage is RATELIMIT_STORAGE_URI.

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.contracts.services import deploy_device, end_deployment
+from daas.core.periods import Period
 from daas.usage.services import store_usage_events
 from tests import factories
 

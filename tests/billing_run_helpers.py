@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from daas.billing.models import BillingRun
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.core import clock
+from daas.core.periods import Period
 from daas.extensions import db
 from tests import factories
 from tests.billing_helpers import OCTOBER, at, deploy, usage

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from daas.contracts import services as contracts
-from daas.devices import takeback
+from daas.logistics import takeback
 from tests import factories
 
 WIPE = {"method": "purge", "standard": "NIST SP 800-88 Rev. 1", "verified_by": "QA"}

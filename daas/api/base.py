@@ -3,7 +3,7 @@
 - Error responses are documented per operation (401, 403, 404, 409, 422, and 414 on every one: a web
   server's limit on the URL) instead of one catch-all `default`, so the OpenAPI document says exactly
   which statuses each operation can answer. A body is required when it needs a field; a PATCH with none
-  is refused. Pages go up to MAX_PAGE, and the document says so (daas.api.openapi writes the rest).
+  is refused. Pages go up to MAX_PAGE, and the document says so (daas.schemas.openapi writes the rest).
 - JSON bodies are parsed with decimals kept exact (`1.10` arrives as `Decimal("1.10")`, never a float),
   a body that is not JSON is a 400 or 415 naming the body, and an unknown field is a 422.
 - Every string of a body (keys too, at any depth), and of the query string, is checked once, here, for
@@ -27,9 +27,9 @@ from flask_smorest.pagination import PaginationParameters
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
-from daas.api.openapi import DaasMarshmallowPlugin
+from daas.core.errors import Invalid
 from daas.core.text import DEPTH_MESSAGE, NonFinite, first_refusal, text_problem
-from daas.errors import Invalid
+from daas.schemas.openapi import DaasMarshmallowPlugin
 
 
 class ErrorSchema(ma.Schema):
@@ -207,7 +207,7 @@ class DaasApi(flask_smorest.Api):
     DEFAULT_ERROR_RESPONSE_NAME = None
 
     def _register_error_handlers(self) -> None:
-        """daas.errors registers the handlers for every error, the API's included."""
+        """daas.api.errors registers the handlers for every error, the API's included."""
 
     def _init_spec(self, **kwargs: Any) -> None:
         kwargs.setdefault("marshmallow_plugin", DaasMarshmallowPlugin())
@@ -228,3 +228,7 @@ def page_window(pagination: PaginationParameters) -> tuple[int, int]:
     if pagination.page > MAX_PAGE:
         raise Invalid.field("page", f"At most {MAX_PAGE}.")
     return pagination.first_item, pagination.page_size
+
+
+# The one flask-smorest Api of the app; create_app binds it and registers every view blueprint on it.
+api = DaasApi()

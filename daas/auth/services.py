@@ -12,9 +12,9 @@ from daas.auth.models import ROLES, TOKEN_SCOPES, ApiToken, User
 from daas.auth.principal import Principal
 from daas.auth.rules import email_problem, normalize_email, password_problem
 from daas.core import clock
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.db import fetch_page
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 
 # How precisely a token's last use is kept: finer would turn every read into a write.

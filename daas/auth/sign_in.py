@@ -21,9 +21,9 @@ from daas.auth.models import SignInFailure, User
 from daas.auth.principal import Principal
 from daas.auth.rules import MAX_EMAIL_LENGTH, email_key, normalize_email
 from daas.core import clock
+from daas.core.errors import DomainError, Unauthorized
 from daas.core.text import text_problem
 from daas.db import UtcDateTime, dialect_insert
-from daas.errors import DomainError, Unauthorized
 from daas.extensions import db
 
 WRONG_CREDENTIALS = "The e-mail or the password is not right."

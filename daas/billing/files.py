@@ -8,7 +8,7 @@ from typing import Any
 
 from daas.billing.invoices import Issuer, credit_note_document, get_invoice, invoice_document
 from daas.billing.pdf import render_credit_note, render_invoice
-from daas.errors import NotFound
+from daas.core.errors import NotFound
 
 
 def invoice_file(

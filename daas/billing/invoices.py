@@ -18,13 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
-from daas.billing.periods import Period
 from daas.billing.run_states import FINISHED, run_status
 from daas.billing.tax import decide_tax, percent
 from daas.core import clock, money
+from daas.core.errors import Conflict, Invalid, NotFound
+from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.db import fetch_page, insert_ignoring_conflicts, upsert
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.pricing.models import Metric
 

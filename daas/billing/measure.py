@@ -24,9 +24,9 @@ from sqlalchemy import JSON, String, Text, and_, case, cast, func, or_, select, 
 from sqlalchemy.exc import DBAPIError
 
 from daas.billing.models import BilledUsage
-from daas.billing.periods import Period
 from daas.billing.rating import ZERO, Charge, Tier
 from daas.contracts.models import Contract, Deployment
+from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.devices.models import Device
 from daas.extensions import db

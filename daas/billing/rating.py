@@ -15,8 +15,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from daas.billing.periods import Period
 from daas.core.money import round_money
+from daas.core.periods import Period
 
 ZERO = Decimal(0)
 

@@ -30,7 +30,6 @@ from sqlalchemy.orm import aliased
 
 from daas.billing import measure
 from daas.billing.models import BillingRun, BillingRunError, Invoice, InvoiceLine, Quantity
-from daas.billing.periods import Period
 from daas.billing.rating import (
     ZERO,
     Charge,
@@ -44,10 +43,11 @@ from daas.billing.rating import (
 from daas.billing.tax import decide_tax, tax_amount
 from daas.contracts.terms import effective_minimum
 from daas.core import clock
+from daas.core.errors import Invalid
 from daas.core.jobs import JobStopped
 from daas.core.money import format_money
+from daas.core.periods import Period
 from daas.db import Money, insert_ignoring_conflicts
-from daas.errors import Invalid
 from daas.extensions import db
 
 # What the invoice columns hold (exclusive bounds): a contract that would bill more cannot be invoiced.

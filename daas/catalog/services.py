@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from daas.catalog.footprints import ModelFigures, Skipped, open_rows, read_rows
 from daas.catalog.models import DeviceModel
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.db import fetch_page
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 
 DEFAULT_CATALOG = Path(__file__).parent / "data" / "default_catalog.csv"

@@ -11,11 +11,11 @@ from sqlalchemy.orm import joinedload
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.terms import default_end_date
 from daas.core import clock, money
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.db import fetch_page
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.pricing.services import find_plan
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from daas.core.errors import Invalid, NotFound
 from daas.customers.models import Customer
 from daas.customers.rules import normalize_vat_id, vat_id_problem
 from daas.db import fetch_page
-from daas.errors import Invalid, NotFound
 from daas.extensions import db
 
 DEFAULT_PAYMENT_TERMS_DAYS = 30

@@ -19,21 +19,21 @@ from daas.auth import services as auth
 from daas.auth.models import User
 from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.catalog.services import load_default_catalog
 from daas.contracts import services as contracts
 from daas.contracts.models import Contract, Deployment
 from daas.core import clock
 from daas.core.dates import add_months
+from daas.core.errors import DomainError
+from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.customers.services import create_customer
-from daas.devices import takeback
 from daas.devices.models import Device
 from daas.devices.services import register_device
-from daas.errors import DomainError
 from daas.extensions import db
 from daas.impact.ledger import close_periods_through
+from daas.logistics import takeback
 from daas.logistics.models import PickupSlot, ReturnOrder
 from daas.logistics.refresh import plan_refreshes
 from daas.logistics.returns import create_return_order, pick_up_return_order

@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from daas.catalog.services import find_device_model
 from daas.core import clock
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.core.identifiers import serial_problem
-from daas.db import fetch_page
 from daas.devices.lifecycle import IllegalTransition, next_status
 from daas.devices.models import CustodyEvent, Device
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 
 # How far ahead an event may be dated: a deployment may start when the shipped device arrives.
@@ -143,59 +141,6 @@ def transition_device(
         device.lives += 1
     db.session.flush()
     return event
-
-
-def _visible_to(customer_id: int) -> object:
-    """Devices whose latest deployment is on one of this customer's contracts."""
-    from daas.contracts.models import Contract, Deployment
-
-    latest = (
-        select(Deployment.contract_id)
-        .where(Deployment.device_id == Device.id)
-        .order_by(Deployment.start_date.desc(), Deployment.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return latest.in_(select(Contract.id).where(Contract.customer_id == customer_id))
-
-
-def get_device(serial: str, customer_scope: int | None = None) -> Device:
-    query = select(Device).where(Device.serial == serial)
-    if customer_scope is not None:
-        query = query.where(_visible_to(customer_scope))
-    device = db.session.scalar(query)
-    if device is None:
-        raise NotFound(f"No device {serial}.")
-    return device
-
-
-def device_events(device: Device, customer_scope: int | None = None) -> list[CustodyEvent]:
-    """The chain of custody; a customer sees the events of its own contracts only."""
-    query = select(CustodyEvent).where(CustodyEvent.device_id == device.id).order_by(CustodyEvent.seq)
-    if customer_scope is not None:
-        from daas.contracts.models import Contract
-
-        query = query.where(
-            CustodyEvent.contract_id.in_(select(Contract.id).where(Contract.customer_id == customer_scope))
-        )
-    return list(db.session.scalars(query))
-
-
-def list_devices(
-    status: str | None = None,
-    sku: str | None = None,
-    customer_scope: int | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> tuple[list[Device], int]:
-    query = select(Device).options(joinedload(Device.device_model))
-    if status:
-        query = query.where(Device.status == status)
-    if sku:
-        query = query.where(Device.device_model_id == find_device_model(sku).id)
-    if customer_scope is not None:
-        query = query.where(_visible_to(customer_scope))
-    return fetch_page(query.order_by(Device.serial), offset, limit)
 
 
 def update_device_condition(serial: str, battery_health: int | None) -> Device:

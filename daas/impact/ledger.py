@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from daas.billing.periods import Period
 from daas.contracts.models import Deployment
+from daas.core.errors import Conflict
+from daas.core.periods import Period
 from daas.db import upsert
 from daas.devices.models import CustodyEvent
-from daas.errors import Conflict
 from daas.extensions import db
 from daas.impact.attribution import ADDITIVE, DeviceState, Row, add_row, attribute_period, grams, is_zero
 from daas.impact.history import END_OF_LIFE, DeviceHistory, device_histories, fingerprint

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from daas.billing.periods import Period
-from daas.errors import Conflict, Invalid
+from daas.core.errors import Conflict, Invalid
+from daas.core.periods import Period
 from daas.extensions import db
 from daas.impact.models import ImpactParameterSet, ImpactPeriodClose
 from daas.impact.parameters import METHOD, Parameters

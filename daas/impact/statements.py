@@ -16,13 +16,13 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from daas.billing.periods import Period
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import get_contract
+from daas.core.errors import Invalid
+from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.devices.models import Device
-from daas.errors import Invalid
 from daas.extensions import db
 from daas.impact.attribution import Row, add_row
 from daas.impact.ledger import Line, closed_lines, closed_periods, provisional_lines, read_lines

@@ -22,11 +22,11 @@ from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import deploy_device, deployed_serials
 from daas.core import clock
 from daas.core.dates import LAST_DAY
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.db import fetch_page
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.logistics.models import DeviceUpgrade, RefreshOrder, ReturnOrder
 from daas.logistics.returns import create_return_order

@@ -19,10 +19,10 @@ from daas.contracts.services import get_contract
 from daas.core import clock
 from daas.core.csv_cells import write_csv
 from daas.core.dates import LAST_DAY
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.db import fetch_page
 from daas.devices.models import CustodyEvent, Device, WipeCertificate
 from daas.devices.services import lock_device, transition_device
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.logistics import slots
 from daas.logistics.models import ReturnOrder, ReturnOrderDevice

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.db import fetch_page
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.logistics.models import PickupSlot
 

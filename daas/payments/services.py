@@ -26,8 +26,8 @@ from sqlalchemy.exc import IntegrityError
 from daas.billing.invoices import check_run_finalizable, finalize_run, get_run, lock_invoice, run_invoices
 from daas.billing.models import Invoice
 from daas.core import clock, money
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.dunning import next_retry, parse_retry_days

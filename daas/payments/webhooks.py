@@ -24,9 +24,9 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from daas.core import clock
+from daas.core.errors import BadRequest, Conflict, DomainError, NotFound
 from daas.core.text import DEPTH_MESSAGE, first_refusal
 from daas.db import fetch_page, insert_ignoring_conflicts
-from daas.errors import BadRequest, Conflict, DomainError, NotFound
 from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.gateway import GatewayRefused, GatewayUnavailable

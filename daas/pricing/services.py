@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from daas.catalog.models import DeviceModel
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.db import fetch_page
-from daas.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
 from daas.pricing.rules import plan_errors

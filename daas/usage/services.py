@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.contracts.models import Contract
 from daas.core import clock
+from daas.core.errors import Invalid
+from daas.core.periods import Period
 from daas.db import insert_ignoring_conflicts, upsert
-from daas.errors import Invalid
 from daas.extensions import db
 from daas.pricing.models import Metric
 from daas.usage.models import UsageEvent, UsageRevision

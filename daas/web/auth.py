@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired
 from daas.auth.principal import Principal
 from daas.auth.services import end_sessions, get_user
 from daas.auth.sign_in import LockedOut, LockoutPolicy, sign_in
-from daas.errors import NotFound, Unauthorized
+from daas.core.errors import NotFound, Unauthorized
 from daas.extensions import db, limiter, login_manager
 from daas.web.security import secure_page
 

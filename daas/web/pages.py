@@ -18,8 +18,8 @@ from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from daas.auth.principal import Principal
+from daas.core.errors import DomainError
 from daas.core.money import round_money
-from daas.errors import DomainError
 from daas.extensions import db
 
 T = TypeVar("T")

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from daas.auth.services import create_token
 from daas.billing.invoices import create_credit_note, finalize_run
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
+from daas.core.periods import Period
 from daas.devices.models import WipeCertificate
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from daas.contracts.services import deploy_device, end_deployment
-from daas.devices import takeback
 from daas.extensions import db
+from daas.logistics import takeback
 from tests import factories
 from tests.helpers import bearer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from daas.errors import register_error_handlers
+from daas.api.errors import register_error_handlers
 from tests import factories
 from tests.helpers import assert_error, bearer
 
@@ -153,7 +153,7 @@ def test_a_page_far_beyond_any_list_is_refused(client, tokens):
 
 def test_a_billing_run_that_has_not_completed_cannot_be_finalized(client, tokens):
     from daas.billing.models import BillingRun
-    from daas.billing.periods import Period
+    from daas.core.periods import Period
     from daas.extensions import db
     from tests.billing_helpers import bill
 

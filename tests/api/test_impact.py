@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 
-from daas.billing.periods import Period
+from daas.core.periods import Period
 from daas.impact.ledger import close_periods_through
 from tests import factories
 from tests.helpers import assert_error, bearer

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from daas.contracts.models import Contract
 from daas.contracts.services import deploy_device
-from daas.errors import Invalid
+from daas.core.errors import Invalid
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder, ReturnOrder
 from daas.logistics.refresh import plan_refresh_orders, reschedule_refresh

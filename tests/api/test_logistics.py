@@ -14,14 +14,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from daas.billing.models import Invoice, InvoiceLine
-from daas.billing.periods import Period
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.core import clock
+from daas.core.errors import Conflict
+from daas.core.periods import Period
 from daas.devices.lifecycle import STATES, TRANSITIONS, allowed_actions
 from daas.devices.models import Device
 from daas.devices.services import transition_device
-from daas.errors import Conflict
 from daas.extensions import db
 from tests import factories
 from tests.billing_helpers import bill
@@ -226,7 +226,7 @@ def _receive(client, site, serials):
 
 def test_the_takeback_services_close_a_received_order_once_every_device_is_settled(client, site):
     """Whoever records the steps (API, pages, a script), the order closes with its last settled device."""
-    from daas.devices import takeback
+    from daas.logistics import takeback
     from daas.logistics.models import ReturnOrder
 
     order_id = _receive(client, site, ["SN-0", "SN-1"])

@@ -18,10 +18,10 @@ from marshmallow import ValidationError
 from openapi_spec_validator import validate
 
 from daas.api.base import EMPTY_PATCH_MESSAGE, MAX_PAGE
-from daas.api.fields import Country, DecimalString, Measure, Money, Text, UnitAmount
-from daas.api.openapi import TEXT_PATTERN, WHITE_SPACE
 from daas.contracts.services import deploy_device
 from daas.downloads import CSV_MIMETYPE, FILE_SCHEMA, ICALENDAR_MIMETYPE, PDF_MIMETYPE
+from daas.schemas.fields import Country, DecimalString, Measure, Money, Text, UnitAmount
+from daas.schemas.openapi import TEXT_PATTERN, WHITE_SPACE
 from tests import factories
 from tests.helpers import assert_error, bearer
 

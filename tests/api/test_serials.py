@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from daas.contracts.services import deploy_device
+from daas.core.errors import Invalid
 from daas.core.identifiers import SERIAL_MESSAGE
 from daas.devices.models import Device
 from daas.devices.services import register_device
-from daas.errors import Invalid
 from daas.extensions import db
 from tests import factories
 from tests.helpers import assert_error, bearer

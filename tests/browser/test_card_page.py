@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
+from daas.core.periods import Period
 from daas.extensions import db
 from daas.payments import services
 from daas.payments.models import PaymentProfile

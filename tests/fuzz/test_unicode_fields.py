@@ -33,9 +33,8 @@ from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
 from daas.contracts.services import deploy_device
 from daas.core import clock
-from daas.devices import takeback
 from daas.extensions import db
-from daas.logistics import refresh, returns, slots
+from daas.logistics import refresh, returns, slots, takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.rules import UpgradePolicy
 from tests import factories

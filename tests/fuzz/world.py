@@ -22,12 +22,12 @@ from daas.api.converters import MAX_ID
 from daas.auth.services import create_token
 from daas.billing.invoices import create_credit_note, finalize_run
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device, end_deployment
-from daas.devices import takeback
+from daas.core.periods import Period
 from daas.extensions import db
+from daas.logistics import takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot

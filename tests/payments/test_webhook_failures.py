@@ -19,13 +19,13 @@ from sqlalchemy import func, select
 
 from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.billing.run import run_billing
 from daas.core import clock
 from daas.core.jobs import JobContext
+from daas.core.periods import Period
 from daas.extensions import db
+from daas.jobs.payments import payment_retries_job, retry_payments
 from daas.payments import services, webhooks
-from daas.payments.jobs import payment_retries_job, retry_payments
 from daas.payments.models import StripeEvent
 from tests import factories
 from tests.billing_helpers import deploy

@@ -10,9 +10,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from daas.billing.periods import Period
 from daas.contracts import services as contracts
 from daas.core import clock
+from daas.core.periods import Period
 from daas.extensions import db
 from daas.impact.ledger import close_periods_through
 from daas.impact.models import ImpactLedgerRow, ImpactPeriodClose

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from config.jobs import JOBS
 from daas.billing.models import BillingRun, Invoice
-from daas.billing.periods import Period
+from daas.core.periods import Period
 from daas.extensions import db
 from daas.scheduler.models import JobRun
 from daas.scheduler.registry import schedule_setting

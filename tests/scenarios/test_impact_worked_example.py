@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from daas.billing.periods import Period
+from daas.core.periods import Period
 from daas.impact.ledger import close_periods_through
 from daas.impact.statements import contract_statement, portfolio_report
 from tests.impact_helpers import build_worked_example

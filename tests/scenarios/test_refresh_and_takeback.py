@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import func, select
 
 from daas.billing.models import Invoice, InvoiceLine
-from daas.billing.periods import Period
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.core import clock
+from daas.core.errors import Conflict
+from daas.core.periods import Period
 from daas.devices.models import Device
-from daas.errors import Conflict
 from daas.extensions import db
 from daas.logistics import slots
 from daas.logistics.models import PickupSlot, RefreshOrder, ReturnOrder

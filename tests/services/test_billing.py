@@ -12,11 +12,11 @@ from sqlalchemy.exc import DBAPIError
 
 from daas.billing import invoices as service
 from daas.billing.models import BilledUsage, Invoice
-from daas.billing.periods import Period
 from daas.contracts.services import terminate_contract
 from daas.core import clock
+from daas.core.errors import Conflict, Invalid
 from daas.core.money import format_money
-from daas.errors import Conflict, Invalid
+from daas.core.periods import Period
 from daas.extensions import db
 from tests import factories
 from tests.billing_helpers import NOVEMBER, OCTOBER, at, bill, deploy, usage, worked_example_plan

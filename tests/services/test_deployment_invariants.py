@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.core import clock
-from daas.errors import Conflict
+from daas.core.errors import Conflict
 from daas.extensions import db
 from tests import factories
 

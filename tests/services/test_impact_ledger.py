@@ -10,16 +10,16 @@ import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import DBAPIError
 
-from daas.billing.periods import Period
 from daas.contracts import services as contracts
 from daas.core import clock
-from daas.devices import takeback
-from daas.errors import Conflict
+from daas.core.errors import Conflict
+from daas.core.periods import Period
 from daas.extensions import db
-from daas.impact.jobs import close_impact_job
 from daas.impact.ledger import close_period, close_periods_through
 from daas.impact.models import ImpactLedgerRow, ImpactPeriodClose
 from daas.impact.statements import contract_statement, portfolio_report
+from daas.jobs.impact import close_impact_job
+from daas.logistics import takeback
 from tests import factories
 
 ACTOR = factories.ACTOR

@@ -22,16 +22,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from daas.billing.periods import Period
 from daas.contracts import services as contracts
 from daas.core import clock
 from daas.core.dates import add_months
-from daas.devices import takeback
+from daas.core.periods import Period
 from daas.extensions import db
 from daas.impact.ledger import close_periods_through, read_lines
 from daas.impact.models import ImpactLedgerRow
 from daas.impact.parameters import DEFAULTS
 from daas.impact.statements import QUANTITIES, contract_statement, portfolio_report
+from daas.logistics import takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import complete_refresh
 from daas.logistics.rules import UpgradePolicy

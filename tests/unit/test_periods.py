@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daas.billing.periods import Period
+from daas.core.periods import Period
 
 
 @pytest.mark.parametrize(

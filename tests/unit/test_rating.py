@@ -12,10 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daas.billing import rating
-from daas.billing.periods import Period
 from daas.billing.rating import Charge, ContractUsage, Line, Tier, UsageRecord
 from daas.billing.tax import decide_tax, percent, tax_amount
 from daas.core.money import exponent
+from daas.core.periods import Period
 
 D = Decimal
 OCT_2026 = Period.parse("2026-10")

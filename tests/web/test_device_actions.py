@@ -15,11 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from daas.contracts.services import deploy_device, end_deployment
-from daas.devices import takeback
 from daas.devices.lifecycle import DISPOSITIONS, GRADES, WIPE_METHODS, next_status
 from daas.devices.models import Device, WipeCertificate
 from daas.extensions import db
-from daas.logistics import returns, slots
+from daas.logistics import returns, slots, takeback
 from tests import factories
 from tests.web.helpers import post_form, signed_in
 

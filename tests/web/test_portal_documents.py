@@ -15,9 +15,8 @@ from sqlalchemy import select
 from daas.billing.invoices import create_credit_note, finalize_run
 from daas.billing.models import Invoice
 from daas.contracts.services import deploy_device
-from daas.devices import takeback
 from daas.extensions import db
-from daas.logistics import returns, slots
+from daas.logistics import returns, slots, takeback
 from tests import factories
 from tests.billing_helpers import OCTOBER, bill
 from tests.web.helpers import signed_in

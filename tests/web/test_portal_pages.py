@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.periods import Period
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.core import clock
+from daas.core.periods import Period
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.impact.statements import contract_statement

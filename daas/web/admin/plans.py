@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import redirect, render_template, url_for
 
-from daas.errors import Invalid
+from daas.core.errors import Invalid
 from daas.pricing import services as pricing
 from daas.pricing.models import Plan
 from daas.web.admin import blp, form_page, queries

@@ -13,11 +13,11 @@ from flask import Flask, current_app, flash, jsonify, redirect, render_template,
 
 from daas.billing import invoices as billing
 from daas.billing import measure
-from daas.billing.periods import Period
 from daas.billing.run import bill_period, check_period_ended
 from daas.billing.run_states import FINISHED, run_status
 from daas.core import clock
-from daas.errors import Invalid
+from daas.core.errors import Invalid
+from daas.core.periods import Period
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings

@@ -12,10 +12,10 @@ from daas.billing import invoices as billing
 from daas.billing.export import export_csv
 from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.models import INVOICE_STATUSES
-from daas.billing.periods import Period
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
+from daas.core.periods import Period
 from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.payments import services as payments

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from daas.errors import Conflict
+from daas.core.errors import Conflict
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments import webhooks

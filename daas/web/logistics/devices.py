@@ -9,13 +9,13 @@ from typing import Any
 from flask import current_app, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
+from daas.contracts import fleet
 from daas.contracts.services import current_contract_id, deploy_device
 from daas.core import clock
-from daas.devices import services as devices
-from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.lifecycle import STATES, Condition, actions_now, refusal, stronger_wipes
 from daas.downloads import PDF_MIMETYPE, download
+from daas.logistics import takeback
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import (
     ACTION_FORMS,
@@ -36,7 +36,7 @@ def _not_now(condition: Condition) -> list[tuple[str, str]]:
 
 
 def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, status: int = 200) -> Any:
-    device = devices.get_device(serial)
+    device = fleet.get_device(serial)
     today = clock.today()
     condition = takeback.condition_of(device)
     actions = actions_now(condition)  # what the lifecycle and its certificate and grade rules allow now
@@ -63,7 +63,7 @@ def _device_page(serial: str, failed: tuple[str, FlaskForm] | None = None, statu
         render_template(
             "logistics/device.html",
             device=device,
-            events=devices.device_events(device),
+            events=fleet.device_events(device),
             certificates=takeback.device_certificates(device.serial),
             contract_id=contract_id,
             forms=forms,
@@ -96,7 +96,7 @@ def devices_list() -> Any:
     state = request.args.get("status", "")
     listed, page = None, pager(50)
     if state in STATES:
-        listed, total = devices.list_devices(state, None, None, page.offset, page.size)
+        listed, total = fleet.list_devices(state, None, None, page.offset, page.size)
         page = page.with_total(total)
     return render_template(
         "logistics/devices.html",
@@ -118,7 +118,7 @@ def devices_show(serial: str) -> Any:
 def _device_action(serial: str, name: str, call: Any, success: Any) -> Any:
     """An action from the device page: done, back to the device page (whose serial box then has the
     focus, for the next scan); refused, the page with the error beside the field."""
-    device = devices.get_device(serial)  # 404 for an unknown serial
+    device = fleet.get_device(serial)  # 404 for an unknown serial
     form = ACTION_FORMS[name]()
     if form.validate_on_submit() and carry_out(form, lambda: call(form), success) is not None:
         return redirect(url_for("logistics.devices_show", serial=device.serial))
@@ -134,7 +134,7 @@ def devices_wipe(serial: str) -> Any:
         lambda form: takeback.wipe_device(serial, form.values(), principal().actor),
         lambda certificate: (
             f"Device {serial}: wipe recorded (certificate WIPE-{certificate.id:06d}, "
-            f"{certificate.method}); it is now {label(devices.get_device(serial).status)}."
+            f"{certificate.method}); it is now {label(fleet.get_device(serial).status)}."
         ),
     )
 

@@ -19,9 +19,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from daas.api.fields import DecimalString
-from daas.devices import lifecycle, takeback
-from daas.logistics.schemas import PartSchema
+from daas.devices import lifecycle
+from daas.logistics import takeback
+from daas.schemas.fields import DecimalString
+from daas.schemas.logistics import PartSchema
 from daas.web.input import SerialRule
 from daas.web.pages import FilterForm, options
 

@@ -8,9 +8,9 @@ from typing import Any
 from flask import render_template
 
 from daas.billing import invoices as billing
-from daas.billing.periods import Period
 from daas.contracts.services import list_contracts
 from daas.core import clock
+from daas.core.periods import Period
 from daas.logistics import refresh, returns
 from daas.web.pages import audience
 from daas.web.portal import blp, queries

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, flash, redirect, render_template, url_for
 
-from daas.errors import DomainError
+from daas.core.errors import DomainError
 from daas.extensions import db
 from daas.payments import services as payments
 from daas.payments.gateway import StripeSettings

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from daas.billing import measure
 from daas.billing.models import CreditNote, Invoice
-from daas.billing.periods import Period
 from daas.contracts.models import Contract, Deployment
+from daas.core.periods import Period
 from daas.db import fetch_page
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder

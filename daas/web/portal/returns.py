@@ -14,10 +14,9 @@ from daas.contracts.models import Contract
 from daas.contracts.services import get_contract, list_contracts, list_deployments
 from daas.core import clock
 from daas.customers.services import get_customer
-from daas.devices import takeback
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.downloads import PDF_MIMETYPE, download
-from daas.logistics import returns
+from daas.logistics import returns, takeback
 from daas.web.pages import audience, carry_out, options, pager, principal
 from daas.web.portal import blp, queries
 from daas.web.portal.common import booking_window_days, customer_scope

@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import current_app, render_template
 
-from daas.billing.periods import Period
 from daas.contracts.services import get_contract, list_contracts, list_deployments
 from daas.contracts.terms import contract_status
 from daas.core import clock
+from daas.core.periods import Period
 from daas.downloads import PDF_MIMETYPE, download
 from daas.impact.documents import statement_document
 from daas.impact.statement_pdf import render_statement

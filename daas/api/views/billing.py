@@ -1,0 +1,203 @@
+"""REST: /api/v1/billing-runs and /api/v1/invoices (with credit notes, PDF and the CSV export)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+
+from daas.api.access import access, current_principal
+from daas.api.base import Blueprint, page_window
+from daas.billing import invoices as service
+from daas.billing.export import export_csv
+from daas.billing.files import credit_note_file, invoice_file
+from daas.billing.run import bill_period
+from daas.core import clock
+from daas.core.periods import Period
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
+from daas.extensions import db
+from daas.payments import services as payments
+from daas.payments.gateway import StripeSettings
+from daas.payments.refunds import issue_credit_note
+from daas.schemas.billing import (
+    BillingRunCreateSchema,
+    BillingRunSchema,
+    CreditNoteCreateSchema,
+    CreditNoteSchema,
+    ExportQuerySchema,
+    InvoiceQuerySchema,
+    InvoiceSchema,
+)
+
+runs_blp = Blueprint(
+    "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
+)
+invoices_blp = Blueprint(
+    "invoices", __name__, url_prefix="/api/v1/invoices", description="Invoices and credit notes"
+)
+
+
+def _issuer() -> service.Issuer:
+    return service.Issuer.from_settings(current_app.config)
+
+
+@runs_blp.route("")
+class BillingRuns(MethodView):
+    @access(runs_blp, "finance")
+    @runs_blp.response(200, BillingRunSchema(many=True))
+    @runs_blp.paginate()
+    def get(self, pagination_parameters: Any) -> Any:
+        """List billing runs, newest first."""
+        rows, pagination_parameters.item_count = service.list_runs(*page_window(pagination_parameters))
+        return rows
+
+    @access(runs_blp, "finance")
+    @runs_blp.arguments(BillingRunCreateSchema)
+    @runs_blp.response(201, BillingRunSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Run billing for a period that has ended (else 422 on `period`): create or recompute a draft
+        invoice per active contract (idempotent). Contracts that cannot be billed are listed in
+        `failed_contracts` and the run is `completed_with_errors`; the others are billed."""
+        return bill_period(Period.parse(data["period"]), current_principal().actor, current_app.config)
+
+
+@runs_blp.route("/<id:run_id>")
+class BillingRunById(MethodView):
+    @access(runs_blp, "finance")
+    @runs_blp.response(200, BillingRunSchema)
+    @runs_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, run_id: int) -> Any:
+        """Show a billing run and its progress (`interrupted` once its process stopped renewing its
+        heartbeat)."""
+        return service.get_run(run_id)
+
+
+@runs_blp.route("/<id:run_id>/finalize")
+class BillingRunFinalization(MethodView):
+    @access(runs_blp, "finance")
+    @runs_blp.response(200, BillingRunSchema)
+    @runs_blp.alt_response(404, response="NOT_FOUND")
+    @runs_blp.alt_response(409, response="CONFLICT")
+    def post(self, run_id: int) -> Any:
+        """Finalize the drafts this run computed (gapless numbers, due dates from payment terms); the run
+        must have completed (with or without errors). 409 when a later run of the period recomputed the
+        drafts: the message names the run that owns them."""
+        config = current_app.config
+        service.get_run(run_id)  # 404 for an unknown run
+        payments.finalize_run_for_collection(
+            run_id, config["DAAS_BILLING_CHUNK_SIZE"], StripeSettings.from_config(config)
+        )
+        db.session.commit()
+        return service.get_run(run_id)
+
+
+@invoices_blp.route("")
+class Invoices(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.arguments(InvoiceQuerySchema, location="query")
+    @invoices_blp.response(200, InvoiceSchema(many=True))
+    @invoices_blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List invoices (a customer user sees its own issued invoices)."""
+        offset, limit = page_window(pagination_parameters)
+        overdue = payments.overdue_condition(clock.today()) if args.pop("overdue", False) else None
+        rows, pagination_parameters.item_count = service.list_invoices(
+            **args,
+            customer_scope=current_principal().customer_scope,
+            offset=offset,
+            limit=limit,
+            overdue=overdue,
+        )
+        return rows
+
+
+@invoices_blp.route("/export.csv")
+class InvoiceExport(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.arguments(ExportQuerySchema, location="query")
+    @file_response(invoices_blp, CSV_MIMETYPE)
+    def get(self, args: dict[str, Any]) -> Any:
+        """One row per invoice line and one per invoice's VAT: each invoice's rows add up to its total."""
+        body = export_csv(service.invoices_for_export(args["period"], args.get("status")))
+        return download(body, CSV_MIMETYPE, f"invoices-{args['period']}.csv")
+
+
+@invoices_blp.route("/<id:invoice_id>")
+class InvoiceById(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, invoice_id: int) -> Any:
+        """Show an invoice with its lines, taxes, credit notes and what is due."""
+        return service.get_invoice(invoice_id, current_principal().customer_scope)
+
+
+@invoices_blp.route("/<id:invoice_id>.pdf")
+class InvoicePdf(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @file_response(invoices_blp, PDF_MIMETYPE)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, invoice_id: int) -> Any:
+        """The invoice as a PDF (drafts are marked DRAFT)."""
+        body, name = invoice_file(invoice_id, current_app.config, current_principal().customer_scope)
+        return download(body, PDF_MIMETYPE, name, inline=True)
+
+
+@invoices_blp.route("/<id:invoice_id>/finalize")
+class InvoiceFinalization(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def post(self, invoice_id: int) -> Any:
+        """Finalize a draft: it gets the next number of its year, an issue date and a due date."""
+        invoice = service.finalize_invoice(invoice_id, current_app.config["DAAS_ISSUER_COUNTRY"])
+        payments.schedule_collection([invoice], StripeSettings.from_config(current_app.config))
+        db.session.commit()
+        payments.collect_due(payments.collection_policy(current_app.config), invoice_ids=[invoice.id])
+        return service.get_invoice(invoice.id)
+
+
+@invoices_blp.route("/<id:invoice_id>/void")
+class InvoiceVoid(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def post(self, invoice_id: int) -> Any:
+        """Void an open, unpaid invoice (it keeps its number)."""
+        invoice = service.void_invoice(invoice_id)
+        db.session.commit()
+        return service.get_invoice(invoice.id)
+
+
+@invoices_blp.route("/<id:invoice_id>/credit-notes")
+class InvoiceCreditNotes(MethodView):
+    @access(invoices_blp, "finance")
+    @invoices_blp.arguments(CreditNoteCreateSchema)
+    @invoices_blp.response(201, CreditNoteSchema)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], invoice_id: int) -> Any:
+        """Issue a credit note against an open or paid invoice, up to what is not credited yet."""
+        note, _refund = issue_credit_note(
+            invoice_id,
+            data["amount"],
+            data["reason"],
+            current_principal().actor,
+            payments.collection_policy(current_app.config),
+        )
+        return service.get_credit_note(note.id)
+
+
+@invoices_blp.route("/<id:invoice_id>/credit-notes/<id:note_id>.pdf")
+class CreditNotePdf(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @file_response(invoices_blp, PDF_MIMETYPE)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, invoice_id: int, note_id: int) -> Any:
+        """A credit note as a PDF."""
+        scope = current_principal().customer_scope
+        body, name = credit_note_file(invoice_id, note_id, current_app.config, scope)
+        return download(body, PDF_MIMETYPE, name, inline=True)

@@ -1,0 +1,121 @@
+"""REST: /api/v1/contracts and the devices deployed on them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from daas.api.access import access, current_principal
+from daas.api.base import Blueprint, page_window
+from daas.contracts import services
+from daas.extensions import db
+from daas.schemas.contracts import (
+    ContractCreateSchema,
+    ContractQuerySchema,
+    ContractSchema,
+    ContractTerminateSchema,
+    DeployDeviceSchema,
+    DeploymentQuerySchema,
+    DeploymentSchema,
+    EndDeploymentSchema,
+)
+
+blp = Blueprint(
+    "contracts", __name__, url_prefix="/api/v1/contracts", description="Contracts and deployments"
+)
+
+
+@blp.route("")
+class Contracts(MethodView):
+    @access(blp, "finance", "logistics", "customer")
+    @blp.arguments(ContractQuerySchema, location="query")
+    @blp.response(200, ContractSchema(many=True))
+    @blp.paginate()
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """List contracts (a customer user sees its own)."""
+        rows, pagination_parameters.item_count = services.list_contracts(
+            args.get("customer_id"),
+            args.get("status"),
+            current_principal().customer_scope,
+            *page_window(pagination_parameters),
+        )
+        return rows
+
+    @access(blp)
+    @blp.arguments(ContractCreateSchema)
+    @blp.response(201, ContractSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Sign a contract: a customer on a plan from a start date."""
+        contract = services.create_contract(**data)
+        db.session.commit()
+        return contract
+
+
+@blp.route("/<id:contract_id>")
+class ContractById(MethodView):
+    @access(blp, "finance", "logistics", "customer")
+    @blp.response(200, ContractSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, contract_id: int) -> Any:
+        """Show a contract."""
+        return services.get_contract(contract_id, current_principal().customer_scope)
+
+
+@blp.route("/<id:contract_id>/terminate")
+class ContractTermination(MethodView):
+    @access(blp)
+    @blp.arguments(ContractTerminateSchema)
+    @blp.response(200, ContractSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], contract_id: int) -> Any:
+        """End a contract before its term (every device must be off it by then)."""
+        contract = services.terminate_contract(contract_id, data["end_date"])
+        db.session.commit()
+        return contract
+
+
+@blp.route("/<id:contract_id>/devices")
+class ContractDevices(MethodView):
+    @access(blp, "logistics", "finance", "customer")
+    @blp.arguments(DeploymentQuerySchema, location="query")
+    @blp.response(200, DeploymentSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.paginate()
+    def get(self, args: dict[str, Any], contract_id: int, pagination_parameters: Any) -> Any:
+        """List the deployments of a contract."""
+        rows, pagination_parameters.item_count = services.list_deployments(
+            contract_id,
+            current_principal().customer_scope,
+            args.get("current"),
+            *page_window(pagination_parameters),
+        )
+        return rows
+
+    @access(blp, "logistics")
+    @blp.arguments(DeployDeviceSchema)
+    @blp.response(201, DeploymentSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], contract_id: int) -> Any:
+        """Deploy a device on the contract (409 when it is deployed elsewhere)."""
+        deployment = services.deploy_device(
+            contract_id, data["serial"], data["start_date"], current_principal().actor
+        )
+        db.session.commit()
+        return deployment
+
+
+@blp.route("/<id:contract_id>/devices/<string:serial>/end")
+class DeploymentEnd(MethodView):
+    @access(blp, "logistics")
+    @blp.arguments(EndDeploymentSchema)
+    @blp.response(200, DeploymentSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], contract_id: int, serial: str) -> Any:
+        """End a deployment outside a return order: the device was handed back and is now `received`."""
+        deployment = services.end_deployment(contract_id, serial, data["end_date"], current_principal().actor)
+        db.session.commit()
+        return deployment

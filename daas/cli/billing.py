@@ -1,0 +1,74 @@
+"""`flask daas bill PERIOD [--finalize]`: a billing run with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+
+from daas.billing.invoices import run_invoices
+from daas.billing.models import BillingRun
+from daas.billing.run import bill_period
+from daas.core.errors import Invalid
+from daas.core.periods import Period
+from daas.extensions import db
+from daas.payments import services as payments
+
+
+def summary(run: BillingRun) -> list[str]:
+    """What the run did, as the command prints it: counts, the run it completes, the contracts it skipped."""
+    failed = run.failed_contracts
+    lines = [
+        f"Billing run {run.id} for {run.period} {run.status.replace('_', ' ')}: {run.contracts} contracts, "
+        f"{run.invoices_created} invoices created, {run.invoices_updated} drafts recomputed, "
+        f"{run.invoices_finalized} finalized" + (f", {len(failed)} could not be billed." if failed else ".")
+    ]
+    if run.completes_run_id is not None:
+        lines.append(f"It completes billing run {run.completes_run_id}, which was interrupted.")
+    lines += [f"Contract {failure.contract_id} was skipped: {failure.error}" for failure in failed]
+    return lines
+
+
+@click.command("bill")
+@click.argument("period")
+@click.option("--finalize", is_flag=True, help="Finalize the drafts after the run (numbers, due dates).")
+def bill_command(period: str, finalize: bool) -> None:
+    """Bill PERIOD (YYYY-MM): a draft invoice per contract active in it; safe to run again."""
+    try:
+        billing_period = Period.parse(period)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="PERIOD") from exc
+    config = current_app.config
+    bar: click.progressbar | None = None
+
+    def start(total: int) -> None:
+        nonlocal bar
+        bar = click.progressbar(length=total, label=f"Billing {billing_period}", file=sys.stderr)
+        bar.__enter__()
+
+    try:
+        run = bill_period(
+            billing_period,
+            "cli",
+            config,
+            finalize=finalize,
+            on_start=start,
+            on_progress=lambda n: bar.update(n) if bar else None,
+        )
+    except Invalid as error:
+        raise click.BadParameter(error.message, param_hint="PERIOD") from error
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    for line in summary(run):
+        click.echo(line)
+    if finalize:
+        policy = payments.collection_policy(config)
+        payments.schedule_run_collection(run.id, policy.stripe)
+        db.session.commit()
+        report = payments.collect_due(policy, invoice_ids=[invoice.id for invoice in run_invoices(run.id)])
+        if policy.stripe.enabled:
+            click.echo(
+                f"Card collection: {report.succeeded} paid, {report.failed} failed, {report.unclear} unclear."
+            )

@@ -1,0 +1,18 @@
+"""`flask daas payments collect`: one round of the payments job, by hand."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+
+from daas.jobs.payments import retry_payments
+from daas.payments.services import collection_policy
+
+payments_group = click.Group("payments", help="Card collection, retries and refunds.")
+
+
+@payments_group.command("collect")
+def collect_command() -> None:
+    """Process waiting webhooks, finish unclear attempts and refunds, and collect what is due."""
+    counts = retry_payments(collection_policy(current_app.config))
+    click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -1,0 +1,157 @@
+"""Billing payloads: runs, invoices with their lines, credit notes. Money shows in the invoice's currency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
+from daas.billing.run_states import run_status
+from daas.billing.tax import percent
+from daas.core.periods import Period
+from daas.schemas.fields import DecimalString, Money, QueryId, Text, UnitAmount
+from daas.schemas.payments import PaymentAttemptSchema, PaymentSchema, RefundSchema
+
+
+class PeriodField(fields.String):
+    """A billing period, YYYY-MM, in the years 2000 to 2999 (as billing.periods.Period reads them)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {
+            "pattern": r"^2[0-9]{3}-(0[1-9]|1[0-2])$",
+            "example": "2026-10",
+            **kwargs.pop("metadata", {}),
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return Period.parse(text).name
+        except ValueError as exc:
+            raise ValidationError("A billing period: YYYY-MM, such as 2026-10.") from exc
+
+
+class BillingRunCreateSchema(Schema):
+    period = PeriodField(required=True)
+
+
+class BillingRunErrorSchema(Schema):
+    contract_id = fields.Integer()
+    error = fields.String(metadata={"description": "Why the contract could not be billed."})
+
+
+class BillingRunSchema(Schema):
+    id = fields.Integer()
+    period = fields.String()
+    status = fields.Function(
+        run_status,
+        metadata={
+            "type": "string",
+            "enum": list(RUN_STATUSES),
+            "title": "BillingRunStatus",
+            "description": "completed_with_errors: the contracts in failed_contracts were skipped, the "
+            "others billed. interrupted: its process stopped part-way (no heartbeat within "
+            "DAAS_BILLING_RUN_STALE_SECONDS); the next run of the period completes it.",
+        },
+    )
+    contracts = fields.Integer(metadata={"description": "Contracts the run bills (active in the period)."})
+    processed = fields.Integer(metadata={"description": "Contracts done so far (billed or failed)."})
+    invoices_created = fields.Integer()
+    invoices_updated = fields.Integer(metadata={"description": "Drafts recomputed."})
+    invoices_finalized = fields.Integer()
+    failed_contracts = fields.List(
+        fields.Nested(BillingRunErrorSchema),
+        metadata={"description": "Contracts the run could not measure, rate or write, with the reason."},
+    )
+    completes_run_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The interrupted run of the period this run completes (it recomputes all)."},
+    )
+    started_at = fields.DateTime()
+    heartbeat_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the run last reported progress (every chunk)."}
+    )
+    finished_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True, metadata={"description": "Why a failed run failed."})
+
+
+class InvoiceLineSchema(Schema):
+    kind = fields.String(metadata={"enum": list(LINE_KINDS), "title": "InvoiceLineKind"})
+    description = fields.String()
+    metric = fields.String(allow_none=True)
+    quantity = DecimalString(places=6, normalize=True, allow_none=True)
+    unit_amount = UnitAmount(allow_none=True)
+    amount = Money(minimum=None, metadata={"description": "Negative on a late-usage line that bills less."})
+    usage_period = fields.String(
+        allow_none=True, metadata={"description": "Late usage: the period it belongs to."}
+    )
+
+
+class CreditNoteSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    invoice_id = fields.Integer()
+    amount = Money()
+    currency = fields.String()
+    reason = fields.String()
+    status = fields.String()
+    issued_on = fields.Date()
+    refund_status = fields.Function(
+        lambda note: note.refund.status if note.refund else None,
+        allow_none=True,
+        metadata={"type": "string", "description": "On a card-paid invoice, the Stripe refund's state."},
+    )
+
+
+class InvoiceSchema(Schema):
+    id = fields.Integer()
+    number = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(INVOICE_STATUSES), "title": "InvoiceStatus"})
+    customer_id = fields.Integer()
+    contract_id = fields.Integer()
+    period = fields.String()
+    currency = fields.String()
+    lines = fields.List(fields.Nested(InvoiceLineSchema))
+    subtotal = Money()
+    tax_rate = fields.Function(
+        lambda invoice: percent(invoice.tax_rate),
+        metadata={"type": "string", "example": "21.00", "description": "Percent."},
+    )
+    tax_amount = Money()
+    tax_note = fields.String(allow_none=True)
+    total = Money()
+    credited = Money()
+    amount_paid = Money()
+    amount_due = Money()
+    issued_on = fields.Date(allow_none=True)
+    due_date = fields.Date(allow_none=True)
+    credit_notes = fields.List(fields.Nested(CreditNoteSchema))
+    collection_method = fields.String(
+        allow_none=True, metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"}
+    )
+    next_collection_at = fields.DateTime(allow_none=True)
+    payments = fields.List(fields.Nested(PaymentSchema))
+    attempts = fields.List(fields.Nested(PaymentAttemptSchema))
+    refunds = fields.List(fields.Nested(RefundSchema))
+
+
+class InvoiceQuerySchema(Schema):
+    period = PeriodField()
+    contract_id = QueryId()
+    customer_id = QueryId()
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES), metadata={"title": "InvoiceStatus"})
+    overdue = fields.Boolean(metadata={"description": "true: uncollectible, or open past the due date."})
+
+
+class ExportQuerySchema(Schema):
+    period = PeriodField(required=True)
+    status = fields.String(validate=validate.OneOf(INVOICE_STATUSES), metadata={"title": "InvoiceStatus"})
+
+
+class CreditNoteCreateSchema(Schema):
+    amount = DecimalString(
+        places=2, minimum=0, required=True, metadata={"description": "Up to what is not credited yet."}
+    )
+    reason = Text(required=True, max_length=500)

@@ -1,0 +1,78 @@
+"""Contract and deployment payloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from daas.contracts.terms import STATUSES, contract_status, effective_minimum
+from daas.core import clock, money
+from daas.schemas.fields import Code, Date, Int, Money, QueryId, Serial
+
+
+class ContractCreateSchema(Schema):
+    customer_id = Int(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    plan_code = Code(required=True)
+    start_date = Date(required=True)
+    end_date = Date(
+        metadata={"description": "First day no longer covered; defaults to start + the plan's term."}
+    )
+    minimum_monthly_amount = Money(allow_none=True, metadata={"description": "Overrides the plan's minimum."})
+
+
+class ContractTerminateSchema(Schema):
+    end_date = Date(required=True, metadata={"description": "First day no longer covered."})
+
+
+class ContractSchema(Schema):
+    id = fields.Integer()
+    customer_id = fields.Integer()
+    plan_code = fields.Function(lambda c: c.plan.code)
+    currency = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    minimum_monthly_amount = Money(allow_none=True)
+    effective_minimum_monthly_amount = fields.Method(
+        "_effective_minimum",
+        allow_none=True,
+        metadata={"type": "string", "description": "The contract's own minimum, or else its plan's."},
+    )
+    terminated_on = fields.Date(allow_none=True)
+    status = fields.Function(
+        lambda c: contract_status(c.end_date, c.terminated_on, clock.today()),
+        metadata={"enum": list(STATUSES), "title": "ContractStatus"},
+    )
+
+    def _effective_minimum(self, contract: Any) -> str | None:
+        amount = effective_minimum(contract.minimum_monthly_amount, contract.plan.minimum_monthly_amount)
+        return None if amount is None else money.format_money(amount, contract.plan.currency)
+
+
+class ContractQuerySchema(Schema):
+    customer_id = QueryId()
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"title": "ContractStatus"})
+
+
+class DeployDeviceSchema(Schema):
+    serial = Serial(required=True)
+    start_date = Date(required=True)
+
+
+class EndDeploymentSchema(Schema):
+    end_date = Date(
+        required=True, metadata={"description": "The day the device was handed back (not billed)."}
+    )
+
+
+class DeploymentSchema(Schema):
+    id = fields.Integer()
+    contract_id = fields.Integer()
+    serial = fields.Function(lambda d: d.device.serial)
+    sku = fields.Function(lambda d: d.device.device_model.sku)
+    start_date = fields.Date()
+    end_date = fields.Date(allow_none=True)
+
+
+class DeploymentQuerySchema(Schema):
+    current = fields.Boolean(metadata={"description": "true: still deployed; false: ended."})
