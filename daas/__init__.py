@@ -32,7 +32,9 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     from daas.api.errors import register_error_handlers
     from daas.auth.log_filter import mask_tokens_in_access_logs
     from daas.extensions import db, migrate
+    from daas.settings import install_settings
 
+    install_settings(app)  # checked once, here: a bad setting stops the start, naming its key
     app.url_map.converters["id"] = IdConverter
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)

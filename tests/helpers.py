@@ -18,3 +18,20 @@ def assert_error(response: Any, status: int, *fields: str) -> dict[str, Any]:
     for field in fields:
         assert field in body["errors"], (field, body["errors"])
     return body
+
+
+def configure(app: Any, monkeypatch: Any, **values: Any) -> None:
+    """Change settings of the running app for one test: its config, and the settings object built from it
+    at start-up (daas.settings), both restored by monkeypatch afterwards."""
+    from daas.settings import EXTENSION_KEY, Settings
+
+    for name, value in values.items():
+        monkeypatch.setitem(app.config, name, value)
+    monkeypatch.setitem(app.extensions, EXTENSION_KEY, Settings.from_config(app.config))
+
+
+def settings_of(app: Any) -> Any:
+    """The settings object the app runs with (daas.settings.Settings)."""
+    from daas.settings import EXTENSION_KEY
+
+    return app.extensions[EXTENSION_KEY]

@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from daas import create_app
 from daas.extensions import db
+from daas.settings import install_settings
 from tests.conftest import ON_POSTGRES, empty_tables
 
 
@@ -34,6 +35,7 @@ def served(app: Flask, folder: Path, settings: Mapping[str, Any] | None = None) 
     if ON_POSTGRES:
         live, saved = app, {name: app.config.get(name) for name in settings}
         live.config.update(settings)
+        install_settings(live)
     else:
         live, saved = (
             create_app(
@@ -60,4 +62,6 @@ def served(app: Flask, folder: Path, settings: Mapping[str, Any] | None = None) 
                 empty_tables()
             db.engine.dispose()
         live.config.update(saved)
+        if ON_POSTGRES:
+            install_settings(live)
         live.config.pop("LIVE_URL", None)

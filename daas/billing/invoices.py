@@ -418,16 +418,6 @@ class Issuer:
     vat_id: str
     email: str
 
-    @classmethod
-    def from_settings(cls, settings: Any) -> Issuer:
-        return cls(
-            settings["DAAS_ISSUER_NAME"],
-            settings["DAAS_ISSUER_ADDRESS"],
-            settings["DAAS_ISSUER_COUNTRY"],
-            settings["DAAS_ISSUER_VAT_ID"],
-            settings["DAAS_ISSUER_EMAIL"],
-        )
-
     def party(self) -> Party:
         return Party(self.name, self.address, self.country, self.vat_id, self.email)
 

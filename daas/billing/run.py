@@ -488,15 +488,25 @@ def _close(run_id: int, status: str, error: str) -> None:
         db.session.commit()
 
 
-def bill_period(period: Period, actor: str, settings: Mapping[str, Any], **options: Any) -> BillingRun:
-    """`run_billing` with the installation's issuer country, chunk size, throttle and heartbeat, as the
-    API, the CLI, the scheduler and the pages start it. `options`: finalize and the callbacks."""
+@dataclass(frozen=True)
+class RunSettings:
+    """How this installation runs billing: the issuer's country (for VAT), chunk size, throttle, heartbeat."""
+
+    issuer_country: str
+    chunk_size: int = 1000
+    throttle_ms: int = 0
+    stale_after: timedelta = timedelta(seconds=600)
+
+
+def bill_period(period: Period, actor: str, settings: RunSettings, **options: Any) -> BillingRun:
+    """`run_billing` with the installation's run settings, as the API, the CLI, the scheduler and the
+    pages start it. `options`: finalize and the callbacks."""
     return run_billing(
         period,
         actor,
-        settings["DAAS_ISSUER_COUNTRY"],
-        chunk_size=settings["DAAS_BILLING_CHUNK_SIZE"],
-        throttle_ms=settings["DAAS_BILLING_THROTTLE_MS"],
-        stale_after=timedelta(seconds=settings["DAAS_BILLING_RUN_STALE_SECONDS"]),
+        settings.issuer_country,
+        chunk_size=settings.chunk_size,
+        throttle_ms=settings.throttle_ms,
+        stale_after=settings.stale_after,
         **options,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 
 from daas.billing.invoices import run_invoices
 from daas.billing.models import BillingRun
@@ -14,6 +13,7 @@ from daas.core.errors import Invalid
 from daas.core.periods import Period
 from daas.extensions import db
 from daas.payments import services as payments
+from daas.settings import current_settings
 
 
 def summary(run: BillingRun) -> list[str]:
@@ -39,7 +39,7 @@ def bill_command(period: str, finalize: bool) -> None:
         billing_period = Period.parse(period)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="PERIOD") from exc
-    config = current_app.config
+    settings = current_settings()
     bar: click.progressbar | None = None
 
     def start(total: int) -> None:
@@ -51,7 +51,7 @@ def bill_command(period: str, finalize: bool) -> None:
         run = bill_period(
             billing_period,
             "cli",
-            config,
+            settings.billing_run,
             finalize=finalize,
             on_start=start,
             on_progress=lambda n: bar.update(n) if bar else None,
@@ -64,7 +64,7 @@ def bill_command(period: str, finalize: bool) -> None:
     for line in summary(run):
         click.echo(line)
     if finalize:
-        policy = payments.collection_policy(config)
+        policy = settings.collection
         payments.schedule_run_collection(run.id, policy.stripe)
         db.session.commit()
         report = payments.collect_due(policy, invoice_ids=[invoice.id for invoice in run_invoices(run.id)])

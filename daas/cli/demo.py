@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 
 from daas.demo.services import DEMO_PASSWORD, load_demo
 from daas.extensions import db
+from daas.settings import current_settings
 
 
 @click.command("demo")
 @click.option("--force", is_flag=True, help="Load even in production (it creates well-known tokens).")
 def demo_command(force: bool) -> None:
     """Load the demo data set (idempotent: loading again adds nothing)."""
-    if current_app.config["DAAS_ENV"] == "production" and not force:
+    if current_settings().env == "production" and not force:
         raise click.ClickException("The demo creates users with well-known tokens; refusing in production.")
-    report = load_demo(current_app.config["DAAS_ISSUER_COUNTRY"])
+    report = load_demo(current_settings().issuer.country)
     db.session.commit()
     created = ", ".join(f"{n} {kind}" for kind, n in report.created.items() if n) or "nothing new"
     click.echo(f"Demo data loaded: {created}.")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import click
-from flask import current_app
 
 from daas.core import clock
 from daas.extensions import db
 from daas.jobs.logistics import plan_refresh_job
+from daas.settings import current_settings
 
 refresh_group = click.Group("refresh", help="Device refresh and end-of-term returns.")
 
@@ -21,6 +21,6 @@ refresh_group = click.Group("refresh", help="Device refresh and end-of-term retu
 def plan_command(as_of: object) -> None:
     """Open a refresh order for each device due within the lead time, and end-of-term return orders."""
     day: date = as_of.date() if as_of else clock.today()  # type: ignore[attr-defined]
-    counts = plan_refresh_job(current_app.config, day)
+    counts = plan_refresh_job(current_settings(), day)
     db.session.commit()
     click.echo(f"Refresh plan as of {day}: " + ", ".join(f"{k}: {v}" for k, v in counts.items()))

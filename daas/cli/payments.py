@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 
 from daas.jobs.payments import retry_payments
-from daas.payments.services import collection_policy
+from daas.settings import current_settings
 
 payments_group = click.Group("payments", help="Card collection, retries and refunds.")
 
@@ -14,5 +13,5 @@ payments_group = click.Group("payments", help="Card collection, retries and refu
 @payments_group.command("collect")
 def collect_command() -> None:
     """Process waiting webhooks, finish unclear attempts and refunds, and collect what is due."""
-    counts = retry_payments(collection_policy(current_app.config))
+    counts = retry_payments(current_settings().collection, current_settings().webhook_retries)
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))

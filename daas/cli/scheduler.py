@@ -13,6 +13,7 @@ from daas.scheduler.process import serve
 from daas.scheduler.registry import grace_setting, job_settings, load_jobs, schedule_setting
 from daas.scheduler.runner import moment, span
 from daas.scheduler.schedule import ScheduleError, next_due, parse_schedule
+from daas.settings import current_settings
 
 
 @click.command("scheduler")
@@ -43,4 +44,4 @@ def scheduler_command(list_only: bool) -> None:
             level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    sys.exit(serve(current_app._get_current_object(), jobs))  # type: ignore[attr-defined]
+    sys.exit(serve(current_app._get_current_object(), jobs, current_settings()))  # type: ignore[attr-defined]

@@ -8,7 +8,6 @@ scheduler.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,9 +24,10 @@ class JobFailed(Exception):
 
 @dataclass(frozen=True)
 class JobContext:
-    """One run of a job: the settings, the due time it runs for, and the scheduler's stop request."""
+    """One run of a job: the installation's settings (daas.settings.Settings), the due time it runs for,
+    and the scheduler's stop request."""
 
-    config: Mapping[str, Any]
+    settings: Any
     due: datetime
     stop: threading.Event = field(default_factory=threading.Event)
 

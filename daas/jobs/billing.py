@@ -16,7 +16,6 @@ from daas.core.jobs import JobContext, JobFailed
 from daas.core.periods import Period
 from daas.extensions import db
 from daas.payments import services as payments
-from daas.payments.gateway import StripeSettings
 
 
 def _period(context: JobContext) -> Period:
@@ -44,7 +43,11 @@ def _run(context: JobContext, actor: str, finalize: bool) -> BillingRun:
     period = _period(context)
     _close_interrupted_runs(period, actor)
     return bill_period(
-        period, actor, context.config, finalize=finalize, on_progress=lambda _done: context.checkpoint()
+        period,
+        actor,
+        context.settings.billing_run,
+        finalize=finalize,
+        on_progress=lambda _done: context.checkpoint(),
     )
 
 
@@ -85,6 +88,6 @@ def billing_finalize_job(context: JobContext) -> dict[str, Any]:
             f"Run `flask --app wsgi daas bill {period.name}`, review, then finalize."
         )
     run = _run(context, "scheduler:billing_finalize", finalize=True)
-    payments.schedule_run_collection(run.id, StripeSettings.from_config(context.config))
+    payments.schedule_run_collection(run.id, context.settings.stripe)
     db.session.commit()
     return _counts(run)

@@ -10,7 +10,7 @@ from daas.core.periods import Period
 from daas.impact.ledger import CloseReport, close_periods_through
 
 
-def close_impact_job(config: Any, as_of: date, on_closed: Any = None) -> dict[str, Any]:
+def close_impact_job(as_of: date, on_closed: Any = None) -> dict[str, Any]:
     """Close every month through the one before `as_of`. Safe to run again: a closed month appends nothing."""
     reports = close_periods_through(Period.containing(as_of).previous(), as_of, on_closed)
     closed = [report for report in reports if not report.already_closed]
@@ -24,4 +24,4 @@ def impact_close_job(context: JobContext) -> dict[str, Any]:
     def closed(_report: CloseReport) -> None:
         context.checkpoint()
 
-    return close_impact_job(context.config, context.due.date(), closed)
+    return close_impact_job(context.due.date(), closed)

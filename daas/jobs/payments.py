@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
-
 from daas.core.jobs import JobContext
 from daas.payments.refunds import execute_refund, pending_refunds
-from daas.payments.services import CollectionPolicy, collect_due, collection_policy
+from daas.payments.services import CollectionPolicy, collect_due
 from daas.payments.webhooks import GIVEN_UP, RETRY_LATER, EventRetries, due_events, process_event
 
 
-def retry_payments(policy: CollectionPolicy, retries: EventRetries | None = None) -> dict[str, Any]:
+def retry_payments(policy: CollectionPolicy, retries: EventRetries) -> dict[str, Any]:
     """Run one round of collection work (commits as it goes); returns counts for the job's record. Each
     event is tried in its own transactions and a failure is recorded on it, so one bad event never
-    keeps the refunds and collections after it from running. `retries` defaults to the installation's
-    (DAAS_WEBHOOK_RETRY_MINUTES)."""
-    retries = retries or EventRetries.from_config(current_app.config)
+    keeps the refunds and collections after it from running."""
     events = [process_event(event_id, policy, retries) for event_id in due_events()]
     refunds = (
         [execute_refund(refund_id, policy) for refund_id in pending_refunds()]
@@ -42,4 +38,4 @@ def retry_payments(policy: CollectionPolicy, retries: EventRetries | None = None
 def payment_retries_job(context: JobContext) -> dict[str, Any]:
     """One round of collection work at the due time (what is due is read from the clock, not the due time:
     a late round still collects everything that fell due meanwhile)."""
-    return retry_payments(collection_policy(context.config), EventRetries.from_config(context.config))
+    return retry_payments(context.settings.collection, context.settings.webhook_retries)

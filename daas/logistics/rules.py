@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from daas.core.dates import add_months
 
@@ -14,10 +12,6 @@ from daas.core.dates import add_months
 class UpgradePolicy:
     min_battery: int = 80
     extension_months: int = 12
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> UpgradePolicy:
-        return cls(settings["DAAS_UPGRADE_MIN_BATTERY"], settings["DAAS_UPGRADE_EXTENSION_MONTHS"])
 
 
 def refresh_due_date(deployed_on: date, refresh_cycle_months: int, extension_months: int = 0) -> date:

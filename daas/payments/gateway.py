@@ -28,10 +28,6 @@ class StripeSettings:
     def enabled(self) -> bool:
         return bool(self.api_key)
 
-    @classmethod
-    def from_config(cls, config: Any) -> StripeSettings:
-        return cls(config["STRIPE_API_KEY"], config["STRIPE_API_BASE"], config["STRIPE_WEBHOOK_SECRET"])
-
 
 class GatewayUnavailable(Exception):
     """Stripe could not be reached, or answered with an error that says nothing about the payment."""

@@ -30,7 +30,7 @@ from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.extensions import db
 from daas.payments import gateway
-from daas.payments.dunning import next_retry, parse_retry_days
+from daas.payments.dunning import next_retry
 from daas.payments.gateway import GatewayUnavailable, PaymentDeclined, StripeSettings
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile
 
@@ -537,11 +537,3 @@ def invoice_payments(invoice_id: int) -> tuple[list[Payment], list[PaymentAttemp
         select(PaymentAttempt).where(PaymentAttempt.invoice_id == invoice_id).order_by(PaymentAttempt.number)
     )
     return list(payments), list(attempts)
-
-
-def collection_policy(config: Any) -> CollectionPolicy:
-    return CollectionPolicy(
-        StripeSettings.from_config(config),
-        parse_retry_days(config["DAAS_DUNNING_RETRY_DAYS"]),
-        timedelta(seconds=config["DAAS_PAYMENT_CLAIM_SECONDS"]),
-    )

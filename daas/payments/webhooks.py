@@ -72,10 +72,6 @@ class EventRetries:
             raise ValueError(f"webhook retry minutes must be positive and ascending: {minutes!r}")
         return cls(tuple(timedelta(minutes=value) for value in values))
 
-    @classmethod
-    def from_config(cls, config: Any) -> EventRetries:
-        return cls.parse(config["DAAS_WEBHOOK_RETRY_MINUTES"])
-
 
 # -- reading a verified event ---------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import socket
 import sys
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -40,17 +40,13 @@ def _heartbeat(runner: Runner, every: float, done: threading.Event) -> None:
             log.exception("could not renew the leases of running jobs")
 
 
-def serve(app: Flask, jobs: Sequence[Job]) -> int:
-    """Run until SIGTERM or SIGINT; returns the exit status."""
-    config = app.config
+def serve(app: Flask, jobs: Sequence[Job], settings: Any) -> int:
+    """Run until SIGTERM or SIGINT; returns the exit status. `settings`: the app's daas.settings.Settings,
+    whose `scheduler` part times this process and which every job receives in its JobContext."""
+    timing = settings.scheduler
     stop = threading.Event()
     runner = Runner(
-        app,
-        jobs,
-        owner_name(),
-        lease=timedelta(seconds=config["DAAS_SCHEDULER_LEASE_SECONDS"]),
-        late=timedelta(seconds=config["DAAS_SCHEDULER_LATE_SECONDS"]),
-        stop=stop,
+        app, jobs, owner_name(), lease=timing.lease, late=timing.late, settings=settings, stop=stop
     )
     scheduler = BlockingScheduler(
         timezone=UTC,
@@ -70,7 +66,7 @@ def serve(app: Flask, jobs: Sequence[Job]) -> int:
     scheduler.add_job(
         sweep,
         "interval",
-        seconds=config["DAAS_SCHEDULER_SWEEP_SECONDS"],
+        seconds=timing.sweep_seconds,
         id="sweep",
         next_run_time=datetime.now(UTC),
     )
@@ -92,7 +88,7 @@ def serve(app: Flask, jobs: Sequence[Job]) -> int:
         scheduler.shutdown(wait=False)
 
     beat_done = threading.Event()
-    lease_seconds = config["DAAS_SCHEDULER_LEASE_SECONDS"]
+    lease_seconds = timing.lease.total_seconds()
     threading.Thread(target=stopper, name="scheduler-stopper", daemon=True).start()
     threading.Thread(
         target=_heartbeat,
@@ -110,7 +106,7 @@ def serve(app: Flask, jobs: Sequence[Job]) -> int:
         )
     scheduler.start()  # returns once the stopper has shut it down
 
-    stop_seconds = config["DAAS_SCHEDULER_STOP_SECONDS"]
+    stop_seconds = timing.stop_seconds
     if not runner.wait_idle(stop_seconds):
         _abandon_and_exit(runner, f"its job did not stop within {stop_seconds} s of the stop request")
     beat_done.set()

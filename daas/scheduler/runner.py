@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -79,11 +79,11 @@ class Runner:
         *,
         lease: timedelta,
         late: timedelta,
+        settings: Any,
         stop: threading.Event | None = None,
-        config: Mapping[str, Any] | None = None,
     ) -> None:
         self.app = app
-        self.config = app.config if config is None else config
+        self.settings = settings
         self.jobs = {job.name: job for job in jobs}
         self.owner = owner
         self.lease = lease
@@ -291,7 +291,7 @@ class Runner:
         return _Claim(row.id, row.due_at, note)
 
     def _execute(self, job: Job, claim: _Claim) -> None:
-        context = JobContext(self.config, claim.due, self.stop)
+        context = JobContext(self.settings, claim.due, self.stop)
         started = time.monotonic()
         try:
             counts = job.function(context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -17,6 +17,7 @@ from daas.auth.services import end_sessions, get_user
 from daas.auth.sign_in import LockedOut, LockoutPolicy, sign_in
 from daas.core.errors import NotFound, Unauthorized
 from daas.extensions import db, limiter, login_manager
+from daas.settings import current_settings
 from daas.web.security import secure_page
 
 blp = Blueprint("auth", __name__)
@@ -74,10 +75,8 @@ def _address_and_email() -> str:
 
 
 @blp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["DAAS_LOGIN_RATE_LIMIT"], methods=["POST"], key_func=_address_and_email
-)
-@limiter.limit(lambda: current_app.config["DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(lambda: current_settings().login.rate_limit, methods=["POST"], key_func=_address_and_email)
+@limiter.limit(lambda: current_settings().login.rate_limit_per_address, methods=["POST"])
 def login() -> Any:
     if current_user.is_authenticated and request.method == "GET":
         return redirect(home_for(current_user.principal))
@@ -98,9 +97,7 @@ def login() -> Any:
 
 
 def _lockout_policy() -> LockoutPolicy:
-    return LockoutPolicy(
-        current_app.config["DAAS_LOGIN_MAX_FAILURES"], current_app.config["DAAS_LOGIN_LOCKOUT_SECONDS"]
-    )
+    return LockoutPolicy(current_settings().login.max_failures, current_settings().login.lockout_seconds)
 
 
 @blp.post("/logout")

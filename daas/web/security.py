@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, request
+from flask import Response, request
+
+from daas.settings import current_settings
 
 
 def _origin(url: str) -> str:
@@ -16,8 +18,8 @@ def _origin(url: str) -> str:
 def content_security_policy() -> str:
     """Scripts only from daas and from Stripe.js (its address is configuration); no inline scripts."""
     stripe_js, stripe_api = (
-        _origin(current_app.config["STRIPE_JS_URL"]),
-        _origin(current_app.config["STRIPE_API_BASE"]),
+        _origin(current_settings().stripe_js_url),
+        _origin(current_settings().stripe.api_base),
     )
     stripe = " ".join(sorted({o for o in (stripe_js, stripe_api) if o}))
     return (
@@ -38,7 +40,7 @@ def strict_transport_security(response: Response) -> Response:
     """Tell browsers to use HTTPS only, for `DAAS_HSTS_SECONDS` (0: never say so), on answers that came over
     HTTPS; behind a proxy `request.is_secure` follows its X-Forwarded-Proto (ProxyFix, DAAS_TRUSTED_PROXIES).
     Never over plain HTTP: browsers ignore it there, and a development server must stay reachable."""
-    seconds = current_app.config["DAAS_HSTS_SECONDS"]
+    seconds = current_settings().hsts_seconds
     if request.is_secure and seconds > 0:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains")
     return response

@@ -17,6 +17,7 @@ from daas.payments import services
 from daas.payments.models import PaymentProfile
 from tests import factories
 from tests.billing_helpers import deploy
+from tests.helpers import settings_of
 from tests.payments.conftest import read
 
 PASSWORD = "correct-horse-battery"
@@ -33,7 +34,7 @@ def customer(live_app):
         run = run_billing(Period.parse("2026-10"), "tests", "NL")
         finalize_run(run.id)  # an open invoice, waiting for a way to pay
         services.schedule_collection(
-            list(db.session.scalars(select(Invoice))), services.collection_policy(live_app.config).stripe
+            list(db.session.scalars(select(Invoice))), settings_of(live_app).collection.stripe
         )
         db.session.commit()
         customer_id = customer.id

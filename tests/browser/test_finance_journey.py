@@ -15,6 +15,7 @@ from daas.extensions import db
 from tests import factories
 from tests.billing_helpers import deploy, worked_example_plan
 from tests.browser.conftest import screenshot, sign_in_page
+from tests.helpers import configure
 
 PASSWORD = "correct-horse-battery"
 CUSTOMERS = ("Berliner Baukontor GmbH", "Kantoor Noord B.V.", "Atelier Sud SARL")
@@ -45,8 +46,8 @@ def _read(site, query):
 
 def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, site, monkeypatch):
     # One contract per chunk and a pause after each: the run lasts long enough to watch it progress.
-    monkeypatch.setitem(site.config, "DAAS_BILLING_CHUNK_SIZE", 1)
-    monkeypatch.setitem(site.config, "DAAS_BILLING_THROTTLE_MS", 1000)
+    configure(site, monkeypatch, DAAS_BILLING_CHUNK_SIZE=1)
+    configure(site, monkeypatch, DAAS_BILLING_THROTTLE_MS=1000)
     email = _month_end(site)
     sign_in_page(page, site, email, PASSWORD)
     page.wait_for_url("**/finance")

@@ -20,9 +20,10 @@ from daas.extensions import db
 from daas.jobs.payments import retry_payments
 from daas.payments import services
 from daas.payments.models import Payment, PaymentAttempt, Refund, StripeEvent
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import deploy
-from tests.helpers import bearer
+from tests.helpers import bearer, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET, read, wait_until
 
 VISA = "4242424242424242"
@@ -74,7 +75,7 @@ def _charges(localstripe, app, world) -> list:
 
 
 def _policy(app):
-    return services.collection_policy(app.config)
+    return settings_of(app).collection
 
 
 def test_a_card_payment_succeeds_and_the_webhook_confirms_it(live_app, world, localstripe):
@@ -134,7 +135,7 @@ def test_retries_follow_the_schedule_then_the_invoice_is_uncollectible(live_app,
             (date(2026, 11, 19), 4),
         ):
             with clock.frozen(day):
-                retry_payments(policy)
+                retry_payments(policy, current_settings().webhook_retries)
             assert db.session.scalar(select(func.count(PaymentAttempt.id))) == attempts, day
             db.session.remove()
     invoice = _invoice(client, world)
@@ -160,11 +161,13 @@ def test_stripe_down_during_collection_is_collected_once_when_it_is_back(live_ap
     assert [a["status"] for a in invoice["attempts"]] == ["pending"]  # written before Stripe was called
     policy = _policy(live_app)
     with live_app.app_context():
-        assert retry_payments(policy)["unclear"] == 1  # still down: nothing changes
+        assert (
+            retry_payments(policy, current_settings().webhook_retries)["unclear"] == 1
+        )  # still down: nothing changes
         db.session.remove()
     localstripe.start()  # back, with its state
     with live_app.app_context():
-        retry_payments(policy)
+        retry_payments(policy, current_settings().webhook_retries)
         db.session.remove()
     invoice = _invoice(client, world)
     assert invoice["status"] == "paid"
@@ -209,7 +212,7 @@ def test_a_lost_answer_is_looked_up_not_charged_again(live_app, world, localstri
             metadata={"daas_attempt": attempt.idempotency_key},
         )
         db.session.remove()
-        retry_payments(policy)
+        retry_payments(policy, current_settings().webhook_retries)
         db.session.remove()
     assert _invoice(client, world)["status"] == "paid"
     assert len(_charges(localstripe, live_app, world)) == 1
@@ -411,8 +414,10 @@ def test_a_refund_asked_while_stripe_is_down_is_made_once_when_it_is_back(live_a
     assert note.status_code == 201 and note.get_json()["refund_status"] == "pending"
     localstripe.start()
     with live_app.app_context():
-        retry_payments(_policy(live_app))
-        retry_payments(_policy(live_app))  # a second round finds nothing more to do
+        retry_payments(_policy(live_app), current_settings().webhook_retries)
+        retry_payments(
+            _policy(live_app), current_settings().webhook_retries
+        )  # a second round finds nothing more to do
         db.session.remove()
     refunds = localstripe.client().v1.refunds.list(
         params={"payment_intent": invoice["payments"][0]["reference"]}

@@ -27,9 +27,10 @@ from daas.extensions import db
 from daas.jobs.payments import payment_retries_job, retry_payments
 from daas.payments import services, webhooks
 from daas.payments.models import StripeEvent
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import deploy
-from tests.helpers import assert_error, bearer
+from tests.helpers import assert_error, bearer, configure, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET
 from tests.web.helpers import PASSWORD, post_form, sign_in, signed_in
 
@@ -146,7 +147,7 @@ def test_the_payments_job_goes_past_a_bad_event_and_still_collects(live_app, sho
     The job records it failed, processes the other, and goes on to collect a due invoice by card."""
     client = live_app.test_client()
     _add_card(client, shop, localstripe)
-    policy = services.collection_policy(live_app.config)
+    policy = settings_of(live_app).collection
     with live_app.app_context():
         finalize_run(shop["run_id"])
         services.schedule_collection([db.session.get(Invoice, shop["invoice_id"])], policy.stripe)
@@ -160,7 +161,7 @@ def test_the_payments_job_goes_past_a_bad_event_and_still_collects(live_app, sho
             }
         )
         db.session.commit()
-        counts = retry_payments(policy)
+        counts = retry_payments(policy, current_settings().webhook_retries)
         db.session.remove()
     assert counts["events"] == 2 and counts["events_failed"] == 1 and counts["events_given_up"] == 0
     assert (counts["attempted"], counts["succeeded"]) == (1, 1)
@@ -173,16 +174,18 @@ def test_the_payments_job_goes_past_a_bad_event_and_still_collects(live_app, sho
 
 def test_a_failing_event_is_retried_with_backoff_then_given_up(live_app, shop, localstripe):
     client = live_app.test_client()
-    policy = services.collection_policy(live_app.config)
+    policy = settings_of(live_app).collection
     with clock.frozen(MONDAY):
         assert _post(client, UNKNOWN_INTENT).status_code == 200
     due = MONDAY + timedelta(minutes=1)
     for attempts, delay in ((2, 5), (3, 30), (4, 120), (5, 720), (6, None)):
         with live_app.app_context():
             with clock.frozen(due - timedelta(seconds=1)):
-                assert retry_payments(policy)["events"] == 0  # not due yet
+                assert (
+                    retry_payments(policy, current_settings().webhook_retries)["events"] == 0
+                )  # not due yet
             with clock.frozen(due):
-                counts = retry_payments(policy)
+                counts = retry_payments(policy, current_settings().webhook_retries)
             db.session.remove()
         assert (counts["events"], counts["events_failed"]) == (1, 1)
         assert counts["events_given_up"] == (1 if delay is None else 0)
@@ -196,7 +199,9 @@ def test_a_failing_event_is_retried_with_backoff_then_given_up(live_app, shop, l
             assert event["given_up"] is False
             due += timedelta(minutes=delay)
     with live_app.app_context(), clock.frozen(MONDAY + timedelta(days=30)):
-        assert retry_payments(policy)["events"] == 0  # given up: the job leaves it alone
+        assert (
+            retry_payments(policy, current_settings().webhook_retries)["events"] == 0
+        )  # given up: the job leaves it alone
         db.session.remove()
     [given_up] = _events(client, shop["finance"], status="failed", given_up="true")
     assert (given_up["attempts"], "pi_does_not_exist" in given_up["error"]) == (6, True)
@@ -227,7 +232,7 @@ def test_stripe_unavailable_is_retried_the_same_way_and_by_hand(live_app, shop, 
 
     localstripe.start()
     with live_app.app_context(), clock.frozen(later + timedelta(minutes=5)):
-        counts = retry_payments(services.collection_policy(live_app.config))
+        counts = retry_payments(settings_of(live_app).collection, current_settings().webhook_retries)
         db.session.remove()
     assert (counts["events"], counts["events_failed"]) == (1, 0)
     done = _event(client, shop["finance"], "evt_while_down")
@@ -273,7 +278,7 @@ def test_finance_sees_the_failed_event_on_its_page_and_retries_it(live_app, shop
 @pytest.fixture
 def signed(app, database, monkeypatch):
     """The session's app with a webhook secret (Stripe itself is not configured)."""
-    monkeypatch.setitem(app.config, "STRIPE_WEBHOOK_SECRET", WEBHOOK_SECRET)
+    configure(app, monkeypatch, STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
     return app.test_client()
 
 
@@ -353,7 +358,7 @@ def test_webhook_events_are_for_finance_and_admin_paginated_and_filtered(signed,
 
 
 def test_a_retry_by_hand_counts_as_an_attempt_and_a_given_up_event_stays_given_up(signed, app, monkeypatch):
-    monkeypatch.setitem(app.config, "DAAS_WEBHOOK_RETRY_MINUTES", "10")  # two attempts in all
+    configure(app, monkeypatch, DAAS_WEBHOOK_RETRY_MINUTES="10")  # two attempts in all
     finance = bearer(factories.token("finance"))
     with clock.frozen(MONDAY):
         _post(signed, _shapeless("evt_bad"))
@@ -396,7 +401,7 @@ def test_flask_daas_payments_collect_and_the_hourly_job_go_past_a_bad_event(sign
     assert result.exit_code == 0, result.output
     assert "events: 1, events_failed: 1, events_given_up: 0" in result.output
     with clock.frozen(datetime(2026, 11, 15, 0, 6, tzinfo=UTC)):
-        counts = payment_retries_job(JobContext(app.config, clock.now()))
+        counts = payment_retries_job(JobContext(settings_of(app), clock.now()))
     assert (counts["events"], counts["events_failed"]) == (1, 1)
     assert db.session.get(StripeEvent, "evt_bad").attempts == 3
 
@@ -407,7 +412,7 @@ def test_flask_daas_payments_collect_and_the_hourly_job_go_past_a_bad_event(sign
 @pytest.mark.postgres
 def test_two_workers_at_once_make_one_attempt(committed):
     """Two payments jobs find the same due event: one claims it, the other leaves it alone."""
-    policy = services.collection_policy(committed.config)
+    policy = settings_of(committed).collection
     retries = webhooks.EventRetries.parse("1,5")
     with committed.app_context():
         webhooks.store_event(_shapeless("evt_raced"))

@@ -13,6 +13,7 @@ from flask import Flask
 from daas.auth.rules import email_key
 from daas.extensions import db
 from tests import factories
+from tests.helpers import configure
 from tests.processes import TIMEOUT, sql
 from tests.web.helpers import PASSWORD, csrf_token
 
@@ -59,7 +60,7 @@ def _count(app: Flask, email: str) -> tuple[int, bool] | None:
 @pytest.mark.parametrize("account", ["real", "unknown"])
 def test_concurrent_failures_are_counted_exactly_and_lock_at_the_limit(committed, monkeypatch, account):
     app = committed
-    monkeypatch.setitem(app.config, "DAAS_LOGIN_MAX_FAILURES", MAX_FAILURES)
+    configure(app, monkeypatch, DAAS_LOGIN_MAX_FAILURES=MAX_FAILURES)
     with app.app_context():
         user = factories.user("finance", password=PASSWORD)
         db.session.commit()

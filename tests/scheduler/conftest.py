@@ -12,6 +12,7 @@ from flask import Flask
 from config.jobs import JOBS, ScheduledJob
 from daas.scheduler.registry import load_jobs
 from daas.scheduler.runner import Runner
+from daas.settings import Settings
 from tests.scheduler import probe
 
 TEST_JOBS = (
@@ -46,7 +47,12 @@ def make_runner(app: Flask, database: Any) -> Callable[..., Runner]:
         config = {**app.config, **HOURLY, **settings}
         jobs = load_jobs(config, declared)
         return Runner(
-            app, jobs, owner, lease=timedelta(seconds=60), late=timedelta(seconds=60), config=config
+            app,
+            jobs,
+            owner,
+            lease=timedelta(seconds=60),
+            late=timedelta(seconds=60),
+            settings=Settings.from_config(config),
         )
 
     return make

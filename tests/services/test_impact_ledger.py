@@ -62,7 +62,7 @@ def test_months_close_in_order_only_once_they_have_ended(deployed, today):
 
 
 def test_the_job_closes_through_last_month_and_appends_nothing_when_run_again(deployed, today):
-    assert close_impact_job({}, today) == {
+    assert close_impact_job(today) == {
         "closed": [
             "2026-02",
             "2026-03",
@@ -79,7 +79,7 @@ def test_the_job_closes_through_last_month_and_appends_nothing_when_run_again(de
     written = rows()
     assert sum(row.service_days for row in written) == 273  # 2026-02-01 .. 2026-10-31
     assert sum(row.allocated_co2e_kg for row in written) == Decimal("54.600")  # 273 × 0.2
-    assert close_impact_job({}, today) == {"closed": [], "rows": 0}
+    assert close_impact_job(today) == {"closed": [], "rows": 0}
     assert rows() == written
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from daas.extensions import limiter
 from tests import factories
+from tests.helpers import configure
 from tests.web.helpers import PASSWORD, csrf_token, post_form, sign_in
 
 HOMES = {"admin": "/admin", "finance": "/finance", "logistics": "/logistics", "customer": "/portal"}
@@ -57,7 +58,7 @@ def test_a_form_posted_without_its_csrf_token_is_refused(app, database) -> None:
 
 
 def test_sign_in_attempts_are_rate_limited(app, database, monkeypatch) -> None:
-    monkeypatch.setitem(app.config, "DAAS_LOGIN_RATE_LIMIT", "3 per minute")
+    configure(app, monkeypatch, DAAS_LOGIN_RATE_LIMIT="3 per minute")
     limiter.reset()
     user = factories.user("finance", password=PASSWORD)
     client = app.test_client()

@@ -18,7 +18,7 @@ from daas.auth.sign_in import WRONG_CREDENTIALS
 from daas.core import clock
 from daas.extensions import db
 from tests import factories
-from tests.helpers import bearer
+from tests.helpers import bearer, configure
 from tests.web.browsers import browser, signed_in
 from tests.web.helpers import PASSWORD, post_form, sign_in
 
@@ -143,8 +143,8 @@ def test_the_sign_in_form_asks_only_for_something_in_each_field(app, database) -
 
 @pytest.fixture
 def lockout(app, monkeypatch):
-    monkeypatch.setitem(app.config, "DAAS_LOGIN_MAX_FAILURES", 3)
-    monkeypatch.setitem(app.config, "DAAS_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+    configure(app, monkeypatch, DAAS_LOGIN_MAX_FAILURES=3)
+    configure(app, monkeypatch, DAAS_LOGIN_LOCKOUT_SECONDS=15 * 60)
 
 
 def _attempt(app, email: str, password: str, at: datetime):

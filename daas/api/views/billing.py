@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from daas.api.access import access, current_principal
@@ -18,7 +17,6 @@ from daas.core.periods import Period
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
 from daas.extensions import db
 from daas.payments import services as payments
-from daas.payments.gateway import StripeSettings
 from daas.payments.refunds import issue_credit_note
 from daas.schemas.billing import (
     BillingRunCreateSchema,
@@ -29,6 +27,7 @@ from daas.schemas.billing import (
     InvoiceQuerySchema,
     InvoiceSchema,
 )
+from daas.settings import current_settings
 
 runs_blp = Blueprint(
     "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
@@ -39,7 +38,7 @@ invoices_blp = Blueprint(
 
 
 def _issuer() -> service.Issuer:
-    return service.Issuer.from_settings(current_app.config)
+    return current_settings().issuer
 
 
 @runs_blp.route("")
@@ -59,7 +58,9 @@ class BillingRuns(MethodView):
         """Run billing for a period that has ended (else 422 on `period`): create or recompute a draft
         invoice per active contract (idempotent). Contracts that cannot be billed are listed in
         `failed_contracts` and the run is `completed_with_errors`; the others are billed."""
-        return bill_period(Period.parse(data["period"]), current_principal().actor, current_app.config)
+        return bill_period(
+            Period.parse(data["period"]), current_principal().actor, current_settings().billing_run
+        )
 
 
 @runs_blp.route("/<id:run_id>")
@@ -83,11 +84,9 @@ class BillingRunFinalization(MethodView):
         """Finalize the drafts this run computed (gapless numbers, due dates from payment terms); the run
         must have completed (with or without errors). 409 when a later run of the period recomputed the
         drafts: the message names the run that owns them."""
-        config = current_app.config
+        settings = current_settings()
         service.get_run(run_id)  # 404 for an unknown run
-        payments.finalize_run_for_collection(
-            run_id, config["DAAS_BILLING_CHUNK_SIZE"], StripeSettings.from_config(config)
-        )
+        payments.finalize_run_for_collection(run_id, settings.billing_run.chunk_size, settings.stripe)
         db.session.commit()
         return service.get_run(run_id)
 
@@ -140,7 +139,7 @@ class InvoicePdf(MethodView):
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int) -> Any:
         """The invoice as a PDF (drafts are marked DRAFT)."""
-        body, name = invoice_file(invoice_id, current_app.config, current_principal().customer_scope)
+        body, name = invoice_file(invoice_id, current_settings().issuer, current_principal().customer_scope)
         return download(body, PDF_MIMETYPE, name, inline=True)
 
 
@@ -152,10 +151,10 @@ class InvoiceFinalization(MethodView):
     @invoices_blp.alt_response(409, response="CONFLICT")
     def post(self, invoice_id: int) -> Any:
         """Finalize a draft: it gets the next number of its year, an issue date and a due date."""
-        invoice = service.finalize_invoice(invoice_id, current_app.config["DAAS_ISSUER_COUNTRY"])
-        payments.schedule_collection([invoice], StripeSettings.from_config(current_app.config))
+        invoice = service.finalize_invoice(invoice_id, current_settings().issuer.country)
+        payments.schedule_collection([invoice], current_settings().stripe)
         db.session.commit()
-        payments.collect_due(payments.collection_policy(current_app.config), invoice_ids=[invoice.id])
+        payments.collect_due(current_settings().collection, invoice_ids=[invoice.id])
         return service.get_invoice(invoice.id)
 
 
@@ -186,7 +185,7 @@ class InvoiceCreditNotes(MethodView):
             data["amount"],
             data["reason"],
             current_principal().actor,
-            payments.collection_policy(current_app.config),
+            current_settings().collection,
         )
         return service.get_credit_note(note.id)
 
@@ -199,5 +198,5 @@ class CreditNotePdf(MethodView):
     def get(self, invoice_id: int, note_id: int) -> Any:
         """A credit note as a PDF."""
         scope = current_principal().customer_scope
-        body, name = credit_note_file(invoice_id, note_id, current_app.config, scope)
+        body, name = credit_note_file(invoice_id, note_id, current_settings().issuer, scope)
         return download(body, PDF_MIMETYPE, name, inline=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from daas.api.access import access, current_principal
@@ -17,6 +16,7 @@ from daas.schemas.customers import (
     CustomerSchema,
     CustomerUpdateSchema,
 )
+from daas.settings import current_settings
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers", description="Customer companies")
 
@@ -40,7 +40,7 @@ class Customers(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a customer."""
-        customer = services.create_customer(data, current_app.config["DAAS_DEFAULT_PAYMENT_TERMS_DAYS"])
+        customer = services.create_customer(data, current_settings().default_payment_terms_days)
         db.session.commit()
         return customer
 

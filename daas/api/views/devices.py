@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from daas.api.access import access, current_principal
@@ -32,6 +31,7 @@ from daas.schemas.logistics import (
     WipeCertificateSchema,
     WipeSchema,
 )
+from daas.settings import current_settings
 
 blp = Blueprint(
     "devices", __name__, url_prefix="/api/v1/devices", description="Devices and their chain of custody"
@@ -215,7 +215,7 @@ class WipeCertificatePdf(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, serial: str, certificate_id: int) -> Any:
         """A wipe certificate as a PDF (a customer's: of a device that came back from its contracts)."""
-        issuer = current_app.config["DAAS_ISSUER_NAME"]
+        issuer = current_settings().issuer.name
         document = takeback.certificate_document(
             serial, certificate_id, issuer, current_principal().customer_scope
         )

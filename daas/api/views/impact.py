@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from daas.api.access import EVERYONE, access, current_principal
@@ -24,6 +23,7 @@ from daas.schemas.impact import (
     StatementSchema,
     WindowQuerySchema,
 )
+from daas.settings import current_settings
 
 blp = Blueprint("impact", __name__, url_prefix="/api/v1", description="Avoided IT waste per subscription")
 
@@ -67,7 +67,7 @@ class ContractImpactPdf(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], contract_id: int) -> Any:
         """The statement as a PDF to hand to an auditor, with the method and its parameters explained."""
-        document = statement_document(_statement(contract_id, args), current_app.config["DAAS_ISSUER_NAME"])
+        document = statement_document(_statement(contract_id, args), current_settings().issuer.name)
         return download(
             render_statement(document), PDF_MIMETYPE, f"impact-contract-{contract_id}.pdf", inline=True
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import icalendar
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 
 from daas.api.access import access, current_principal
@@ -35,16 +35,17 @@ from daas.schemas.logistics import (
     SlotSchema,
     SlotUpdateSchema,
 )
+from daas.settings import current_settings
 
 blp = Blueprint("takeback", __name__, url_prefix="/api/v1", description="Pickups, return and refresh orders")
 
 
 def _window() -> int:
-    return current_app.config["DAAS_BOOKING_WINDOW_DAYS"]
+    return current_settings().booking_window_days
 
 
 def upgrade_policy() -> UpgradePolicy:
-    return UpgradePolicy.from_settings(current_app.config)
+    return current_settings().upgrade
 
 
 def return_view(order: ReturnOrder) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 
 from daas.api.access import access, current_principal
@@ -26,20 +26,21 @@ from daas.schemas.payments import (
     WebhookEventSchema,
     WebhookReceivedSchema,
 )
+from daas.settings import current_settings
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Cards, payments and Stripe webhooks")
 
 
 def _stripe() -> StripeSettings:
-    return StripeSettings.from_config(current_app.config)
+    return current_settings().stripe
 
 
 def _policy() -> services.CollectionPolicy:
-    return services.collection_policy(current_app.config)
+    return current_settings().collection
 
 
 def _retries() -> webhooks.EventRetries:
-    return webhooks.EventRetries.from_config(current_app.config)
+    return current_settings().webhook_retries
 
 
 @blp.route("/customers/<id:customer_id>/payment-method")
@@ -76,11 +77,11 @@ class CustomerSetupIntent(MethodView):
         """Start adding a card: a SetupIntent whose client secret Stripe.js confirms in the browser."""
         secret = services.start_card_setup(customer_id, _stripe(), current_principal().customer_scope)
         db.session.commit()
-        config = current_app.config
+        settings = current_settings()
         return {
             "client_secret": secret,
-            "publishable_key": config["STRIPE_PUBLISHABLE_KEY"],
-            "stripe_js_url": config["STRIPE_JS_URL"],
+            "publishable_key": settings.stripe_publishable_key,
+            "stripe_js_url": settings.stripe_js_url,
         }
 
 
@@ -166,7 +167,7 @@ class StripeWebhook(MethodView):
         payload = request.get_data(cache=True)
         try:
             verify_signature(
-                payload, request.headers.get("Stripe-Signature"), current_app.config["STRIPE_WEBHOOK_SECRET"]
+                payload, request.headers.get("Stripe-Signature"), current_settings().stripe.webhook_secret
             )
         except BadSignature as error:
             raise BadRequest(

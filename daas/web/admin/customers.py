@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from daas.customers import services as customer_services
+from daas.settings import current_settings
 from daas.web.admin import blp, form_page, queries
 from daas.web.admin.forms import CustomerForm, CustomerSearchForm
 from daas.web.pages import audience, carry_out, pager
@@ -30,9 +31,9 @@ def customers_list() -> Any:
 def customers_new() -> Any:
     form = CustomerForm()
     if request.method == "GET":
-        form.payment_terms_days.data = current_app.config["DAAS_DEFAULT_PAYMENT_TERMS_DAYS"]
+        form.payment_terms_days.data = current_settings().default_payment_terms_days
     if form.validate_on_submit():
-        terms = current_app.config["DAAS_DEFAULT_PAYMENT_TERMS_DAYS"]
+        terms = current_settings().default_payment_terms_days
         customer = carry_out(
             form,
             lambda: customer_services.create_customer(form.values(), terms),

@@ -20,7 +20,8 @@ from daas.core.errors import Invalid
 from daas.core.periods import Period
 from daas.extensions import db
 from daas.payments import services as payments
-from daas.payments.gateway import StripeSettings
+from daas.settings import EXTENSION_KEY as SETTINGS
+from daas.settings import current_settings
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import PERIOD_MESSAGE, PeriodForm, RunForm
 from daas.web.pages import audience, carry_out, pager, principal
@@ -85,6 +86,7 @@ def start_billing_run(
     return the new run's id as soon as its row is committed; None when it did not start in time
     (`wait_seconds`, by default RUN_START_WAIT_SECONDS as it is when called)."""
     started = _Started()
+    settings = app.extensions[SETTINGS].billing_run
 
     def report(run_id: int) -> None:
         started.run_id = run_id
@@ -93,7 +95,7 @@ def start_billing_run(
     def work() -> None:
         with app.app_context():
             try:
-                bill_period(period, actor, app.config, on_created=report)
+                bill_period(period, actor, settings, on_created=report)
             except Exception:  # the run is recorded as failed, with its error, by run_billing
                 app.logger.exception("The billing run of %s failed", period)
             finally:
@@ -201,8 +203,8 @@ def billing_runs_finalize(run_id: int) -> Any:
         None,
         lambda: payments.finalize_run_for_collection(
             run.id,
-            current_app.config["DAAS_BILLING_CHUNK_SIZE"],
-            StripeSettings.from_config(current_app.config),
+            current_settings().billing_run.chunk_size,
+            current_settings().stripe,
         ),
         lambda done: (
             f"Finalized {done} invoice{'s' if done != 1 else ''} of billing run {run.id} ({run.period})."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
 from daas.billing import invoices as billing
@@ -20,6 +20,7 @@ from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.payments import services as payments
 from daas.payments.refunds import issue_credit_note
+from daas.settings import current_settings
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import PERIOD_MESSAGE, BankTransferForm, CreditNoteForm, InvoiceFilterForm
 from daas.web.pages import audience, carry_out, pager, principal
@@ -120,14 +121,14 @@ def invoices_show(invoice_id: int) -> Any:
 @blp.get("/invoices/<int:invoice_id>.pdf")
 @audience("finance")
 def invoices_pdf(invoice_id: int) -> Any:
-    body, name = invoice_file(invoice_id, current_app.config)
+    body, name = invoice_file(invoice_id, current_settings().issuer)
     return download(body, PDF_MIMETYPE, name)
 
 
 @blp.get("/invoices/<int:invoice_id>/credit-notes/<int:note_id>.pdf")
 @audience("finance")
 def invoices_credit_note_pdf(invoice_id: int, note_id: int) -> Any:
-    body, name = credit_note_file(invoice_id, note_id, current_app.config)
+    body, name = credit_note_file(invoice_id, note_id, current_settings().issuer)
     return download(body, PDF_MIMETYPE, name)
 
 
@@ -157,7 +158,7 @@ def invoices_credit(invoice_id: int) -> Any:
                 credit_form.amount.data,
                 credit_form.reason.data.strip(),
                 principal().actor,
-                payments.collection_policy(current_app.config),
+                current_settings().collection,
             ),
             lambda issued: f"Credit note {issued[0].number} issued.",
         )

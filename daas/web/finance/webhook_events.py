@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 
 from daas.core.errors import Conflict
 from daas.extensions import db
-from daas.payments import services as payments
 from daas.payments import webhooks
 from daas.payments.models import EVENT_STATUSES
+from daas.settings import current_settings
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import WebhookEventFilterForm
 from daas.web.pages import audience, pager
@@ -32,8 +32,7 @@ def webhook_events() -> Any:
         pager=page.with_total(total),
         failed=queries.failed_webhook_events(),
         retry_minutes=[
-            int(delay.total_seconds()) // 60
-            for delay in webhooks.EventRetries.from_config(current_app.config).delays
+            int(delay.total_seconds()) // 60 for delay in current_settings().webhook_retries.delays
         ],
     )
 
@@ -42,11 +41,9 @@ def webhook_events() -> Any:
 @audience("finance")
 def webhook_events_retry(event_id: str) -> Any:
     """One more attempt now; back to the list the button was on."""
-    config = current_app.config
+    settings = current_settings()
     try:  # an unknown event is a NotFound: the 404 page
-        event, outcome = webhooks.retry_event(
-            event_id, payments.collection_policy(config), webhooks.EventRetries.from_config(config)
-        )
+        event, outcome = webhooks.retry_event(event_id, settings.collection, settings.webhook_retries)
     except Conflict as error:  # processed meanwhile
         db.session.rollback()
         flash(error.message, "error")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from daas.contracts import fleet
@@ -16,6 +16,7 @@ from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.lifecycle import STATES, Condition, actions_now, refusal, stronger_wipes
 from daas.downloads import PDF_MIMETYPE, download
 from daas.logistics import takeback
+from daas.settings import current_settings
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import (
     ACTION_FORMS,
@@ -202,5 +203,5 @@ def devices_lost(serial: str) -> Any:
 @blp.get("/devices/<string:serial>/wipe-certificates/<int:certificate_id>.pdf")
 @audience("logistics")
 def devices_certificate(serial: str, certificate_id: int) -> Any:
-    document = takeback.certificate_document(serial, certificate_id, current_app.config["DAAS_ISSUER_NAME"])
+    document = takeback.certificate_document(serial, certificate_id, current_settings().issuer.name)
     return download(render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf")

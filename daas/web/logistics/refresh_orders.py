@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from daas.core import clock
 from daas.logistics import refresh
 from daas.logistics.models import REFRESH_STATUSES
-from daas.logistics.rules import UpgradePolicy
+from daas.settings import current_settings
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import CompleteForm, RefreshFilterForm
 from daas.web.pages import audience, carry_out, options, pager, principal
@@ -45,7 +45,7 @@ def _refresh_page(order_id: int, form: CompleteForm | None = None, status: int =
             serial=refresh.serial_of(order),
             return_order_id=refresh.return_order_of(order),
             form=form or CompleteForm(formdata=None, data={"completed_on": clock.today()}),
-            extension_months=UpgradePolicy.from_settings(current_app.config).extension_months,
+            extension_months=current_settings().upgrade.extension_months,
         ),
         status,
     )
@@ -70,7 +70,7 @@ def refresh_orders_complete(order_id: int) -> Any:
                 order_id,
                 form.completed_on.data,
                 principal().actor,
-                UpgradePolicy.from_settings(current_app.config),
+                current_settings().upgrade,
                 form.extension_months.data if upgrade else None,
                 None if upgrade else (form.replacement_serial.data or None),
                 form.kit.data or "battery",

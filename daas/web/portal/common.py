@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import current_app
-
+from daas.settings import current_settings
 from daas.web.pages import principal
 
 
@@ -16,7 +15,7 @@ def customer_scope() -> int:
 
 
 def booking_window_days() -> int:
-    return current_app.config["DAAS_BOOKING_WINDOW_DAYS"]
+    return current_settings().booking_window_days
 
 
 def number(value: Decimal | int | None) -> str:

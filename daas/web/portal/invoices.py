@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 
 from daas.billing import invoices as billing
 from daas.billing.files import credit_note_file, invoice_file
 from daas.core import clock
 from daas.downloads import PDF_MIMETYPE, download
+from daas.settings import current_settings
 from daas.web.pages import audience, pager
 from daas.web.portal import blp, queries
 from daas.web.portal.common import customer_scope
@@ -41,14 +42,14 @@ def invoices() -> Any:
 @blp.get("/invoices/<int:invoice_id>.pdf")
 @audience("customer")
 def invoices_pdf(invoice_id: int) -> Any:
-    body, name = invoice_file(invoice_id, current_app.config, customer_scope())
+    body, name = invoice_file(invoice_id, current_settings().issuer, customer_scope())
     return download(body, PDF_MIMETYPE, name, inline=True)
 
 
 @blp.get("/invoices/<int:invoice_id>/credit-notes/<int:note_id>.pdf")
 @audience("customer")
 def invoices_credit_note_pdf(invoice_id: int, note_id: int) -> Any:
-    body, name = credit_note_file(invoice_id, note_id, current_app.config, customer_scope())
+    body, name = credit_note_file(invoice_id, note_id, current_settings().issuer, customer_scope())
     return download(body, PDF_MIMETYPE, name, inline=True)
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 
 from daas.core.errors import DomainError
 from daas.extensions import db
 from daas.payments import services as payments
-from daas.payments.gateway import StripeSettings
+from daas.settings import current_settings
 from daas.web.pages import audience
 from daas.web.portal import blp
 from daas.web.portal.common import customer_scope
@@ -21,7 +21,7 @@ from daas.web.portal.forms import CardForm
 @audience("customer")
 def payment_method() -> Any:
     customer_id = customer_scope()
-    settings = StripeSettings.from_config(current_app.config)
+    settings = current_settings().stripe
     form = CardForm()
     if form.validate_on_submit():
         try:
@@ -34,7 +34,7 @@ def payment_method() -> Any:
             flash(error.message, "error")
         else:
             report = payments.collect_due(
-                payments.collection_policy(current_app.config),
+                current_settings().collection,
                 invoice_ids=payments.open_invoice_ids(customer_id),
             )
             paid = f" {report.succeeded} open invoice(s) paid with it." if report.succeeded else ""
@@ -53,6 +53,6 @@ def payment_method() -> Any:
         form=form,
         profile=profile,
         client_secret=client_secret,
-        publishable_key=current_app.config["STRIPE_PUBLISHABLE_KEY"],
-        stripe_js_url=current_app.config["STRIPE_JS_URL"],
+        publishable_key=current_settings().stripe_publishable_key,
+        stripe_js_url=current_settings().stripe_js_url,
     )

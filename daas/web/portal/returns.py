@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from daas.contracts.models import Contract
@@ -17,6 +17,7 @@ from daas.customers.services import get_customer
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.downloads import PDF_MIMETYPE, download
 from daas.logistics import returns, takeback
+from daas.settings import current_settings
 from daas.web.pages import audience, carry_out, options, pager, principal
 from daas.web.portal import blp, queries
 from daas.web.portal.common import booking_window_days, customer_scope
@@ -172,6 +173,6 @@ def certificates() -> Any:
 @blp.get("/returns/devices/<string:serial>/wipe-certificates/<int:certificate_id>.pdf")
 @audience("customer")
 def certificates_pdf(serial: str, certificate_id: int) -> Any:
-    issuer = current_app.config["DAAS_ISSUER_NAME"]
+    issuer = current_settings().issuer.name
     document = takeback.certificate_document(serial, certificate_id, issuer, customer_scope())
     return download(render_wipe_certificate(document), PDF_MIMETYPE, f"{document.number}.pdf", inline=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask import current_app, render_template
+from flask import render_template
 
 from daas.contracts.services import get_contract, list_contracts, list_deployments
 from daas.contracts.terms import contract_status
@@ -17,6 +17,7 @@ from daas.impact.documents import statement_document
 from daas.impact.statement_pdf import render_statement
 from daas.impact.statements import contract_statement
 from daas.logistics import refresh
+from daas.settings import current_settings
 from daas.web.pages import audience, pager
 from daas.web.portal import blp, queries
 from daas.web.portal.common import customer_scope, number
@@ -117,7 +118,7 @@ def subscriptions_impact(contract_id: int) -> Any:
 @blp.get("/subscriptions/<int:contract_id>/impact.pdf")
 @audience("customer")
 def subscriptions_impact_pdf(contract_id: int) -> Any:
-    document = statement_document(_statement(contract_id), current_app.config["DAAS_ISSUER_NAME"])
+    document = statement_document(_statement(contract_id), current_settings().issuer.name)
     return download(
         render_statement(document), PDF_MIMETYPE, f"impact-contract-{contract_id}.pdf", inline=True
     )

@@ -1,0 +1,175 @@
+"""The installation's settings as one typed, frozen object, built and checked once when the app starts.
+
+`config/settings.py` and the environment give flat keys (DAAS_*, STRIPE_*); `Settings.from_config` turns
+them into the values each part of daas needs (the issuer printed on invoices, the Stripe account, the
+dunning schedule, the upgrade policy...). A bad value stops the start-up with the key at fault, instead of
+failing the first request or job that reads it. Entry points read `current_settings()` and hand use cases
+the values they need; domain code never reads the Flask config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+
+from config import SettingsError
+from daas.billing.invoices import Issuer
+from daas.billing.run import RunSettings
+from daas.core import countries
+from daas.logistics.rules import UpgradePolicy
+from daas.payments.dunning import parse_retry_days
+from daas.payments.gateway import StripeSettings
+from daas.payments.services import CollectionPolicy
+from daas.payments.webhooks import EventRetries
+
+EXTENSION_KEY = "daas.settings"
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    rate_limit: str
+    rate_limit_per_address: str
+    max_failures: int
+    lockout_seconds: int
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    lease: timedelta
+    late: timedelta
+    sweep_seconds: int
+    stop_seconds: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    issuer: Issuer
+    default_payment_terms_days: int
+    billing_run: RunSettings
+    stripe: StripeSettings
+    stripe_publishable_key: str
+    stripe_js_url: str
+    collection: CollectionPolicy
+    webhook_retries: EventRetries
+    upgrade: UpgradePolicy
+    booking_window_days: int
+    refresh_lead_days: int
+    login: LoginSettings
+    hsts_seconds: int
+    scheduler: SchedulerSettings
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """Every setting daas reads, checked; SettingsError names the first one that is wrong."""
+        read = _Reader(config)
+        stripe = StripeSettings(
+            read.text("STRIPE_API_KEY", empty=True),
+            read.text("STRIPE_API_BASE"),
+            read.text("STRIPE_WEBHOOK_SECRET", empty=True),
+        )
+        issuer_country = read.parsed("DAAS_ISSUER_COUNTRY", _country)
+        return cls(
+            env=read.text("DAAS_ENV"),
+            issuer=Issuer(
+                read.text("DAAS_ISSUER_NAME"),
+                read.text("DAAS_ISSUER_ADDRESS"),
+                issuer_country,
+                read.text("DAAS_ISSUER_VAT_ID"),
+                read.text("DAAS_ISSUER_EMAIL"),
+            ),
+            default_payment_terms_days=read.whole("DAAS_DEFAULT_PAYMENT_TERMS_DAYS", minimum=0),
+            billing_run=RunSettings(
+                issuer_country,
+                chunk_size=read.whole("DAAS_BILLING_CHUNK_SIZE", minimum=1),
+                throttle_ms=read.whole("DAAS_BILLING_THROTTLE_MS", minimum=0),
+                stale_after=timedelta(seconds=read.whole("DAAS_BILLING_RUN_STALE_SECONDS", minimum=1)),
+            ),
+            stripe=stripe,
+            stripe_publishable_key=read.text("STRIPE_PUBLISHABLE_KEY", empty=True),
+            stripe_js_url=read.text("STRIPE_JS_URL"),
+            collection=CollectionPolicy(
+                stripe,
+                read.parsed("DAAS_DUNNING_RETRY_DAYS", parse_retry_days),
+                timedelta(seconds=read.whole("DAAS_PAYMENT_CLAIM_SECONDS", minimum=1)),
+            ),
+            webhook_retries=read.parsed("DAAS_WEBHOOK_RETRY_MINUTES", EventRetries.parse),
+            upgrade=UpgradePolicy(
+                read.whole("DAAS_UPGRADE_MIN_BATTERY", minimum=0, maximum=100),
+                read.whole("DAAS_UPGRADE_EXTENSION_MONTHS", minimum=0),
+            ),
+            booking_window_days=read.whole("DAAS_BOOKING_WINDOW_DAYS", minimum=1),
+            refresh_lead_days=read.whole("DAAS_REFRESH_LEAD_DAYS", minimum=0),
+            login=LoginSettings(
+                read.text("DAAS_LOGIN_RATE_LIMIT"),
+                read.text("DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS"),
+                read.whole("DAAS_LOGIN_MAX_FAILURES", minimum=0),
+                read.whole("DAAS_LOGIN_LOCKOUT_SECONDS", minimum=0),
+            ),
+            hsts_seconds=read.whole("DAAS_HSTS_SECONDS", minimum=0),
+            scheduler=SchedulerSettings(
+                lease=timedelta(seconds=read.whole("DAAS_SCHEDULER_LEASE_SECONDS", minimum=1)),
+                late=timedelta(seconds=read.whole("DAAS_SCHEDULER_LATE_SECONDS", minimum=0)),
+                sweep_seconds=read.whole("DAAS_SCHEDULER_SWEEP_SECONDS", minimum=1),
+                stop_seconds=read.whole("DAAS_SCHEDULER_STOP_SECONDS", minimum=0),
+            ),
+        )
+
+
+def install_settings(app: Flask) -> Settings:
+    """Build the app's settings from its config (at start-up, in create_app) and keep them on the app."""
+    settings = Settings.from_config(app.config)
+    app.extensions[EXTENSION_KEY] = settings
+    return settings
+
+
+def current_settings() -> Settings:
+    """The running app's settings."""
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def _country(code: Any) -> str:
+    if not isinstance(code, str) or not countries.is_country(code):
+        raise ValueError(f"not an ISO 3166 country code: {code!r}")
+    return code
+
+
+class _Reader:
+    """Reads one key at a time so that a wrong value is reported with its key."""
+
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        self.config = config
+
+    def _value(self, key: str) -> Any:
+        if key not in self.config:
+            raise SettingsError(f"{key} is not set.")
+        return self.config[key]
+
+    def text(self, key: str, empty: bool = False) -> str:
+        value = self._value(key)
+        if not isinstance(value, str) or (not empty and not value.strip()):
+            raise SettingsError(f"{key} must be {'a' if empty else 'a non-empty'} string, not {value!r}.")
+        return value
+
+    def whole(self, key: str, minimum: int, maximum: int | None = None) -> int:
+        value = self._value(key)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise SettingsError(f"{key} must be a whole number, not {value!r}.")
+        if value < minimum or (maximum is not None and value > maximum):
+            bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            raise SettingsError(f"{key} must be {bound}, not {value}.")
+        return value
+
+    def parsed(self, key: str, parse: Callable[[Any], T]) -> T:
+        value = self._value(key)
+        try:
+            return parse(value)
+        except (TypeError, ValueError) as error:
+            raise SettingsError(f"{key}: {error}") from error
