@@ -16,19 +16,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
 from daas.billing.run_states import FINISHED, run_status
 from daas.billing.tax import decide_tax, percent
 from daas.core import clock, money
-from daas.core.errors import Conflict, Invalid, NotFound
+from daas.core.errors import Conflict, NotFound
 from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.db import fetch_page, insert_ignoring_conflicts, upsert
 from daas.extensions import db
 from daas.pricing.models import Metric
-
-SETTLED = ("paid", "void", "uncollectible")
 
 
 def take_numbers(series: str, year: int, count: int) -> list[str]:
@@ -65,9 +64,10 @@ def get_invoice(invoice_id: int, customer_scope: int | None = None) -> Invoice:
         .where(Invoice.id == invoice_id)
         .options(selectinload(Invoice.lines), selectinload(Invoice.credit_notes))
     )
-    if invoice is None or (
-        customer_scope is not None and (invoice.customer_id != customer_scope or invoice.status == "draft")
-    ):
+    hidden = customer_scope is not None and (
+        invoice is None or invoice.customer_id != customer_scope or invoice.status == lifecycle.DRAFT
+    )
+    if invoice is None or hidden:
         raise NotFound(f"No invoice {invoice_id}.")
     return invoice
 
@@ -87,7 +87,7 @@ def list_invoices(
     if overdue is not None:
         query = query.where(overdue)
     if customer_scope is not None:
-        query = query.where(Invoice.customer_id == customer_scope, Invoice.status != "draft")
+        query = query.where(Invoice.customer_id == customer_scope, Invoice.status != lifecycle.DRAFT)
     query = query.where(*invoice_filters(period, contract_id, customer_id, status))
     return fetch_page(query.order_by(Invoice.period.desc(), Invoice.id), offset, limit)
 
@@ -145,6 +145,16 @@ def _record_billed_usage(invoices: Sequence[Invoice]) -> None:
         )
 
 
+def settle_invoice(invoice: Invoice) -> None:
+    """Apply the settle rule (`lifecycle.settle`) to an invoice after a payment or credit was counted on
+    it: its amount due, and, when nothing is due any more, paid now (and no more card collection)."""
+    settled = lifecycle.settle(invoice.status, invoice.total, invoice.credited, invoice.amount_paid)
+    invoice.amount_due = settled.amount_due
+    if settled.status != invoice.status and settled.status == lifecycle.PAID:
+        invoice.paid_at, invoice.next_collection_at = clock.now(), None
+    invoice.status = settled.status
+
+
 def _finalize(invoices: Sequence[Invoice], on: date) -> None:
     """Number and issue locked drafts, in id order. A zero total is settled at once."""
     terms = dict(
@@ -160,10 +170,8 @@ def _finalize(invoices: Sequence[Invoice], on: date) -> None:
         invoice.issued_on = on
         invoice.due_date = on + timedelta(days=terms[invoice.customer_id])
         invoice.finalized_at = now
-        if invoice.total == 0:
-            invoice.status, invoice.amount_due, invoice.paid_at = "paid", Decimal(0), now
-        else:
-            invoice.status, invoice.amount_due = "open", invoice.total
+        invoice.status = lifecycle.next_status(invoice.status, lifecycle.FINALIZE, invoice.id)
+        settle_invoice(invoice)
     db.session.flush()
     _record_billed_usage(invoices)
 
@@ -189,7 +197,7 @@ def _lock_drafts(ids: Iterable[int]) -> list[Invoice]:
     return list(
         db.session.scalars(
             select(Invoice)
-            .where(Invoice.id.in_(list(ids)), Invoice.status == "draft")
+            .where(Invoice.id.in_(list(ids)), Invoice.status == lifecycle.DRAFT)
             .order_by(Invoice.id)
             .with_for_update()
             .execution_options(populate_existing=True)
@@ -203,10 +211,7 @@ def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
     invoice = lock_invoice(invoice_id)
     locked = _lock_drafts([invoice.id])
     if not locked:
-        raise Conflict(
-            f"Invoice {invoice_id} is {invoice.status}; only a draft can be finalized.",
-            errors={"status": [f"The invoice is {invoice.status}."]},
-        )
+        raise lifecycle.IllegalMove(invoice.status, lifecycle.FINALIZE, invoice_id)
     customer = db.session.get(Customer, invoice.customer_id)
     tax = decide_tax(
         issuer_country,
@@ -231,7 +236,7 @@ def _finalize_in_chunks(condition: Any, chunk_size: int, on_chunk: Callable[[], 
     while True:
         ids = db.session.scalars(
             select(Invoice.id)
-            .where(condition, Invoice.status == "draft")
+            .where(condition, Invoice.status == lifecycle.DRAFT)
             .order_by(Invoice.id)
             .limit(chunk_size)
         ).all()
@@ -271,10 +276,12 @@ def superseding_run(run: BillingRun) -> int | None:
     (it recomputed and finalized them). None while the run still owns its drafts."""
     later = and_(Invoice.period == run.period, Invoice.billing_run_id > run.id)
     last_owner = select(func.max(Invoice.billing_run_id))
-    owner = db.session.scalar(last_owner.where(later, Invoice.status == "draft"))
+    owner = db.session.scalar(last_owner.where(later, Invoice.status == lifecycle.DRAFT))
     if owner is None:
         owns_drafts = db.session.scalar(
-            select(Invoice.id).where(Invoice.billing_run_id == run.id, Invoice.status == "draft").limit(1)
+            select(Invoice.id)
+            .where(Invoice.billing_run_id == run.id, Invoice.status == lifecycle.DRAFT)
+            .limit(1)
         )
         if owns_drafts is None:
             owner = db.session.scalar(last_owner.where(later))
@@ -332,11 +339,7 @@ def void_invoice(invoice_id: int) -> Invoice:
     same moment either comes first (and the void is refused) or finds the invoice void (and is refused).
     Corrections of paid or credited invoices are credit notes."""
     invoice = lock_invoice(invoice_id)
-    if invoice.status != "open":
-        raise Conflict(
-            f"Invoice {invoice_id} is {invoice.status}; only an open, unpaid invoice can be voided.",
-            errors={"status": [f"The invoice is {invoice.status}."]},
-        )
+    voided = lifecycle.next_status(invoice.status, lifecycle.VOID_INVOICE, invoice_id)
     if invoice.amount_paid > 0:
         paid = money.format_money(invoice.amount_paid, invoice.currency)
         raise Conflict(
@@ -356,8 +359,8 @@ def void_invoice(invoice_id: int) -> Invoice:
             f"Invoice {invoice.number} has a card payment in progress; wait for its outcome before voiding.",
             errors={"payments": ["A card payment is in progress."]},
         )
-    invoice.status, invoice.amount_due, invoice.voided_at = "void", Decimal(0), clock.now()
-    invoice.next_collection_at = None
+    invoice.status, invoice.voided_at, invoice.next_collection_at = voided, clock.now(), None
+    settle_invoice(invoice)
     db.session.flush()
     return invoice
 
@@ -365,21 +368,8 @@ def void_invoice(invoice_id: int) -> Invoice:
 def create_credit_note(invoice_id: int, amount: Decimal, reason: str, actor: str) -> CreditNote:
     """Credit part or all of an open or paid invoice, up to what is not credited yet (under the row lock)."""
     invoice = lock_invoice(invoice_id)
-    if invoice.status not in ("open", "paid"):
-        raise Conflict(
-            f"Invoice {invoice_id} is {invoice.status}; credit notes go against open or paid invoices.",
-            errors={"status": [f"The invoice is {invoice.status}."]},
-        )
-    if money.decimal_places(amount) > money.exponent(invoice.currency):
-        raise Invalid.field(
-            "amount", f"{invoice.currency} amounts have {money.exponent(invoice.currency)} decimals."
-        )
-    creditable = invoice.total - invoice.credited
-    if not Decimal(0) < amount <= creditable:
-        raise Invalid.field(
-            "amount",
-            f"Between 0 and {money.format_money(creditable, invoice.currency)}, what is not credited yet.",
-        )
+    lifecycle.next_status(invoice.status, lifecycle.CREDIT, invoice_id)
+    lifecycle.check_credit_amount(amount, invoice.currency, invoice.total, invoice.credited)
     today = clock.today()
     note = CreditNote(
         number=take_numbers("CN", today.year, 1)[0],
@@ -393,9 +383,7 @@ def create_credit_note(invoice_id: int, amount: Decimal, reason: str, actor: str
     )
     db.session.add(note)
     invoice.credited += amount
-    invoice.amount_due = max(invoice.total - invoice.credited - invoice.amount_paid, Decimal(0))
-    if invoice.status == "open" and invoice.amount_due == 0:
-        invoice.status, invoice.paid_at = "paid", clock.now()
+    settle_invoice(invoice)
     db.session.flush()
     return note
 

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.db import Decimal_, Money, UnitAmount, UtcDateTime, one_of
 from daas.extensions import db
 
-INVOICE_STATUSES = ("draft", "open", "paid", "void", "uncollectible")
+INVOICE_STATUSES = lifecycle.STATUSES
 LINE_KINDS = ("device_monthly", "metered", "minimum_true_up", "late_usage")
 # completed_with_errors: some contracts could not be billed (see billing_run_errors); interrupted: its
 # process stopped part-way (a later run of the period completes it).
@@ -67,7 +68,7 @@ class Invoice(db.Model):
     __table_args__ = (
         UniqueConstraint("contract_id", "period"),
         CheckConstraint(one_of("status", INVOICE_STATUSES), name="status_known"),
-        CheckConstraint("(status = 'draft') = (number IS NULL)", name="numbered_unless_draft"),
+        CheckConstraint(f"(status = '{lifecycle.DRAFT}') = (number IS NULL)", name="numbered_unless_draft"),
         CheckConstraint(
             "amount_due >= 0 AND credited >= 0 AND amount_paid >= 0", name="amounts_not_negative"
         ),
@@ -80,7 +81,7 @@ class Invoice(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     period: Mapped[str] = mapped_column(String(7))
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=lifecycle.DRAFT)
     number: Mapped[str | None] = mapped_column(String(20), unique=True)
     currency: Mapped[str] = mapped_column(String(3))
     subtotal: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
