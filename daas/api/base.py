@@ -10,23 +10,36 @@
   what no database can store (NUL, lone surrogates), as are NaN and Infinity and nesting deeper than 64
   levels, in one walk (daas.core.text.first_refusal, which Stripe's events go through too); each is
   refused naming the field before any schema or service runs.
+
+Everything is done through the public extension points of flask-smorest 0.47, apispec and webargs: the
+marshmallow plugin and daas's own apispec plugin (`DocumentationPlugin`) go in through `Api.init_app`'s
+`spec_kwargs`; the security scheme through `api.spec.components` once the spec exists; the error shape
+through `Api.ERROR_SCHEMA` and `Api.handle_http_exception`; pagination defaults through
+`Blueprint.DEFAULT_PAGINATION_PARAMETERS` and `PAGINATION_HEADER_NAME`; the body parser through webargs'
+`Parser.load_json`. What flask-smorest writes with no setting to change it (the pagination header as a
+reference to its JSON-object schema, `page` without an upper bound, no 414) `DocumentationPlugin`
+rewrites in each operation, as apispec hands every plugin each path's operations to complete.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+from copy import deepcopy
 from decimal import Decimal
 from typing import Any
 
 import flask_smorest
 import marshmallow as ma
-from flask import request
+from apispec import BasePlugin
+from flask import Flask, request
 from flask_smorest import abort
 from flask_smorest.pagination import PaginationParameters
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import HTTPException
 
+from daas.api import errors
 from daas.core.errors import Invalid
 from daas.core.text import DEPTH_MESSAGE, NonFinite, first_refusal, text_problem
 from daas.schemas.openapi import DaasMarshmallowPlugin
@@ -65,35 +78,46 @@ def refuse_unstorable_input() -> None:
             abort(422, message=f"Invalid input: {field}.", errors={field: [problem]})
 
 
+def parse_json_body(req: Any) -> Any:
+    """The request's JSON body (`missing` when there is none) with decimals kept exact, or the request
+    refused: 415 for a body that is not JSON, 400 for malformed JSON or nesting too deep, and 400 or 422
+    for text, numbers and nesting that cannot be stored (daas.core.text.first_refusal)."""
+    data = req.get_data(cache=True)
+    if not data:
+        return core.missing
+    if not is_json_request(req):
+        abort(
+            415,
+            message="The body must be JSON, sent with Content-Type: application/json.",
+            errors={"body": ["Expected Content-Type: application/json."]},
+        )
+    try:
+        body = json.loads(data, parse_float=Decimal, parse_constant=NonFinite)
+    except RecursionError:
+        abort(400, message=DEPTH_MESSAGE, errors={"body": [DEPTH_MESSAGE]})
+    except (ValueError, UnicodeDecodeError) as exc:
+        abort(400, message="The body is not valid JSON.", errors={"body": [f"Invalid JSON: {exc}"]})
+    if (refusal := first_refusal(body)) is not None:
+        abort(
+            400 if refusal.whole else 422,
+            message=refusal.message if refusal.whole else f"Invalid input: {refusal.path}.",
+            errors={refusal.path: [refusal.message]},
+        )
+    return body
+
+
 class JsonParser(FlaskParser):
     """webargs parser that keeps JSON decimals exact, refuses bodies that are not JSON, and refuses text,
-    numbers and nesting that cannot be stored before any schema or service sees them."""
+    numbers and nesting that cannot be stored before any schema or service sees them.
+
+    `load_json` is the parser's public loader for the "json" location (webargs looks loaders up by
+    name); the hooks it calls by default (`_raw_load_json`, `_handle_invalid_json_error`) are webargs'
+    internals, so the whole loader is replaced."""
 
     DEFAULT_VALIDATION_STATUS = 422
 
-    def _raw_load_json(self, req: Any) -> Any:
-        data = req.get_data(cache=True)
-        if not data:
-            return core.missing
-        if not is_json_request(req):
-            abort(
-                415,
-                message="The body must be JSON, sent with Content-Type: application/json.",
-                errors={"body": ["Expected Content-Type: application/json."]},
-            )
-        try:
-            body = json.loads(data, parse_float=Decimal, parse_constant=NonFinite)
-        except RecursionError:
-            abort(400, message=DEPTH_MESSAGE, errors={"body": [DEPTH_MESSAGE]})
-        except (ValueError, UnicodeDecodeError) as exc:
-            abort(400, message="The body is not valid JSON.", errors={"body": [f"Invalid JSON: {exc}"]})
-        if (refusal := first_refusal(body)) is not None:
-            abort(
-                400 if refusal.whole else 422,
-                message=refusal.message if refusal.whole else f"Invalid input: {refusal.path}.",
-                errors={refusal.path: [refusal.message]},
-            )
-        return body
+    def load_json(self, req: Any, schema: ma.Schema) -> Any:
+        return parse_json_body(req)
 
 
 _PAGINATION_HEADER_DOC = {
@@ -107,7 +131,7 @@ _PAGINATION_HEADER_DOC = {
 def read_json_body() -> Any:
     """The request's JSON body, parsed as the API parses every body (exact decimals; 400, 415 and 422
     for bodies that are not JSON objects), for views that check their input themselves."""
-    body = JsonParser()._raw_load_json(request)
+    body = parse_json_body(request)
     if body is core.missing:
         abort(422, message="Invalid input: body.", errors={"body": ["A JSON body is required."]})
     return body
@@ -117,10 +141,6 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = JsonParser()
     PAGINATION_ARGUMENTS_PARSER = JsonParser(location="query")
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 200}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._prepare_doc_cbks.append(_document_uri_too_long)
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
         """Parse arguments; a JSON body may also be refused as malformed (400), too large (413) or not
@@ -143,23 +163,6 @@ class Blueprint(flask_smorest.Blueprint):
             return func
 
         return decorator
-
-    def paginate(self, *args: Any, **kwargs: Any) -> Any:
-        """flask-smorest's pagination, with the page's upper bound (MAX_PAGE, kept by `page_window`) in the
-        document."""
-        paginate = super().paginate(*args, **kwargs)
-
-        def decorator(func: Any) -> Any:
-            wrapper = paginate(func)
-            parameters = wrapper._apidoc["pagination"]["parameters"]
-            parameters["schema"] = _bounded_page(parameters["schema"])
-            return wrapper
-
-        return decorator
-
-    def _document_pagination_metadata(self, spec: Any, resp_doc: dict[str, Any]) -> None:
-        """The header carries JSON text; documented as a string so clients and validators read it as sent."""
-        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = _PAGINATION_HEADER_DOC
 
 
 EMPTY_PATCH_MESSAGE = "Send at least one field to change."
@@ -186,40 +189,58 @@ def _refusing_empty_body(view: Any) -> Any:
     return wrapper
 
 
-def _bounded_page(schema: type[ma.Schema]) -> type[ma.Schema]:
-    """The pagination parameters as documented: `page` at most MAX_PAGE."""
-    first_page = schema._declared_fields["page"].load_default
+class DocumentationPlugin(BasePlugin):
+    """What daas's document says of every operation beyond what flask-smorest writes, as an apispec plugin
+    (apispec hands each plugin every path's operations once flask-smorest and the marshmallow plugin have
+    written them):
 
-    class BoundedPaginationParameters(schema):  # type: ignore[valid-type,misc]
-        page = ma.fields.Integer(load_default=first_page, validate=ma.validate.Range(min=1, max=MAX_PAGE))
+    - every operation can meet a web server's limit on the request line: 414 (gunicorn, above 4 KiB);
+    - the pagination header carries JSON text, so it is documented as a string, as sent, for clients and
+      validators (flask-smorest documents it as a reference to an object schema, and offers no setting
+      for the header's documentation: only `Blueprint._document_pagination_metadata`, a private method);
+    - `page` goes up to MAX_PAGE (kept by `page_window`): `Blueprint.paginate` builds its parameter
+      schema itself, with no way to give it a maximum, so the bound is written into the parameter here."""
 
-    return BoundedPaginationParameters
+    def operation_helper(
+        self, path: str | None = None, operations: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
+        for operation in (operations or {}).values():
+            responses = operation.setdefault("responses", {})
+            paginated = False
+            for response in responses.values():
+                headers = response.get("headers") if isinstance(response, dict) else None
+                if headers and Blueprint.PAGINATION_HEADER_NAME in headers:
+                    headers[Blueprint.PAGINATION_HEADER_NAME] = deepcopy(_PAGINATION_HEADER_DOC)
+                    paginated = True
+            if paginated:
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("in") == "query" and parameter.get("name") == "page":
+                        parameter["schema"]["maximum"] = MAX_PAGE
+            responses.setdefault(414, deepcopy(_URI_TOO_LONG_DOC))
 
 
-def _document_uri_too_long(doc: dict[str, Any], doc_info: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """Every operation can meet a web server's limit on the request line (414, gunicorn above 4 KiB)."""
-    doc.setdefault("responses", {}).setdefault(414, _URI_TOO_LONG_DOC)
-    return doc
+_BEARER_AUTH = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "An API token: `Authorization: Bearer daas_...`",
+}
 
 
 class DaasApi(flask_smorest.Api):
     ERROR_SCHEMA = ErrorSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
 
-    def _register_error_handlers(self) -> None:
-        """daas.api.errors registers the handlers for every error, the API's included."""
+    def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
+        """Bind the API to `app` with a spec of its own: fresh plugins for each app (a plugin keeps the
+        spec it writes), and the bearer token scheme every operation's `security` names."""
+        plugins = {"marshmallow_plugin": DaasMarshmallowPlugin(), "extra_plugins": [DocumentationPlugin()]}
+        super().init_app(app, spec_kwargs={**plugins, **(spec_kwargs or {})})
+        self.spec.components.security_scheme("bearerAuth", _BEARER_AUTH)
 
-    def _init_spec(self, **kwargs: Any) -> None:
-        kwargs.setdefault("marshmallow_plugin", DaasMarshmallowPlugin())
-        super()._init_spec(**kwargs)
-        self.spec.components.security_scheme(
-            "bearerAuth",
-            {
-                "type": "http",
-                "scheme": "bearer",
-                "description": "An API token: `Authorization: Bearer daas_...`",
-            },
-        )
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        """The one error shape (daas.api.errors), for the handler flask-smorest registers in `init_app`;
+        create_app registers the same function for every error afterwards."""
+        return errors.handle_http_exception(error)
 
 
 def page_window(pagination: PaginationParameters) -> tuple[int, int]:
