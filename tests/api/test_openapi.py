@@ -5,6 +5,7 @@ enum, files as binary strings of their media type. The docs page is self-hosted.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import string
 from collections.abc import Iterator
@@ -130,6 +131,19 @@ def test_pages_have_the_bounds_the_api_keeps(document):
         parameters = {p["name"]: p["schema"] for p in document["paths"][path]["get"]["parameters"]}
         assert (parameters["page"]["minimum"], parameters["page"]["maximum"]) == (1, MAX_PAGE), path
         assert (parameters["page_size"]["minimum"], parameters["page_size"]["maximum"]) == (1, 200), path
+
+
+def test_lists_document_their_pagination_header_as_the_json_text_it_carries(document, client, tokens):
+    """The header is a string (JSON text), documented where it is sent, not flask-smorest's object schema."""
+    assert "headers" not in document["components"]
+    for path in _paginated(document):
+        header = document["paths"][path]["get"]["responses"]["200"]["headers"]["X-Pagination"]
+        assert header["schema"] == {"type": "string"}, path
+        assert set(json.loads(header["example"])) <= {
+            "total", "total_pages", "first_page", "last_page", "page", "previous_page", "next_page"
+        }  # fmt: skip
+    sent = client.get("/api/v1/customers", headers=bearer(tokens["admin"])).headers["X-Pagination"]
+    assert json.loads(sent)["total"] >= 0
 
 
 def test_every_list_refuses_a_page_past_the_documented_maximum(app, client, tokens):
