@@ -6,10 +6,14 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from daas.billing.run import run_billing
+from daas.billing import invoices
+from daas.billing.run import RunSettings
 from daas.contracts.services import deploy_device, end_deployment
 from daas.core.periods import Period
+from daas.extensions import db
+from daas.settings import current_settings
 from daas.usage.services import store_usage_events
+from daas.usecases.billing import finalize_period_and_collect, run_billing_period
 from tests import factories
 
 OCTOBER = Period.parse("2026-10")
@@ -71,5 +75,23 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
 
 
-def bill(period: Period = OCTOBER, **kwargs: Any) -> Any:
-    return run_billing(period, "tests", "NL", **kwargs)
+RUN_SETTINGS = ("chunk_size", "throttle_ms", "stale_after")
+
+
+def bill(period: Period = OCTOBER, finalize: bool = False, **kwargs: Any) -> Any:
+    """A billing run of `period` as the API starts it (issuer in NL); `chunk_size`, `throttle_ms` and
+    `stale_after` are its settings, the other keywords its callbacks. `finalize`: as `bill --finalize`."""
+    settings = RunSettings("NL", **{key: kwargs.pop(key) for key in RUN_SETTINGS if key in kwargs})
+    if finalize:
+        return finalize_period_and_collect(
+            period, "tests", settings, current_settings().collection, **kwargs
+        ).run
+    return run_billing_period(period, "tests", settings, **kwargs)
+
+
+def finalize_run(run_id: int) -> int:
+    """Finalize the drafts a run computed and commit them (no card collection): open invoices that stand
+    whatever the test does next."""
+    finalized = invoices.finalize_run(run_id)
+    db.session.commit()
+    return finalized

@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from daas.billing.models import BillingRun
-from daas.billing.run import run_billing
 from daas.core import clock
 from daas.core.periods import Period
 from daas.extensions import db
 from tests import factories
-from tests.billing_helpers import OCTOBER, at, deploy, usage
+from tests.billing_helpers import OCTOBER, at, bill, deploy, usage
 
 # 5·10¹² units at 100,000.00 EUR: more than an invoice can hold (amounts below 10¹⁶).
 HUGE_QUANTITY = Decimal("5000000000000")
@@ -63,7 +62,7 @@ def run_that_dies_after_its_first_chunk(period: Period = OCTOBER, at_moment: Any
         raise ProcessDied
 
     with clock.frozen(at_moment or date(2026, 11, 15)), pytest.raises(ProcessDied):
-        run_billing(period, "tests", "NL", chunk_size=1, on_progress=die)
+        bill(period, chunk_size=1, on_progress=die)
     db.session.rollback()
     run = db.session.scalar(select(BillingRun).order_by(BillingRun.id.desc()))
     assert (run.status, run.processed) == ("running", 1)

@@ -7,7 +7,7 @@ so the series has no gaps, and the row lock makes concurrent finalizations take 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -229,10 +229,10 @@ def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
     return invoice
 
 
-def _finalize_in_chunks(condition: Any, chunk_size: int, on_chunk: Callable[[], None] | None = None) -> int:
-    """Finalize the drafts matching `condition`, a chunk per transaction (commits). Returns how many.
-    `on_chunk` is called before each chunk's commit (a billing run renews its lease there)."""
-    done = 0
+def _finalize_chunks(condition: Any, chunk_size: int) -> Iterator[int]:
+    """Finalize the drafts matching `condition` a chunk at a time, yielding how many each chunk
+    finalized. The caller may commit after each chunk, so that a chunk's numbers are durable before the
+    next is taken (a billing run does), or finish them all in one transaction."""
     while True:
         ids = db.session.scalars(
             select(Invoice.id)
@@ -241,33 +241,59 @@ def _finalize_in_chunks(condition: Any, chunk_size: int, on_chunk: Callable[[], 
             .limit(chunk_size)
         ).all()
         if not ids:
-            return done
+            return
         locked = _lock_drafts(ids)
         if locked:
             _finalize(locked, clock.today())
-            done += len(locked)
-        if on_chunk:
-            on_chunk()
-        db.session.commit()
+        yield len(locked)
 
 
-def finalize_period(
-    period: Period,
-    chunk_size: int = 1000,
-    excluding: Iterable[int] = (),
-    on_chunk: Callable[[], None] | None = None,
-) -> int:
-    """Finalize every draft of a period, but those of the contracts `excluding` names (a run that could
-    not bill them leaves their earlier drafts for finance to look at)."""
+def finalize_period_chunks(
+    period: Period, chunk_size: int = 1000, excluding: Iterable[int] = ()
+) -> Iterator[int]:
+    """Finalize every draft of a period a chunk at a time, but those of the contracts `excluding` names
+    (a run that could not bill them leaves their earlier drafts for finance to look at)."""
     condition = Invoice.period == period.name
     if excluded := sorted(set(excluding)):
         condition = and_(condition, Invoice.contract_id.not_in(excluded))
-    return _finalize_in_chunks(condition, chunk_size, on_chunk)
+    return _finalize_chunks(condition, chunk_size)
+
+
+def finalize_run_chunks(run_id: int, chunk_size: int = 1000) -> Iterator[int]:
+    """Finalize the drafts a billing run computed a chunk at a time, counting them on the run: only a
+    completed run that still owns its drafts (`check_run_finalizable`), checked before the first chunk.
+    Yields how many each chunk finalized."""
+    run = get_run(run_id)
+    check_run_finalizable(run)
+    return _counted(run, _finalize_chunks(Invoice.billing_run_id == run_id, chunk_size))
+
+
+def _counted(run: BillingRun, chunks: Iterator[int]) -> Iterator[int]:
+    for finalized in chunks:
+        run.invoices_finalized += finalized
+        yield finalized
 
 
 def finalize_run(run_id: int, chunk_size: int = 1000) -> int:
-    """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed)."""
-    return _finalize_in_chunks(Invoice.billing_run_id == run_id, chunk_size)
+    """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed), all
+    in the caller's transaction. Returns how many."""
+    return sum(_finalize_chunks(Invoice.billing_run_id == run_id, chunk_size))
+
+
+def check_period_reviewed(period: Period) -> None:
+    """Finalizing a month on schedule needs a completed run of it first: its drafts are what finance
+    reviewed, and finalizing without that review would bill blind."""
+    reviewed = db.session.scalar(
+        select(BillingRun.id)
+        .where(BillingRun.period == period.name, BillingRun.status.in_(FINISHED))
+        .limit(1)
+    )
+    if reviewed is None:
+        raise Conflict(
+            f"No completed billing run for {period.name}, so there are no reviewed drafts to finalize. "
+            f"Run `flask --app wsgi daas bill {period.name}`, review, then finalize.",
+            errors={"period": [f"No completed billing run for {period.name}."]},
+        )
 
 
 def superseding_run(run: BillingRun) -> int | None:

@@ -11,14 +11,13 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.billing import invoice_lifecycle as lifecycle
+from daas.billing import run_states
 from daas.db import Decimal_, Money, UnitAmount, UtcDateTime, one_of
 from daas.extensions import db
 
 INVOICE_STATUSES = lifecycle.STATUSES
 LINE_KINDS = ("device_monthly", "metered", "minimum_true_up", "late_usage")
-# completed_with_errors: some contracts could not be billed (see billing_run_errors); interrupted: its
-# process stopped part-way (a later run of the period completes it).
-RUN_STATUSES = ("running", "completed", "completed_with_errors", "failed", "interrupted")
+RUN_STATUSES = run_states.STATUSES
 Quantity = Decimal_(20, 6)
 TaxRate = Decimal_(7, 4)
 
@@ -33,7 +32,7 @@ class BillingRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period: Mapped[str] = mapped_column(String(7), index=True)
-    status: Mapped[str] = mapped_column(String(24), default="running")
+    status: Mapped[str] = mapped_column(String(24), default=run_states.RUNNING)
     contracts: Mapped[int] = mapped_column(default=0)
     processed: Mapped[int] = mapped_column(default=0)
     invoices_created: Mapped[int] = mapped_column(default=0)

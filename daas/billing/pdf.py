@@ -23,6 +23,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.documents import CreditNoteDocument, InvoiceDocument, Party
 from daas.core.countries import country_name
 from daas.core.money import format_money, format_unit_amount
@@ -210,8 +211,8 @@ def invoice_title(doc: InvoiceDocument) -> str:
 def render_invoice(doc: InvoiceDocument) -> bytes:
     """The invoice as a PDF."""
     title = invoice_title(doc)
-    draft = doc.number is None or doc.status == "draft"
-    void = doc.status == "void"
+    draft = doc.number is None or doc.status == lifecycle.DRAFT
+    void = doc.status == lifecycle.VOID
     currency = doc.currency
 
     story: list[Flowable] = [para(title, _TITLE)]
@@ -247,7 +248,7 @@ def render_invoice(doc: InvoiceDocument) -> bytes:
     closing: list[Flowable] = [_totals_table(totals)]
     if doc.tax_note:
         closing += [Spacer(1, 4 * mm), para(doc.tax_note, _NOTE)]
-    if doc.status == "open" and doc.number and doc.due_date and doc.amount_due > 0:
+    if doc.status == lifecycle.OPEN and doc.number and doc.due_date and doc.amount_due > 0:
         closing += [
             Spacer(1, 3 * mm),
             para(

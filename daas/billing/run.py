@@ -1,8 +1,9 @@
 """The monthly billing run: one draft invoice per contract active in the period, computed set-based.
 
 It reads the whole period in a handful of queries (`measure`), rates each contract in memory (`rating`,
-`tax`), and writes invoices in chunks, committing each chunk: a run killed part-way keeps its finished
-chunks and the next run recomputes the rest, ending with the invoices an uninterrupted run gives. Running
+`tax`), and writes invoices in chunks (`PeriodBilling`), which its use case commits one by one: a run
+killed part-way keeps its finished chunks and the next run recomputes the rest, ending with the invoices
+an uninterrupted run gives. Running
 again recomputes drafts and leaves finalized invoices alone. Two runs of one period at once meet at the
 unique (contract, period) key and at row locks on the chunk's invoices, so each contract gets one invoice.
 
@@ -11,24 +12,24 @@ rated, or whose invoice cannot be written is recorded with the reason (`billing_
 and the run ends `completed_with_errors`. A run renews its lease after every chunk; one whose lease ran
 out lost its process, and the next run of the period marks it `interrupted` and says it completes it.
 
-Unlike other services, a run owns its transactions (a commit per chunk): that is what makes it resumable.
+Like every domain, this module never commits: `daas.usecases.billing` decides when a step is durable.
 """
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import bindparam, delete, exists, func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import measure
+from daas.billing.invoices import finalize_period_chunks
 from daas.billing.models import BillingRun, BillingRunError, Invoice, InvoiceLine, Quantity
 from daas.billing.rating import (
     ZERO,
@@ -40,11 +41,11 @@ from daas.billing.rating import (
     late_usage_line,
     rate_contract,
 )
+from daas.billing.run_states import FAILED, INTERRUPTED, RUNNING, ended_status
 from daas.billing.tax import decide_tax, tax_amount
 from daas.contracts.terms import effective_minimum
 from daas.core import clock
 from daas.core.errors import Invalid
-from daas.core.jobs import JobStopped
 from daas.core.money import format_money
 from daas.core.periods import Period
 from daas.db import Money, insert_ignoring_conflicts
@@ -265,7 +266,7 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
                 "contract_id": c.contract_id,
                 "customer_id": c.customer.id,
                 "period": period.name,
-                "status": "draft",
+                "status": lifecycle.DRAFT,
                 "currency": c.currency,
                 "customer_name": c.customer.name,
                 "customer_country": c.customer.country,
@@ -291,7 +292,7 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
         .order_by(Invoice.id)
         .with_for_update()
     ).all()
-    drafts = {row.contract_id: row.id for row in invoices if row.status == "draft"}
+    drafts = {row.contract_id: row.id for row in invoices if row.status == lifecycle.DRAFT}
     todo = [c for c in computed if c.contract_id in drafts]
     if not todo:
         return len(created), 0
@@ -368,7 +369,7 @@ def _beat(run: BillingRun, stale_after: timedelta) -> None:
     """The heartbeat: this run's process is alive, so it is running (even if another run marked it
     interrupted while it was slow) and holds its lease a while longer."""
     now = clock.now()
-    run.status, run.heartbeat_at, run.lease_until = "running", now, now + stale_after
+    run.status, run.heartbeat_at, run.lease_until = RUNNING, now, now + stale_after
 
 
 def _take_over_interrupted(run: BillingRun, period: Period) -> None:
@@ -379,12 +380,12 @@ def _take_over_interrupted(run: BillingRun, period: Period) -> None:
         update(BillingRun)
         .where(
             BillingRun.period == period.name,
-            BillingRun.status == "running",
+            BillingRun.status == RUNNING,
             BillingRun.lease_until < now,
             BillingRun.id != run.id,
         )
         .values(
-            status="interrupted",
+            status=INTERRUPTED,
             finished_at=func.coalesce(BillingRun.heartbeat_at, BillingRun.started_at),
             error=(
                 "Interrupted: its process stopped (no heartbeat in time); "
@@ -396,7 +397,7 @@ def _take_over_interrupted(run: BillingRun, period: Period) -> None:
     run.completes_run_id = db.session.scalar(
         select(func.max(BillingRun.id)).where(
             BillingRun.period == period.name,
-            BillingRun.status == "interrupted",
+            BillingRun.status == INTERRUPTED,
             BillingRun.id < run.id,
             ~exists().where(
                 later.period == BillingRun.period,
@@ -407,85 +408,33 @@ def _take_over_interrupted(run: BillingRun, period: Period) -> None:
     )
 
 
-def run_billing(
-    period: Period,
-    actor: str,
-    issuer_country: str,
-    *,
-    chunk_size: int = 1000,
-    throttle_ms: int = 0,
-    stale_after: timedelta = timedelta(minutes=10),
-    finalize: bool = False,
-    on_start: Callable[[int], None] | None = None,
-    on_progress: Callable[[int], None] | None = None,
-    on_created: Callable[[int], None] | None = None,
-) -> BillingRun:
-    """Bill a period that has ended: create or recompute a draft per contract, optionally finalize them.
-    Commits. Contracts that cannot be billed are recorded on the run and skipped.
+def close_dead_runs(period: Period, actor: str) -> int:
+    """Runs of `period` by `actor` left running by a process that died, for an actor of which only one
+    run can be alive at a time (a scheduled job: one scheduler holds its lease): any such row is dead,
+    whatever its own lease says. They are closed as interrupted, and the next run records that it
+    completes them. Returns how many."""
+    return db.session.execute(
+        update(BillingRun)
+        .where(BillingRun.period == period.name, BillingRun.actor == actor, BillingRun.status == RUNNING)
+        .values(
+            status=INTERRUPTED,
+            error="Interrupted: the scheduler running it stopped; a later run of this period carries on.",
+            finished_at=clock.now(),
+        )
+    ).rowcount
 
-    `on_created(run_id)` is called once the run's row is committed, before any work: a caller that runs
-    billing in the background learns there which run to show. `stale_after`: how long the run's lease
-    lasts after each heartbeat."""
-    from daas.billing.invoices import finalize_period
 
+def open_run(period: Period, actor: str, stale_after: timedelta) -> BillingRun:
+    """A new run of a period that has ended, holding its lease for `stale_after`; the period's runs whose
+    lease ran out are marked interrupted, and the new run records the one it completes. The caller
+    commits it before any work: finance sees the run while it works, and a run that dies leaves it."""
     check_period_ended(period, clock.today())
-    run = BillingRun(period=period.name, status="running", actor=actor)
+    run = BillingRun(period=period.name, status=RUNNING, actor=actor)
     _beat(run, stale_after)
     db.session.add(run)
     db.session.flush()
     _take_over_interrupted(run, period)
-    db.session.commit()
-    if on_created:
-        on_created(run.id)
-    failed: dict[int, str] = {}
-    try:
-        measured = _Measurements(period)
-        run.contracts = len(measured.contracts)
-        _beat(run, stale_after)
-        db.session.commit()
-        if on_start:
-            on_start(run.contracts)
-        for chunk in _chunks(measured.contracts, chunk_size):
-            computed, chunk_failed = _compute_chunk(measured, chunk, issuer_country)
-            created, updated, write_failed = _write_isolating(period, run.id, computed)
-            chunk_failed.update(write_failed)
-            _record_failures(run.id, chunk_failed)
-            failed.update(chunk_failed)
-            run.invoices_created += created
-            run.invoices_updated += updated
-            run.processed += len(chunk)
-            _beat(run, stale_after)
-            db.session.commit()
-            if on_progress:
-                on_progress(len(chunk))
-            if throttle_ms:
-                time.sleep(throttle_ms / 1000)
-        if finalize:
-            run.invoices_finalized = finalize_period(
-                period,
-                chunk_size=chunk_size,
-                excluding=failed,
-                on_chunk=lambda: _beat(run, stale_after),
-            )
-        run.status = "completed_with_errors" if failed else "completed"
-        run.finished_at = clock.now()
-        db.session.commit()
-    except JobStopped as stopped:
-        _close(run.id, "interrupted", f"Stopped part-way ({stopped}); the next run of {period} completes it.")
-        raise
-    except Exception as error:
-        _close(run.id, "failed", str(error))
-        raise
     return run
-
-
-def _close(run_id: int, status: str, error: str) -> None:
-    """Record how a run ended early, after rolling back the chunk it was in."""
-    db.session.rollback()
-    run = db.session.get(BillingRun, run_id)
-    if run is not None:
-        run.status, run.error, run.finished_at = status, error[:2000], clock.now()
-        db.session.commit()
 
 
 @dataclass(frozen=True)
@@ -498,15 +447,85 @@ class RunSettings:
     stale_after: timedelta = timedelta(seconds=600)
 
 
-def bill_period(period: Period, actor: str, settings: RunSettings, **options: Any) -> BillingRun:
-    """`run_billing` with the installation's run settings, as the API, the CLI, the scheduler and the
-    pages start it. `options`: finalize and the callbacks."""
-    return run_billing(
-        period,
-        actor,
-        settings.issuer_country,
-        chunk_size=settings.chunk_size,
-        throttle_ms=settings.throttle_ms,
-        stale_after=settings.stale_after,
-        **options,
-    )
+class PeriodBilling:
+    """The work of one run on its period, a step at a time: measure the period, write its drafts a chunk
+    at a time, finalize them a chunk at a time, finish. Each step renews the run's lease and flushes; the
+    caller commits after each (that is what makes a run resumable: a run killed part-way keeps its
+    finished chunks). Contracts that cannot be billed are recorded on the run and skipped."""
+
+    def __init__(self, run: BillingRun, period: Period, settings: RunSettings) -> None:
+        self.run = run
+        self.period = period
+        self.settings = settings
+        self.failed: dict[int, str] = {}
+        self._measured: _Measurements | None = None  # set by `measure`
+
+    def measure(self) -> int:
+        """Read the whole period (usage, deployments, plans) once. Returns how many contracts it bills."""
+        self._measured = _Measurements(self.period)
+        self.run.contracts = len(self._measured.contracts)
+        _beat(self.run, self.settings.stale_after)
+        return self.run.contracts
+
+    def chunks(self) -> Iterator[int]:
+        """Create or recompute the drafts of a chunk of contracts at a time, yielding after each how many
+        contracts it did (billed or recorded as failed). Measures the period first if `measure` was not
+        called."""
+        if self._measured is None:
+            self.measure()
+        measured, run = self._measured, self.run
+        for chunk in _chunks(measured.contracts, self.settings.chunk_size):
+            computed, chunk_failed = _compute_chunk(measured, chunk, self.settings.issuer_country)
+            created, updated, write_failed = _write_isolating(self.period, run.id, computed)
+            chunk_failed.update(write_failed)
+            _record_failures(run.id, chunk_failed)
+            self.failed.update(chunk_failed)
+            run.invoices_created += created
+            run.invoices_updated += updated
+            run.processed += len(chunk)
+            _beat(run, self.settings.stale_after)
+            yield len(chunk)
+
+    def finalize_chunks(self) -> Iterator[int]:
+        """Finalize the period's drafts a chunk at a time (numbers are taken in each chunk's transaction),
+        but those of the contracts this run could not bill: their earlier drafts are left for finance to
+        look at. Yields how many each chunk finalized."""
+        for finalized in finalize_period_chunks(self.period, self.settings.chunk_size, excluding=self.failed):
+            self.run.invoices_finalized += finalized
+            _beat(self.run, self.settings.stale_after)
+            yield finalized
+
+    def finish(self) -> None:
+        """Every contract was done: the run completed, with errors when it skipped some."""
+        self.run.status = ended_status(len(self.failed))
+        self.run.finished_at = clock.now()
+
+
+def bill_at_once(period: Period, actor: str, settings: RunSettings) -> BillingRun:
+    """A whole run in the caller's one transaction, nothing made durable on the way: for a caller that
+    bills a small set of contracts inside a transaction of its own (loading the demo). A run of a real
+    installation goes through `daas.usecases.billing.run_billing_period`, a commit per chunk."""
+    run = open_run(period, actor, settings.stale_after)
+    work = PeriodBilling(run, period, settings)
+    for _done in work.chunks():
+        pass
+    work.finish()
+    return run
+
+
+def mark_stopped(run_id: int, period: Period, reason: object) -> None:
+    """Record that a run was stopped part-way (at its process's request), after the caller rolled back
+    the chunk it was in: the next run of the period completes it."""
+    _end_early(run_id, INTERRUPTED, f"Stopped part-way ({reason}); the next run of {period} completes it.")
+
+
+def mark_failed(run_id: int, error: object) -> None:
+    """Record that a run failed, with its error, after the caller rolled back the chunk it was in."""
+    _end_early(run_id, FAILED, str(error))
+
+
+def _end_early(run_id: int, status: str, error: str) -> None:
+    run = db.session.get(BillingRun, run_id)
+    if run is not None:
+        run.status, run.error, run.finished_at = status, error[:2000], clock.now()
+        db.session.flush()

@@ -6,14 +6,12 @@ import sys
 
 import click
 
-from daas.billing.invoices import run_invoices
 from daas.billing.models import BillingRun
-from daas.billing.run import bill_period
 from daas.core.errors import Invalid
 from daas.core.periods import Period
-from daas.extensions import db
-from daas.payments import services as payments
+from daas.payments.services import CollectionReport
 from daas.settings import current_settings
+from daas.usecases.billing import finalize_period_and_collect, run_billing_period
 
 
 def summary(run: BillingRun) -> list[str]:
@@ -47,15 +45,26 @@ def bill_command(period: str, finalize: bool) -> None:
         bar = click.progressbar(length=total, label=f"Billing {billing_period}", file=sys.stderr)
         bar.__enter__()
 
+    def progress(done: int) -> None:
+        if bar is not None:
+            bar.update(done)
+
+    report: CollectionReport | None = None
     try:
-        run = bill_period(
-            billing_period,
-            "cli",
-            settings.billing_run,
-            finalize=finalize,
-            on_start=start,
-            on_progress=lambda n: bar.update(n) if bar else None,
-        )
+        if finalize:
+            billed = finalize_period_and_collect(
+                billing_period,
+                "cli",
+                settings.billing_run,
+                settings.collection,
+                on_start=start,
+                on_progress=progress,
+            )
+            run, report = billed.run, billed.collection
+        else:
+            run = run_billing_period(
+                billing_period, "cli", settings.billing_run, on_start=start, on_progress=progress
+            )
     except Invalid as error:
         raise click.BadParameter(error.message, param_hint="PERIOD") from error
     finally:
@@ -63,12 +72,7 @@ def bill_command(period: str, finalize: bool) -> None:
             bar.__exit__(None, None, None)
     for line in summary(run):
         click.echo(line)
-    if finalize:
-        policy = settings.collection
-        payments.schedule_run_collection(run.id, policy.stripe)
-        db.session.commit()
-        report = payments.collect_due(policy, invoice_ids=[invoice.id for invoice in run_invoices(run.id)])
-        if policy.stripe.enabled:
-            click.echo(
-                f"Card collection: {report.succeeded} paid, {report.failed} failed, {report.unclear} unclear."
-            )
+    if report is not None and settings.collection.stripe.enabled:
+        click.echo(
+            f"Card collection: {report.succeeded} paid, {report.failed} failed, {report.unclear} unclear."
+        )

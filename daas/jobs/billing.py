@@ -1,54 +1,21 @@
 """Job functions for the scheduler: the monthly billing run (drafts) and, after the review window, the
-finalization of that month. Both bill the month before their due date and are safe to run again: a run
-recomputes drafts and never makes a second invoice for a contract and period."""
+finalization of that month and its card collection. Both bill the month before their due date and are
+safe to run again: a run recomputes drafts and never makes a second invoice for a contract and period."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
-
 from daas.billing.models import BillingRun
-from daas.billing.run import bill_period
-from daas.billing.run_states import FINISHED
-from daas.core import clock
+from daas.core.errors import DomainError
 from daas.core.jobs import JobContext, JobFailed
 from daas.core.periods import Period
-from daas.extensions import db
-from daas.payments import services as payments
+from daas.payments.services import CollectionReport
+from daas.usecases.billing import finalize_period_and_collect, run_billing_period
 
 
 def _period(context: JobContext) -> Period:
     return Period.containing(context.due.date()).previous()
-
-
-def _close_interrupted_runs(period: Period, actor: str) -> int:
-    """Runs of this job left `running` by a scheduler that died: only one run of a job holds its lease at
-    a time, so any such row is dead, whatever its own lease says. It is closed as interrupted; the new run
-    records that it completes it, and carries on from its chunks."""
-    result = db.session.execute(
-        update(BillingRun)
-        .where(BillingRun.period == period.name, BillingRun.actor == actor, BillingRun.status == "running")
-        .values(
-            status="interrupted",
-            error="Interrupted: the scheduler running it stopped; a later run of this period carries on.",
-            finished_at=clock.now(),
-        )
-    )
-    db.session.commit()
-    return result.rowcount
-
-
-def _run(context: JobContext, actor: str, finalize: bool) -> BillingRun:
-    period = _period(context)
-    _close_interrupted_runs(period, actor)
-    return bill_period(
-        period,
-        actor,
-        context.settings.billing_run,
-        finalize=finalize,
-        on_progress=lambda _done: context.checkpoint(),
-    )
 
 
 def _counts(run: BillingRun) -> dict[str, Any]:
@@ -67,27 +34,42 @@ def _counts(run: BillingRun) -> dict[str, Any]:
     return counts
 
 
+def _collection_counts(report: CollectionReport) -> dict[str, int]:
+    return {
+        "card_attempted": report.attempted,
+        "card_succeeded": report.succeeded,
+        "card_failed": report.failed,
+        "card_unclear": report.unclear,
+    }
+
+
 def billing_run_job(context: JobContext) -> dict[str, Any]:
-    """Draft invoices for the month before the due date, for finance to review."""
-    return _counts(_run(context, "scheduler:billing_run", finalize=False))
+    """Draft invoices for the month before the due date, for finance to review. Only one scheduler runs
+    the job at a time, so a run of it left `running` died with its scheduler: the new run completes it."""
+    run = run_billing_period(
+        _period(context),
+        "scheduler:billing_run",
+        context.settings.billing_run,
+        sole_runner=True,
+        on_progress=lambda _done: context.checkpoint(),
+    )
+    return _counts(run)
 
 
 def billing_finalize_job(context: JobContext) -> dict[str, Any]:
-    """Recompute the month's drafts (late usage, VAT changes) and finalize them, then schedule card
-    collection (the payments job charges them). Refuses a month whose drafts were never run: finalizing
-    without the review the drafts are for would bill blind."""
-    period = _period(context)
-    reviewed = db.session.scalar(
-        select(BillingRun.id)
-        .where(BillingRun.period == period.name, BillingRun.status.in_(FINISHED))
-        .limit(1)
-    )
-    if reviewed is None:
-        raise JobFailed(
-            f"No completed billing run for {period.name}, so there are no reviewed drafts to finalize. "
-            f"Run `flask --app wsgi daas bill {period.name}`, review, then finalize."
+    """Recompute the month's drafts (late usage, VAT changes), finalize them and collect them by card, as
+    `flask daas bill --finalize` does. Refuses a month whose drafts were never run: finalizing without the
+    review the drafts are for would bill blind (a refusal is the job run's failure, with its reason)."""
+    try:
+        billed = finalize_period_and_collect(
+            _period(context),
+            "scheduler:billing_finalize",
+            context.settings.billing_run,
+            context.settings.collection,
+            reviewed_first=True,
+            sole_runner=True,
+            on_progress=lambda _done: context.checkpoint(),
         )
-    run = _run(context, "scheduler:billing_finalize", finalize=True)
-    payments.schedule_run_collection(run.id, context.settings.stripe)
-    db.session.commit()
-    return _counts(run)
+    except DomainError as refused:
+        raise JobFailed(refused.message) from refused
+    return {**_counts(billed.run), **_collection_counts(billed.collection)}

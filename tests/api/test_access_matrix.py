@@ -11,9 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from daas.auth.services import create_token
-from daas.billing.invoices import create_credit_note, finalize_run
+from daas.billing.invoices import create_credit_note
 from daas.billing.models import Invoice
-from daas.billing.run import run_billing
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.core.periods import Period
@@ -24,6 +23,7 @@ from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
 from daas.payments.models import StripeEvent
 from tests import factories
+from tests.billing_helpers import bill, finalize_run
 from tests.helpers import bearer
 
 ROLES = ("admin", "finance", "logistics", "customer")
@@ -210,7 +210,7 @@ def _world(customer_name: str) -> dict:
 
 def _bill(*worlds: dict) -> None:
     """October billed and finalized, with a credit note on each world's invoice."""
-    run = run_billing(Period.parse("2026-10"), "tests", "NL")
+    run = bill(Period.parse("2026-10"))
     finalize_run(run.id)
     for world in worlds:
         invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == world["contract"]))

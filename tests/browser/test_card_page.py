@@ -8,15 +8,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.run import run_billing
 from daas.core.periods import Period
 from daas.extensions import db
 from daas.payments import services
 from daas.payments.models import PaymentProfile
 from tests import factories
-from tests.billing_helpers import deploy
+from tests.billing_helpers import bill, deploy, finalize_run
 from tests.helpers import settings_of
 from tests.payments.conftest import read
 
@@ -31,7 +29,7 @@ def customer(live_app):
         contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
         deploy(contract, date(2026, 2, 1))
         factories.user("customer", customer.id, email="it@baukontor.example", password=PASSWORD)
-        run = run_billing(Period.parse("2026-10"), "tests", "NL")
+        run = bill(Period.parse("2026-10"))
         finalize_run(run.id)  # an open invoice, waiting for a way to pay
         services.schedule_collection(
             list(db.session.scalars(select(Invoice))), settings_of(live_app).collection.stripe

@@ -20,9 +20,8 @@ from sqlalchemy import select
 
 from daas.api.converters import MAX_ID
 from daas.auth.services import create_token
-from daas.billing.invoices import create_credit_note, finalize_run
+from daas.billing.invoices import create_credit_note
 from daas.billing.models import Invoice
-from daas.billing.run import run_billing
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device, end_deployment
 from daas.core.periods import Period
@@ -33,6 +32,7 @@ from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
 from daas.payments.services import record_bank_transfer
 from tests import factories
+from tests.billing_helpers import bill, finalize_run
 
 ROLES = ("admin", "finance", "logistics", "customer")
 TODAY = date(2026, 11, 15)
@@ -152,7 +152,7 @@ def build_world() -> World:
     mine = _customer_world(world, "Mine B.V.")
     _customer_world(world, "Theirs GmbH")
     world.add("serial", factories.device().serial)
-    run = run_billing(Period.parse("2026-10"), "tests", "NL")
+    run = bill(Period.parse("2026-10"))
     finalize_run(run.id)
     world.add("run", run.id)
     invoices = db.session.scalars(

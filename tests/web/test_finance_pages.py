@@ -12,15 +12,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from daas.billing.invoices import finalize_run
 from daas.billing.models import BillingRun, CreditNote, Invoice
-from daas.billing.run import run_billing
 from daas.core import clock
 from daas.extensions import db
 from daas.scheduler.models import JobRun
-from daas.web.finance import billing_runs
 from tests import factories
-from tests.billing_helpers import OCTOBER, Period, bill, deploy
+from tests.billing_helpers import OCTOBER, Period, bill, deploy, finalize_run
+from tests.scheduler.schedulers import carry_out_requests
 from tests.web.helpers import post_form, signed_in
 
 # One laptop at 39.00 EUR for the whole month, Dutch customer, Dutch issuer: 21 % VAT.
@@ -109,13 +107,24 @@ def test_a_wrong_period_is_refused_beside_the_field(finance_client):
     assert "Preview of 2026-10" in text  # and the page falls back to last month
 
 
-def test_running_billing_redirects_to_the_run_which_shows_its_drafts(finance_client, monkeypatch):
-    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())  # the thread's work, inline
+def test_running_billing_queues_it_and_the_request_leads_to_the_run_which_shows_its_drafts(
+    app, finance_client
+):
     _contract("Baukontor")
     db.session.commit()
     response = post_form(
         finance_client, "/finance/billing-runs/run", {"period": "2026-10"}, form_page="/finance/billing-runs"
     )
+    request = db.session.scalar(select(JobRun).where(JobRun.request_key == "2026-10"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/finance/billing-runs/requests/{request.id}"
+    assert db.session.scalar(select(func.count(BillingRun.id))) == 0  # nothing runs in the web worker
+    waiting = _text(finance_client.get(response.headers["Location"]))
+    assert "The billing run of 2026-10 is queued for the scheduler." in waiting
+    assert "Waiting for a scheduler: the run has not started yet." in waiting
+
+    assert carry_out_requests(app) == [request.id]  # a scheduler's next sweep
+    response = finance_client.get(f"/finance/billing-runs/requests/{request.id}")
     run = db.session.scalar(select(BillingRun).order_by(BillingRun.id.desc()))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/finance/billing-runs/{run.id}"
@@ -123,7 +132,7 @@ def test_running_billing_redirects_to_the_run_which_shows_its_drafts(finance_cli
     assert run.actor.startswith("user:") or "@" in run.actor
     page = finance_client.get(response.headers["Location"])
     text = _text(page)
-    # The run was over before the redirect (it ran inline): the flash says so, with what it did.
+    # The run was over before the request's page looked again: the flash says so, with what it did.
     assert f"Billing run {run.id} of 2026-10 completed: 1 contract, 1 invoice created, 0 drafts" in text
     assert "of 2026-10 started" not in text
     assert "1 of 1 contracts processed (100%)" in text
@@ -142,18 +151,21 @@ def test_running_billing_redirects_to_the_run_which_shows_its_drafts(finance_cli
     }
 
 
-def test_a_run_that_does_not_start_in_time_says_so(finance_client, monkeypatch):
-    monkeypatch.setattr(billing_runs, "_in_background", lambda work: None)  # never runs
-    monkeypatch.setattr(billing_runs, "RUN_START_WAIT_SECONDS", 0.01)
+def test_a_run_no_scheduler_has_started_says_so_and_that_none_runs(finance_client):
     response = post_form(
         finance_client, "/finance/billing-runs/run", {"period": "2026-10"}, form_page="/finance/billing-runs"
     )
-    assert response.headers["Location"] == "/finance/billing-runs?period=2026-10"
-    assert "did not start" in _text(finance_client.get(response.headers["Location"]))
+    assert re.fullmatch(r"/finance/billing-runs/requests/\d+", response.headers["Location"])
+    page = _text(finance_client.get(response.headers["Location"]))
+    assert "the run has not started yet" in page
+    assert (
+        "No scheduler is running: the run will start once one runs "
+        "(<code>flask --app wsgi daas scheduler</code>)." in page
+    )
+    assert '<meta http-equiv="refresh" content="2">' in page  # it looks again until the run starts
 
 
-def test_a_run_needs_a_valid_period(finance_client, monkeypatch):
-    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())
+def test_a_run_needs_a_valid_period(finance_client):
     before = db.session.scalar(select(func.count(BillingRun.id)))
     response = post_form(
         finance_client, "/finance/billing-runs/run", {"period": "October"}, form_page="/finance/billing-runs"
@@ -161,6 +173,7 @@ def test_a_run_needs_a_valid_period(finance_client, monkeypatch):
     assert response.headers["Location"] == "/finance/billing-runs"
     assert "Choose the period to bill" in _text(finance_client.get("/finance/billing-runs"))
     assert db.session.scalar(select(func.count(BillingRun.id))) == before
+    assert db.session.scalar(select(func.count(JobRun.id))) == 0  # nothing queued either
 
 
 def test_run_billing_reports_the_new_run_once_its_row_is_committed(database, today):
@@ -170,7 +183,7 @@ def test_run_billing_reports_the_new_run_once_its_row_is_committed(database, tod
     def created(run_id: int) -> None:
         seen.append((run_id, db.session.get(BillingRun, run_id).status))
 
-    run = run_billing(OCTOBER, "tests", "NL", on_created=created)
+    run = bill(OCTOBER, on_created=created)
     assert seen == [(run.id, "running")] and run.status == "completed"
 
 

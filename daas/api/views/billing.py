@@ -11,13 +11,10 @@ from daas.api.base import Blueprint, page_window
 from daas.billing import invoices as service
 from daas.billing.export import export_csv
 from daas.billing.files import credit_note_file, invoice_file
-from daas.billing.run import bill_period
 from daas.core import clock
 from daas.core.periods import Period
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
-from daas.extensions import db
 from daas.payments import services as payments
-from daas.payments.refunds import issue_credit_note
 from daas.schemas.billing import (
     BillingRunCreateSchema,
     BillingRunSchema,
@@ -28,6 +25,9 @@ from daas.schemas.billing import (
     InvoiceSchema,
 )
 from daas.settings import current_settings
+from daas.usecases.billing import finalize_run_and_collect, run_billing_period
+from daas.usecases.invoices import finalize_invoice_and_collect, void_invoice
+from daas.usecases.payments import issue_credit_note
 
 runs_blp = Blueprint(
     "billing-runs", __name__, url_prefix="/api/v1/billing-runs", description="Monthly billing runs"
@@ -58,7 +58,7 @@ class BillingRuns(MethodView):
         """Run billing for a period that has ended (else 422 on `period`): create or recompute a draft
         invoice per active contract (idempotent). Contracts that cannot be billed are listed in
         `failed_contracts` and the run is `completed_with_errors`; the others are billed."""
-        return bill_period(
+        return run_billing_period(
             Period.parse(data["period"]), current_principal().actor, current_settings().billing_run
         )
 
@@ -81,13 +81,12 @@ class BillingRunFinalization(MethodView):
     @runs_blp.alt_response(404, response="NOT_FOUND")
     @runs_blp.alt_response(409, response="CONFLICT")
     def post(self, run_id: int) -> Any:
-        """Finalize the drafts this run computed (gapless numbers, due dates from payment terms); the run
-        must have completed (with or without errors). 409 when a later run of the period recomputed the
-        drafts: the message names the run that owns them."""
+        """Finalize the drafts this run computed (gapless numbers, due dates from payment terms), then
+        collect them by card where the customer has one; the run must have completed (with or without
+        errors). 409 when a later run of the period recomputed the drafts: the message names the run that
+        owns them."""
         settings = current_settings()
-        service.get_run(run_id)  # 404 for an unknown run
-        payments.finalize_run_for_collection(run_id, settings.billing_run.chunk_size, settings.stripe)
-        db.session.commit()
+        finalize_run_and_collect(run_id, settings.billing_run.chunk_size, settings.collection)
         return service.get_run(run_id)
 
 
@@ -150,12 +149,10 @@ class InvoiceFinalization(MethodView):
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     @invoices_blp.alt_response(409, response="CONFLICT")
     def post(self, invoice_id: int) -> Any:
-        """Finalize a draft: it gets the next number of its year, an issue date and a due date."""
-        invoice = service.finalize_invoice(invoice_id, current_settings().issuer.country)
-        payments.schedule_collection([invoice], current_settings().stripe)
-        db.session.commit()
-        payments.collect_due(current_settings().collection, invoice_ids=[invoice.id])
-        return service.get_invoice(invoice.id)
+        """Finalize a draft: it gets the next number of its year, an issue date and a due date (and is
+        collected by card at once when the customer has one)."""
+        settings = current_settings()
+        return finalize_invoice_and_collect(invoice_id, settings.issuer.country, settings.collection)
 
 
 @invoices_blp.route("/<id:invoice_id>/void")
@@ -166,9 +163,7 @@ class InvoiceVoid(MethodView):
     @invoices_blp.alt_response(409, response="CONFLICT")
     def post(self, invoice_id: int) -> Any:
         """Void an open, unpaid invoice (it keeps its number)."""
-        invoice = service.void_invoice(invoice_id)
-        db.session.commit()
-        return service.get_invoice(invoice.id)
+        return void_invoice(invoice_id)
 
 
 @invoices_blp.route("/<id:invoice_id>/credit-notes")

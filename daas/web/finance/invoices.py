@@ -8,10 +8,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import invoices as billing
 from daas.billing.export import export_csv
 from daas.billing.files import credit_note_file, invoice_file
-from daas.billing.models import INVOICE_STATUSES
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
@@ -19,8 +19,9 @@ from daas.core.periods import Period
 from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.payments import services as payments
-from daas.payments.refunds import issue_credit_note
 from daas.settings import current_settings
+from daas.usecases.invoices import void_invoice
+from daas.usecases.payments import issue_credit_note, record_bank_transfer
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import PERIOD_MESSAGE, BankTransferForm, CreditNoteForm, InvoiceFilterForm
 from daas.web.pages import audience, carry_out, pager, principal
@@ -70,7 +71,7 @@ def invoices_export() -> Any:
     except ValueError:
         flash(f"Choose a period to export: {PERIOD_MESSAGE}", "error")
         return redirect(url_for("finance.invoices"))
-    if status is not None and status not in INVOICE_STATUSES:
+    if status is not None and status not in lifecycle.STATUSES:
         flash(f"Unknown invoice status {status!r}.", "error")
         return redirect(url_for("finance.invoices", period=period))
     body = export_csv(billing.invoices_for_export(period, status))
@@ -83,8 +84,8 @@ def _invoice_page(
     invoice = billing.get_invoice(invoice_id)
     received, attempts = payments.invoice_payments(invoice.id)
     today = clock.today()
-    overdue = invoice.status == "uncollectible" or (
-        invoice.status == "open" and invoice.due_date is not None and invoice.due_date < today
+    overdue = invoice.status == lifecycle.UNCOLLECTIBLE or (
+        invoice.status == lifecycle.OPEN and invoice.due_date is not None and invoice.due_date < today
     )
     return (
         render_template(
@@ -138,7 +139,7 @@ def invoices_void(invoice_id: int) -> Any:
     billing.get_invoice(invoice_id)  # 404 for an unknown invoice
     carry_out(
         None,
-        lambda: billing.void_invoice(invoice_id),
+        lambda: void_invoice(invoice_id),
         lambda invoice: f"Invoice {invoice.number} is void; it keeps its number.",
     )
     return redirect(url_for("finance.invoices_show", invoice_id=invoice_id))
@@ -181,7 +182,7 @@ def invoices_payment(invoice_id: int) -> Any:
     if transfer_form.validate_on_submit():
         recorded = carry_out(
             transfer_form,
-            lambda: payments.record_bank_transfer(
+            lambda: record_bank_transfer(
                 invoice_id,
                 transfer_form.amount.data,
                 transfer_form.reference.data.strip(),

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.invoices import invoice_filters
 from daas.billing.models import BillingRun, Invoice
 from daas.db import Money, fetch_page
@@ -23,7 +24,7 @@ from daas.payments.webhooks import given_up_condition
 
 ZERO = Decimal(0)
 # Invoices that were issued and still stand: what "invoiced" means on the finance pages.
-ISSUED = ("open", "paid", "uncollectible")
+ISSUED = lifecycle.ISSUED
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def status_counts(*conditions: ColumnElement[bool]) -> dict[str, int]:
 
 def receivables() -> list[CurrencyTotals]:
     """What customers owe on issued invoices (open, or given up on by card collection), per currency."""
-    return invoice_totals(Invoice.status.in_(("open", "uncollectible")))
+    return invoice_totals(Invoice.status.in_(lifecycle.OWING))
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import measure
 from daas.billing.models import CreditNote, Invoice
 from daas.contracts.models import Contract, Deployment
@@ -168,7 +169,7 @@ def amount_due(customer_id: int) -> dict[str, Decimal]:
     """What the customer still owes on issued invoices (open or uncollectible), per currency."""
     rows = db.session.execute(
         select(Invoice.currency, func.sum(Invoice.amount_due))
-        .where(Invoice.customer_id == customer_id, Invoice.status.in_(("open", "uncollectible")))
+        .where(Invoice.customer_id == customer_id, Invoice.status.in_(lifecycle.OWING))
         .group_by(Invoice.currency)
         .order_by(Invoice.currency)
     ).all()
@@ -177,14 +178,14 @@ def amount_due(customer_id: int) -> dict[str, Decimal]:
 
 def payment_state(invoice: Invoice, today: date) -> str:
     """How the invoice is being paid, in words a customer understands."""
-    if invoice.status == "paid":
+    if invoice.status == lifecycle.PAID:
         paid = f" on {invoice.paid_at.date().isoformat()}" if invoice.paid_at else ""
         return f"Paid{paid}"
-    if invoice.status == "void":
+    if invoice.status == lifecycle.VOID:
         return "Void: nothing to pay"
-    if invoice.status == "uncollectible":
+    if invoice.status == lifecycle.UNCOLLECTIBLE:
         return "Not collected: please pay by bank transfer or contact us"
-    if invoice.status != "open":
+    if invoice.status != lifecycle.OPEN:
         return invoice.status
     if invoice.due_date is not None and invoice.due_date < today:
         state = f"Overdue since {invoice.due_date.isoformat()}"
@@ -202,7 +203,7 @@ def credit_notes(customer_id: int, offset: int, limit: int) -> tuple[list[Credit
     query = (
         select(CreditNote)
         .join(Invoice, Invoice.id == CreditNote.invoice_id)
-        .where(Invoice.customer_id == customer_id, Invoice.status != "draft")
+        .where(Invoice.customer_id == customer_id, Invoice.status != lifecycle.DRAFT)
         .order_by(CreditNote.issued_on.desc(), CreditNote.id.desc())
     )
     return fetch_page(query, offset, limit)
