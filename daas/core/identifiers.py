@@ -1,4 +1,4 @@
-"""The serial rule. Pure: a serial in, the reason it is not one (or None) out.
+r"""The serial and code rules, pure: what the API's fields, the pages' forms and the services apply.
 
 A device is addressed by its serial in URL paths (`/api/v1/devices/<serial>`, the logistics pages), so a
 serial may hold only characters that need no escaping in a path segment and survive every client's URL
@@ -6,6 +6,14 @@ normalisation: letters, digits and `-`, `_`, `.`, `:`, starting with a letter or
 which clients resolve away, cannot be serials), at most 64 characters. Manufacturers' serials (S4EWNX0R123,
 5CD1234XYZ, C02XG0FDH7JY) and asset tags (DEMO-DELL-LAT-5430-001, NL:AMS:0042) fit; `/`, `?`, `#`, `%`,
 spaces and control characters, which would leave a device unreachable, do not.
+
+A code is a machine name (a SKU, a plan or metric code, a pickup region), never part of a URL path:
+letters, digits and `.`, `_`, `-`, `/`, starting with a letter or a digit. How long it may be is the
+field's own (regions 32, other codes 64).
+
+Each rule is written once, as the pattern the OpenAPI document states (`$` as JSON Schema reads it: the
+end of the text) and as the expression Python applies (`CODE` ends in `\Z`, for `re.match` as a form's
+Regexp uses it: `$` would let a line break after the code through; serials are matched whole).
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ SERIAL_MESSAGE = (
     f"A serial is 1 to {SERIAL_MAX_LENGTH} letters, digits and - _ . : starting with a letter or a digit."
 )
 _SERIAL = re.compile(SERIAL_PATTERN)
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
+CODE = re.compile(CODE_PATTERN.removesuffix("$") + r"\Z")
 
 
 def serial_problem(serial: object) -> str | None:

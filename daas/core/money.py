@@ -7,11 +7,13 @@ to six decimals. JSON carries amounts as decimal strings with the currency's exp
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 # How a decimal is written in JSON text: digits, an optional point and fraction, a minus sign at most; no
 # exponent, no plus sign, no leading zeros, no spaces (what `Decimal()` alone would let through).
 DECIMAL_TEXT = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$")
+NOT_DECIMAL_TEXT = 'Not a decimal number; send a string such as "12.50".'
 
 # Currencies daas bills in, with their ISO 4217 exponent (billing.md). Anything else is unknown.
 CURRENCY_EXPONENTS: dict[str, int] = {
@@ -77,3 +79,50 @@ def parse_decimal(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"not a finite number: {text!r}")
     return value
+
+
+# What a DecimalRule says of a number it refuses, by the name of the rule broken (the API's field offers
+# these names to marshmallow's error_messages; a page may word "not_finite" and "too_large" its own way).
+DECIMAL_MESSAGES = {
+    "not_finite": "Not a finite number.",
+    "places": "At most {places} decimals.",
+    "too_large": "The number is too large.",
+    "minimum": "Must be at least {minimum}.",
+    "maximum": "Must be at most {maximum}.",
+}
+
+
+@dataclass(frozen=True)
+class DecimalRule:
+    """An exact decimal a client or a person may give: at most `places` decimals and `max_digits` digits
+    in all (so at most `max_digits - places` before the point), not below `minimum`, not above `maximum`.
+
+    The one rule of the API's decimal fields (daas.schemas.fields.DecimalString) and of the pages' decimal
+    inputs (daas.web.input.Exact). A lower bound is 0 or none: a number written with a minus sign, "-0"
+    too, is below 0."""
+
+    places: int
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    max_digits: int = 16
+
+    def __post_init__(self) -> None:
+        if self.minimum not in (None, Decimal(0)):
+            raise ValueError(f"A decimal's lower bound is 0 or none, not {self.minimum}.")
+
+    def broken(self, number: Decimal) -> str | None:
+        """The name of the first rule `number` breaks (a key of DECIMAL_MESSAGES), or None."""
+        if not number.is_finite():
+            return "not_finite"
+        if decimal_places(number) > self.places:
+            return "places"
+        if number.adjusted() >= self.max_digits - self.places:
+            return "too_large"
+        if self.minimum is not None and (number < self.minimum or number.is_signed()):
+            return "minimum"
+        if self.maximum is not None and number > self.maximum:
+            return "maximum"
+        return None
+
+    def message(self, broken: str) -> str:
+        return DECIMAL_MESSAGES[broken].format(places=self.places, minimum=self.minimum, maximum=self.maximum)

@@ -1,4 +1,11 @@
-"""Billing periods: calendar months in UTC, named YYYY-MM, half-open [1st, 1st of next month)."""
+r"""Billing periods: calendar months in UTC, named YYYY-MM, half-open [1st, 1st of next month).
+
+A period's name is one rule, written once: PERIOD_PATTERN (the months of the years 2000 to 2999, the
+platform's calendar, as the OpenAPI document states it) and PERIOD, the same expression as Python applies
+it (`\Z` instead of `$`, which would let a line break through; `[0-9]`, never `\d`, which takes any
+script's digits). `Period.parse`, the API's period field and the finance pages' forms all apply it.
+MONTH_PATTERN is any calendar month named the same way (a page's month to show, not a billing period).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +15,10 @@ from datetime import UTC, date, datetime, time
 
 from daas.core.dates import add_months, days_between
 
-_NAME = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z", re.ASCII)  # \Z: no trailing newline; ASCII digits only
+PERIOD_PATTERN = r"^2[0-9]{3}-(0[1-9]|1[0-2])$"
+PERIOD = re.compile(PERIOD_PATTERN.removesuffix("$") + r"\Z")
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+MONTH = re.compile(MONTH_PATTERN.removesuffix("$") + r"\Z")
 
 
 @dataclass(frozen=True, order=True)
@@ -18,10 +28,9 @@ class Period:
     @classmethod
     def parse(cls, name: str) -> Period:
         """`2026-10` -> October 2026; raises ValueError for anything else."""
-        match = _NAME.match(name or "")
-        if not match or not 2000 <= int(match.group(1)) <= 2999:
+        if not isinstance(name, str) or not PERIOD.match(name):
             raise ValueError(f"not a billing period (YYYY-MM): {name!r}")
-        return cls(date(int(match.group(1)), int(match.group(2)), 1))
+        return cls(date(int(name[:4]), int(name[5:7]), 1))
 
     @classmethod
     def containing(cls, day: date) -> Period:

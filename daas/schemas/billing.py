@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.run_states import run_status
 from daas.billing.tax import percent
-from daas.core.periods import Period
+from daas.core.periods import PERIOD_PATTERN, Period
 from daas.schemas.fields import DecimalString, Money, QueryId, Text, UnitAmount
 from daas.schemas.payments import PaymentAttemptSchema, PaymentSchema, RefundSchema
 
@@ -19,7 +19,7 @@ class PeriodField(fields.String):
 
     def __init__(self, **kwargs: Any) -> None:
         metadata = {
-            "pattern": r"^2[0-9]{3}-(0[1-9]|1[0-2])$",
+            "pattern": PERIOD_PATTERN,
             "example": "2026-10",
             **kwargs.pop("metadata", {}),
         }

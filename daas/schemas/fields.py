@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from daas.core import countries, money
+from daas.core import countries, identifiers, money
 from daas.core.dates import LAST_DAY
 from daas.core.identifiers import SERIAL_MAX_LENGTH, SERIAL_PATTERN, serial_problem
 from daas.core.text import text_problem
@@ -30,13 +30,7 @@ class DecimalString(fields.Field):
     Without it, `output_places` decimals are shown, or with `normalize` just the digits it has ("10", "2.5").
     """
 
-    default_error_messages = {
-        "invalid": 'Not a decimal number; send a string such as "12.50".',
-        "places": "At most {places} decimals.",
-        "minimum": "Must be at least {minimum}.",
-        "maximum": "Must be at most {maximum}.",
-        "too_large": "The number is too large.",
-    }
+    default_error_messages = {"invalid": money.NOT_DECIMAL_TEXT, **money.DECIMAL_MESSAGES}
 
     def __init__(
         self,
@@ -60,6 +54,7 @@ class DecimalString(fields.Field):
         self.normalize = normalize
         self.max_digits = max_digits
         self.pattern = decimal_pattern(places, max_digits - places, self.minimum, self.maximum)
+        self.rule = money.DecimalRule(places, self.minimum, self.maximum, max_digits)
         self._pattern = re.compile(self.pattern)
         metadata = {
             "type": "string",
@@ -73,14 +68,8 @@ class DecimalString(fields.Field):
         if not isinstance(value, str) or not money.DECIMAL_TEXT.fullmatch(value):
             raise self.make_error("invalid")
         number = Decimal(value)
-        if money.decimal_places(number) > self.places:
-            raise self.make_error("places", places=self.places)
-        if number.adjusted() >= self.max_digits - self.places:
-            raise self.make_error("too_large")
-        if self.minimum is not None and (number < self.minimum or value.startswith("-")):
-            raise self.make_error("minimum", minimum=self.minimum)
-        if self.maximum is not None and number > self.maximum:
-            raise self.make_error("maximum", maximum=self.maximum)
+        if (broken := self.rule.broken(number)) is not None:  # the rule the pages apply too
+            raise self.make_error(broken, places=self.places, minimum=self.minimum, maximum=self.maximum)
         if not self._pattern.fullmatch(value):  # what the checks above let through, the pattern says
             raise self.make_error("invalid")
         return number
@@ -165,14 +154,13 @@ class Currency(fields.String):
 
 
 class Code(fields.String):
-    """A machine name: SKU, plan or metric code, pickup region (never part of a URL path; serials are)."""
+    """A machine name: SKU, plan or metric code, pickup region, by the one code rule (daas.core.identifiers;
+    the pages' forms apply it too). Never part of a URL path; serials are."""
 
     def __init__(self, *, max_length: int = 64, **kwargs: Any) -> None:
-        pattern = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
-        whole = re.compile(pattern.removesuffix("$") + r"\Z")  # as JSON Schema reads `$`: no newline after
         super().__init__(
-            validate=[validate.Length(min=1, max=max_length), validate.Regexp(whole)],
-            metadata={"pattern": pattern, **kwargs.pop("metadata", {})},
+            validate=[validate.Length(min=1, max=max_length), validate.Regexp(identifiers.CODE)],
+            metadata={"pattern": identifiers.CODE_PATTERN, **kwargs.pop("metadata", {})},
             **kwargs,
         )
 
