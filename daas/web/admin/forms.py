@@ -1,5 +1,6 @@
 """The admin pages' forms: customers, users and tokens, device models and the footprint import, plans
-(with their charge and tier rows) and metrics, and the field rules they share (codes, exact decimals)."""
+(with their charge and tier rows) and metrics. Codes and exact decimals follow the API's rules
+(daas.web.input)."""
 
 from __future__ import annotations
 
@@ -30,8 +31,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
-    StopValidation,
     ValidationError,
 )
 
@@ -39,9 +38,9 @@ from daas.auth.models import ROLES
 from daas.catalog.models import CATEGORIES
 from daas.core import money
 from daas.pricing.models import AGGREGATIONS, PRICING_MODELS
+from daas.web.input import CodeRule, Exact
 from daas.web.pages import FilterForm, options
 
-CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
 CODE_MESSAGE = "Letters, digits and . _ - / only, starting with a letter or digit."
 CHARGE_ROWS = 3  # metered charges a new plan may have on the form
 TIER_ROWS = 4  # tiers per metered charge
@@ -55,34 +54,13 @@ def none_if_blank(value: Any) -> Any:
     return None if value in ("", None) else value
 
 
-class Exact:
-    """An exact decimal typed by a person: finite, within bounds, with at most `places` decimals."""
-
-    def __init__(self, places: int, minimum: Decimal | int = 0, maximum: Decimal | int | None = None) -> None:
-        self.places, self.minimum = places, Decimal(minimum)
-        self.maximum = None if maximum is None else Decimal(maximum)
-
-    def __call__(self, form: Any, field: Any) -> None:
-        value = field.data
-        if value is None:
-            return
-        if not value.is_finite() or value.adjusted() >= 12:
-            raise StopValidation("Not a number daas can keep.")
-        if money.decimal_places(value) > self.places:
-            raise ValidationError(f"At most {self.places} decimals.")
-        if value < self.minimum:
-            raise ValidationError(f"Must be at least {self.minimum}.")
-        if self.maximum is not None and value > self.maximum:
-            raise ValidationError(f"Must be at most {self.maximum}.")
-
-
 def _code(label: str, max_length: int = 64, required: bool = True) -> StringField:
     return StringField(
         label,
         validators=[
             DataRequired() if required else Optional(),
             Length(max=max_length),
-            Regexp(CODE_PATTERN, message=CODE_MESSAGE),
+            CodeRule(CODE_MESSAGE),
         ],
         filters=[strip],
     )

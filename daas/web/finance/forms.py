@@ -16,15 +16,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from daas.billing.models import INVOICE_STATUSES
 from daas.payments.models import EVENT_STATUSES
 from daas.scheduler.models import JOB_RUN_STATUSES
 from daas.scheduler.registry import JOB_NAMES
+from daas.web.input import PeriodRule
 from daas.web.pages import FilterForm, options
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 PERIOD_MESSAGE = "A month as YYYY-MM, e.g. 2026-10."
 
 
@@ -34,15 +34,15 @@ def _choices(everything: str, values: Iterable[str]) -> list[SelectChoice]:
 
 
 class PeriodForm(FilterForm):
-    period = StringField("Period", validators=[Optional(), Regexp(PERIOD_PATTERN, message=PERIOD_MESSAGE)])
+    period = StringField("Period", validators=[Optional(), PeriodRule(PERIOD_MESSAGE)])
 
 
 class RunForm(FlaskForm):
-    period = HiddenField(validators=[DataRequired(), Regexp(PERIOD_PATTERN, message=PERIOD_MESSAGE)])
+    period = HiddenField(validators=[DataRequired(), PeriodRule(PERIOD_MESSAGE)])
 
 
 class InvoiceFilterForm(FilterForm):
-    period = StringField("Period", validators=[Optional(), Regexp(PERIOD_PATTERN, message=PERIOD_MESSAGE)])
+    period = StringField("Period", validators=[Optional(), PeriodRule(PERIOD_MESSAGE)])
     status = SelectField("Status", choices=_choices("Any status", INVOICE_STATUSES), default="")
     customer = SelectField("Customer", choices=[], default="")
     overdue = BooleanField("Overdue only")

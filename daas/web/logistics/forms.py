@@ -15,19 +15,16 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 
+from daas.core import money
 from daas.devices import lifecycle
 from daas.logistics import takeback
-from daas.schemas.fields import DecimalString
 from daas.schemas.logistics import PartSchema
-from daas.web.input import SerialRule
+from daas.web.input import CodeRule, MonthRule, SerialRule
 from daas.web.pages import FilterForm, options
 
-# As the API's Code field: regions. `\Z`, not `$`, which would let a line break after the code through.
-CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*\Z"
 WIPE_METHODS = {method: method.capitalize() for method in lifecycle.WIPE_METHODS}  # weakest first
 GRADES = [
     ("A", "A: as new"),
@@ -74,7 +71,7 @@ class ReceiveForm(FlaskForm):
 
 class CalendarFilterForm(FilterForm):
     region = SelectField("Region", validate_choice=False)
-    month = StringField("Month", validators=[Optional(), Regexp(r"^\d{4}-\d{2}$", message="As 2026-12.")])
+    month = StringField("Month", validators=[Optional(), MonthRule("As 2026-12.")])
 
 
 class SlotForm(FlaskForm):
@@ -86,7 +83,7 @@ class SlotForm(FlaskForm):
 
     region = StringField(
         "Region",
-        validators=[DataRequired(), Length(max=32), Regexp(CODE, message="Letters, digits, - . _ /")],
+        validators=[DataRequired(), Length(max=32), CodeRule("Letters, digits, - . _ /")],
     )
     date = DateField("Day", validators=[InputRequired()])
     capacity = IntegerField("Capacity (pickups)", validators=[InputRequired(), NumberRange(min=0, max=10000)])
@@ -110,7 +107,7 @@ class SerialForm(FilterForm):
 
 PART = PartSchema()  # the API's rule for a harvested part: the one the page applies too
 PART_FIELDS = {"part": "part", "weight_kg": "weight"}
-NOT_A_NUMBER = DecimalString.default_error_messages["invalid"]
+NOT_A_NUMBER = money.NOT_DECIMAL_TEXT  # what the weight field says of text that is no decimal
 
 
 def _harvested_parts(text: str | None) -> list[dict[str, Any]]:

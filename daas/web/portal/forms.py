@@ -17,9 +17,9 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.logistics.models import RETURN_STATUSES
+from daas.web.input import CodeRule
 from daas.web.pages import FilterForm, options
 
-CODE = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
 RETURN_REASONS = [
     ("early_return", "Early return: no longer needed"),
     ("defect", "Defective device"),
@@ -95,7 +95,7 @@ class ChooseSubscriptionForm(FlaskForm):
     contract = SelectField("Subscription", coerce=int, validate_choice=True)
     region = StringField(
         "Pickup region",
-        validators=[DataRequired(), Length(max=32), Regexp(CODE, message="Letters, digits, - . _ / only.")],
+        validators=[DataRequired(), Length(max=32), CodeRule("Letters, digits, - . _ / only.")],
     )
 
 
@@ -106,7 +106,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class ReturnForm(FlaskForm):
     contract_id = HiddenField(validators=[DataRequired()])
-    region = HiddenField(validators=[DataRequired(), Length(max=32), Regexp(CODE)])
+    region = HiddenField(validators=[DataRequired(), Length(max=32), CodeRule()])
     serials = MultiCheckboxField(
         "Devices to return", validators=[DataRequired("Choose at least one device.")]
     )
