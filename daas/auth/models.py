@@ -8,13 +8,15 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from daas.auth.roles import CUSTOMER, ROLES
 from daas.db import UtcDateTime, one_of
 from daas.extensions import db
 
-ROLES = ("admin", "finance", "logistics", "customer")
-# What a token opens: "api" the whole API of its user's role (sent as a bearer header); "calendar" only the
-# iCalendar feed, so the token can sit in a feed link (`?token=`) that calendar apps store and share.
-TOKEN_SCOPES = ("api", "calendar")
+# What a token opens: API_SCOPE the whole API of its user's role (sent as a bearer header); CALENDAR_SCOPE
+# only the iCalendar feed, so the token can sit in a feed link (`?token=`) that calendar apps store and share.
+API_SCOPE = "api"
+CALENDAR_SCOPE = "calendar"
+TOKEN_SCOPES = (API_SCOPE, CALENDAR_SCOPE)
 
 
 class User(db.Model):
@@ -22,7 +24,9 @@ class User(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("role", ROLES), name="role_known"),
         # A customer user belongs to exactly one customer; staff belong to none.
-        CheckConstraint("(role = 'customer') = (customer_id IS NOT NULL)", name="customer_role_has_customer"),
+        CheckConstraint(
+            f"(role = '{CUSTOMER}') = (customer_id IS NOT NULL)", name="customer_role_has_customer"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +53,7 @@ class ApiToken(db.Model):
     # SHA-256 of the token: tokens are 256-bit random, so a fast hash is enough and allows lookup by hash.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))
-    scope: Mapped[str] = mapped_column(String(16), default="api", server_default="api")
+    scope: Mapped[str] = mapped_column(String(16), default=API_SCOPE, server_default=API_SCOPE)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from daas.auth.roles import CUSTOMER
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -15,7 +17,7 @@ class Principal:
     @property
     def customer_scope(self) -> int | None:
         """The only customer this caller may see, or None for staff, who see every customer."""
-        return self.customer_id if self.role == "customer" else None
+        return self.customer_id if self.role == CUSTOMER else None
 
     @property
     def actor(self) -> str:

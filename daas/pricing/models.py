@@ -11,10 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from daas.catalog.models import DeviceModel
 from daas.db import Money, UnitAmount, UtcDateTime, one_of
 from daas.extensions import db
-
-AGGREGATIONS = ("count", "sum", "max", "unique_count")
-CHARGE_KINDS = ("device_monthly", "metered")
-PRICING_MODELS = ("per_unit", "graduated", "volume", "package")
+from daas.pricing.kinds import (
+    AGGREGATIONS,
+    CHARGE_KINDS,
+    DEVICE_MONTHLY,
+    METERED,
+    PRICING_MODELS,
+    UNIQUE_COUNT,
+)
 
 
 class Metric(db.Model):
@@ -22,7 +26,7 @@ class Metric(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("aggregation", AGGREGATIONS), name="aggregation_known"),
         CheckConstraint(
-            "(aggregation = 'unique_count') = (field IS NOT NULL)", name="field_for_unique_count"
+            f"(aggregation = '{UNIQUE_COUNT}') = (field IS NOT NULL)", name="field_for_unique_count"
         ),
     )
 
@@ -63,9 +67,9 @@ class PlanCharge(db.Model):
         CheckConstraint(one_of("kind", CHARGE_KINDS), name="kind_known"),
         CheckConstraint("model IS NULL OR " + one_of("model", PRICING_MODELS), name="model_known"),
         CheckConstraint(
-            "(kind = 'metered') = (metric_id IS NOT NULL AND model IS NOT NULL)", name="metered_has_metric"
+            f"(kind = '{METERED}') = (metric_id IS NOT NULL AND model IS NOT NULL)", name="metered_has_metric"
         ),
-        CheckConstraint("kind = 'device_monthly' OR device_model_id IS NULL", name="sku_only_for_devices"),
+        CheckConstraint(f"kind = '{DEVICE_MONTHLY}' OR device_model_id IS NULL", name="sku_only_for_devices"),
         CheckConstraint("package_size IS NULL OR package_size > 0", name="package_size_positive"),
         CheckConstraint("CAST(unit_amount AS NUMERIC) >= 0", name="unit_amount_not_negative"),
     )

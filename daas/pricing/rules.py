@@ -12,22 +12,23 @@ from decimal import Decimal
 from typing import Any
 
 from daas.core import money
+from daas.pricing.kinds import DEVICE_MONTHLY, GRADUATED, METERED, PACKAGE, PER_UNIT, VOLUME
 
 Errors = dict[Any, Any]
 
 _FIELDS_BY_SHAPE: dict[tuple[str, str | None], set[str]] = {
-    ("device_monthly", None): {"unit_amount", "device_model_sku"},
-    ("metered", "per_unit"): {"metric", "model", "unit_amount"},
-    ("metered", "package"): {"metric", "model", "unit_amount", "package_size"},
-    ("metered", "graduated"): {"metric", "model", "tiers"},
-    ("metered", "volume"): {"metric", "model", "tiers"},
+    (DEVICE_MONTHLY, None): {"unit_amount", "device_model_sku"},
+    (METERED, PER_UNIT): {"metric", "model", "unit_amount"},
+    (METERED, PACKAGE): {"metric", "model", "unit_amount", "package_size"},
+    (METERED, GRADUATED): {"metric", "model", "tiers"},
+    (METERED, VOLUME): {"metric", "model", "tiers"},
 }
 _REQUIRED_BY_SHAPE: dict[tuple[str, str | None], set[str]] = {
-    ("device_monthly", None): {"unit_amount"},
-    ("metered", "per_unit"): {"unit_amount"},
-    ("metered", "package"): {"unit_amount", "package_size"},
-    ("metered", "graduated"): {"tiers"},
-    ("metered", "volume"): {"tiers"},
+    (DEVICE_MONTHLY, None): {"unit_amount"},
+    (METERED, PER_UNIT): {"unit_amount"},
+    (METERED, PACKAGE): {"unit_amount", "package_size"},
+    (METERED, GRADUATED): {"tiers"},
+    (METERED, VOLUME): {"tiers"},
 }
 _OPTIONAL_FIELDS = ("unit_amount", "device_model_sku", "metric", "model", "tiers", "package_size")
 
@@ -55,10 +56,10 @@ def tier_errors(tiers: list[dict[str, Any]]) -> Errors:
 def charge_errors(charge: dict[str, Any]) -> Errors:
     """The fields a charge needs and may carry depend on its kind and pricing model."""
     kind = charge["kind"]
-    model = charge.get("model") if kind == "metered" else None
-    if kind == "metered" and model is None:
+    model = charge.get("model") if kind == METERED else None
+    if kind == METERED and model is None:
         return {"model": ["A metered charge needs its pricing model."]}
-    if kind == "metered" and not charge.get("metric"):
+    if kind == METERED and not charge.get("metric"):
         return {"metric": ["A metered charge needs the metric it bills."]}
     shape = (kind, model)
     allowed, required = _FIELDS_BY_SHAPE[shape], _REQUIRED_BY_SHAPE[shape]
@@ -82,7 +83,7 @@ def _duplicate_errors(charges: list[dict[str, Any]]) -> Errors:
     """Each device and each metric is billed by one charge only, or an invoice would bill it twice."""
     errors: Errors = {}
     device_charges = [
-        (i, c.get("device_model_sku")) for i, c in enumerate(charges) if c["kind"] == "device_monthly"
+        (i, c.get("device_model_sku")) for i, c in enumerate(charges) if c["kind"] == DEVICE_MONTHLY
     ]
     skus = [sku for _, sku in device_charges]
     for index, sku in device_charges:
@@ -94,7 +95,7 @@ def _duplicate_errors(charges: list[dict[str, Any]]) -> Errors:
             errors[index] = {"device_model_sku": [f"Another charge already bills {sku}."]}
     by_metric: dict[str, list[int]] = defaultdict(list)
     for index, charge in enumerate(charges):
-        if charge["kind"] == "metered" and charge.get("metric"):
+        if charge["kind"] == METERED and charge.get("metric"):
             by_metric[charge["metric"]].append(index)
     for metric, indexes in by_metric.items():
         for index in indexes[1:]:

@@ -13,16 +13,17 @@ from daas.catalog.models import DeviceModel
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.db import fetch_page
 from daas.extensions import db
+from daas.pricing.kinds import UNIQUE_COUNT
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
 from daas.pricing.rules import plan_errors
 
 
 def create_metric(values: dict[str, Any]) -> Metric:
-    if values["aggregation"] == "unique_count" and not values.get("field"):
+    if values["aggregation"] == UNIQUE_COUNT and not values.get("field"):
         raise Invalid.field(
             "field", "A unique_count metric needs the property whose distinct values it counts."
         )
-    if values["aggregation"] != "unique_count" and values.get("field"):
+    if values["aggregation"] != UNIQUE_COUNT and values.get("field"):
         raise Invalid.field("field", f"A {values['aggregation']} metric reads the quantity; leave field out.")
     if db.session.scalar(select(Metric.id).where(Metric.code == values["code"])) is not None:
         raise Conflict(f"A metric {values['code']} already exists.", errors={"code": ["Already exists."]})

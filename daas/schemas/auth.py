@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from daas.auth.models import ROLES, TOKEN_SCOPES
+from daas.auth.models import API_SCOPE, ROLES, TOKEN_SCOPES
 from daas.auth.rules import (
     MAX_EMAIL_LENGTH,
     MAX_PASSWORD_LENGTH,
@@ -56,7 +56,7 @@ class UserSchema(Schema):
 class TokenCreateSchema(Schema):
     name = Text(required=True, max_length=100)
     scope = fields.String(
-        load_default="api",
+        load_default=API_SCOPE,
         validate=validate.OneOf(TOKEN_SCOPES),
         metadata={
             "title": "TokenScope",

@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from daas.api.access import access
 from daas.api.base import Blueprint, page_window
+from daas.auth.roles import FINANCE, LOGISTICS
 from daas.scheduler.services import list_job_runs
 from daas.schemas.scheduler import JobRunQuerySchema, JobRunSchema
 
@@ -16,7 +17,7 @@ blp = Blueprint("job-runs", __name__, url_prefix="/api/v1/job-runs", description
 
 @blp.route("")
 class JobRuns(MethodView):
-    @access(blp, "finance", "logistics")
+    @access(blp, FINANCE, LOGISTICS)
     @blp.arguments(JobRunQuerySchema, location="query")
     @blp.response(200, JobRunSchema(many=True))
     @blp.paginate()

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from daas.auth.roles import ADMIN
 from daas.core import money
 from daas.core.countries import country_name
 from daas.web.pages import add_navigation
@@ -21,7 +22,7 @@ from daas.web.security import secure_page
 blp = Blueprint("admin", __name__, url_prefix="/admin")
 blp.after_request(secure_page)
 add_navigation(
-    "admin",
+    ADMIN,
     ("admin.home", "Overview"),
     ("admin.customers", "Customers"),
     ("admin.users", "Users"),

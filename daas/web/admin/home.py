@@ -6,11 +6,12 @@ from typing import Any
 
 from flask import render_template
 
+from daas.auth.roles import ADMIN
 from daas.web.admin import blp, queries
 from daas.web.pages import audience
 
 
 @blp.get("")
-@audience("admin")
+@audience(ADMIN)
 def home() -> Any:
     return render_template("admin/home.html", counts=queries.overview_counts())
