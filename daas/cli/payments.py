@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from daas.jobs.payments import retry_payments
 from daas.settings import current_settings
+from daas.usecases.payments import run_payment_round
 
 payments_group = click.Group("payments", help="Card collection, retries and refunds.")
 
@@ -13,5 +13,6 @@ payments_group = click.Group("payments", help="Card collection, retries and refu
 @payments_group.command("collect")
 def collect_command() -> None:
     """Process waiting webhooks, finish unclear attempts and refunds, and collect what is due."""
-    counts = retry_payments(current_settings().collection, current_settings().webhook_retries)
+    settings = current_settings()
+    counts = run_payment_round(settings.collection, settings.webhook_retries)
     click.echo(", ".join(f"{name}: {count}" for name, count in counts.items()))

@@ -23,13 +23,38 @@ from sqlalchemy.orm import Mapped, mapped_column
 from daas.db import Money, UtcDateTime, one_of
 from daas.extensions import db
 
-ATTEMPT_STATUSES = ("pending", "processing", "succeeded", "failed", "canceled")
-ACTIVE_ATTEMPT = "status IN ('pending', 'processing', 'succeeded')"
-PAYMENT_METHODS = ("card", "bank_transfer")
-REFUND_STATUSES = ("pending", "succeeded", "failed")
+# A payment attempt: recorded before Stripe is called (pending), Stripe is still confirming it
+# (processing), then succeeded, failed or canceled.
+ATTEMPT_PENDING = "pending"
+ATTEMPT_PROCESSING = "processing"
+ATTEMPT_SUCCEEDED = "succeeded"
+ATTEMPT_FAILED = "failed"
+ATTEMPT_CANCELED = "canceled"
+ATTEMPT_STATUSES = (ATTEMPT_PENDING, ATTEMPT_PROCESSING, ATTEMPT_SUCCEEDED, ATTEMPT_FAILED, ATTEMPT_CANCELED)
+# Not finished: its outcome may still change (a worker holds it, or the next run reconciles it).
+ATTEMPT_UNFINISHED = (ATTEMPT_PENDING, ATTEMPT_PROCESSING)
+# At most one of these per invoice: an invoice with one is being, or has been, collected by card.
+ATTEMPT_ACTIVE = (*ATTEMPT_UNFINISHED, ATTEMPT_SUCCEEDED)
+# An attempt whose outcome is known: a later, older state from Stripe does not change it.
+ATTEMPT_FINISHED = (ATTEMPT_SUCCEEDED, ATTEMPT_FAILED, ATTEMPT_CANCELED)
+ACTIVE_ATTEMPT = f"status IN ({', '.join(repr(status) for status in ATTEMPT_ACTIVE)})"
+
+# How a payment was received, and how an invoice is collected (Invoice.collection_method).
+CARD = "card"
+BANK_TRANSFER = "bank_transfer"
+PAYMENT_METHODS = (CARD, BANK_TRANSFER)
+
+REFUND_PENDING = "pending"
+REFUND_SUCCEEDED = "succeeded"
+REFUND_FAILED = "failed"
+REFUND_STATUSES = (REFUND_PENDING, REFUND_SUCCEEDED, REFUND_FAILED)
+
 # pending: stored, not processed yet; processed: applied; failed: its last attempt failed (retried at
 # next_attempt_at, or given up when that is empty).
-EVENT_STATUSES = ("pending", "processed", "failed")
+EVENT_PENDING = "pending"
+EVENT_PROCESSED = "processed"
+EVENT_FAILED = "failed"
+EVENT_STATUSES = (EVENT_PENDING, EVENT_PROCESSED, EVENT_FAILED)
 
 
 class PaymentProfile(db.Model):
@@ -69,7 +94,7 @@ class PaymentAttempt(db.Model):
     number: Mapped[int]
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=ATTEMPT_PENDING)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     payment_method: Mapped[str | None] = mapped_column(String(64))
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -117,7 +142,7 @@ class Refund(db.Model):
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=REFUND_PENDING)
     idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     failure_message: Mapped[str | None] = mapped_column(String(500))
@@ -138,7 +163,7 @@ class StripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(100))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
-    status: Mapped[str] = mapped_column(String(16), server_default="pending", index=True)
+    status: Mapped[str] = mapped_column(String(16), server_default=EVENT_PENDING, index=True)
     attempts: Mapped[int] = mapped_column(server_default="0")
     last_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # When the payments job (re)tries it; empty once processed or given up.
@@ -148,7 +173,7 @@ class StripeEvent(db.Model):
 
     @property
     def given_up(self) -> bool:
-        return self.status == "failed" and self.next_attempt_at is None
+        return self.status == EVENT_FAILED and self.next_attempt_at is None
 
     @property
     def object_id(self) -> str | None:

@@ -1,5 +1,6 @@
 """Refunds through Stripe for credit notes on card-paid invoices: recorded first, then asked of Stripe,
-then confirmed, like payments (see services.py): a lost answer is looked up before asking again."""
+then confirmed, like payments (see services.py): a lost answer is looked up before asking again. The
+steps flush only; daas.usecases.payments commits after each of them."""
 
 from __future__ import annotations
 
@@ -7,32 +8,43 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select, update
 
-from daas.billing.invoices import create_credit_note
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
 from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.gateway import GatewayUnavailable, PaymentDeclined
-from daas.payments.models import Payment, Refund
-from daas.payments.services import CollectionPolicy
+from daas.payments.models import (
+    CARD,
+    REFUND_FAILED,
+    REFUND_PENDING,
+    REFUND_SUCCEEDED,
+    Payment,
+    Refund,
+)
+from daas.payments.services import IGNORED, UNCLEAR, CollectionPolicy
+
+# A Stripe refund's status as daas records it (anything else is still pending).
+_STRIPE_STATUS = {"succeeded": REFUND_SUCCEEDED, "failed": REFUND_FAILED, "canceled": REFUND_FAILED}
 
 
 def plan_refund(credit_note: CreditNote) -> Refund | None:
-    """A credit note on a paid invoice with a card payment refunds its amount: record the refund (the caller
-    commits, then calls `execute_refund`). None when there is no card payment to refund."""
+    """A credit note on a paid invoice with a card payment refunds its amount: record the refund (to be
+    committed before Stripe is asked, `claim_refund` and `ask_refund`). None when there is no card payment
+    to refund."""
     invoice = db.session.get(Invoice, credit_note.invoice_id)
-    if invoice.status != "paid":
+    if invoice.status != lifecycle.PAID:
         return None
     payment = db.session.scalar(
         select(Payment)
-        .where(Payment.invoice_id == invoice.id, Payment.method == "card")
+        .where(Payment.invoice_id == invoice.id, Payment.method == CARD)
         .order_by(Payment.id.desc())
     )
     if payment is None:
         return None
     refunded = db.session.scalar(
         select(func.coalesce(func.sum(Refund.amount), 0)).where(
-            Refund.payment_id == payment.id, Refund.status != "failed"
+            Refund.payment_id == payment.id, Refund.status != REFUND_FAILED
         )
     ) or Decimal(0)
     amount = min(credit_note.amount, payment.amount - refunded)
@@ -44,7 +56,7 @@ def plan_refund(credit_note: CreditNote) -> Refund | None:
         payment_id=payment.id,
         amount=amount,
         currency=invoice.currency,
-        status="pending",
+        status=REFUND_PENDING,
         idempotency_key=f"daas-refund-{credit_note.id}",
     )
     db.session.add(refund)
@@ -54,29 +66,30 @@ def plan_refund(credit_note: CreditNote) -> Refund | None:
 
 def _apply(refund: Refund, stripe_refund: dict) -> str:
     refund.stripe_refund_id = stripe_refund["id"]
-    status = stripe_refund.get("status")
-    refund.status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
-        status, "pending"
-    )
+    refund.status = _STRIPE_STATUS.get(stripe_refund.get("status"), REFUND_PENDING)
     refund.claimed_until = None
     return refund.status
 
 
-def execute_refund(refund_id: int, policy: CollectionPolicy) -> str:
-    """Ask Stripe for a recorded refund, or find the one an unclear earlier call made (commits)."""
+def claim_refund(refund_id: int, policy: CollectionPolicy) -> bool:
+    """Hold a pending refund while this worker asks Stripe for it; False when another worker holds it (or
+    it is not pending any more). The hold counts once it is committed."""
     now = clock.now()
     claimed = db.session.execute(
         update(Refund)
         .where(
             Refund.id == refund_id,
-            Refund.status == "pending",
+            Refund.status == REFUND_PENDING,
             or_(Refund.claimed_until.is_(None), Refund.claimed_until < now),
         )
         .values(claimed_until=now + policy.claim)
     ).rowcount
-    db.session.commit()
-    if not claimed:
-        return "busy"
+    return claimed == 1
+
+
+def ask_refund(refund_id: int, policy: CollectionPolicy) -> str:
+    """Ask Stripe for a recorded, claimed refund, or find the one an unclear earlier call made, and apply
+    the answer: its status, or UNCLEAR, with the claim released, when Stripe cannot be reached."""
     refund = db.session.get(Refund, refund_id)
     payment = db.session.get(Payment, refund.payment_id)
     try:
@@ -97,15 +110,19 @@ def execute_refund(refund_id: int, policy: CollectionPolicy) -> str:
             },
         )
     except PaymentDeclined as declined:
-        refund.status, refund.failure_message, refund.claimed_until = "failed", declined.message[:500], None
-        db.session.commit()
-        return "failed"
+        refund.status, refund.failure_message, refund.claimed_until = (
+            REFUND_FAILED,
+            declined.message[:500],
+            None,
+        )
+        db.session.flush()
+        return REFUND_FAILED
     except GatewayUnavailable:
         refund.claimed_until = None
-        db.session.commit()
-        return "unclear"
+        db.session.flush()
+        return UNCLEAR
     outcome = _apply(refund, stripe_refund)
-    db.session.commit()
+    db.session.flush()
     return outcome
 
 
@@ -118,13 +135,11 @@ def apply_stripe_refund(stripe_refund: dict) -> str:
         )
     )
     if refund is None:
-        return "ignored"
-    if refund.status == "succeeded":
-        return "succeeded"
+        return IGNORED
+    if refund.status == REFUND_SUCCEEDED:
+        return REFUND_SUCCEEDED
     refund.stripe_refund_id = stripe_refund.get("id")
-    refund.status = {"succeeded": "succeeded", "failed": "failed", "canceled": "failed"}.get(
-        stripe_refund.get("status"), "pending"
-    )
+    refund.status = _STRIPE_STATUS.get(stripe_refund.get("status"), REFUND_PENDING)
     return refund.status
 
 
@@ -134,20 +149,9 @@ def pending_refunds(limit: int = 500) -> list[int]:
         db.session.scalars(
             select(Refund.id)
             .where(
-                Refund.status == "pending", or_(Refund.claimed_until.is_(None), Refund.claimed_until < now)
+                Refund.status == REFUND_PENDING,
+                or_(Refund.claimed_until.is_(None), Refund.claimed_until < now),
             )
             .limit(limit)
         )
     )
-
-
-def issue_credit_note(
-    invoice_id: int, amount: Decimal, reason: str, actor: str, policy: CollectionPolicy
-) -> tuple[CreditNote, str | None]:
-    """Issue a credit note and, when the invoice was paid by card, refund it through Stripe: the note and
-    its refund are committed first, then Stripe is asked (a lost answer is retried by the payments job).
-    Returns the note and the refund's outcome (None when nothing is refunded by card)."""
-    note = create_credit_note(invoice_id, amount, reason, actor)
-    refund = plan_refund(note) if policy.stripe.enabled else None
-    db.session.commit()
-    return note, execute_refund(refund.id, policy) if refund is not None else None

@@ -1,15 +1,17 @@
 """Collecting invoices by card through Stripe, and recording bank transfers.
 
 A card collection is three short steps, never a database transaction held open over a network call:
-1. record a payment attempt (commit), which the database allows only once per invoice at a time;
-2. ask Stripe for an off-session PaymentIntent, tagged with the attempt and the invoice;
-3. apply what Stripe answered (commit).
-A crash or a lost answer between 1 and 3 leaves the attempt `pending`; the next run claims it, looks up
-what Stripe already has for it, and only creates a PaymentIntent when Stripe has none. So an invoice is
-never charged twice, whatever Stripe does with idempotency keys, and a payment is never lost.
+1. record a payment attempt (`record_attempt`), which the database allows only once per invoice at a time;
+2. ask Stripe for an off-session PaymentIntent, tagged with the attempt and the invoice (`charge_attempt`);
+3. apply what Stripe answered (`charge_attempt`, `apply_payment_intent`).
+The workflow that strings the steps (daas.usecases.payments) commits after each of them. A crash or a lost
+answer between 1 and 3 leaves the attempt `pending`; the next run claims it (`claim_attempt`), looks up
+what Stripe already has for it (`look_up_attempt`), and only creates a PaymentIntent when Stripe has none.
+So an invoice is never charged twice, whatever Stripe does with idempotency keys, and a payment is never
+lost.
 
-Collection functions commit as they go (like the billing run); the other functions leave the
-transaction to the caller.
+Every function here flushes and locks but never commits or rolls back: which of their writes stand, and
+when, is the use case's decision.
 """
 
 from __future__ import annotations
@@ -21,9 +23,16 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
-from daas.billing.invoices import check_run_finalizable, finalize_run, get_run, lock_invoice, run_invoices
+from daas.billing import invoice_lifecycle as lifecycle
+from daas.billing.invoices import (
+    check_run_finalizable,
+    finalize_run,
+    get_run,
+    lock_invoice,
+    run_invoices,
+    settle_invoice,
+)
 from daas.billing.models import Invoice
 from daas.core import clock, money
 from daas.core.errors import Conflict, Invalid, NotFound
@@ -32,9 +41,31 @@ from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.dunning import next_retry
 from daas.payments.gateway import GatewayUnavailable, PaymentDeclined, StripeSettings
-from daas.payments.models import Payment, PaymentAttempt, PaymentProfile
+from daas.payments.models import (
+    ATTEMPT_ACTIVE,
+    ATTEMPT_FAILED,
+    ATTEMPT_FINISHED,
+    ATTEMPT_PENDING,
+    ATTEMPT_PROCESSING,
+    ATTEMPT_SUCCEEDED,
+    ATTEMPT_UNFINISHED,
+    BANK_TRANSFER,
+    CARD,
+    Payment,
+    PaymentAttempt,
+    PaymentProfile,
+)
 
-ACTIVE = ("pending", "processing", "succeeded")
+# What a collection step comes to: an attempt's status (succeeded, failed, processing), UNCOLLECTIBLE
+# (failed, and the retry schedule is used up), or one of these.
+UNCOLLECTIBLE = lifecycle.UNCOLLECTIBLE
+UNCLEAR = "unclear"  # Stripe could not be reached: the next run looks the attempt up before charging
+BUSY = "busy"  # another worker holds the attempt, or recorded one for the invoice first
+NOTHING_DUE = "nothing due"  # the invoice is not open, or nothing is owed on it
+NO_CARD = "no card"  # the customer has no card any more: the invoice waits for a bank transfer
+IGNORED = "ignored"  # not a PaymentIntent daas made, or an older state than the one applied
+# Outcomes in which Stripe was asked to charge (or was asked about a charge).
+ATTEMPTED = (ATTEMPT_SUCCEEDED, ATTEMPT_FAILED, UNCOLLECTIBLE, UNCLEAR, ATTEMPT_PROCESSING)
 
 
 @dataclass(frozen=True)
@@ -52,6 +83,14 @@ class CollectionReport:
     unclear: int = 0
     uncollectible: int = 0
     invoices: list[int] = field(default_factory=list)
+
+    def count(self, outcome: str) -> None:
+        """Count what one collection step came to."""
+        self.attempted += outcome in ATTEMPTED
+        self.succeeded += outcome == ATTEMPT_SUCCEEDED
+        self.failed += outcome in (ATTEMPT_FAILED, UNCOLLECTIBLE)
+        self.uncollectible += outcome == UNCOLLECTIBLE
+        self.unclear += outcome == UNCLEAR
 
 
 # -- profiles and cards ---------------------------------------------------------------------------------
@@ -120,8 +159,8 @@ def save_payment_method(
     profile.default_payment_method, profile.card_brand, profile.card_last4 = payment_method, brand, last4
     db.session.execute(
         update(Invoice)
-        .where(Invoice.customer_id == customer_id, Invoice.status == "open", Invoice.amount_due > 0)
-        .values(collection_method="card", next_collection_at=clock.now())
+        .where(Invoice.customer_id == customer_id, Invoice.status == lifecycle.OPEN, Invoice.amount_due > 0)
+        .values(collection_method=CARD, next_collection_at=clock.now())
     )
     db.session.flush()
     return profile
@@ -144,7 +183,7 @@ def payment_profile(
 def open_invoice_ids(customer_id: int) -> list[int]:
     return list(
         db.session.scalars(
-            select(Invoice.id).where(Invoice.customer_id == customer_id, Invoice.status == "open")
+            select(Invoice.id).where(Invoice.customer_id == customer_id, Invoice.status == lifecycle.OPEN)
         )
     )
 
@@ -153,17 +192,17 @@ def request_collection(invoice_id: int, settings: StripeSettings) -> Invoice:
     """Finance asks for a card collection now, outside the retry schedule."""
     _require_stripe(settings)
     invoice = lock_invoice(invoice_id)
-    if invoice.status != "open" or invoice.amount_due <= 0:
+    if not lifecycle.may(invoice.status, lifecycle.COLLECT) or invoice.amount_due <= 0:
         raise Conflict(
             f"Invoice {invoice_id} is {invoice.status} with nothing to collect.",
             errors={"status": [f"The invoice is {invoice.status}."]},
         )
-    if collection_method_for(invoice.customer_id, settings) != "card":
+    if collection_method_for(invoice.customer_id, settings) != CARD:
         raise Conflict(
             "The customer has no card: the invoice waits for a bank transfer.",
             errors={"payment_method": ["No default card."]},
         )
-    invoice.collection_method, invoice.next_collection_at = "card", clock.now()
+    invoice.collection_method, invoice.next_collection_at = CARD, clock.now()
     db.session.flush()
     return invoice
 
@@ -171,8 +210,8 @@ def request_collection(invoice_id: int, settings: StripeSettings) -> Invoice:
 def collection_method_for(customer_id: int, settings: StripeSettings) -> str:
     profile = db.session.get(PaymentProfile, customer_id)
     if settings.enabled and profile is not None and profile.default_payment_method:
-        return "card"
-    return "bank_transfer"
+        return CARD
+    return BANK_TRANSFER
 
 
 def schedule_collection(invoices: Iterable[Invoice], settings: StripeSettings) -> None:
@@ -180,15 +219,15 @@ def schedule_collection(invoices: Iterable[Invoice], settings: StripeSettings) -
     has one (now), else they wait for a bank transfer."""
     now = clock.now()
     for invoice in invoices:
-        if invoice.status != "open" or invoice.amount_due <= 0:
+        if not lifecycle.may(invoice.status, lifecycle.COLLECT) or invoice.amount_due <= 0:
             continue
         invoice.collection_method = collection_method_for(invoice.customer_id, settings)
-        invoice.next_collection_at = now if invoice.collection_method == "card" else None
+        invoice.next_collection_at = now if invoice.collection_method == CARD else None
     db.session.flush()
 
 
 def schedule_run_collection(run_id: int, settings: StripeSettings) -> None:
-    """Schedule the collection of what a billing run finalized. The caller commits."""
+    """Schedule the collection of what a billing run finalized."""
     schedule_collection(run_invoices(run_id), settings)
 
 
@@ -207,43 +246,26 @@ def finalize_run_for_collection(run_id: int, chunk_size: int, settings: StripeSe
 # -- applying what Stripe says --------------------------------------------------------------------------
 
 
-def _settle(invoice: Invoice) -> None:
-    invoice.amount_due = max(invoice.total - invoice.credited - invoice.amount_paid, Decimal(0))
-    if invoice.status in ("open", "uncollectible") and invoice.amount_due == 0:
-        invoice.status, invoice.paid_at, invoice.next_collection_at = "paid", clock.now(), None
-
-
 def _record_failure(
     attempt: PaymentAttempt, invoice: Invoice, code: str | None, message: str, policy: CollectionPolicy
 ) -> str:
     """The attempt failed: schedule the next try, or give up and mark the invoice uncollectible."""
-    attempt.status, attempt.failure_code, attempt.failure_message = "failed", code, message[:500]
+    attempt.status, attempt.failure_code, attempt.failure_message = ATTEMPT_FAILED, code, message[:500]
     attempt.claimed_until, attempt.finished_at = None, clock.now()
     db.session.flush()
-    if invoice.status != "open":
-        return "failed"
-    failures = db.session.scalar(
-        select(func.count()).where(PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status == "failed")
-    )
-    first = (
-        db.session.scalar(
-            select(func.min(PaymentAttempt.finished_at)).where(
-                PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status == "failed"
-            )
-        )
-        or clock.now()
-    )
+    if not lifecycle.may(invoice.status, lifecycle.COLLECT):
+        return ATTEMPT_FAILED  # paid by transfer, credited or voided meanwhile: nothing more to schedule
+    failed = (PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status == ATTEMPT_FAILED)
+    failures = db.session.scalar(select(func.count()).where(*failed))
+    first = db.session.scalar(select(func.min(PaymentAttempt.finished_at)).where(*failed)) or clock.now()
     invoice.failed_attempts = failures
     retry_at = next_retry(first, failures, policy.retry_days)
     if retry_at is None:
-        invoice.status, invoice.uncollectible_at, invoice.next_collection_at = (
-            "uncollectible",
-            clock.now(),
-            None,
-        )
-        return "uncollectible"
+        invoice.status = lifecycle.next_status(invoice.status, lifecycle.MARK_UNCOLLECTIBLE, invoice.id)
+        invoice.uncollectible_at, invoice.next_collection_at = clock.now(), None
+        return UNCOLLECTIBLE
     invoice.next_collection_at = retry_at
-    return "failed"
+    return ATTEMPT_FAILED
 
 
 def _attempt_for_intent(intent: Any) -> PaymentAttempt | None:
@@ -267,13 +289,17 @@ def apply_payment_intent(intent: Any, policy: CollectionPolicy) -> str:
     Returns what happened: succeeded, failed, uncollectible, processing or ignored."""
     attempt = _attempt_for_intent(intent)
     if attempt is None:
-        return "ignored"  # not a PaymentIntent daas created
+        return IGNORED  # not a PaymentIntent daas created
     invoice = lock_invoice(attempt.invoice_id)  # read again: a transfer may have been recorded meanwhile
     attempt.stripe_payment_intent_id = intent["id"]
     status = intent.get("status")
     if status == "succeeded":
-        if attempt.status != "succeeded":
-            attempt.status, attempt.claimed_until, attempt.finished_at = "succeeded", None, clock.now()
+        if attempt.status != ATTEMPT_SUCCEEDED:
+            attempt.status, attempt.claimed_until, attempt.finished_at = (
+                ATTEMPT_SUCCEEDED,
+                None,
+                clock.now(),
+            )
             db.session.flush()
             currency = invoice.currency
             amount = Decimal(int(intent["amount"])).scaleb(-money.exponent(currency))
@@ -282,7 +308,7 @@ def apply_payment_intent(intent: Any, policy: CollectionPolicy) -> str:
                     invoice_id=invoice.id,
                     amount=amount,
                     currency=currency,
-                    method="card",
+                    method=CARD,
                     reference=intent["id"],
                     paid_on=clock.today(),
                     attempt_id=attempt.id,
@@ -290,41 +316,117 @@ def apply_payment_intent(intent: Any, policy: CollectionPolicy) -> str:
                 )
             )
             invoice.amount_paid += amount
-            _settle(invoice)
+            settle_invoice(invoice)
             db.session.flush()
-        return "succeeded"
-    if attempt.status in ("succeeded", "failed", "canceled"):
-        return "ignored"  # an older state than the one already applied
+        return ATTEMPT_SUCCEEDED
+    if attempt.status in ATTEMPT_FINISHED:
+        return IGNORED  # an older state than the one already applied
     if status in ("processing", "requires_capture"):
-        attempt.status = "processing"
-        return "processing"
+        attempt.status = ATTEMPT_PROCESSING
+        return ATTEMPT_PROCESSING
     error = intent.get("last_payment_error") or {}
     code = error.get("code") or ("authentication_required" if status == "requires_action" else status)
     message = error.get("message") or f"The payment is {status}."
     return _record_failure(attempt, invoice, code, message, policy)
 
 
-# -- collecting -----------------------------------------------------------------------------------------
+# -- collecting: the steps a use case strings together ---------------------------------------------------
 
 
-def _claim(attempt_id: int, policy: CollectionPolicy) -> bool:
-    """Hold an attempt while this worker talks to Stripe; False when another worker holds it."""
+def collection_due(
+    policy: CollectionPolicy, invoice_ids: Iterable[int] | None = None, limit: int = 500
+) -> tuple[list[int], list[int]]:
+    """What a collection round works on (reads only): unfinished attempts no worker holds, whose outcome
+    must be looked up first, and open card invoices whose (re)try time has come; among `invoice_ids` when
+    given."""
+    now = clock.now()
+    stale = select(PaymentAttempt.id).where(
+        PaymentAttempt.status.in_(ATTEMPT_UNFINISHED),
+        or_(PaymentAttempt.claimed_until.is_(None), PaymentAttempt.claimed_until < now),
+    )
+    due = select(Invoice.id).where(
+        Invoice.status == lifecycle.OPEN, Invoice.collection_method == CARD, Invoice.next_collection_at <= now
+    )
+    if invoice_ids is not None:
+        ids = list(invoice_ids)
+        stale, due = stale.where(PaymentAttempt.invoice_id.in_(ids)), due.where(Invoice.id.in_(ids))
+    stale_ids = db.session.scalars(stale.order_by(PaymentAttempt.id).limit(limit)).all()
+    due_ids = db.session.scalars(due.order_by(Invoice.id).limit(limit)).all()
+    return list(stale_ids), list(due_ids)
+
+
+def collectable_invoice(invoice_id: int) -> Invoice | None:
+    """The invoice, locked and read again, when a card collection may take something from it now; None
+    when it is gone, not open, or nothing is owed on it."""
+    try:
+        invoice = lock_invoice(invoice_id)
+    except NotFound:
+        return None
+    if not lifecycle.may(invoice.status, lifecycle.COLLECT) or invoice.amount_due <= 0:
+        return None
+    return invoice
+
+
+def active_attempt(invoice_id: int) -> int | None:
+    """The invoice's attempt that is unfinished or succeeded (at most one), if any."""
+    return db.session.scalar(
+        select(PaymentAttempt.id).where(
+            PaymentAttempt.invoice_id == invoice_id, PaymentAttempt.status.in_(ATTEMPT_ACTIVE)
+        )
+    )
+
+
+def record_attempt(invoice: Invoice, policy: CollectionPolicy) -> PaymentAttempt | None:
+    """Step 1: record the next attempt at a collectable, locked invoice, claimed by this worker, before
+    Stripe hears of it. None when the customer has no card (any more): the invoice then waits for a bank
+    transfer. The flush raises IntegrityError when another worker recorded an active attempt first."""
+    profile = db.session.get(PaymentProfile, invoice.customer_id)
+    if not policy.stripe.enabled or profile is None or not profile.default_payment_method:
+        invoice.collection_method, invoice.next_collection_at = BANK_TRANSFER, None
+        db.session.flush()
+        return None
+    number = (
+        db.session.scalar(
+            select(func.max(PaymentAttempt.number)).where(PaymentAttempt.invoice_id == invoice.id)
+        )
+        or 0
+    ) + 1
+    attempt = PaymentAttempt(
+        invoice_id=invoice.id,
+        number=number,
+        amount=invoice.amount_due,
+        currency=invoice.currency,
+        status=ATTEMPT_PENDING,
+        idempotency_key=f"daas-invoice-{invoice.id}-attempt-{number}",
+        payment_method=profile.default_payment_method,
+        claimed_until=clock.now() + policy.claim,
+    )
+    db.session.add(attempt)
+    invoice.next_collection_at = None
+    db.session.flush()
+    return attempt
+
+
+def claim_attempt(attempt_id: int, policy: CollectionPolicy) -> bool:
+    """Hold an unfinished attempt while this worker talks to Stripe; False when another worker holds it
+    (or it is finished). The hold counts once it is committed."""
     now = clock.now()
     claimed = db.session.execute(
         update(PaymentAttempt)
         .where(
             PaymentAttempt.id == attempt_id,
-            PaymentAttempt.status.in_(("pending", "processing")),
+            PaymentAttempt.status.in_(ATTEMPT_UNFINISHED),
             or_(PaymentAttempt.claimed_until.is_(None), PaymentAttempt.claimed_until < now),
         )
         .values(claimed_until=now + policy.claim)
     ).rowcount
-    db.session.commit()
     return claimed == 1
 
 
-def _charge(attempt_id: int, policy: CollectionPolicy) -> str:
-    """Steps 2 and 3 for a claimed attempt: ask Stripe, apply the answer, commit."""
+def charge_attempt(attempt_id: int, policy: CollectionPolicy) -> str:
+    """Steps 2 and 3 for a recorded, claimed attempt: ask Stripe to charge the card, and apply the answer.
+    A decline is recorded (and the next try scheduled); when Stripe cannot be reached the claim is
+    released and the outcome is UNCLEAR: the next run looks the attempt up before charging again."""
     attempt = db.session.get(PaymentAttempt, attempt_id)
     invoice = db.session.get(Invoice, attempt.invoice_id)
     profile = db.session.get(PaymentProfile, invoice.customer_id)
@@ -343,29 +445,18 @@ def _charge(attempt_id: int, policy: CollectionPolicy) -> str:
             },
         )
     except PaymentDeclined as declined:
-        outcome = _record_failure(
-            attempt,
-            lock_invoice(invoice.id),
-            declined.code,
-            declined.message,
-            policy,
-        )
-        db.session.commit()
-        return outcome
+        return _record_failure(attempt, lock_invoice(invoice.id), declined.code, declined.message, policy)
     except GatewayUnavailable:
-        attempt.claimed_until = None  # unclear: the next run looks Stripe up before trying again
-        db.session.commit()
-        return "unclear"
-    outcome = apply_payment_intent(intent, policy)
-    db.session.commit()
-    return outcome
+        attempt.claimed_until = None
+        db.session.flush()
+        return UNCLEAR
+    return apply_payment_intent(intent, policy)
 
 
-def reconcile_attempt(attempt_id: int, policy: CollectionPolicy) -> str:
-    """Finish an attempt whose outcome is not known: ask Stripe what became of it, and charge only if
-    Stripe never saw it."""
-    if not _claim(attempt_id, policy):
-        return "busy"
+def look_up_attempt(attempt_id: int, policy: CollectionPolicy) -> str | None:
+    """A claimed attempt whose outcome is not known: what Stripe made of it, applied. None when Stripe
+    never saw it (the caller charges it now); UNCLEAR, with the claim released, when Stripe cannot be
+    reached."""
     attempt = db.session.get(PaymentAttempt, attempt_id)
     invoice = db.session.get(Invoice, attempt.invoice_id)
     profile = db.session.get(PaymentProfile, invoice.customer_id)
@@ -380,96 +471,10 @@ def reconcile_attempt(attempt_id: int, policy: CollectionPolicy) -> str:
         db.session.execute(
             update(PaymentAttempt).where(PaymentAttempt.id == attempt_id).values(claimed_until=None)
         )
-        db.session.commit()
-        return "unclear"
+        return UNCLEAR
     if intent is None:
-        return _charge(attempt_id, policy)
-    outcome = apply_payment_intent(intent, policy)
-    db.session.commit()
-    return outcome
-
-
-def collect_invoice(invoice_id: int, policy: CollectionPolicy) -> str:
-    """One collection of a due invoice by card (commits). Returns the outcome."""
-    try:
-        invoice = lock_invoice(invoice_id)
-    except NotFound:
-        invoice = None
-    if invoice is None or invoice.status != "open" or invoice.amount_due <= 0:
-        db.session.rollback()
-        return "nothing due"
-    active = db.session.scalar(
-        select(PaymentAttempt.id).where(
-            PaymentAttempt.invoice_id == invoice.id, PaymentAttempt.status.in_(ACTIVE)
-        )
-    )
-    if active is not None:
-        db.session.rollback()
-        return reconcile_attempt(active, policy)
-    profile = db.session.get(PaymentProfile, invoice.customer_id)
-    if not policy.stripe.enabled or profile is None or not profile.default_payment_method:
-        invoice.collection_method, invoice.next_collection_at = "bank_transfer", None
-        db.session.commit()
-        return "no card"
-    number = (
-        db.session.scalar(
-            select(func.max(PaymentAttempt.number)).where(PaymentAttempt.invoice_id == invoice.id)
-        )
-        or 0
-    ) + 1
-    attempt = PaymentAttempt(
-        invoice_id=invoice.id,
-        number=number,
-        amount=invoice.amount_due,
-        currency=invoice.currency,
-        status="pending",
-        idempotency_key=f"daas-invoice-{invoice.id}-attempt-{number}",
-        payment_method=profile.default_payment_method,
-        claimed_until=clock.now() + policy.claim,
-    )
-    db.session.add(attempt)
-    invoice.next_collection_at = None
-    try:
-        db.session.commit()  # step 1: the attempt exists before Stripe hears of it
-    except IntegrityError:
-        db.session.rollback()  # another worker recorded an attempt for this invoice first
-        return "busy"
-    return _charge(attempt.id, policy)
-
-
-def collect_due(
-    policy: CollectionPolicy, invoice_ids: Iterable[int] | None = None, limit: int = 500
-) -> CollectionReport:
-    """Collect what is due now: unclear attempts first, then invoices whose (re)try time has come."""
-    report = CollectionReport()
-    now = clock.now()
-    if not policy.stripe.enabled:
-        return report
-    stale = select(PaymentAttempt.id).where(
-        PaymentAttempt.status.in_(("pending", "processing")),
-        or_(PaymentAttempt.claimed_until.is_(None), PaymentAttempt.claimed_until < now),
-    )
-    due = select(Invoice.id).where(
-        Invoice.status == "open", Invoice.collection_method == "card", Invoice.next_collection_at <= now
-    )
-    if invoice_ids is not None:
-        ids = list(invoice_ids)
-        stale, due = stale.where(PaymentAttempt.invoice_id.in_(ids)), due.where(Invoice.id.in_(ids))
-    stale_ids = db.session.scalars(stale.order_by(PaymentAttempt.id).limit(limit)).all()
-    due_ids = db.session.scalars(due.order_by(Invoice.id).limit(limit)).all()
-    db.session.rollback()
-    outcomes = [reconcile_attempt(attempt_id, policy) for attempt_id in stale_ids]
-    for invoice_id in due_ids:
-        outcomes.append(collect_invoice(invoice_id, policy))
-        report.invoices.append(invoice_id)
-    for outcome in outcomes:
-        if outcome in ("succeeded", "failed", "uncollectible", "unclear", "processing"):
-            report.attempted += 1
-        report.succeeded += outcome == "succeeded"
-        report.failed += outcome in ("failed", "uncollectible")
-        report.uncollectible += outcome == "uncollectible"
-        report.unclear += outcome == "unclear"
-    return report
+        return None
+    return apply_payment_intent(intent, policy)
 
 
 # -- bank transfers -------------------------------------------------------------------------------------
@@ -492,41 +497,32 @@ def record_bank_transfer(
                 errors={"reference": ["Already recorded."]},
             )
         return existing, False
-    if invoice.status not in ("open", "uncollectible"):
-        raise Conflict(
-            f"Invoice {invoice_id} is {invoice.status}; payments go against open invoices.",
-            errors={"status": [f"The invoice is {invoice.status}."]},
-        )
-    if money.decimal_places(amount) > money.exponent(invoice.currency):
-        raise Invalid.field(
-            "amount", f"{invoice.currency} amounts have {money.exponent(invoice.currency)} decimals."
-        )
-    if not Decimal(0) < amount <= invoice.amount_due:
-        raise Invalid.field(
-            "amount",
-            f"Between 0 and {money.format_money(invoice.amount_due, invoice.currency)}, the amount due.",
-        )
+    lifecycle.next_status(invoice.status, lifecycle.PAY, invoice_id)
+    lifecycle.check_payment_amount(amount, invoice.currency, invoice.amount_due)
     if paid_on > clock.today():
         raise Invalid.field("paid_on", "A payment cannot be received in the future.")
     payment = Payment(
         invoice_id=invoice.id,
         amount=amount,
         currency=invoice.currency,
-        method="bank_transfer",
+        method=BANK_TRANSFER,
         reference=reference,
         paid_on=paid_on,
         actor=actor,
     )
     db.session.add(payment)
     invoice.amount_paid += amount
-    _settle(invoice)
+    settle_invoice(invoice)
     db.session.flush()
     return payment, True
 
 
 def overdue_condition(today: date) -> Any:
     """Invoices finance must chase: uncollectible ones, and open ones past their due date."""
-    return or_(Invoice.status == "uncollectible", (Invoice.status == "open") & (Invoice.due_date < today))
+    return or_(
+        Invoice.status == lifecycle.UNCOLLECTIBLE,
+        (Invoice.status == lifecycle.OPEN) & (Invoice.due_date < today),
+    )
 
 
 def invoice_payments(invoice_id: int) -> tuple[list[Payment], list[PaymentAttempt]]:

@@ -2,13 +2,14 @@
 processed and changes nothing; events arriving out of order are applied from Stripe's current state of
 the object, not from the snapshot they carry, so the last word is always Stripe's.
 
-One bad event never blocks the others. Processing an event is one attempt: claimed first (its attempt
-counted and its next try set, committed), so two workers never run it at once and a worker that dies
-midway leaves it to be tried again later; then applied in a transaction of its own. Whatever applying
-it raises (Stripe does not know the object, Stripe is unavailable, an unexpected shape, a domain rule)
-is recorded on the event, which is tried again by the payments job after the delays of
-DAAS_WEBHOOK_RETRY_MINUTES; when they are used up it is given up and stays `failed`, with its error, for
-finance to read and retry by hand.
+One bad event never blocks the others. Processing an event is one attempt: claimed first (`claim_event`:
+its attempt counted and its next try set, committed), so two workers never run it at once and a worker
+that dies midway leaves it to be tried again later; then applied in a transaction of its own
+(`apply_event`). Whatever applying it raises (Stripe does not know the object, Stripe is unavailable, an
+unexpected shape, a domain rule) is rolled back and recorded on the event (`record_failure`), which is
+tried again by the payments job after the delays of DAAS_WEBHOOK_RETRY_MINUTES; when they are used up it
+is given up and stays `failed`, with its error, for finance to read and retry by hand. The steps flush
+only: daas.usecases.payments commits (or rolls back) between them.
 """
 
 from __future__ import annotations
@@ -21,18 +22,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from daas.core import clock
-from daas.core.errors import BadRequest, Conflict, DomainError, NotFound
+from daas.core.errors import BadRequest, DomainError, NotFound
 from daas.core.text import DEPTH_MESSAGE, first_refusal
 from daas.db import fetch_page, insert_ignoring_conflicts
 from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.gateway import GatewayRefused, GatewayUnavailable
-from daas.payments.models import PaymentProfile, StripeEvent
+from daas.payments.models import (
+    EVENT_FAILED,
+    EVENT_PENDING,
+    EVENT_PROCESSED,
+    PaymentProfile,
+    StripeEvent,
+)
 from daas.payments.refunds import apply_stripe_refund
-from daas.payments.services import CollectionPolicy, apply_payment_intent
+from daas.payments.services import IGNORED, CollectionPolicy, apply_payment_intent
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +46,11 @@ log = logging.getLogger(__name__)
 EVENT_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")
 EVENT_TYPE = re.compile(r"[A-Za-z0-9_.-]{1,100}")
 ERROR_LENGTH = 2000
-# What process_event answers when the attempt failed: tried again later, or not any more.
+# What an attempt at an event comes to when it failed: tried again later, or not any more.
 RETRY_LATER, GIVEN_UP = "retry later", "given up"
+# Why an attempt was not made: no such event or processed already, its next try not due, or another
+# worker claimed it first.
+DONE_BEFORE, NOT_DUE, BUSY = "done before", "not due", "busy"
 
 
 # -- when to try again (pure) ---------------------------------------------------------------------------
@@ -143,7 +152,7 @@ def _payment_method(event: dict[str, Any], policy: CollectionPolicy) -> str:
         select(PaymentProfile).where(PaymentProfile.stripe_customer_id == customer_id)
     )
     if profile is None:
-        return "ignored"
+        return IGNORED
     default = (
         (obj.get("invoice_settings") or {}).get("default_payment_method")
         if obj.get("object") == "customer"
@@ -187,8 +196,7 @@ def describe_failure(error: Exception) -> str:
 
 
 def store_event(event: dict[str, Any]) -> bool:
-    """Keep the event, due for processing at once; False when it was received before (a replay). The
-    caller commits."""
+    """Keep the event, due for processing at once; False when it was received before (a replay)."""
     inserted = db.session.execute(
         insert_ignoring_conflicts(StripeEvent.__table__, "id").returning(StripeEvent.__table__.c.id),
         [
@@ -196,7 +204,7 @@ def store_event(event: dict[str, Any]) -> bool:
                 "id": event["id"],
                 "type": event["type"],
                 "payload": event,
-                "status": "pending",
+                "status": EVENT_PENDING,
                 "attempts": 0,
                 "next_attempt_at": clock.now(),
             }
@@ -206,17 +214,20 @@ def store_event(event: dict[str, Any]) -> bool:
 
 
 @dataclass(frozen=True)
-class _Claim:
+class EventClaim:
+    """An attempt at an event this worker holds: the event's type and payload, the attempt's number and
+    when it started."""
+
     kind: str
     payload: dict[str, Any]
     attempts: int
     at: datetime
 
 
-def _claim(event_id: str, retries: EventRetries, force: bool) -> _Claim | str:
+def claim_event(event_id: str, retries: EventRetries, force: bool) -> EventClaim | str:
     """Count an attempt at a due event (any event not processed when `force`) and set when the next one
-    is due should this one never report back (commits). Returns why not otherwise: "done before" (no
-    such event, or processed), "not due", or "busy" (another worker claimed it first)."""
+    is due should this one never report back; the claim holds once committed. Returns why not otherwise:
+    DONE_BEFORE (no such event, or processed), NOT_DUE, or BUSY (another worker claimed it first)."""
     now = clock.now()
     stored = db.session.execute(
         select(
@@ -227,19 +238,17 @@ def _claim(event_id: str, retries: EventRetries, force: bool) -> _Claim | str:
             StripeEvent.next_attempt_at,
         ).where(StripeEvent.id == event_id)
     ).first()
-    if stored is None or stored.status == "processed":
-        db.session.rollback()
-        return "done before"
+    if stored is None or stored.status == EVENT_PROCESSED:
+        return DONE_BEFORE
     if not force and (stored.next_attempt_at is None or stored.next_attempt_at > now):
-        db.session.rollback()
-        return "not due"
+        return NOT_DUE
     attempts = stored.attempts + 1
     claimed = db.session.execute(
         update(StripeEvent)
         .where(
             StripeEvent.id == event_id,
             StripeEvent.attempts == stored.attempts,
-            StripeEvent.status != "processed",
+            StripeEvent.status != EVENT_PROCESSED,
         )
         .values(
             attempts=attempts,
@@ -247,79 +256,53 @@ def _claim(event_id: str, retries: EventRetries, force: bool) -> _Claim | str:
             next_attempt_at=retries.after(attempts, now) or now + retries.delays[-1],
         )
     ).rowcount
-    db.session.commit()
-    return _Claim(stored.type, stored.payload, attempts, now) if claimed == 1 else "busy"
+    return EventClaim(stored.type, stored.payload, attempts, now) if claimed == 1 else BUSY
 
 
-def _record_failure(event_id: str, claim: _Claim, error: Exception, retries: EventRetries) -> str:
-    """The attempt failed: keep why, and when to try again (counted from the attempt's start)."""
-    retry_at = retries.after(claim.attempts, claim.at)
+def apply_event(event_id: str, claim: EventClaim, policy: CollectionPolicy) -> str:
+    """Apply a claimed event through its type's handler (unknown types are processed by ignoring them)
+    and mark it processed; returns the handler's outcome. Raises whatever the handler raises: the caller
+    rolls that back and records it (`record_failure`)."""
+    handler = HANDLERS.get(claim.kind)
+    outcome = handler(claim.payload, policy) if handler else IGNORED
     db.session.execute(
         update(StripeEvent)
-        .where(StripeEvent.id == event_id, StripeEvent.status != "processed")
-        .values(status="failed", error=describe_failure(error), next_attempt_at=retry_at)
+        .where(StripeEvent.id == event_id)
+        .values(status=EVENT_PROCESSED, processed_at=clock.now(), next_attempt_at=None, error=None)
     )
-    db.session.commit()
-    return RETRY_LATER if retry_at is not None else GIVEN_UP
-
-
-def process_event(
-    event_id: str, policy: CollectionPolicy, retries: EventRetries, *, force: bool = False
-) -> str:
-    """One attempt at a stored event, if it is due (or `force`: finance asked); commits. Returns the
-    handler's outcome, why nothing was done (see `_claim`), or RETRY_LATER / GIVEN_UP when the attempt
-    failed (recorded on the event). Unknown types are processed by ignoring them."""
-    claim = _claim(event_id, retries, force)
-    if isinstance(claim, str):
-        return claim
-    handler = HANDLERS.get(claim.kind)
-    try:
-        outcome = handler(claim.payload, policy) if handler else "ignored"
-        db.session.execute(
-            update(StripeEvent)
-            .where(StripeEvent.id == event_id)
-            .values(status="processed", processed_at=clock.now(), next_attempt_at=None, error=None)
-        )
-        db.session.commit()
-    except Exception as error:  # whatever one event raises is recorded on it, never raised
-        db.session.rollback()
-        if isinstance(error, GatewayUnavailable | GatewayRefused | DomainError):
-            log.warning(
-                "Stripe event %s (%s) attempt %d failed: %s", event_id, claim.kind, claim.attempts, error
-            )
-        else:
-            log.exception("Stripe event %s (%s) attempt %d failed", event_id, claim.kind, claim.attempts)
-        return _record_failure(event_id, claim, error, retries)
     return outcome
 
 
-def receive_event(
-    event: dict[str, Any], policy: CollectionPolicy, retries: EventRetries
-) -> tuple[StripeEvent, str]:
-    """A verified webhook: store the event (commit), then make its first attempt. A replay changes
-    nothing: the event is processed already, or failed and waits for its next try. Whatever happens
-    after the event is stored, it is answered as received: the payments job takes it from there.
-    Returns the stored event and the attempt's outcome."""
-    store_event(event)
-    db.session.commit()
-    try:
-        outcome = process_event(event["id"], policy, retries)
-    except SQLAlchemyError:  # the event is stored and due: the payments job tries it again
-        db.session.rollback()
-        log.exception("Stripe event %s is stored; processing it failed", event["id"])
-        outcome = "stored"
-    return get_event(event["id"]), outcome
+def record_failure(event_id: str, claim: EventClaim, error: Exception, retries: EventRetries) -> str:
+    """The attempt failed (its work rolled back): log it, keep why on the event, and when to try again
+    (counted from the attempt's start). Returns RETRY_LATER or GIVEN_UP."""
+    if isinstance(error, GatewayUnavailable | GatewayRefused | DomainError):
+        log.warning("Stripe event %s (%s) attempt %d failed: %s", event_id, claim.kind, claim.attempts, error)
+    else:
+        log.error(
+            "Stripe event %s (%s) attempt %d failed",
+            event_id,
+            claim.kind,
+            claim.attempts,
+            exc_info=error,
+        )
+    retry_at = retries.after(claim.attempts, claim.at)
+    db.session.execute(
+        update(StripeEvent)
+        .where(StripeEvent.id == event_id, StripeEvent.status != EVENT_PROCESSED)
+        .values(status=EVENT_FAILED, error=describe_failure(error), next_attempt_at=retry_at)
+    )
+    return RETRY_LATER if retry_at is not None else GIVEN_UP
 
 
 def due_events(limit: int = 500) -> list[str]:
     """Events whose (re)try time has come, the longest waiting first."""
     ids = db.session.scalars(
         select(StripeEvent.id)
-        .where(StripeEvent.status != "processed", StripeEvent.next_attempt_at <= clock.now())
+        .where(StripeEvent.status != EVENT_PROCESSED, StripeEvent.next_attempt_at <= clock.now())
         .order_by(StripeEvent.next_attempt_at, StripeEvent.id)
         .limit(limit)
     ).all()
-    db.session.rollback()
     return list(ids)
 
 
@@ -328,7 +311,7 @@ def due_events(limit: int = 500) -> list[str]:
 
 def given_up_condition() -> ColumnElement[bool]:
     """Events daas no longer retries (`StripeEvent.given_up`) as an SQL condition: failed, no next try."""
-    return (StripeEvent.status == "failed") & StripeEvent.next_attempt_at.is_(None)
+    return (StripeEvent.status == EVENT_FAILED) & StripeEvent.next_attempt_at.is_(None)
 
 
 def list_events(
@@ -356,18 +339,3 @@ def get_event(event_id: str) -> StripeEvent:
     if stored is None:
         raise NotFound(f"No Stripe event {event_id}.")
     return stored
-
-
-def retry_event(event_id: str, policy: CollectionPolicy, retries: EventRetries) -> tuple[StripeEvent, str]:
-    """Finance asks for one more attempt now, outside the schedule (commits): a processed event is a
-    Conflict. The attempt counts like any other: an event failing again keeps its schedule, and one that
-    was given up stays given up. Returns the event and the attempt's outcome."""
-    stored = get_event(event_id)
-    if stored.status == "processed":
-        raise Conflict(
-            f"Stripe event {event_id} was processed; there is nothing to retry.",
-            errors={"status": ["Already processed."]},
-        )
-    db.session.rollback()
-    outcome = process_event(event_id, policy, retries, force=True)
-    return get_event(event_id), outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from daas.payments.models import EVENT_STATUSES
+from daas.payments.models import EVENT_STATUSES, PAYMENT_METHODS
 from daas.schemas.fields import Date, DecimalString, Money, Text
 
 
@@ -18,7 +18,7 @@ class PaymentMethodSchema(Schema):
 
 class PaymentProfileSchema(Schema):
     customer_id = fields.Integer()
-    collection = fields.String(metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"})
+    collection = fields.String(metadata={"enum": list(PAYMENT_METHODS), "title": "CollectionMethod"})
     card_brand = fields.String(allow_none=True)
     card_last4 = fields.String(allow_none=True)
 
@@ -40,7 +40,7 @@ class PaymentSchema(Schema):
     invoice_id = fields.Integer()
     amount = Money()
     currency = fields.String()
-    method = fields.String(metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"})
+    method = fields.String(metadata={"enum": list(PAYMENT_METHODS), "title": "CollectionMethod"})
     reference = fields.String()
     paid_on = fields.Date()
 

@@ -13,16 +13,15 @@ from sqlalchemy import func, select
 
 from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.run import run_billing
 from daas.core import clock
-from daas.core.periods import Period
 from daas.extensions import db
-from daas.jobs.payments import retry_payments
 from daas.payments import services
 from daas.payments.models import Payment, PaymentAttempt, Refund, StripeEvent
 from daas.settings import current_settings
+from daas.usecases import payments as use_cases
+from daas.usecases.payments import run_payment_round
 from tests import factories
-from tests.billing_helpers import deploy
+from tests.billing_helpers import bill, deploy
 from tests.helpers import bearer, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET, read, wait_until
 
@@ -40,7 +39,7 @@ def world(live_app):
         deploy(contract, date(2026, 2, 1))
         customer_token = factories.token("customer", customer.id)
         finance_token = factories.token("finance")
-        run = run_billing(Period.parse("2026-10"), "tests", "NL")
+        run = bill()
         db.session.commit()
         invoice_id = db.session.scalar(select(Invoice.id).where(Invoice.contract_id == contract.id))
         return {
@@ -135,14 +134,14 @@ def test_retries_follow_the_schedule_then_the_invoice_is_uncollectible(live_app,
             (date(2026, 11, 19), 4),
         ):
             with clock.frozen(day):
-                retry_payments(policy, current_settings().webhook_retries)
+                run_payment_round(policy, current_settings().webhook_retries)
             assert db.session.scalar(select(func.count(PaymentAttempt.id))) == attempts, day
             db.session.remove()
     invoice = _invoice(client, world)
     assert (invoice["status"], invoice["amount_due"]) == ("uncollectible", "47.19")
     with live_app.app_context():  # another customer's invoice, not overdue
         factories.contract(plan_code=factories.plan().code, start_date=date(2026, 1, 1))
-        run_billing(Period.parse("2026-10"), "tests", "NL")
+        bill()
         db.session.remove()
     overdue = client.get("/api/v1/invoices?overdue=true", headers=world["finance"]).get_json()
     assert [i["id"] for i in overdue] == [world["invoice_id"]]
@@ -162,12 +161,12 @@ def test_stripe_down_during_collection_is_collected_once_when_it_is_back(live_ap
     policy = _policy(live_app)
     with live_app.app_context():
         assert (
-            retry_payments(policy, current_settings().webhook_retries)["unclear"] == 1
+            run_payment_round(policy, current_settings().webhook_retries)["unclear"] == 1
         )  # still down: nothing changes
         db.session.remove()
     localstripe.start()  # back, with its state
     with live_app.app_context():
-        retry_payments(policy, current_settings().webhook_retries)
+        run_payment_round(policy, current_settings().webhook_retries)
         db.session.remove()
     invoice = _invoice(client, world)
     assert invoice["status"] == "paid"
@@ -212,7 +211,7 @@ def test_a_lost_answer_is_looked_up_not_charged_again(live_app, world, localstri
             metadata={"daas_attempt": attempt.idempotency_key},
         )
         db.session.remove()
-        retry_payments(policy, current_settings().webhook_retries)
+        run_payment_round(policy, current_settings().webhook_retries)
         db.session.remove()
     assert _invoice(client, world)["status"] == "paid"
     assert len(_charges(localstripe, live_app, world)) == 1
@@ -337,7 +336,7 @@ def test_two_collectors_at_once_charge_once(live_app, world, localstripe):
     def collect():
         with live_app.app_context():
             barrier.wait()
-            services.collect_due(policy)
+            use_cases.collect_due_invoices(policy)
             db.session.remove()
 
     threads = [threading.Thread(target=collect) for _ in range(4)]
@@ -414,8 +413,8 @@ def test_a_refund_asked_while_stripe_is_down_is_made_once_when_it_is_back(live_a
     assert note.status_code == 201 and note.get_json()["refund_status"] == "pending"
     localstripe.start()
     with live_app.app_context():
-        retry_payments(_policy(live_app), current_settings().webhook_retries)
-        retry_payments(
+        run_payment_round(_policy(live_app), current_settings().webhook_retries)
+        run_payment_round(
             _policy(live_app), current_settings().webhook_retries
         )  # a second round finds nothing more to do
         db.session.remove()

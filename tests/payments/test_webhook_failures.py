@@ -19,17 +19,17 @@ from sqlalchemy import func, select
 
 from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
-from daas.billing.run import run_billing
 from daas.core import clock
 from daas.core.jobs import JobContext
-from daas.core.periods import Period
 from daas.extensions import db
-from daas.jobs.payments import payment_retries_job, retry_payments
+from daas.jobs.payments import payment_retries_job
 from daas.payments import services, webhooks
 from daas.payments.models import StripeEvent
 from daas.settings import current_settings
+from daas.usecases import payments as use_cases
+from daas.usecases.payments import run_payment_round
 from tests import factories
-from tests.billing_helpers import deploy
+from tests.billing_helpers import bill, deploy
 from tests.helpers import assert_error, bearer, configure, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET
 from tests.web.helpers import PASSWORD, post_form, sign_in, signed_in
@@ -90,7 +90,7 @@ def shop(live_app):
         contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
         deploy(contract, date(2026, 2, 1))
         customer_token, finance_token = factories.token("customer", customer.id), factories.token("finance")
-        run = run_billing(Period.parse("2026-10"), "tests", "NL")
+        run = bill()
         db.session.commit()
         world = {
             "customer_id": customer.id,
@@ -161,7 +161,7 @@ def test_the_payments_job_goes_past_a_bad_event_and_still_collects(live_app, sho
             }
         )
         db.session.commit()
-        counts = retry_payments(policy, current_settings().webhook_retries)
+        counts = run_payment_round(policy, current_settings().webhook_retries)
         db.session.remove()
     assert counts["events"] == 2 and counts["events_failed"] == 1 and counts["events_given_up"] == 0
     assert (counts["attempted"], counts["succeeded"]) == (1, 1)
@@ -182,10 +182,10 @@ def test_a_failing_event_is_retried_with_backoff_then_given_up(live_app, shop, l
         with live_app.app_context():
             with clock.frozen(due - timedelta(seconds=1)):
                 assert (
-                    retry_payments(policy, current_settings().webhook_retries)["events"] == 0
+                    run_payment_round(policy, current_settings().webhook_retries)["events"] == 0
                 )  # not due yet
             with clock.frozen(due):
-                counts = retry_payments(policy, current_settings().webhook_retries)
+                counts = run_payment_round(policy, current_settings().webhook_retries)
             db.session.remove()
         assert (counts["events"], counts["events_failed"]) == (1, 1)
         assert counts["events_given_up"] == (1 if delay is None else 0)
@@ -200,7 +200,7 @@ def test_a_failing_event_is_retried_with_backoff_then_given_up(live_app, shop, l
             due += timedelta(minutes=delay)
     with live_app.app_context(), clock.frozen(MONDAY + timedelta(days=30)):
         assert (
-            retry_payments(policy, current_settings().webhook_retries)["events"] == 0
+            run_payment_round(policy, current_settings().webhook_retries)["events"] == 0
         )  # given up: the job leaves it alone
         db.session.remove()
     [given_up] = _events(client, shop["finance"], status="failed", given_up="true")
@@ -232,7 +232,7 @@ def test_stripe_unavailable_is_retried_the_same_way_and_by_hand(live_app, shop, 
 
     localstripe.start()
     with live_app.app_context(), clock.frozen(later + timedelta(minutes=5)):
-        counts = retry_payments(settings_of(live_app).collection, current_settings().webhook_retries)
+        counts = run_payment_round(settings_of(live_app).collection, current_settings().webhook_retries)
         db.session.remove()
     assert (counts["events"], counts["events_failed"]) == (1, 0)
     done = _event(client, shop["finance"], "evt_while_down")
@@ -423,7 +423,7 @@ def test_two_workers_at_once_make_one_attempt(committed):
     def work() -> None:
         with committed.app_context():
             barrier.wait()
-            outcomes.append(webhooks.process_event("evt_raced", policy, retries))
+            outcomes.append(use_cases.process_webhook_event("evt_raced", policy, retries))
             db.session.remove()
 
     threads = [threading.Thread(target=work) for _ in range(4)]

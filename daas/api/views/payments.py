@@ -10,10 +10,8 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.billing.invoices import get_invoice
-from daas.core.errors import BadRequest
-from daas.extensions import db
 from daas.payments import services, webhooks
-from daas.payments.gateway import BadSignature, StripeSettings, verify_signature
+from daas.payments.gateway import StripeSettings
 from daas.schemas.billing import InvoiceSchema
 from daas.schemas.payments import (
     BankTransferSchema,
@@ -27,6 +25,7 @@ from daas.schemas.payments import (
     WebhookReceivedSchema,
 )
 from daas.settings import current_settings
+from daas.usecases import payments as use_cases
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Cards, payments and Stripe webhooks")
 
@@ -61,9 +60,7 @@ class CustomerPaymentMethod(MethodView):
         """Make a Stripe PaymentMethod the customer's default card (what the card page posts); open
         invoices are collected with it at once."""
         scope = current_principal().customer_scope
-        services.save_payment_method(customer_id, data["payment_method"], _stripe(), scope)
-        db.session.commit()
-        services.collect_due(_policy(), invoice_ids=services.open_invoice_ids(customer_id))
+        use_cases.save_card(customer_id, data["payment_method"], _policy(), scope)
         return services.payment_profile(customer_id, _stripe(), scope)
 
 
@@ -75,8 +72,7 @@ class CustomerSetupIntent(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, customer_id: int) -> Any:
         """Start adding a card: a SetupIntent whose client secret Stripe.js confirms in the browser."""
-        secret = services.start_card_setup(customer_id, _stripe(), current_principal().customer_scope)
-        db.session.commit()
+        secret = use_cases.start_card_setup(customer_id, _stripe(), current_principal().customer_scope)
         settings = current_settings()
         return {
             "client_secret": secret,
@@ -94,10 +90,9 @@ class InvoicePayments(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], invoice_id: int) -> Any:
         """Record a bank transfer received for an invoice (the same reference twice records it once)."""
-        payment, _ = services.record_bank_transfer(
+        payment, _ = use_cases.record_bank_transfer(
             invoice_id, data["amount"], data["reference"], data["paid_on"], current_principal().actor
         )
-        db.session.commit()
         return payment
 
 
@@ -109,9 +104,7 @@ class InvoiceCollection(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, invoice_id: int) -> Any:
         """Try to collect an open invoice by card now, outside the retry schedule."""
-        services.request_collection(invoice_id, _stripe())
-        db.session.commit()
-        services.collect_due(_policy(), invoice_ids=[invoice_id])
+        use_cases.collect_invoice_now(invoice_id, _policy())
         return get_invoice(invoice_id)
 
 
@@ -164,18 +157,9 @@ class StripeWebhook(MethodView):
         stored by id, then processed. Answered 200 once stored, even when processing failed: daas tries a
         failed event again itself. 400, with nothing stored, for a bad signature or an event without
         `id`, `type` or `data.object`."""
-        payload = request.get_data(cache=True)
-        try:
-            verify_signature(
-                payload, request.headers.get("Stripe-Signature"), current_settings().stripe.webhook_secret
-            )
-        except BadSignature as error:
-            raise BadRequest(
-                "The webhook's signature does not check out; nothing was stored.",
-                errors={"Stripe-Signature": [str(error)]},
-            ) from error
-        event = webhooks.read_event(payload)
-        stored, outcome = webhooks.receive_event(event, _policy(), _retries())
+        stored, outcome = use_cases.receive_webhook(
+            request.get_data(cache=True), request.headers.get("Stripe-Signature"), _policy(), _retries()
+        )
         return {"received": True, "status": stored.status, "outcome": outcome}
 
 
@@ -203,5 +187,5 @@ class WebhookEventRetry(MethodView):
         """Process a failed (or given up) event once more, now; the answer says how it went. It counts as
         an attempt: one that fails again keeps its schedule, one given up stays given up. 409 for an
         event already processed."""
-        stored, outcome = webhooks.retry_event(event_id, _policy(), _retries())
+        stored, outcome = use_cases.retry_webhook_event(event_id, _policy(), _retries())
         return {**{name: getattr(stored, name) for name in WebhookEventSchema().fields}, "outcome": outcome}

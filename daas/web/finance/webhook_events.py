@@ -7,10 +7,10 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 
 from daas.core.errors import Conflict
-from daas.extensions import db
 from daas.payments import webhooks
-from daas.payments.models import EVENT_STATUSES
+from daas.payments.models import EVENT_PROCESSED, EVENT_STATUSES
 from daas.settings import current_settings
+from daas.usecases.payments import retry_webhook_event
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import WebhookEventFilterForm
 from daas.web.pages import audience, pager
@@ -43,18 +43,17 @@ def webhook_events_retry(event_id: str) -> Any:
     """One more attempt now; back to the list the button was on."""
     settings = current_settings()
     try:  # an unknown event is a NotFound: the 404 page
-        event, outcome = webhooks.retry_event(event_id, settings.collection, settings.webhook_retries)
+        event, outcome = retry_webhook_event(event_id, settings.collection, settings.webhook_retries)
     except Conflict as error:  # processed meanwhile
-        db.session.rollback()
         flash(error.message, "error")
     else:
-        flash(_retried(event, outcome), "success" if event.status == "processed" else "warning")
+        flash(_retried(event, outcome), "success" if event.status == EVENT_PROCESSED else "warning")
     status = request.form.get("status")
     return redirect(url_for("finance.webhook_events", status=status if status in EVENT_STATUSES else None))
 
 
 def _retried(event: Any, outcome: str) -> str:
-    if event.status == "processed":
+    if event.status == EVENT_PROCESSED:
         return f"Stripe event {event.id} is processed ({outcome})."
     then = (
         "daas gave up on it; retry it again once its cause is fixed"

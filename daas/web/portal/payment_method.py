@@ -8,9 +8,9 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 
 from daas.core.errors import DomainError
-from daas.extensions import db
 from daas.payments import services as payments
 from daas.settings import current_settings
+from daas.usecases.payments import save_card, start_card_setup
 from daas.web.pages import audience
 from daas.web.portal import blp
 from daas.web.portal.common import customer_scope
@@ -25,18 +25,12 @@ def payment_method() -> Any:
     form = CardForm()
     if form.validate_on_submit():
         try:
-            profile = payments.save_payment_method(
-                customer_id, form.payment_method.data, settings, customer_id
+            profile, report = save_card(
+                customer_id, form.payment_method.data, current_settings().collection, customer_id
             )
-            db.session.commit()
         except DomainError as error:
-            db.session.rollback()
             flash(error.message, "error")
         else:
-            report = payments.collect_due(
-                current_settings().collection,
-                invoice_ids=payments.open_invoice_ids(customer_id),
-            )
             paid = f" {report.succeeded} open invoice(s) paid with it." if report.succeeded else ""
             flash(f"Your {profile.card_brand} card ending in {profile.card_last4} is saved.{paid}", "success")
         return redirect(url_for("portal.payment_method"))
@@ -44,8 +38,7 @@ def payment_method() -> Any:
     client_secret = None
     if settings.enabled:
         try:
-            client_secret = payments.start_card_setup(customer_id, settings, customer_id)
-            db.session.commit()
+            client_secret = start_card_setup(customer_id, settings, customer_id)
         except DomainError as error:
             flash(error.message, "error")
     return render_template(
