@@ -14,13 +14,12 @@ from typing import Any
 
 from flask import g, request
 
-from daas.auth.models import ROLES
+from daas.auth.models import API_SCOPE, CALENDAR_SCOPE
 from daas.auth.principal import Principal
-from daas.auth.services import authenticate_token
+from daas.auth.roles import ADMIN, ROLES
 from daas.core.errors import Forbidden, Unauthorized
-from daas.extensions import db
+from daas.usecases.auth import authenticate_api_token
 
-STAFF = ("admin", "finance", "logistics")
 EVERYONE = ROLES
 
 
@@ -44,16 +43,14 @@ def authenticate_request(calendar_feed: bool = False) -> Principal:
     token is never taken from the query string: links end up in logs, histories and shared calendars."""
     header_token = _bearer_token()
     if header_token is not None:
-        token, scopes = header_token, ("api", "calendar") if calendar_feed else ("api",)
+        token, scopes = header_token, (API_SCOPE, CALENDAR_SCOPE) if calendar_feed else (API_SCOPE,)
     elif calendar_feed and request.args.get("token"):
-        token, scopes = request.args["token"], ("calendar",)
+        token, scopes = request.args["token"], (CALENDAR_SCOPE,)
     else:
         raise Unauthorized("Sign in with an API token: Authorization: Bearer <token>.")
-    principal = authenticate_token(token, scopes)
+    principal = authenticate_api_token(token, scopes)  # commits the token's last use
     if principal is None:
         raise Unauthorized(REFUSED_TOKEN)
-    if db.session.dirty:
-        db.session.commit()  # the token's last use, before the request's own work starts
     g.principal = principal
     return principal
 
@@ -65,12 +62,12 @@ def current_principal() -> Principal:
 def access(
     blp: Any, *roles: str, calendar_feed: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Let callers with one of `roles` ("admin" is always allowed) run the view; document 401 and 403.
+    """Let callers with one of `roles` (ADMIN is always allowed) run the view; document 401 and 403.
 
     `calendar_feed` also accepts a calendar token (`TOKEN_SCOPES`), as `?token=` too, for calendar apps that
     cannot send headers; every other view refuses calendar tokens.
     """
-    allowed = frozenset(roles) | {"admin"}
+    allowed = frozenset(roles) | {ADMIN}
     unknown = allowed - set(ROLES)
     if unknown:
         raise ValueError(f"unknown roles {sorted(unknown)}")

@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from daas.auth.credentials import hash_password, hash_token, new_token, token_prefix
-from daas.auth.models import ROLES, TOKEN_SCOPES, ApiToken, User
+from daas.auth.models import API_SCOPE, TOKEN_SCOPES, ApiToken, User
 from daas.auth.principal import Principal
+from daas.auth.roles import CUSTOMER, ROLES
 from daas.auth.rules import email_problem, normalize_email, password_problem
 from daas.core import clock
 from daas.core.errors import Conflict, Invalid, NotFound
@@ -32,9 +33,9 @@ def create_user(email: str, role: str, customer_id: int | None = None, password:
         raise Invalid.field("email", problem)
     if role not in ROLES:
         raise Invalid.field("role", f"Unknown role; use one of {', '.join(ROLES)}.")
-    if role == "customer" and customer_id is None:
+    if role == CUSTOMER and customer_id is None:
         raise Invalid.field("customer_id", "A customer user needs the customer it belongs to.")
-    if role != "customer" and customer_id is not None:
+    if role != CUSTOMER and customer_id is not None:
         raise Invalid.field("customer_id", "Only customer users belong to a customer.")
     if customer_id is not None and db.session.get(Customer, customer_id) is None:
         raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
@@ -110,11 +111,11 @@ def list_users(offset: int = 0, limit: int = 50) -> tuple[list[User], int]:
 
 
 def create_token(
-    user_id: int, name: str = "api", token: str | None = None, scope: str = "api"
+    user_id: int, name: str = "api", token: str | None = None, scope: str = API_SCOPE
 ) -> tuple[ApiToken, str]:
     """Issue a token for a user. The token itself is returned once and never stored.
 
-    `scope` "api" opens the API of the user's role; "calendar" only the calendar feed (see `TOKEN_SCOPES`).
+    `scope` API_SCOPE opens the API of the user's role; CALENDAR_SCOPE only the calendar feed (see models).
     `token` lets the demo data set issue well-known tokens; anything else lets the platform choose.
     """
     if scope not in TOKEN_SCOPES:
@@ -145,9 +146,10 @@ def revoke_token(user_id: int, token_id: int) -> ApiToken:
     return record
 
 
-def authenticate_token(token: str, scopes: Collection[str] = ("api",)) -> Principal | None:
+def authenticate_token(token: str, scopes: Collection[str] = (API_SCOPE,)) -> Principal | None:
     """The principal behind a token, or None when it is unknown, revoked, its user inactive, or its scope
-    not one of `scopes` (a calendar token opens nothing but the feed)."""
+    not one of `scopes` (a calendar token opens nothing but the feed). Notes the token's last use on its
+    row, at most once per TOKEN_USE_RESOLUTION, for the calling use case to commit."""
     record = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if record is None or record.revoked_at is not None or record.scope not in scopes:
         return None

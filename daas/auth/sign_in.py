@@ -6,6 +6,9 @@ server. Each attempt is counted before its password is checked, in one atomic IN
 UPDATE, and a right password clears the count afterwards: however many attempts arrive at once, at most
 `max_failures` passwords are checked per window, and the one that reaches it locks the address for
 `seconds`. While an address is locked even the right password is refused, and nothing more is counted.
+
+Hence two steps, `count_attempt` and `check_attempt`, with a commit between them that the sign-in use case
+makes (domain code never commits): the count is durable before the password is looked at.
 """
 
 from __future__ import annotations
@@ -49,27 +52,45 @@ class LockedOut(DomainError):
     status_code = 429
 
 
-def sign_in(email: str, password: str, policy: LockoutPolicy) -> SignedIn:
-    """Check an e-mail and password; the user and the session version to sign in with.
+@dataclass(frozen=True)
+class Attempt:
+    """One sign-in attempt of an address, as counted: `counted` is False when the address was locked (the
+    attempt was refused unchecked and nothing was counted)."""
 
-    Raises `Unauthorized` for a wrong e-mail or password (one message for both) and `LockedOut` while the
-    address is locked. Owns its transactions: the attempt is committed before the password is checked, so
-    the count is seen by every other worker at once and no row lock is held during the (slow) hash check.
+    key: str
+    at: datetime
+    counted: bool
+
+
+def count_attempt(email: str, policy: LockoutPolicy) -> Attempt | None:
+    """Count an attempt of `email` before its password is checked; None when the policy locks nothing out.
+
+    The caller commits the count before it checks the password (`check_attempt`): every other worker sees it
+    at once, no row lock is held during the slow hash check, and the count stands even though the sign-in
+    then fails and everything after the commit is rolled back.
     """
+    if policy.max_failures <= 0:
+        return None
     key, now = email_key(email), clock.now()
-    if policy.max_failures > 0:
-        counted = _count_attempt(key, now, policy)
-        db.session.commit()
-        if not counted:
-            raise LockedOut(_locked_message(key, now, policy))
+    return Attempt(key, now, _count_attempt(key, now, policy))
+
+
+def check_attempt(email: str, password: str, attempt: Attempt | None, policy: LockoutPolicy) -> SignedIn:
+    """Check an e-mail and password once the attempt is counted; the user and the session version to sign in
+    with. A right password clears the address's failures.
+
+    Raises `LockedOut` while the address is locked (the password unchecked, the right one too) and
+    `Unauthorized` for a wrong e-mail or password (one message for both).
+    """
+    if attempt is not None and not attempt.counted:
+        raise LockedOut(_locked_message(attempt.key, attempt.at, policy))
     user = _user_with(email)
     # Unknown, inactive and password-less users are checked against a dummy hash: the same cost as a real one.
     password_hash = user.password_hash if user is not None and user.active else None
     if not verify_password(password_hash, password) or user is None:
         raise Unauthorized(WRONG_CREDENTIALS, errors={"password": [WRONG_CREDENTIALS]})
-    if policy.max_failures > 0:
-        db.session.execute(delete(SignInFailure).where(SignInFailure.email_key == key))
-        db.session.commit()
+    if attempt is not None:
+        db.session.execute(delete(SignInFailure).where(SignInFailure.email_key == attempt.key))
     principal = Principal(user.id, user.email, user.role, user.customer_id)
     return SignedIn(principal, user.session_version)
 

@@ -8,9 +8,9 @@ from typing import TypeVar
 import click
 
 from daas.auth import services
-from daas.auth.models import ROLES
+from daas.auth.roles import ROLES
 from daas.core.errors import DomainError
-from daas.extensions import db
+from daas.usecases import auth as use_cases
 
 users_group = click.Group("users", help="People who use daas.")
 tokens_group = click.Group("tokens", help="API tokens.")
@@ -19,15 +19,13 @@ T = TypeVar("T")
 
 
 def _carry_out(action: Callable[[], T]) -> T:
-    """Run a command's one service call and commit. A domain error ends the command (exit code 1) with its
-    message and the fields at fault, having committed nothing."""
+    """Run a command's one use case (which commits). A domain error ends the command (exit code 1) with
+    its message and the fields at fault, the use case having rolled back."""
     try:
-        result = action()
+        return action()
     except DomainError as error:
         details = "; ".join(f"{field}: {' '.join(map(str, msgs))}" for field, msgs in error.errors.items())
         raise click.ClickException(f"{error.message}{' (' + details + ')' if details else ''}") from error
-    db.session.commit()
-    return result
 
 
 @users_group.command("create")
@@ -37,7 +35,7 @@ def _carry_out(action: Callable[[], T]) -> T:
 @click.option("--password", help="Lets the user sign in to the pages (10 characters or more).")
 def create_user_command(email: str, role: str, customer_id: int | None, password: str | None) -> None:
     """Create a user with one role."""
-    user = _carry_out(lambda: services.create_user(email, role, customer_id, password))
+    user = _carry_out(lambda: use_cases.create_user(email, role, customer_id, password))
     click.echo(f"Created user {user.id}: {user.email} ({user.role})")
 
 
@@ -45,7 +43,7 @@ def create_user_command(email: str, role: str, customer_id: int | None, password
 @click.argument("email")
 def deactivate_user_command(email: str) -> None:
     """Stop a user: every session of theirs ends at once, and no sign-in or API token works."""
-    user = _carry_out(lambda: services.deactivate_user(services.find_user_by_email(email).id))
+    user = _carry_out(lambda: use_cases.deactivate_user(services.find_user_by_email(email).id))
     click.echo(f"Deactivated user {user.id}: {user.email}; signed out everywhere.")
 
 
@@ -53,7 +51,7 @@ def deactivate_user_command(email: str) -> None:
 @click.argument("email")
 def reactivate_user_command(email: str) -> None:
     """Let a deactivated user sign in and use their unrevoked tokens again."""
-    user = _carry_out(lambda: services.reactivate_user(services.find_user_by_email(email).id))
+    user = _carry_out(lambda: use_cases.reactivate_user(services.find_user_by_email(email).id))
     click.echo(f"Reactivated user {user.id}: {user.email}.")
 
 
@@ -62,7 +60,7 @@ def reactivate_user_command(email: str) -> None:
 @click.option("--name", default="cli", show_default=True, help="What the token is for.")
 def create_token_command(email: str, name: str) -> None:
     """Issue an API token for a user; the token is printed alone on the last line, and only once."""
-    record, token = _carry_out(lambda: services.create_token(services.find_user_by_email(email).id, name))
+    record, token = _carry_out(lambda: use_cases.issue_token(services.find_user_by_email(email).id, name))
     user = record.user
     click.echo(f"Token {record.prefix}... for {user.email} ({user.role}); it is not shown again:")
     click.echo(token)

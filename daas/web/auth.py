@@ -13,11 +13,13 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
 from daas.auth.principal import Principal
-from daas.auth.services import end_sessions, get_user
-from daas.auth.sign_in import LockedOut, LockoutPolicy, sign_in
+from daas.auth.roles import ADMIN, CUSTOMER, FINANCE, LOGISTICS
+from daas.auth.services import get_user
+from daas.auth.sign_in import LockedOut, LockoutPolicy
 from daas.core.errors import NotFound, Unauthorized
-from daas.extensions import db, limiter, login_manager
+from daas.extensions import limiter, login_manager
 from daas.settings import current_settings
+from daas.usecases.auth import sign_in, sign_out
 from daas.web.security import secure_page
 
 blp = Blueprint("auth", __name__)
@@ -57,10 +59,10 @@ class LoginForm(FlaskForm):
 
 
 HOMES = {
-    "customer": "portal.home",
-    "finance": "finance.home",
-    "logistics": "logistics.home",
-    "admin": "admin.home",
+    CUSTOMER: "portal.home",
+    FINANCE: "finance.home",
+    LOGISTICS: "logistics.home",
+    ADMIN: "admin.home",
 }
 
 
@@ -104,8 +106,7 @@ def _lockout_policy() -> LockoutPolicy:
 @login_required
 def logout() -> Any:
     """Signing out ends every session of the person (this browser's and any copy of its cookie)."""
-    end_sessions(current_user.principal.user_id)
-    db.session.commit()
+    sign_out(current_user.principal.user_id)
     logout_user()
     flash("You are signed out.")
     return redirect(url_for("auth.login"))

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from daas.api.access import EVERYONE, access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.auth import services
-from daas.extensions import db
 from daas.schemas.auth import (
     NewTokenSchema,
     PrincipalSchema,
@@ -18,6 +17,7 @@ from daas.schemas.auth import (
     UserCreateSchema,
     UserSchema,
 )
+from daas.usecases import auth as use_cases
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users, roles and API tokens")
 
@@ -47,11 +47,9 @@ class Users(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a user with one role (a customer user names its customer)."""
-        user = services.create_user(
+        return use_cases.create_user(
             data["email"], data["role"], data.get("customer_id"), data.get("password")
         )
-        db.session.commit()
-        return user
 
 
 @blp.route("/users/<id:user_id>/tokens")
@@ -70,8 +68,7 @@ class UserTokens(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], user_id: int) -> Any:
         """Issue a token; the answer carries the secret, once."""
-        record, token = services.create_token(user_id, data["name"], scope=data["scope"])
-        db.session.commit()
+        record, token = use_cases.issue_token(user_id, data["name"], scope=data["scope"])
         fields = ("id", "name", "prefix", "scope", "created_at", "last_used_at", "revoked_at")
         return {**{name: getattr(record, name) for name in fields}, "token": token}
 
@@ -83,6 +80,4 @@ class TokenRevocation(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def post(self, user_id: int, token_id: int) -> Any:
         """Revoke a token: it stops working at once."""
-        record = services.revoke_token(user_id, token_id)
-        db.session.commit()
-        return record
+        return use_cases.revoke_token(user_id, token_id)

@@ -10,8 +10,10 @@ from flask import current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from daas.auth import services as auth
+from daas.auth.roles import ADMIN
 from daas.customers import services as customer_services
 from daas.customers.services import customer_names
+from daas.usecases import auth as use_cases
 from daas.web.admin import blp, form_page, queries
 from daas.web.admin.forms import TokenForm, UserForm
 from daas.web.pages import audience, carry_out, options, pager, principal
@@ -20,7 +22,7 @@ T = TypeVar("T")
 
 
 @blp.get("/users")
-@audience("admin")
+@audience(ADMIN)
 def users() -> Any:
     page = pager(25)
     rows, total = auth.list_users(page.offset, page.size)
@@ -29,7 +31,7 @@ def users() -> Any:
 
 
 @blp.route("/users/new", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def users_new() -> Any:
     form = UserForm()
     form.customer_id.choices = options([("", "None (staff)"), *queries.customer_choices()])
@@ -38,7 +40,7 @@ def users_new() -> Any:
     if form.validate_on_submit():
         user = carry_out(
             form,
-            lambda: auth.create_user(
+            lambda: use_cases.create_user(
                 form.email.data, form.role.data, form.customer_id.data, form.password.data or None
             ),
             lambda u: (
@@ -52,13 +54,13 @@ def users_new() -> Any:
 
 
 @blp.get("/users/<int:user_id>")
-@audience("admin")
+@audience(ADMIN)
 def users_show(user_id: int) -> Any:
     return _user_page(user_id, TokenForm())
 
 
 @blp.post("/users/<int:user_id>/tokens")
-@audience("admin")
+@audience(ADMIN)
 def users_tokens(user_id: int) -> Any:
     auth.get_user(user_id)  # 404 before anything else
     form = TokenForm()
@@ -66,7 +68,7 @@ def users_tokens(user_id: int) -> Any:
     if form.validate_on_submit():
         created = carry_out(
             form,
-            lambda: auth.create_token(user_id, form.name.data),
+            lambda: use_cases.issue_token(user_id, form.name.data),
             lambda result: f"Token {result[0].name} created. Copy it now: it is not shown again.",
         )
     if created is None:
@@ -78,38 +80,38 @@ def users_tokens(user_id: int) -> Any:
 
 
 @blp.post("/users/<int:user_id>/tokens/<int:token_id>/revoke")
-@audience("admin")
+@audience(ADMIN)
 def users_revoke(user_id: int, token_id: int) -> Any:
     return _on_user_page(
         user_id,
-        lambda: auth.revoke_token(user_id, token_id),
+        lambda: use_cases.revoke_token(user_id, token_id),
         lambda token: f"Token {token.name} ({token.prefix}…) revoked: it no longer works.",
     )
 
 
 @blp.post("/users/<int:user_id>/deactivate")
-@audience("admin")
+@audience(ADMIN)
 def users_deactivate(user_id: int) -> Any:
     return _on_user_page(
         user_id,
-        lambda: auth.deactivate_user(user_id, principal().user_id),
+        lambda: use_cases.deactivate_user(user_id, principal().user_id),
         lambda user: f"{user.email} is deactivated: signed out everywhere, and no API token of theirs works.",
     )
 
 
 @blp.post("/users/<int:user_id>/reactivate")
-@audience("admin")
+@audience(ADMIN)
 def users_reactivate(user_id: int) -> Any:
     return _on_user_page(
         user_id,
-        lambda: auth.reactivate_user(user_id),
+        lambda: use_cases.reactivate_user(user_id),
         lambda user: f"{user.email} is active again: they may sign in and their unrevoked tokens work.",
     )
 
 
 def _on_user_page(user_id: int, action: Callable[[], T], success: Callable[[T], str]) -> Response:
-    """What a button on a user's page does (revoke a token, deactivate, reactivate): carry out the one
-    service call, then back to the page, where its message (or the refusal) is shown."""
+    """What a button on a user's page does (revoke a token, deactivate, reactivate): carry out its one use
+    case, then back to the page, where its message (or the refusal) is shown."""
     carry_out(None, action, success)
     return redirect(url_for("admin.users_show", user_id=user_id))
 
