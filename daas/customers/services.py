@@ -37,19 +37,19 @@ def create_customer(
     return customer
 
 
-def update_customer(customer_id: int, changes: dict[str, Any], customer_scope: int | None = None) -> Customer:
-    """Change a customer's details. Its currency can only change while no contract bills in the old one."""
+def update_customer(
+    customer_id: int, changes: dict[str, Any], *, has_contracts: bool, customer_scope: int | None = None
+) -> Customer:
+    """Change a customer's details. Its currency can only change while no contract bills in the old one:
+    `has_contracts` is that answer, which contracts (above customers) give the calling use case."""
     customer = get_customer(customer_id, customer_scope)
     changes = dict(changes)
     country = changes.get("country", customer.country)
     if "vat_id" in changes or "country" in changes:
         changes.setdefault("vat_id", customer.vat_id)
         _check_vat_id(changes, country)
-    if "currency" in changes and changes["currency"] != customer.currency:
-        from daas.contracts.models import Contract
-
-        if db.session.scalar(select(Contract.id).where(Contract.customer_id == customer.id).limit(1)):
-            raise Invalid.field("currency", "The customer has contracts; their plans fix its currency.")
+    if "currency" in changes and changes["currency"] != customer.currency and has_contracts:
+        raise Invalid.field("currency", "The customer has contracts; their plans fix its currency.")
     for name, value in changes.items():
         setattr(customer, name, value)
     db.session.flush()

@@ -88,6 +88,25 @@ def test_patch_changes_only_what_is_sent(client, tokens, database):
     assert response.get_json()["payment_terms_days"] == 14
 
 
+def test_currency_is_fixed_once_the_customer_has_a_contract(client, tokens, database):
+    customer = factories.customer(currency="EUR")
+    factories.contract(customer.id)
+    response = client.patch(
+        f"/api/v1/customers/{customer.id}",
+        json={"currency": "USD", "billing_email": "new@example.com"},
+        headers=bearer(tokens["finance"]),
+    )
+    body = assert_error(response, 422, "currency")
+    assert body["errors"]["currency"] == ["The customer has contracts; their plans fix its currency."]
+    shown = client.get(f"/api/v1/customers/{customer.id}", headers=bearer(tokens["finance"])).get_json()
+    assert (shown["currency"], shown["billing_email"]) == ("EUR", "ap@example.com")
+    free = factories.customer(currency="EUR")
+    changed = client.patch(
+        f"/api/v1/customers/{free.id}", json={"currency": "USD"}, headers=bearer(tokens["finance"])
+    )
+    assert changed.status_code == 200 and changed.get_json()["currency"] == "USD"
+
+
 def test_pagination_reports_the_total(client, tokens, database):
     for _ in range(3):
         factories.customer()

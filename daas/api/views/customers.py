@@ -8,8 +8,8 @@ from flask.views import MethodView
 
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
+from daas.auth.roles import CUSTOMER, FINANCE
 from daas.customers import services
-from daas.extensions import db
 from daas.schemas.customers import (
     CustomerCreateSchema,
     CustomerQuerySchema,
@@ -17,13 +17,14 @@ from daas.schemas.customers import (
     CustomerUpdateSchema,
 )
 from daas.settings import current_settings
+from daas.usecases import customers as use_cases
 
 blp = Blueprint("customers", __name__, url_prefix="/api/v1/customers", description="Customer companies")
 
 
 @blp.route("")
 class Customers(MethodView):
-    @access(blp, "finance", "customer")
+    @access(blp, FINANCE, CUSTOMER)
     @blp.arguments(CustomerQuerySchema, location="query")
     @blp.response(200, CustomerSchema(many=True))
     @blp.paginate()
@@ -34,32 +35,28 @@ class Customers(MethodView):
         )
         return rows
 
-    @access(blp, "finance")
+    @access(blp, FINANCE)
     @blp.arguments(CustomerCreateSchema)
     @blp.response(201, CustomerSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a customer."""
-        customer = services.create_customer(data, current_settings().default_payment_terms_days)
-        db.session.commit()
-        return customer
+        return use_cases.create_customer(data, current_settings().default_payment_terms_days)
 
 
 @blp.route("/<id:customer_id>")
 class CustomerById(MethodView):
-    @access(blp, "finance", "customer")
+    @access(blp, FINANCE, CUSTOMER)
     @blp.response(200, CustomerSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, customer_id: int) -> Any:
         """Show a customer."""
         return services.get_customer(customer_id, current_principal().customer_scope)
 
-    @access(blp, "finance")
+    @access(blp, FINANCE)
     @blp.arguments(CustomerUpdateSchema(partial=True))
     @blp.response(200, CustomerSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], customer_id: int) -> Any:
         """Change a customer's details."""
-        customer = services.update_customer(customer_id, data)
-        db.session.commit()
-        return customer
+        return use_cases.update_customer(customer_id, data)

@@ -7,15 +7,17 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
+from daas.auth.roles import ADMIN
 from daas.customers import services as customer_services
 from daas.settings import current_settings
+from daas.usecases import customers as use_cases
 from daas.web.admin import blp, form_page, queries
 from daas.web.admin.forms import CustomerForm, CustomerSearchForm
 from daas.web.pages import audience, carry_out, pager
 
 
 @blp.get("/customers", endpoint="customers")
-@audience("admin")
+@audience(ADMIN)
 def customers_list() -> Any:
     search = CustomerSearchForm()
     query = search.q.data if search.validate() else None
@@ -27,7 +29,7 @@ def customers_list() -> Any:
 
 
 @blp.route("/customers/new", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def customers_new() -> Any:
     form = CustomerForm()
     if request.method == "GET":
@@ -36,7 +38,7 @@ def customers_new() -> Any:
         terms = current_settings().default_payment_terms_days
         customer = carry_out(
             form,
-            lambda: customer_services.create_customer(form.values(), terms),
+            lambda: use_cases.create_customer(form.values(), terms),
             lambda c: f"Customer {c.name} created (number {c.id}). Add a user for it below.",
         )
         if customer is not None:
@@ -45,7 +47,7 @@ def customers_new() -> Any:
 
 
 @blp.route("/customers/<int:customer_id>", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def customers_edit(customer_id: int) -> Any:
     customer = customer_services.get_customer(customer_id)
     form = CustomerForm(obj=customer)
@@ -54,7 +56,7 @@ def customers_edit(customer_id: int) -> Any:
         changes.setdefault("payment_terms_days", customer.payment_terms_days)
         changed = carry_out(
             form,
-            lambda: customer_services.update_customer(customer_id, changes),
+            lambda: use_cases.update_customer(customer_id, changes),
             lambda c: f"Customer {c.name} saved.",
         )
         if changed is not None:
