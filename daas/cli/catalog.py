@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from daas.catalog.footprints import FormatError, open_rows, read_rows
-from daas.catalog.services import import_footprints
-from daas.extensions import db
+from daas.usecases.catalog import import_footprints
 
 catalog_group = click.Group("catalog", help="The device catalog.")
 
@@ -33,7 +32,6 @@ def import_command(file: Path, show_skipped: bool) -> None:
         click.progressbar(length=total, label=f"Importing {file.name}", file=sys.stderr) as bar,
     ):
         report = import_footprints(read_rows(open_rows(stream)), on_row=lambda: bar.update(1))
-    db.session.commit()
     click.echo(
         f"Read {total} rows: kept {report.kept} ({report.created} new, {report.updated} updated, "
         f"{report.unchanged} unchanged), skipped {len(report.skipped)}."

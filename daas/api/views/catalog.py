@@ -9,13 +9,13 @@ from flask.views import MethodView
 from daas.api.access import EVERYONE, access
 from daas.api.base import Blueprint, page_window
 from daas.catalog import services
-from daas.extensions import db
 from daas.schemas.catalog import (
     DeviceModelCreateSchema,
     DeviceModelQuerySchema,
     DeviceModelSchema,
     DeviceModelUpdateSchema,
 )
+from daas.usecases import catalog as use_cases
 
 blp = Blueprint("device-models", __name__, url_prefix="/api/v1/device-models", description="Device catalog")
 
@@ -39,9 +39,7 @@ class DeviceModels(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Add a device model to the catalog."""
-        model = services.create_device_model(data)
-        db.session.commit()
-        return model
+        return use_cases.create_device_model(data)
 
 
 @blp.route("/<id:model_id>")
@@ -59,6 +57,4 @@ class DeviceModelById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], model_id: int) -> Any:
         """Correct a device model's figures."""
-        model = services.update_device_model(model_id, data)
-        db.session.commit()
-        return model
+        return use_cases.update_device_model(model_id, data)

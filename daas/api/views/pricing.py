@@ -8,7 +8,6 @@ from flask.views import MethodView
 
 from daas.api.access import EVERYONE, access
 from daas.api.base import Blueprint, page_window
-from daas.extensions import db
 from daas.pricing import services
 from daas.schemas.pricing import (
     MetricCreateSchema,
@@ -17,6 +16,7 @@ from daas.schemas.pricing import (
     PlanQuerySchema,
     PlanSchema,
 )
+from daas.usecases import pricing as use_cases
 
 metrics_blp = Blueprint("metrics", __name__, url_prefix="/api/v1/metrics", description="Billable metrics")
 plans_blp = Blueprint("plans", __name__, url_prefix="/api/v1/plans", description="Price plans")
@@ -38,9 +38,7 @@ class Metrics(MethodView):
     @metrics_blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Define a billable metric."""
-        metric = services.create_metric(data)
-        db.session.commit()
-        return metric
+        return use_cases.create_metric(data)
 
 
 @metrics_blp.route("/<id:metric_id>")
@@ -72,8 +70,7 @@ class Plans(MethodView):
     @plans_blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a price plan with its charges (billing.md)."""
-        plan = services.create_plan(data)
-        db.session.commit()
+        plan = use_cases.create_plan(data)
         return services.get_plan(plan.id)
 
 

@@ -8,15 +8,17 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
+from daas.auth.roles import ADMIN
 from daas.catalog import services as catalog_services
 from daas.catalog.footprints import FormatError, open_rows, read_rows
+from daas.usecases import catalog as use_cases
 from daas.web.admin import blp, form_page
 from daas.web.admin.forms import CatalogFilterForm, DeviceModelForm, ImportForm
 from daas.web.pages import audience, carry_out, pager
 
 
 @blp.get("/catalog", endpoint="catalog")
-@audience("admin")
+@audience(ADMIN)
 def catalog_list() -> Any:
     filters = CatalogFilterForm()
     category = filters.category.data if filters.validate() else None
@@ -28,14 +30,14 @@ def catalog_list() -> Any:
 
 
 @blp.route("/catalog/<int:model_id>", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def catalog_edit(model_id: int) -> Any:
     model = catalog_services.get_device_model(model_id)
     form = DeviceModelForm(obj=model)
     if form.validate_on_submit():
         changed = carry_out(
             form,
-            lambda: catalog_services.update_device_model(model_id, form.values()),
+            lambda: use_cases.update_device_model(model_id, form.values()),
             lambda m: f"Device model {m.sku} saved.",
         )
         if changed is not None:
@@ -44,7 +46,7 @@ def catalog_edit(model_id: int) -> Any:
 
 
 @blp.route("/catalog/import", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def catalog_import() -> Any:
     form = ImportForm()
     report = None
@@ -53,7 +55,7 @@ def catalog_import() -> Any:
         if stream is not None:
             report = carry_out(
                 form,
-                lambda: catalog_services.import_footprints(read_rows(stream)),
+                lambda: use_cases.import_footprints(read_rows(stream)),
                 lambda r: (
                     f"Import done: {r.kept} models kept ({r.created} new, {r.updated} updated, "
                     f"{r.unchanged} unchanged), {len(r.skipped)} rows skipped."

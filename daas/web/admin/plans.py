@@ -7,16 +7,19 @@ from typing import Any
 
 from flask import redirect, render_template, url_for
 
+from daas.auth.roles import ADMIN
 from daas.core.errors import Invalid
 from daas.pricing import services as pricing
+from daas.pricing.kinds import DEVICE_MONTHLY, METERED
 from daas.pricing.models import Plan
+from daas.usecases import pricing as use_cases
 from daas.web.admin import blp, form_page, queries
 from daas.web.admin.forms import MetricForm, PlanForm, none_if_blank
 from daas.web.pages import audience, carry_out, pager
 
 
 @blp.get("/plans")
-@audience("admin")
+@audience(ADMIN)
 def plans() -> Any:
     page = pager(10)
     rows, total = pricing.list_plans(None, page.offset, page.size)
@@ -24,7 +27,7 @@ def plans() -> Any:
 
 
 @blp.route("/plans/new", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def plans_new() -> Any:
     form = PlanForm()
     form.prepare(queries.metric_codes())
@@ -42,7 +45,7 @@ def plans_new() -> Any:
 
 
 @blp.route("/plans/metrics", methods=["GET", "POST"])
-@audience("admin")
+@audience(ADMIN)
 def plans_metrics() -> Any:
     form = MetricForm()
     if form.validate_on_submit():
@@ -52,7 +55,9 @@ def plans_metrics() -> Any:
             "aggregation": form.aggregation.data,
             "field": none_if_blank(form.field.data),
         }
-        metric = carry_out(form, lambda: pricing.create_metric(values), lambda m: f"Metric {m.code} created.")
+        metric = carry_out(
+            form, lambda: use_cases.create_metric(values), lambda m: f"Metric {m.code} created."
+        )
         if metric is not None:
             return redirect(url_for("admin.plans_metrics"))
     page = pager(50)
@@ -73,7 +78,7 @@ def _plan_values(form: PlanForm) -> tuple[dict[str, Any] | None, Rows]:
     if form.device_unit_amount.data is not None or form.device_model_sku.data:
         charges.append(
             {
-                "kind": "device_monthly",
+                "kind": DEVICE_MONTHLY,
                 "unit_amount": form.device_unit_amount.data,
                 "device_model_sku": none_if_blank(form.device_model_sku.data),
             }
@@ -103,7 +108,7 @@ def _plan_values(form: PlanForm) -> tuple[dict[str, Any] | None, Rows]:
             tier_rows.append(tier_index)
         charges.append(
             {
-                "kind": "metered",
+                "kind": METERED,
                 "metric": charge.metric.data or None,
                 "model": charge.model.data or None,
                 "unit_amount": charge.unit_amount.data,
@@ -133,9 +138,10 @@ def _plan_values(form: PlanForm) -> tuple[dict[str, Any] | None, Rows]:
 
 
 def _create_plan(form: PlanForm, values: dict[str, Any], rows: Rows) -> Plan:
-    """`create_plan`, with the errors it finds in charges and tiers put beside the rows they came from."""
+    """The create-plan use case, with the errors it finds in charges and tiers put beside the rows they came
+    from."""
     try:
-        return pricing.create_plan(values)
+        return use_cases.create_plan(values)
     except Invalid as error:
         rest = {key: messages for key, messages in error.errors.items() if key != "charges"}
         for index, problems in (error.errors.get("charges") or {}).items():
