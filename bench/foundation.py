@@ -27,8 +27,9 @@ from daas import create_app
 from daas.catalog.footprints import open_rows, read_rows
 from daas.catalog.services import DEFAULT_CATALOG, import_footprints
 from daas.core import clock
-from daas.demo.services import demo_token, load_demo
+from daas.demo.services import demo_token
 from daas.extensions import db
+from daas.usecases.demo import load_demo
 
 
 def synthetic_footprints(rows: int) -> str:

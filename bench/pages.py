@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade
 
 from daas import create_app
-from daas.demo.services import load_demo
 from daas.extensions import db
+from daas.usecases.demo import load_demo
 
 PASSWORD = "daas-demo-2026"
 PAGES = {

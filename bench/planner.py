@@ -25,10 +25,10 @@ from sqlalchemy import event, func, select
 from daas import create_app
 from daas.contracts.models import Deployment
 from daas.core import clock
-from daas.demo.services import load_demo
 from daas.extensions import db
 from daas.logistics.refresh import plan_refresh_orders
 from daas.logistics.rules import UpgradePolicy
+from daas.usecases.demo import load_demo
 
 
 def main() -> None:

@@ -29,8 +29,8 @@ from sqlalchemy import delete
 
 from daas import create_app
 from daas.auth.models import SignInFailure
-from daas.demo.services import load_demo
 from daas.extensions import db
+from daas.usecases.demo import load_demo
 
 PASSWORD = "daas-demo-2026"
 KNOWN = "finance@daas.example"

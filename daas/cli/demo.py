@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from daas.demo.services import DEMO_PASSWORD, load_demo
-from daas.extensions import db
+from daas.demo.services import DEMO_PASSWORD
 from daas.settings import current_settings
+from daas.usecases.demo import load_demo
 
 
 @click.command("demo")
@@ -16,7 +16,6 @@ def demo_command(force: bool) -> None:
     if current_settings().env == "production" and not force:
         raise click.ClickException("The demo creates users with well-known tokens; refusing in production.")
     report = load_demo(current_settings().issuer.country)
-    db.session.commit()
     created = ", ".join(f"{n} {kind}" for kind, n in report.created.items() if n) or "nothing new"
     click.echo(f"Demo data loaded: {created}.")
     click.echo(f"Demo users (password for each: {DEMO_PASSWORD}) and their API tokens:")

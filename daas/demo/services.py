@@ -17,9 +17,8 @@ from sqlalchemy import select
 
 from daas.auth import services as auth
 from daas.auth.models import User
-from daas.billing.invoices import finalize_run
-from daas.billing.models import Invoice
-from daas.billing.run import run_billing
+from daas.auth.roles import ADMIN, CUSTOMER, FINANCE, LOGISTICS
+from daas.billing.models import BillingRun, Invoice
 from daas.catalog.services import load_default_catalog
 from daas.contracts import services as contracts
 from daas.contracts.models import Contract, Deployment
@@ -40,6 +39,17 @@ from daas.logistics.returns import create_return_order, pick_up_return_order
 from daas.logistics.rules import UpgradePolicy
 from daas.logistics.slots import create_slot
 from daas.pricing import services as pricing
+from daas.pricing.kinds import (
+    COUNT,
+    DEVICE_MONTHLY,
+    GRADUATED,
+    METERED,
+    PACKAGE,
+    PER_UNIT,
+    SUM,
+    UNIQUE_COUNT,
+    VOLUME,
+)
 from daas.pricing.models import Metric, Plan
 from daas.usage.services import store_usage_events
 
@@ -106,9 +116,9 @@ CUSTOMERS = [
 ]
 
 METRICS = [
-    {"code": "support_tickets", "name": "Support tickets", "aggregation": "count", "field": None},
-    {"code": "express_swaps", "name": "Express swaps", "aggregation": "sum", "field": None},
-    {"code": "active_users", "name": "Active users", "aggregation": "unique_count", "field": "user"},
+    {"code": "support_tickets", "name": "Support tickets", "aggregation": COUNT, "field": None},
+    {"code": "express_swaps", "name": "Express swaps", "aggregation": SUM, "field": None},
+    {"code": "active_users", "name": "Active users", "aggregation": UNIQUE_COUNT, "field": "user"},
 ]
 
 PLANS = [
@@ -120,20 +130,20 @@ PLANS = [
         "refresh_cycle_months": 36,
         "minimum_monthly_amount": Decimal("500.00"),
         "charges": [
-            {"kind": "device_monthly", "unit_amount": Decimal("39.00")},
+            {"kind": DEVICE_MONTHLY, "unit_amount": Decimal("39.00")},
             {
-                "kind": "metered",
+                "kind": METERED,
                 "metric": "support_tickets",
-                "model": "graduated",
+                "model": GRADUATED,
                 "tiers": [
                     {"up_to": Decimal(10), "unit_amount": Decimal(0)},
                     {"up_to": None, "unit_amount": Decimal("15.00")},
                 ],
             },
             {
-                "kind": "metered",
+                "kind": METERED,
                 "metric": "express_swaps",
-                "model": "per_unit",
+                "model": PER_UNIT,
                 "unit_amount": Decimal("49.00"),
             },
         ],
@@ -146,18 +156,18 @@ PLANS = [
         "refresh_cycle_months": 24,
         "minimum_monthly_amount": None,
         "charges": [
-            {"kind": "device_monthly", "device_model_sku": "DELL-LAT-7430", "unit_amount": Decimal("44.00")},
-            {"kind": "device_monthly", "device_model_sku": "DELL-P2423D", "unit_amount": Decimal("9.50")},
+            {"kind": DEVICE_MONTHLY, "device_model_sku": "DELL-LAT-7430", "unit_amount": Decimal("44.00")},
+            {"kind": DEVICE_MONTHLY, "device_model_sku": "DELL-P2423D", "unit_amount": Decimal("9.50")},
             {
-                "kind": "device_monthly",
+                "kind": DEVICE_MONTHLY,
                 "device_model_sku": "DELL-OPX-7000-MFF",
                 "unit_amount": Decimal("27.00"),
             },
-            {"kind": "device_monthly", "device_model_sku": "GOOGLE-PIXEL-5", "unit_amount": Decimal("17.50")},
+            {"kind": DEVICE_MONTHLY, "device_model_sku": "GOOGLE-PIXEL-5", "unit_amount": Decimal("17.50")},
             {
-                "kind": "metered",
+                "kind": METERED,
                 "metric": "active_users",
-                "model": "volume",
+                "model": VOLUME,
                 "tiers": [
                     {"up_to": Decimal(25), "unit_amount": Decimal("4.00")},
                     {"up_to": Decimal(100), "unit_amount": Decimal("3.20")},
@@ -165,9 +175,9 @@ PLANS = [
                 ],
             },
             {
-                "kind": "metered",
+                "kind": METERED,
                 "metric": "express_swaps",
-                "model": "package",
+                "model": PACKAGE,
                 "unit_amount": Decimal("120.00"),
                 "package_size": 3,
             },
@@ -181,11 +191,11 @@ PLANS = [
         "refresh_cycle_months": 36,
         "minimum_monthly_amount": Decimal("300.00"),
         "charges": [
-            {"kind": "device_monthly", "unit_amount": Decimal("42.00")},
+            {"kind": DEVICE_MONTHLY, "unit_amount": Decimal("42.00")},
             {
-                "kind": "metered",
+                "kind": METERED,
                 "metric": "support_tickets",
-                "model": "per_unit",
+                "model": PER_UNIT,
                 "unit_amount": Decimal("20.00"),
             },
         ],
@@ -217,9 +227,9 @@ TERMS = {"Berliner Baukontor GmbH": 48}
 SPARE_STOCK = [("DELL-LAT-5430", 3), ("DELL-U2723QE", 2), ("MS-SURFACE-PRO-8", 2)]
 
 STAFF = [
-    ("admin@daas.example", "admin"),
-    ("finance@daas.example", "finance"),
-    ("logistics@daas.example", "logistics"),
+    ("admin@daas.example", ADMIN),
+    ("finance@daas.example", FINANCE),
+    ("logistics@daas.example", LOGISTICS),
 ]
 CUSTOMER_USERS = [
     ("it@amsterdam-analytics.example", "Amsterdam Analytics B.V."),
@@ -241,6 +251,17 @@ class DemoReport:
 
     def count(self, kind: str, n: int = 1) -> None:
         self.created[kind] = self.created.get(kind, 0) + n
+
+    def billed(self, run: BillingRun, month: DemoMonth) -> None:
+        self.count("finalized invoices" if month.finalize else "draft invoices", run.invoices_created)
+
+
+@dataclass(frozen=True)
+class DemoMonth:
+    """A month the demo bills: the older ones finalized, the last one left as drafts for review."""
+
+    period: Period
+    finalize: bool
 
 
 def _customer(values: dict) -> tuple[Customer, bool]:
@@ -342,7 +363,11 @@ def _usage(contract: Contract, metrics: dict[str, Metric], rng: random.Random, r
     report.count("usage events", store_usage_events(events))
 
 
-def load_demo(issuer_country: str = "NL") -> DemoReport:
+def build_demo_world() -> DemoReport:
+    """Everything of the demo but its invoices and closed impact months: catalog, plans, customers,
+    contracts with their fleets and usage, second lives, users with their tokens, pickup slots, refresh and
+    take-back orders. Flushes, never commits; the demo use case then bills `months_to_bill` (billing runs
+    commit as they go) and closes the impact months (`close_impact_months`)."""
     report = DemoReport()
     rng = random.Random(20261129)
     catalog = load_default_catalog()
@@ -397,17 +422,32 @@ def load_demo(issuer_country: str = "NL") -> DemoReport:
     for email, role in STAFF:
         _user(email, role, None, report)
     for email, name in CUSTOMER_USERS:
-        _user(email, "customer", customers[name].id, report)
+        _user(email, CUSTOMER, customers[name].id, report)
     db.session.flush()
     _open_pickup_slots(report)
     refresh = plan_refreshes(today, 60, UpgradePolicy(), 14, ACTOR)
     _takeback_orders(customers, report)
     report.count("refresh orders", len(refresh.refresh_orders))
     report.count("end-of-term return orders", len(refresh.end_of_term_orders))
-    _bill_recent_months(issuer_country, report)
+    return report
+
+
+def months_to_bill() -> list[DemoMonth]:
+    """Invoices of the last three months: the older two finalized, the last one a draft for review.
+    A month that has invoices already is left out, so loading again bills nothing twice."""
+    latest = Period.containing(clock.today()).previous()
+    return [
+        DemoMonth(period, finalize=period != latest)
+        for period in (latest.previous().previous(), latest.previous(), latest)
+        if db.session.scalar(select(Invoice.id).where(Invoice.period == period.name).limit(1)) is None
+    ]
+
+
+def close_impact_months(report: DemoReport) -> None:
+    """Close the impact ledger through last month, as the monthly job would have (closed months stay)."""
+    today = clock.today()
     closed = close_periods_through(Period.containing(today).previous(), today)
     report.count("impact months closed", sum(1 for month in closed if not month.already_closed))
-    return report
 
 
 def _second_lives(customers: dict[str, Customer], rng: random.Random, report: DemoReport) -> None:
@@ -516,17 +556,3 @@ def _open_pickup_slots(report: DemoReport) -> None:
             if exists is None:
                 create_slot(region, day, 8 if day.weekday() in (1, 3) else 4)
                 report.count("pickup slots")
-
-
-def _bill_recent_months(issuer_country: str, report: DemoReport) -> None:
-    """Invoices of the last three months: the older two finalized, the last one a draft for review.
-    A month that has invoices already is left alone, so loading again bills nothing twice."""
-    latest = Period.containing(clock.today()).previous()
-    for period in (latest.previous().previous(), latest.previous(), latest):
-        if db.session.scalar(select(Invoice.id).where(Invoice.period == period.name).limit(1)) is not None:
-            continue
-        db.session.commit()  # a billing run commits as it goes
-        run = run_billing(period, ACTOR, issuer_country)
-        report.count("draft invoices" if period == latest else "finalized invoices", run.invoices_created)
-        if period != latest:
-            finalize_run(run.id)

@@ -23,8 +23,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from daas import create_app  # noqa: E402
-from daas.demo.services import load_demo  # noqa: E402
 from daas.extensions import db  # noqa: E402
+from daas.usecases.demo import load_demo  # noqa: E402
 
 PASSWORD = "daas-demo-2026"
 USERS = {

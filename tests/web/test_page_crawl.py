@@ -11,8 +11,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from daas.core import clock
-from daas.demo.services import load_demo
 from daas.extensions import db
+from daas.usecases.demo import load_demo
 from tests.web.helpers import sign_in
 
 DEMO_PASSWORD = "daas-demo-2026"
