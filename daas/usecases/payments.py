@@ -29,6 +29,8 @@ from daas.payments.webhooks import GIVEN_UP, RETRY_LATER, EventRetries
 from daas.usecases.transaction import commit, roll_back, use_case
 
 log = logging.getLogger(__name__)
+# What receiving a webhook answers when the event is stored but its first attempt could not be made.
+STORED = "stored"
 
 
 # -- card collection ------------------------------------------------------------------------------------
@@ -157,7 +159,7 @@ def _execute_refund(refund_id: int, policy: CollectionPolicy) -> str:
     claimed = refunds.claim_refund(refund_id, policy)
     commit()
     if not claimed:
-        return refunds.BUSY
+        return services.BUSY
     outcome = refunds.ask_refund(refund_id, policy)
     commit()
     return outcome
@@ -221,7 +223,7 @@ def receive_webhook(
     stored, when it does not check out or the body is not an event daas can store), the event stored
     (committed), then its first attempt made. A replay changes nothing. Whatever happens after the event
     is stored, it is answered as received: the payments job takes it from there. Returns the stored event
-    and the attempt's outcome ("stored" when the attempt could not even be recorded)."""
+    and the attempt's outcome (STORED when the attempt could not even be recorded)."""
     try:
         verify_signature(payload, signature, policy.stripe.webhook_secret)
     except BadSignature as error:
@@ -237,7 +239,7 @@ def receive_webhook(
     except SQLAlchemyError:  # the event is stored and due: the payments job tries it again
         roll_back()
         log.exception("Stripe event %s is stored; processing it failed", event["id"])
-        outcome = "stored"
+        outcome = STORED
     return webhooks.get_event(event["id"]), outcome
 
 

@@ -15,12 +15,12 @@ import stripe
 from sqlalchemy import func, select
 
 from daas.billing import invoice_lifecycle as lifecycle
-from daas.billing.invoices import finalize_run
+from daas.billing.invoices import create_credit_note, finalize_run, settle_invoice
 from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
 from daas.core.errors import BadRequest, Conflict, Invalid, NotFound
 from daas.extensions import db
-from daas.payments import gateway, services
+from daas.payments import gateway, refunds, services
 from daas.payments.models import (
     ATTEMPT_FAILED,
     ATTEMPT_PENDING,
@@ -543,3 +543,42 @@ def test_a_failing_event_is_recorded_retried_by_hand_and_given_up(app, database,
     with pytest.raises(NotFound):
         use_cases.retry_webhook_event("evt_unknown", policy, retries)
     assert use_cases.process_webhook_event("evt_ok", policy, retries) == "done before"
+
+
+def test_a_refund_another_worker_holds_is_left_alone(app, database, monkeypatch, today):
+    """Two payments rounds list the same pending refund: the one that claims it second asks Stripe
+    nothing and changes nothing."""
+    configure(app, monkeypatch, STRIPE_API_KEY="sk_test_unreachable")
+    policy = settings_of(app).collection
+    invoice = _open_invoice()
+    db.session.add(
+        Payment(
+            invoice_id=invoice.id,
+            amount=invoice.total,
+            currency="EUR",
+            method=CARD,
+            reference="pi_elsewhere",
+            paid_on=today,
+            actor="stripe",
+        )
+    )
+    invoice.amount_paid = invoice.total
+    settle_invoice(invoice)
+    refund = refunds.plan_refund(create_credit_note(invoice.id, Decimal("5.00"), "goodwill", "finance@tests"))
+    held_until = clock.now() + timedelta(minutes=1)
+    refund.claimed_until = held_until
+    db.session.commit()
+    monkeypatch.setattr(refunds, "pending_refunds", lambda limit=500: [refund.id])
+
+    def never(*args, **kwargs):
+        raise AssertionError("Stripe must not be asked")
+
+    monkeypatch.setattr(gateway, "find_refund", never)
+    monkeypatch.setattr(gateway, "refund", never)
+    assert use_cases.execute_refunds(policy) == [services.BUSY]
+    stored = db.session.get(Refund, refund.id)
+    assert (stored.status, stored.claimed_until, stored.amount) == (
+        REFUND_PENDING,
+        held_until,
+        Decimal("5.00"),
+    )
