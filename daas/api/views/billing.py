@@ -37,10 +37,6 @@ invoices_blp = Blueprint(
 )
 
 
-def _issuer() -> service.Issuer:
-    return current_settings().issuer
-
-
 @runs_blp.route("")
 class BillingRuns(MethodView):
     @access(runs_blp, "finance")
