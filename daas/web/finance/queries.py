@@ -18,7 +18,7 @@ from daas.billing.invoices import invoice_filters
 from daas.billing.models import BillingRun, Invoice
 from daas.db import Money, fetch_page
 from daas.extensions import db
-from daas.payments.models import StripeEvent
+from daas.payments.models import EVENT_FAILED, StripeEvent
 from daas.payments.services import overdue_condition
 from daas.payments.webhooks import given_up_condition
 
@@ -145,6 +145,6 @@ def failed_webhook_events() -> FailedEvents:
         select(
             func.count(StripeEvent.id),
             func.count(StripeEvent.id).filter(given_up_condition()),
-        ).where(StripeEvent.status == "failed")
+        ).where(StripeEvent.status == EVENT_FAILED)
     ).one()
     return FailedEvents(failed, given_up)
