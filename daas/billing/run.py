@@ -501,18 +501,6 @@ class PeriodBilling:
         self.run.finished_at = clock.now()
 
 
-def bill_at_once(period: Period, actor: str, settings: RunSettings) -> BillingRun:
-    """A whole run in the caller's one transaction, nothing made durable on the way: for a caller that
-    bills a small set of contracts inside a transaction of its own (loading the demo). A run of a real
-    installation goes through `daas.usecases.billing.run_billing_period`, a commit per chunk."""
-    run = open_run(period, actor, settings.stale_after)
-    work = PeriodBilling(run, period, settings)
-    for _done in work.chunks():
-        pass
-    work.finish()
-    return run
-
-
 def mark_stopped(run_id: int, period: Period, reason: object) -> None:
     """Record that a run was stopped part-way (at its process's request), after the caller rolled back
     the chunk it was in: the next run of the period completes it."""
