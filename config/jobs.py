@@ -4,6 +4,9 @@ Each job's schedule is the setting `DAAS_SCHEDULE_<NAME>` (a cron expression in 
 with seconds first, or "off") and its grace `DAAS_GRACE_<NAME>` (seconds after a due time within which a
 missed run is still caught up); the defaults are in `config/settings.py`. A job with `enabled_by` runs
 only when that setting is true as well.
+
+Requested jobs run when someone asks for them (a page queues a request, see daas.scheduler.requests), not
+at due times: every scheduler looks for queued requests at each sweep (DAAS_SCHEDULER_SWEEP_SECONDS).
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ class ScheduledJob:
     target: str  # "module:function", a function taking one daas.core.jobs.JobContext
     description: str
     enabled_by: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestedJob:
+    name: str  # never the name of a scheduled job: the two are told apart by it
+    target: str  # "module:function", a function taking one daas.scheduler.requests.RequestContext
+    description: str
 
 
 JOBS: tuple[ScheduledJob, ...] = (
@@ -50,5 +60,16 @@ JOBS: tuple[ScheduledJob, ...] = (
         "impact_close",
         "daas.jobs.impact:impact_close_job",
         "Close the impact ledger through the month before the due date.",
+    ),
+)
+
+# The job a billing run asked for from the finance pages is queued as; its request key is the period.
+BILLING_RUN_REQUEST = "requested_billing_run"
+
+REQUESTED_JOBS: tuple[RequestedJob, ...] = (
+    RequestedJob(
+        BILLING_RUN_REQUEST,
+        "daas.jobs.requested:requested_billing_run_job",
+        "A billing run asked for from the finance pages: drafts for the requested period.",
     ),
 )

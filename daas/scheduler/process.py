@@ -1,5 +1,7 @@
 """The scheduler process: APScheduler's BlockingScheduler firing each job at its due times, a sweep that
-catches up what was missed, a heartbeat that keeps the leases of running jobs, and a clean stop on SIGTERM.
+catches up what was missed, a thread that carries out the runs people asked for (requests) every sweep, a
+heartbeat that keeps the leases of running jobs and records that this process runs, and a clean stop on
+SIGTERM.
 
 Never started by `create_app`: each gunicorn worker would run its own copy. Any number of these processes
 may run against one database; the claim in `job_runs` (see `runner.py`) makes each due time run once.
@@ -13,7 +15,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,7 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from daas.scheduler.registry import Job
+from daas.scheduler.registry import Job, load_requested
 from daas.scheduler.runner import Runner, moment
 from daas.scheduler.schedule import next_due
 
@@ -38,15 +40,46 @@ def _heartbeat(runner: Runner, every: float, done: threading.Event) -> None:
             runner.renew_leases()
         except Exception:  # the database may be away for a moment; the next beat tries again
             log.exception("could not renew the leases of running jobs")
+        _record_presence(runner)
 
 
-def serve(app: Flask, jobs: Sequence[Job], settings: Any) -> int:
+def _record_presence(runner: Runner) -> None:
+    try:
+        runner.record_presence()
+    except Exception:  # as for the leases: the next beat tries again
+        log.exception("could not record that this scheduler runs")
+
+
+def _carry_out_requests(runner: Runner, every: float, stop: threading.Event) -> None:
+    """Every sweep, carry out what was asked for since (at once at start-up)."""
+    while not stop.is_set():
+        try:
+            runner.run_requested()
+        except Exception:  # the database may be away for a moment; the next sweep tries again
+            log.exception("could not carry out the requested runs")
+        stop.wait(every)
+
+
+def serve(
+    app: Flask,
+    jobs: Sequence[Job],
+    settings: Any,
+    requested: Mapping[str, Callable[[Any], Any]] | None = None,
+) -> int:
     """Run until SIGTERM or SIGINT; returns the exit status. `settings`: the app's daas.settings.Settings,
-    whose `scheduler` part times this process and which every job receives in its JobContext."""
+    whose `scheduler` part times this process and which every job receives in its JobContext.
+    `requested`: the requested jobs by name (by default those of config/jobs.py)."""
     timing = settings.scheduler
     stop = threading.Event()
     runner = Runner(
-        app, jobs, owner_name(), lease=timing.lease, late=timing.late, settings=settings, stop=stop
+        app,
+        jobs,
+        owner_name(),
+        lease=timing.lease,
+        late=timing.late,
+        settings=settings,
+        stop=stop,
+        requested=load_requested() if requested is None else requested,
     )
     scheduler = BlockingScheduler(
         timezone=UTC,
@@ -89,11 +122,18 @@ def serve(app: Flask, jobs: Sequence[Job], settings: Any) -> int:
 
     beat_done = threading.Event()
     lease_seconds = timing.lease.total_seconds()
+    _record_presence(runner)  # the pages know at once that requests will be taken
     threading.Thread(target=stopper, name="scheduler-stopper", daemon=True).start()
     threading.Thread(
         target=_heartbeat,
         args=(runner, max(lease_seconds / 3, 0.5), beat_done),
         name="heartbeat",
+        daemon=True,
+    ).start()
+    threading.Thread(
+        target=_carry_out_requests,
+        args=(runner, timing.sweep_seconds, stop),
+        name="requests",
         daemon=True,
     ).start()
 
@@ -104,14 +144,24 @@ def serve(app: Flask, jobs: Sequence[Job], settings: Any) -> int:
         log.info(
             "  %-20s %-16s next due %s", job.name, job.schedule, moment(upcoming) if upcoming else "never"
         )
+    for name in runner.requested:
+        log.info("  %-20s %-16s every %d s", name, "when requested", timing.sweep_seconds)
     scheduler.start()  # returns once the stopper has shut it down
 
     stop_seconds = timing.stop_seconds
     if not runner.wait_idle(stop_seconds):
         _abandon_and_exit(runner, f"its job did not stop within {stop_seconds} s of the stop request")
     beat_done.set()
+    _sign_off(runner)
     log.info("scheduler %s stopped", runner.owner)
     return 0
+
+
+def _sign_off(runner: Runner) -> None:
+    try:
+        runner.sign_off()
+    except Exception:  # its heartbeat row then ages out: the pages say no scheduler runs a little later
+        log.exception("could not record that this scheduler stopped")
 
 
 def _abandon_and_exit(runner: Runner, reason: str) -> None:
@@ -120,6 +170,7 @@ def _abandon_and_exit(runner: Runner, reason: str) -> None:
     try:
         released = runner.release(f"{reason}; the next scheduler resumes it within its grace.")
         log.warning("left %d running job(s) to the next scheduler: %s", released, reason)
+        _sign_off(runner)
     finally:
         logging.shutdown()
         sys.stderr.flush()

@@ -1,4 +1,5 @@
-"""The jobs of `config/jobs.py` with their schedules read from the settings: what a scheduler runs."""
+"""The jobs of `config/jobs.py` with their schedules read from the settings, and the requested jobs:
+what a scheduler runs."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from config.jobs import JOBS, ScheduledJob
+from config.jobs import JOBS, REQUESTED_JOBS, RequestedJob, ScheduledJob
 from daas.core.jobs import JobContext
 from daas.scheduler.schedule import ScheduleError, parse_schedule
 
-JOB_NAMES = tuple(job.name for job in JOBS)
+# Every name a job run may carry: the scheduled jobs', then the requested jobs'.
+JOB_NAMES = tuple(job.name for job in (*JOBS, *REQUESTED_JOBS))
 
 
 @dataclass(frozen=True)
@@ -98,3 +100,17 @@ def load_jobs(config: Mapping[str, Any], declared: Sequence[ScheduledJob] = JOBS
             )
         )
     return jobs
+
+
+def load_requested(
+    declared: Sequence[RequestedJob] = REQUESTED_JOBS, scheduled: Sequence[ScheduledJob] = JOBS
+) -> dict[str, Callable[[Any], dict[str, Any] | None]]:
+    """The requested jobs by name, each a function taking a RequestContext. Raises ScheduleError for a
+    target that cannot be imported or a name a scheduled job has too (the runner tells them apart by it)."""
+    taken = {job.name for job in scheduled}
+    functions: dict[str, Callable[[Any], dict[str, Any] | None]] = {}
+    for job in declared:
+        if job.name in taken or job.name in functions:
+            raise ScheduleError(f"requested job {job.name!r} has the name of another job")
+        functions[job.name] = resolve(job.target)
+    return functions

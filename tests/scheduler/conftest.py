@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 
 from config.jobs import JOBS, ScheduledJob
-from daas.scheduler.registry import load_jobs
+from daas.scheduler.registry import load_jobs, load_requested
 from daas.scheduler.runner import Runner
 from daas.settings import Settings
 from tests.scheduler import probe
@@ -20,6 +20,10 @@ TEST_JOBS = (
     ScheduledJob("flaky", "tests.scheduler.probe:flaky_job", "Fails once."),
     ScheduledJob("stopping", "tests.scheduler.probe:stopping_job", "Meets a stop request."),
 )
+TEST_REQUESTED = {
+    "failing_request": probe.failing_request_job,
+    "probe_request": probe.probe_request_job,
+}
 HOURLY = {
     "DAAS_SCHEDULE_PROBE": "0 * * * *",
     "DAAS_GRACE_PROBE": 3600,
@@ -39,7 +43,8 @@ def _no_calls() -> Iterator[None]:
 
 @pytest.fixture
 def make_runner(app: Flask, database: Any) -> Callable[..., Runner]:
-    """make_runner("scheduler-a", DAAS_GRACE_PROBE=900): a runner with the declared and the test jobs."""
+    """make_runner("scheduler-a", DAAS_GRACE_PROBE=900): a runner with the declared and the test jobs, and
+    the requested jobs of config/jobs.py and the test ones."""
 
     def make(
         owner: str = "scheduler-a", declared: Sequence[ScheduledJob] = (*JOBS, *TEST_JOBS), **settings: Any
@@ -53,6 +58,7 @@ def make_runner(app: Flask, database: Any) -> Callable[..., Runner]:
             lease=timedelta(seconds=60),
             late=timedelta(seconds=60),
             settings=Settings.from_config(config),
+            requested={**load_requested(), **TEST_REQUESTED},
         )
 
     return make

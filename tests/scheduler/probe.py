@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from daas.core.jobs import JobContext
+from daas.scheduler.requests import RequestContext
 from tests import factories
 
 calls: list[tuple[str, Any]] = []
@@ -36,3 +37,18 @@ def stopping_job(context: JobContext) -> dict[str, Any]:
     context.stop.set()
     context.checkpoint()
     return {"customers": 1}
+
+
+def probe_request_job(context: RequestContext) -> dict[str, Any]:
+    """A requested job: counts its calls with what it was asked for."""
+    calls.append(("probe_request", context.key))
+    factories.customer(name=f"Requested {context.key}")
+    return {"key": context.key, "attempt": context.attempt}
+
+
+def failing_request_job(context: RequestContext) -> dict[str, Any]:
+    """A requested job that reports what it started, then fails (after writing)."""
+    calls.append(("failing_request", context.key))
+    context.report({"started": context.key})
+    factories.customer(name=f"Failing {context.key}")
+    raise RuntimeError("printer on fire")
