@@ -1,5 +1,6 @@
-"""Finance's month end in a real browser: choose October, preview, run billing and watch its progress,
-check a draft, finalize, open an invoice and download its PDF."""
+"""Finance's month end in a real browser: choose October, preview, run billing (queued until a scheduler
+runs, which the page says) and watch its progress, check a draft, finalize, open an invoice and download
+its PDF."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests import factories
 from tests.billing_helpers import deploy, worked_example_plan
 from tests.browser.conftest import screenshot, sign_in_page
 from tests.helpers import configure
+from tests.scheduler.schedulers import scheduler_running
 
 PASSWORD = "correct-horse-battery"
 CUSTOMERS = ("Berliner Baukontor GmbH", "Kantoor Noord B.V.", "Atelier Sud SARL")
@@ -47,7 +49,7 @@ def _read(site, query):
 def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, site, monkeypatch):
     # One contract per chunk and a pause after each: the run lasts long enough to watch it progress.
     configure(site, monkeypatch, DAAS_BILLING_CHUNK_SIZE=1)
-    configure(site, monkeypatch, DAAS_BILLING_THROTTLE_MS=1000)
+    configure(site, monkeypatch, DAAS_BILLING_THROTTLE_MS=2000)
     email = _month_end(site)
     sign_in_page(page, site, email, PASSWORD)
     page.wait_for_url("**/finance")
@@ -60,20 +62,21 @@ def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, s
     assert "3 contracts are active in 2026-10" in page.locator(".preview").inner_text()
     assert page.get_by_text("No drafts for 2026-10 yet").is_visible()
 
-    # Run: the run's page shows its progress while it works, then its drafts.
+    # Run: no scheduler runs yet, so the request waits and its page says why.
+    assert page.locator("[data-no-scheduler]").is_visible()
     page.get_by_role("button", name="Run billing for 2026-10").click()
-    page.wait_for_url(re.compile(r".*/finance/billing-runs/\d+$"))
-    run_id = int(page.url.rsplit("/", 1)[1])
-    progress = page.locator("progress#run-progress-bar")
-    assert progress.is_visible()
-    assert page.locator("[data-progress-status]").inner_text().strip() == "running"
-    page.get_by_text("3 of 3 contracts processed (100%)").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Finalize 3 drafts").wait_for()  # the page reloaded when the run ended
-    assert progress.get_attribute("value") == "3" and progress.get_attribute("max") == "3"
-    assert page.locator("[data-progress-status]").inner_text().strip() == "completed"
-    assert _read(site, select(BillingRun.status, BillingRun.processed).where(BillingRun.id == run_id)) == [
-        ("completed", 3)
-    ]
+    page.wait_for_url(re.compile(r".*/finance/billing-runs/requests/\d+$"))
+    page.get_by_text("Waiting for a scheduler: the run has not started yet.").wait_for()
+    assert "No scheduler is running: the run will start once one runs" in (
+        page.locator("[data-no-scheduler]").inner_text()
+    )
+    screenshot(page, "finance-journey-queued")
+
+    # A scheduler starts: the request's page follows the run, which shows its progress, then its drafts.
+    with scheduler_running(site):
+        page.wait_for_url(re.compile(r".*/finance/billing-runs/\d+$"), timeout=30_000)
+        run_id = int(page.url.rsplit("/", 1)[1])
+        _watch_the_run(page, site, run_id)
 
     # Check a draft's total, then finalize: the drafts get their numbers.
     row = page.get_by_role("row").filter(has_text="Berliner Baukontor GmbH")
@@ -97,3 +100,16 @@ def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, s
     assert download.value.suggested_filename == f"{number}.pdf"
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     screenshot(page, "finance-journey")
+
+
+def _watch_the_run(page, site, run_id: int) -> None:
+    progress = page.locator("progress#run-progress-bar")
+    assert progress.is_visible()
+    assert page.locator("[data-progress-status]").inner_text().strip() == "running"
+    page.get_by_text("3 of 3 contracts processed (100%)").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Finalize 3 drafts").wait_for()  # the page reloaded when the run ended
+    assert progress.get_attribute("value") == "3" and progress.get_attribute("max") == "3"
+    assert page.locator("[data-progress-status]").inner_text().strip() == "completed"
+    assert _read(site, select(BillingRun.status, BillingRun.processed).where(BillingRun.id == run_id)) == [
+        ("completed", 3)
+    ]

@@ -1,11 +1,13 @@
 """The finance pages say what is true of a billing run: the current month is an estimate that cannot be
-billed yet; the flash after starting a run says started, completed or completed with errors; a run's page
+billed yet; the flash on the way from a run's request to the run says started, completed or completed
+with errors; a run's page
 lists the contracts it could not bill, says when it was interrupted and which run completes it, and points
 a superseded run to the run that owns its drafts."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -14,13 +16,14 @@ from sqlalchemy import func, select
 from daas.billing.models import BillingRun
 from daas.core import clock
 from daas.extensions import db
-from daas.web.finance import billing_runs
+from daas.scheduler.models import JobRun
 from tests.billing_helpers import bill
 from tests.billing_run_helpers import (
     billed_contracts,
     contract_that_cannot_be_rated,
     run_that_dies_after_its_first_chunk,
 )
+from tests.scheduler.schedulers import carry_out_requests, scheduler_runner
 from tests.web.helpers import post_form, signed_in
 
 
@@ -40,8 +43,7 @@ def _start(client, period: str):
     )
 
 
-def test_the_current_month_is_previewed_as_an_estimate_and_cannot_be_billed(finance_client, monkeypatch):
-    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())
+def test_the_current_month_is_previewed_as_an_estimate_and_cannot_be_billed(finance_client):
     billed_contracts(1)
     db.session.commit()
     text = _text(finance_client.get("/finance/billing-runs?period=2026-11"))
@@ -58,17 +60,19 @@ def test_the_current_month_is_previewed_as_an_estimate_and_cannot_be_billed(fina
         "The preview of 2026-11 is an estimate until then." in flashed
     )
     assert db.session.scalar(select(func.count(BillingRun.id))) == 0
+    assert db.session.scalar(select(func.count(JobRun.id))) == 0  # nor is it queued
     last_month = _text(finance_client.get("/finance/billing-runs?period=2026-10"))
     assert "Run billing for 2026-10" in last_month and "an estimate" not in last_month
 
 
-def test_a_run_that_could_not_bill_a_contract_says_so_and_lists_it(finance_client, monkeypatch):
-    monkeypatch.setattr(billing_runs, "_in_background", lambda work: work())
+def test_a_run_that_could_not_bill_a_contract_says_so_and_lists_it(app, finance_client):
     billed_contracts(1)
     bad = contract_that_cannot_be_rated()
     db.session.commit()
 
-    response = _start(finance_client, "2026-10")
+    requested = _start(finance_client, "2026-10")
+    carry_out_requests(app)
+    response = finance_client.get(requested.headers["Location"])
 
     run = db.session.scalar(select(BillingRun).order_by(BillingRun.id.desc()))
     assert response.headers["Location"] == f"/finance/billing-runs/{run.id}"
@@ -127,3 +131,27 @@ def test_a_superseded_run_points_to_the_run_that_owns_its_drafts(finance_client)
     flashed = _text(finance_client.get(refused.headers["Location"]))
     assert f"Billing run {first.id} of 2026-10 was superseded: billing run {second.id} recomputed" in flashed
     assert "Finalize 2 drafts" in _text(finance_client.get(f"/finance/billing-runs/{second.id}"))
+
+
+def test_a_run_still_running_when_its_request_is_looked_at_again_says_started(app, finance_client):
+    billed_contracts(1)
+    db.session.commit()
+    requested = _start(finance_client, "2026-10")
+    runner = scheduler_runner(app)
+    billing = runner.requested["requested_billing_run"]
+    seen: list[str] = []
+
+    def look_while_it_runs(context):
+        def report(counts):  # the request's page looks while the run is measuring the period
+            context.report(counts)
+            response = finance_client.get(requested.headers["Location"])
+            seen.append(_text(finance_client.get(response.headers["Location"])))
+
+        return billing(replace(context, report=report))
+
+    runner.requested["requested_billing_run"] = look_while_it_runs
+    runner.run_requested()
+    run = db.session.scalar(select(BillingRun).order_by(BillingRun.id.desc()))
+    [page] = seen
+    assert f"Billing run {run.id} of 2026-10 started." in page and "finance-run.js" in page
+    assert run.status == "completed"

@@ -1,33 +1,28 @@
-"""Billing runs: the preview of a period, starting a run in the background (the request waits until the
-run has recorded itself, then shows it), its progress as JSON for the progress bar, its page, and
-finalizing its drafts."""
+"""Billing runs: the preview of a period, asking for a run (queued for a scheduler process: no web
+worker runs it), the request's page until the run starts, the run's progress as JSON for the progress
+bar, its page, and finalizing its drafts."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, url_for
 
+from config.jobs import BILLING_RUN_REQUEST
 from daas.billing import invoices as billing
 from daas.billing import measure
-from daas.billing.run import bill_period, check_period_ended
 from daas.billing.run_states import FINISHED, run_status
 from daas.core import clock
 from daas.core.errors import Invalid
 from daas.core.periods import Period
-from daas.extensions import db
 from daas.payments import services as payments
-from daas.settings import EXTENSION_KEY as SETTINGS
+from daas.scheduler import requests
+from daas.scheduler.presence import presence
 from daas.settings import current_settings
+from daas.usecases import job_requests
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import PERIOD_MESSAGE, PeriodForm, RunForm
 from daas.web.pages import audience, carry_out, pager, principal
-
-# How long the run request waits for the background run to record itself before redirecting.
-RUN_START_WAIT_SECONDS = 10.0
 
 
 def last_month() -> Period:
@@ -64,47 +59,24 @@ def billing_runs() -> Any:
         draft_count=draft_count,
         runs=runs,
         pager=page.with_total(total),
+        requests=requests.open_requests(BILLING_RUN_REQUEST),
+        scheduler=_scheduler(),
+        **_request_helpers(),
     )
 
 
-@dataclass
-class _Started:
-    """What the background run reports to the request that started it."""
-
-    event: threading.Event = field(default_factory=threading.Event)
-    run_id: int | None = None
+def _scheduler() -> Any:
+    """Whether a scheduler process runs, to carry out what is asked for here."""
+    return presence(current_settings().scheduler.lease, clock.now())
 
 
-def _in_background(work: Callable[[], None]) -> None:
-    threading.Thread(target=work, name="billing-run", daemon=True).start()
+def _request_helpers() -> dict[str, Any]:
+    return {"request_run_id": _run_of, "sweep_seconds": current_settings().scheduler.sweep_seconds}
 
 
-def start_billing_run(
-    app: Flask, period: Period, actor: str, wait_seconds: float | None = None
-) -> int | None:
-    """Start `run_billing` in a background thread with its own app context (and database session), and
-    return the new run's id as soon as its row is committed; None when it did not start in time
-    (`wait_seconds`, by default RUN_START_WAIT_SECONDS as it is when called)."""
-    started = _Started()
-    settings = app.extensions[SETTINGS].billing_run
-
-    def report(run_id: int) -> None:
-        started.run_id = run_id
-        started.event.set()
-
-    def work() -> None:
-        with app.app_context():
-            try:
-                bill_period(period, actor, settings, on_created=report)
-            except Exception:  # the run is recorded as failed, with its error, by run_billing
-                app.logger.exception("The billing run of %s failed", period)
-            finally:
-                started.event.set()
-                db.session.remove()
-
-    _in_background(work)
-    started.event.wait(RUN_START_WAIT_SECONDS if wait_seconds is None else wait_seconds)
-    return started.run_id
+def _run_of(request: Any) -> int | None:
+    """The billing run a request started, once it has started one (the scheduler records it at once)."""
+    return (request.counts or {}).get("billing_run")
 
 
 @blp.post("/billing-runs/run")
@@ -116,23 +88,44 @@ def billing_runs_start() -> Any:
         return redirect(url_for("finance.billing_runs"))
     period, actor = Period.parse(form.period.data), principal().actor
     try:
-        check_period_ended(period, clock.today())
+        queued = job_requests.request_billing_run(period, actor)
     except Invalid as error:
         flash(f"{error.errors['period'][0]} The preview of {period} is an estimate until then.", "error")
         return redirect(url_for("finance.billing_runs", period=period.name))
-    # End this request's transaction before waiting: on SQLite it holds the write lock the run needs.
-    db.session.rollback()
-    run_id = start_billing_run(current_app._get_current_object(), period, actor)
-    if run_id is None:
-        flash(f"The billing run of {period} did not start; see the list of runs below.", "error")
-        return redirect(url_for("finance.billing_runs", period=period.name))
-    flash(*_started_message(billing.get_run(run_id)))
-    return redirect(url_for("finance.billing_runs_show", run_id=run_id))
+    if queued.queued:
+        flash(f"The billing run of {period} is queued for the scheduler.", "success")
+    else:
+        request = requests.get_request(queued.run_id, BILLING_RUN_REQUEST)
+        flash(
+            f"A billing run of {period} asked for by {request.requested_by} is {request.status} already: "
+            "this is it (asking again does not run the period twice).",
+            "warning",
+        )
+    return redirect(url_for("finance.billing_runs_request", request_id=queued.run_id))
+
+
+@blp.get("/billing-runs/requests/<int:request_id>")
+@audience("finance")
+def billing_runs_request(request_id: int) -> Any:
+    """The request until its run starts (it refreshes itself); then the run's own page, with what the run
+    did so far."""
+    request = requests.get_request(request_id, BILLING_RUN_REQUEST)
+    run_id = _run_of(request)
+    if run_id is not None:
+        flash(*_started_message(billing.get_run(run_id)))
+        return redirect(url_for("finance.billing_runs_show", run_id=run_id))
+    return render_template(
+        "finance/billing_run_request.html",
+        request=request,
+        period=Period.parse(request.request_key),
+        scheduler=_scheduler(),
+        **_request_helpers(),
+    )
 
 
 def _started_message(run: Any) -> tuple[str, str]:
-    """The flash after starting a run says what the run is doing or did by now (a small period is
-    billed before the redirect): started only while it runs."""
+    """The flash on the way from a request to its run says what the run is doing or did by now (a small
+    period is billed before the request's page looks again): started only while it runs."""
     name = f"Billing run {run.id} of {run.period}"
     status = run_status(run)
     counts = (
