@@ -14,6 +14,7 @@ from daas.core import clock, money
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.db import fetch_page
+from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
@@ -220,7 +221,9 @@ def deployed_serials(contract_id: int, limit: int | None = None) -> list[str]:
         select(Device.serial)
         .join(Deployment, Deployment.device_id == Device.id)
         .where(
-            Deployment.contract_id == contract_id, Deployment.end_date.is_(None), Device.status == "deployed"
+            Deployment.contract_id == contract_id,
+            Deployment.end_date.is_(None),
+            Device.status == DeviceStatus.DEPLOYED,
         )
         .order_by(Device.serial)
     )

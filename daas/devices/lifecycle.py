@@ -11,41 +11,62 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+
+class DeviceStatus:
+    """The states of the lifecycle, each named once here: the values are what `devices.status` stores, and
+    every module that asks for a state uses these names."""
+
+    IN_STOCK = "in_stock"
+    DEPLOYED = "deployed"
+    RETURN_SCHEDULED = "return_scheduled"
+    IN_TRANSIT = "in_transit"
+    RECEIVED = "received"
+    WIPED = "wiped"
+    GRADED = "graded"
+    REFURBISHING = "refurbishing"
+    HARVESTED = "harvested"
+    RECYCLED = "recycled"
+    LOST = "lost"
+
+
 STATES = (
-    "in_stock",
-    "deployed",
-    "return_scheduled",
-    "in_transit",
-    "received",
-    "wiped",
-    "graded",
-    "refurbishing",
-    "harvested",
-    "recycled",
-    "lost",
+    DeviceStatus.IN_STOCK,
+    DeviceStatus.DEPLOYED,
+    DeviceStatus.RETURN_SCHEDULED,
+    DeviceStatus.IN_TRANSIT,
+    DeviceStatus.RECEIVED,
+    DeviceStatus.WIPED,
+    DeviceStatus.GRADED,
+    DeviceStatus.REFURBISHING,
+    DeviceStatus.HARVESTED,
+    DeviceStatus.RECYCLED,
+    DeviceStatus.LOST,
 )
-FINAL_STATES = frozenset({"harvested", "recycled", "lost"})
+FINAL_STATES = frozenset({DeviceStatus.HARVESTED, DeviceStatus.RECYCLED, DeviceStatus.LOST})
+# Where a device that came back may rest once logistics is done with it: back in stock, being
+# refurbished, or at the end of its life. A received return order closes when all its devices are here.
+SETTLED_STATES = frozenset({DeviceStatus.IN_STOCK, DeviceStatus.REFURBISHING, *FINAL_STATES})
 
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "deploy": (frozenset({"in_stock"}), "deployed"),
-    "schedule_return": (frozenset({"deployed"}), "return_scheduled"),
-    "cancel_return": (frozenset({"return_scheduled"}), "deployed"),
-    "pick_up": (frozenset({"return_scheduled"}), "in_transit"),
-    "receive": (frozenset({"in_transit"}), "received"),
-    "hand_back": (frozenset({"deployed"}), "received"),
-    "wipe": (frozenset({"received"}), "wiped"),
-    "grade": (frozenset({"wiped"}), "graded"),
+    "deploy": (frozenset({DeviceStatus.IN_STOCK}), DeviceStatus.DEPLOYED),
+    "schedule_return": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.RETURN_SCHEDULED),
+    "cancel_return": (frozenset({DeviceStatus.RETURN_SCHEDULED}), DeviceStatus.DEPLOYED),
+    "pick_up": (frozenset({DeviceStatus.RETURN_SCHEDULED}), DeviceStatus.IN_TRANSIT),
+    "receive": (frozenset({DeviceStatus.IN_TRANSIT}), DeviceStatus.RECEIVED),
+    "hand_back": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.RECEIVED),
+    "wipe": (frozenset({DeviceStatus.RECEIVED}), DeviceStatus.WIPED),
+    "grade": (frozenset({DeviceStatus.WIPED}), DeviceStatus.GRADED),
     # A stronger wipe after grading (a clear wipe does not allow recycling): the grade stays.
-    "wipe_again": (frozenset({"graded"}), "graded"),
-    "redeploy": (frozenset({"graded"}), "in_stock"),
-    "refurbish": (frozenset({"graded"}), "refurbishing"),
-    "restock": (frozenset({"refurbishing"}), "in_stock"),
-    "harvest": (frozenset({"graded"}), "harvested"),
-    "recycle": (frozenset({"graded"}), "recycled"),
-    "lose": (frozenset({"deployed", "in_transit"}), "lost"),
+    "wipe_again": (frozenset({DeviceStatus.GRADED}), DeviceStatus.GRADED),
+    "redeploy": (frozenset({DeviceStatus.GRADED}), DeviceStatus.IN_STOCK),
+    "refurbish": (frozenset({DeviceStatus.GRADED}), DeviceStatus.REFURBISHING),
+    "restock": (frozenset({DeviceStatus.REFURBISHING}), DeviceStatus.IN_STOCK),
+    "harvest": (frozenset({DeviceStatus.GRADED}), DeviceStatus.HARVESTED),
+    "recycle": (frozenset({DeviceStatus.GRADED}), DeviceStatus.RECYCLED),
+    "lose": (frozenset({DeviceStatus.DEPLOYED, DeviceStatus.IN_TRANSIT}), DeviceStatus.LOST),
     # An upgrade (battery, storage, memory) instead of a replacement: no move, but on the record.
-    "upgrade": (frozenset({"deployed"}), "deployed"),
+    "upgrade": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.DEPLOYED),
 }
 
 

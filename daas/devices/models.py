@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.catalog.models import DeviceModel
 from daas.db import Measure, UtcDateTime, one_of
-from daas.devices.lifecycle import STATES
+from daas.devices.lifecycle import STATES, DeviceStatus
 from daas.extensions import db
 
 
@@ -28,7 +28,7 @@ class Device(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(64), unique=True)
     device_model_id: Mapped[int] = mapped_column(ForeignKey("device_models.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="in_stock")
+    status: Mapped[str] = mapped_column(String(20), default=DeviceStatus.IN_STOCK)
     manufactured_on: Mapped[date | None] = mapped_column(Date)
     battery_health: Mapped[int | None]
     # Deployments to customers so far (a new life each time); the impact ledger reads it.

@@ -10,7 +10,7 @@ from daas.catalog.services import find_device_model
 from daas.core import clock
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.core.identifiers import serial_problem
-from daas.devices.lifecycle import IllegalTransition, next_status
+from daas.devices.lifecycle import DeviceStatus, IllegalTransition, next_status
 from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
 
@@ -41,14 +41,14 @@ def register_device(
     device = Device(
         serial=serial,
         device_model=model,
-        status="in_stock",
+        status=DeviceStatus.IN_STOCK,
         manufactured_on=manufactured_on,
         battery_health=battery_health,
         lives=0,
     )
     db.session.add(device)
     db.session.flush()
-    _append_event(device, "register", None, "in_stock", on, actor, reference="stock intake")
+    _append_event(device, "register", None, DeviceStatus.IN_STOCK, on, actor, reference="stock intake")
     return device
 
 

@@ -9,12 +9,63 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.db import UtcDateTime, one_of
 from daas.extensions import db
+from daas.logistics.rules import RefreshAction
 
-RETURN_REASONS = ("end_of_term", "refresh", "early_return", "defect")
-RETURN_STATUSES = ("requested", "scheduled", "picked_up", "received", "closed", "cancelled")
-REFRESH_STATUSES = ("open", "approved", "completed", "cancelled")
-REFRESH_ACTIONS = ("replace", "upgrade")
-OPEN_REFRESH = "status IN ('open', 'approved')"
+
+class ReturnReason:
+    """Why devices go back, each named once (the values are what `return_orders.reason` stores)."""
+
+    END_OF_TERM = "end_of_term"
+    REFRESH = "refresh"
+    EARLY_RETURN = "early_return"
+    DEFECT = "defect"
+
+
+class ReturnStatus:
+    """The states of a return order (returns.py): requested -> scheduled -> picked_up -> received ->
+    closed, or cancelled before pickup."""
+
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    PICKED_UP = "picked_up"
+    RECEIVED = "received"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class RefreshStatus:
+    """The states of a refresh order (refresh.py): open (proposed) -> approved -> completed, or cancelled."""
+
+    OPEN = "open"
+    APPROVED = "approved"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+RETURN_REASONS = (
+    ReturnReason.END_OF_TERM,
+    ReturnReason.REFRESH,
+    ReturnReason.EARLY_RETURN,
+    ReturnReason.DEFECT,
+)
+RETURN_STATUSES = (
+    ReturnStatus.REQUESTED,
+    ReturnStatus.SCHEDULED,
+    ReturnStatus.PICKED_UP,
+    ReturnStatus.RECEIVED,
+    ReturnStatus.CLOSED,
+    ReturnStatus.CANCELLED,
+)
+REFRESH_STATUSES = (
+    RefreshStatus.OPEN,
+    RefreshStatus.APPROVED,
+    RefreshStatus.COMPLETED,
+    RefreshStatus.CANCELLED,
+)
+REFRESH_ACTIONS = (RefreshAction.REPLACE, RefreshAction.UPGRADE)
+# A refresh order waiting for a decision or for logistics: a device has at most one.
+OPEN_REFRESH_STATUSES = (RefreshStatus.OPEN, RefreshStatus.APPROVED)
+OPEN_REFRESH = one_of("status", OPEN_REFRESH_STATUSES)
 
 
 class PickupSlot(db.Model):
@@ -40,7 +91,9 @@ class ReturnOrder(db.Model):
     __table_args__ = (
         CheckConstraint(one_of("reason", RETURN_REASONS), name="reason_known"),
         CheckConstraint(one_of("status", RETURN_STATUSES), name="status_known"),
-        CheckConstraint("(status = 'scheduled') <= (slot_id IS NOT NULL)", name="scheduled_has_slot"),
+        CheckConstraint(
+            f"(status = '{ReturnStatus.SCHEDULED}') <= (slot_id IS NOT NULL)", name="scheduled_has_slot"
+        ),
         Index("ix_return_orders_status_region", "status", "region"),
     )
 
@@ -48,7 +101,7 @@ class ReturnOrder(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     reason: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="requested")
+    status: Mapped[str] = mapped_column(String(16), default=ReturnStatus.REQUESTED)
     requested_date: Mapped[date] = mapped_column(Date)
     region: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(Text)
@@ -101,7 +154,7 @@ class RefreshOrder(db.Model):
     due_date: Mapped[date] = mapped_column(Date)
     proposed_action: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=RefreshStatus.OPEN)
     action: Mapped[str | None] = mapped_column(String(16))
     replacement_sku: Mapped[str | None] = mapped_column(String(64))
     replacement_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))

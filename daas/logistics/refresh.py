@@ -25,15 +25,23 @@ from daas.core.dates import LAST_DAY
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.db import fetch_page
+from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
-from daas.logistics.models import DeviceUpgrade, RefreshOrder, ReturnOrder
+from daas.logistics.models import (
+    OPEN_REFRESH_STATUSES,
+    DeviceUpgrade,
+    RefreshOrder,
+    RefreshStatus,
+    ReturnOrder,
+    ReturnReason,
+)
 from daas.logistics.returns import create_return_order
-from daas.logistics.rules import UpgradePolicy, propose_refresh, refresh_due_date
+from daas.logistics.rules import RefreshAction, UpgradePolicy, propose_refresh, refresh_due_date
 from daas.pricing.models import Plan
 
-OPEN = ("open", "approved")
+OPEN = OPEN_REFRESH_STATUSES
 
 
 @dataclass
@@ -105,7 +113,7 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
         .join(Contract, Contract.id == Deployment.contract_id)
         .join(Plan, Plan.id == Contract.plan_id)
         .outerjoin(extensions, extensions.c.deployment_id == Deployment.id)
-        .where(Deployment.end_date.is_(None), Device.status == "deployed")
+        .where(Deployment.end_date.is_(None), Device.status == DeviceStatus.DEPLOYED)
         .order_by(Deployment.id)
     ).all()
     # Devices that have an order already: read once, not per device (the unique index still decides races).
@@ -129,7 +137,7 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
             due_date=due,
             proposed_action=action,
             reason=reason[:500],
-            status="open",
+            status=RefreshStatus.OPEN,
         )
         try:
             with db.session.begin_nested():  # a concurrent planner may have opened it: then keep theirs
@@ -162,7 +170,7 @@ def plan_end_of_term_returns(
         order = create_return_order(
             contract.id,
             serials,
-            "end_of_term",
+            ReturnReason.END_OF_TERM,
             max(contract.end_date, as_of),
             customer.pickup_region,
             customer.pickup_address,
@@ -217,10 +225,10 @@ def approve_refresh(
     """Choose upgrade or replace. Replacing opens a `refresh` return order for the old device, picked up
     from the customer's pickup address around the due date."""
     order = get_refresh_order(order_id, customer_scope, lock=True)
-    if order.status != "open":
-        raise _illegal(order, "be approved", ("open",))
+    if order.status != RefreshStatus.OPEN:
+        raise _illegal(order, "be approved", (RefreshStatus.OPEN,))
     device = db.session.get(Device, order.device_id)
-    if action == "replace":
+    if action == RefreshAction.REPLACE:
         sku = replacement_sku or db.session.get(DeviceModel, device.device_model_id).sku
         if db.session.scalar(select(DeviceModel.id).where(DeviceModel.sku == sku)) is None:
             raise Invalid.field("replacement_sku", f"Unknown device model {sku}.")
@@ -232,12 +240,12 @@ def approve_refresh(
                 errors={"pickup_address": ["Missing on the customer."]},
             )
         order.replacement_sku = sku
-        order.status, order.action, order.decided_by = "approved", action, actor
+        order.status, order.action, order.decided_by = RefreshStatus.APPROVED, action, actor
         db.session.flush()
         create_return_order(
             contract.id,
             [device.serial],
-            "refresh",
+            ReturnReason.REFRESH,
             max(order.due_date, clock.today()),
             customer.pickup_region,
             customer.pickup_address,
@@ -248,7 +256,7 @@ def approve_refresh(
     else:
         if replacement_sku:
             raise Invalid.field("replacement_sku", "An upgrade keeps the device; leave replacement_sku out.")
-        order.status, order.action, order.decided_by = "approved", action, actor
+        order.status, order.action, order.decided_by = RefreshStatus.APPROVED, action, actor
     db.session.flush()
     return order
 
@@ -278,11 +286,11 @@ def complete_refresh(
     """Upgrade: recorded on the device, its next due date moves by the extension. Replace: the replacement
     (a named device, or the first in stock of the chosen model) is deployed on the contract from that day."""
     order = get_refresh_order(order_id, lock=True)
-    if order.status != "approved":
-        raise _illegal(order, "be completed", ("approved",))
+    if order.status != RefreshStatus.APPROVED:
+        raise _illegal(order, "be completed", (RefreshStatus.APPROVED,))
     if completed_on > clock.today() + timedelta(days=31):
         raise Invalid.field("completed_on", "At most 31 days ahead.")
-    if order.action == "upgrade":
+    if order.action == RefreshAction.UPGRADE:
         device = lock_device(db.session.get(Device, order.device_id).serial, field_name=None)
         months = extension_months if extension_months is not None else policy.extension_months
         transition_device(
@@ -311,7 +319,7 @@ def complete_refresh(
         serial = replacement_serial or db.session.scalar(
             select(Device.serial)
             .join(DeviceModel, DeviceModel.id == Device.device_model_id)
-            .where(DeviceModel.sku == order.replacement_sku, Device.status == "in_stock")
+            .where(DeviceModel.sku == order.replacement_sku, Device.status == DeviceStatus.IN_STOCK)
             .order_by(Device.id)
             .limit(1)
         )
@@ -323,7 +331,7 @@ def complete_refresh(
         replacement = lock_device(serial, field_name="replacement_serial")
         deploy_device(order.contract_id, replacement.serial, completed_on, actor)
         order.replacement_device_id = replacement.id
-    order.status, order.completed_on = "completed", completed_on
+    order.status, order.completed_on = RefreshStatus.COMPLETED, completed_on
     db.session.flush()
     return order
 

@@ -2,6 +2,7 @@
 
 A new order books the earliest pickup slot with room within the booking window; without one it stays
 `requested`, in logistics' queue. Pickup ends each device's deployment on the pickup day (not billed).
+A received order is closed by the takeback of its devices (takeback.py), once every one of them is settled.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from daas.devices.models import CustodyEvent, Device, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
 from daas.logistics import slots
-from daas.logistics.models import ReturnOrder, ReturnOrderDevice
+from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnStatus
 
-SETTLED_STATES = ("in_stock", "refurbishing", "harvested", "recycled", "lost")
+# An order may be (re)scheduled or cancelled until the carrier has the devices.
+BEFORE_PICKUP = (ReturnStatus.REQUESTED, ReturnStatus.SCHEDULED)
 
 
 def _devices_on_contract(contract: Contract, serials: Sequence[str]) -> list[tuple[Device, Deployment]]:
@@ -77,7 +79,7 @@ def create_return_order(
         contract_id=contract.id,
         customer_id=contract.customer_id,
         reason=reason,
-        status="requested",
+        status=ReturnStatus.REQUESTED,
         requested_date=requested_date,
         region=region,
         address=address,
@@ -100,7 +102,7 @@ def create_return_order(
         )
     slot = slots.book_earliest(region, requested_date, window_days)
     if slot is not None:
-        order.slot_id, order.status = slot.id, "scheduled"
+        order.slot_id, order.status = slot.id, ReturnStatus.SCHEDULED
     db.session.flush()
     return order
 
@@ -131,8 +133,8 @@ def _illegal(order: ReturnOrder, action: str, allowed: Sequence[str]) -> Conflic
 def schedule_return_order(order_id: int, day: date, customer_scope: int | None = None) -> ReturnOrder:
     """Book (or move to) the region's slot on `day`; the old slot's place is freed."""
     order = _lock(order_id, customer_scope)
-    if order.status not in ("requested", "scheduled"):
-        raise _illegal(order, "be scheduled", ("requested", "scheduled"))
+    if order.status not in BEFORE_PICKUP:
+        raise _illegal(order, "be scheduled", BEFORE_PICKUP)
     if day < clock.today():
         raise Invalid.field("date", "A pickup cannot be scheduled in the past.")
     if order.slot is not None and order.slot.date == day:
@@ -140,7 +142,7 @@ def schedule_return_order(order_id: int, day: date, customer_scope: int | None =
     slot = slots.book_on(order.region, day)
     if order.slot_id is not None:
         slots.free_place(order.slot_id)
-    order.slot_id, order.status = slot.id, "scheduled"
+    order.slot_id, order.status = slot.id, ReturnStatus.SCHEDULED
     db.session.flush()
     return order
 
@@ -162,8 +164,8 @@ def pick_up_return_order(
 ) -> ReturnOrder:
     """The carrier has the devices: their deployments end that day (billing stops) and they are in transit."""
     order = _lock(order_id)
-    if order.status != "scheduled":
-        raise _illegal(order, "be picked up", ("scheduled",))
+    if order.status != ReturnStatus.SCHEDULED:
+        raise _illegal(order, "be picked up", (ReturnStatus.SCHEDULED,))
     if picked_up_on > clock.today():
         raise Invalid.field("picked_up_on", "A pickup cannot be recorded in the future.")
     for device, deployment in _order_devices(order):
@@ -182,7 +184,7 @@ def pick_up_return_order(
         )
         deployment.end_date = picked_up_on
     order.status, order.picked_up_on, order.carrier, order.tracking = (
-        "picked_up",
+        ReturnStatus.PICKED_UP,
         picked_up_on,
         carrier,
         tracking,
@@ -193,8 +195,8 @@ def pick_up_return_order(
 
 def receive_return_order(order_id: int, received_on: date, actor: str) -> ReturnOrder:
     order = _lock(order_id)
-    if order.status != "picked_up":
-        raise _illegal(order, "be received", ("picked_up",))
+    if order.status != ReturnStatus.PICKED_UP:
+        raise _illegal(order, "be received", (ReturnStatus.PICKED_UP,))
     if received_on > clock.today():
         raise Invalid.field("received_on", "A receipt cannot be recorded in the future.")
     for device, _ in _order_devices(order):
@@ -207,7 +209,7 @@ def receive_return_order(order_id: int, received_on: date, actor: str) -> Return
             contract_id=order.contract_id,
             reference=f"return order {order.id}",
         )
-    order.status, order.received_on = "received", received_on
+    order.status, order.received_on = ReturnStatus.RECEIVED, received_on
     db.session.flush()
     return order
 
@@ -215,8 +217,8 @@ def receive_return_order(order_id: int, received_on: date, actor: str) -> Return
 def cancel_return_order(order_id: int, actor: str, customer_scope: int | None = None) -> ReturnOrder:
     """Cancelled before pickup: the slot's place is freed and the devices stay deployed."""
     order = _lock(order_id, customer_scope)
-    if order.status not in ("requested", "scheduled"):
-        raise _illegal(order, "be cancelled", ("requested", "scheduled"))
+    if order.status not in BEFORE_PICKUP:
+        raise _illegal(order, "be cancelled", BEFORE_PICKUP)
     if order.slot_id is not None:
         slots.free_place(order.slot_id)
     for device, _ in _order_devices(order):
@@ -228,27 +230,9 @@ def cancel_return_order(order_id: int, actor: str, customer_scope: int | None = 
             contract_id=order.contract_id,
             reference=f"return order {order.id} cancelled",
         )
-    order.status, order.slot_id = "cancelled", None
+    order.status, order.slot_id = ReturnStatus.CANCELLED, None
     db.session.flush()
     return order
-
-
-def close_settled_orders(device_id: int) -> None:
-    """A received order is closed once every device in it has its disposition."""
-    orders = db.session.scalars(
-        select(ReturnOrder)
-        .join(ReturnOrderDevice, ReturnOrderDevice.return_order_id == ReturnOrder.id)
-        .where(ReturnOrderDevice.device_id == device_id, ReturnOrder.status == "received")
-    ).all()
-    for order in orders:
-        statuses = db.session.scalars(
-            select(Device.status)
-            .join(ReturnOrderDevice, ReturnOrderDevice.device_id == Device.id)
-            .where(ReturnOrderDevice.return_order_id == order.id)
-        ).all()
-        if all(status in SETTLED_STATES for status in statuses):
-            order.status = "closed"
-    db.session.flush()
 
 
 def list_return_orders(
@@ -285,7 +269,9 @@ def serials_of(order: ReturnOrder) -> list[str]:
 def scheduled_pickups(region: str | None) -> list[tuple[ReturnOrder, date, list[str]]]:
     """Scheduled orders with their pickup day and serials (the calendar feed)."""
     query = (
-        select(ReturnOrder).where(ReturnOrder.status == "scheduled").options(selectinload(ReturnOrder.slot))
+        select(ReturnOrder)
+        .where(ReturnOrder.status == ReturnStatus.SCHEDULED)
+        .options(selectinload(ReturnOrder.slot))
     )
     if region:
         query = query.where(ReturnOrder.region == region)

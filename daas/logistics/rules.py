@@ -8,6 +8,14 @@ from datetime import date
 from daas.core.dates import add_months
 
 
+class RefreshAction:
+    """What a refresh does with the device, named once (the values are what refresh orders store): replace
+    it, or upgrade it and keep it longer."""
+
+    REPLACE = "replace"
+    UPGRADE = "upgrade"
+
+
 @dataclass(frozen=True)
 class UpgradePolicy:
     min_battery: int = 80
@@ -53,8 +61,8 @@ def propose_refresh(
     if last_grade in ("C", "D"):
         problems.append(f"last graded {last_grade}")
     if problems:
-        return "replace", "Replace: " + "; ".join(problems) + "."
-    return "upgrade", (
+        return RefreshAction.REPLACE, "Replace: " + "; ".join(problems) + "."
+    return RefreshAction.UPGRADE, (
         f"Upgrade: battery {battery_health}%, within its expected life after {policy.extension_months} more "
         f"months{f', last graded {last_grade}' if last_grade else ''}."
     )

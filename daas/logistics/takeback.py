@@ -27,7 +27,7 @@ from daas.devices.certificate_pdf import WipeCertificateDocument
 from daas.devices.models import Device, HarvestedPart, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
-from daas.logistics.returns import close_settled_orders
+from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnStatus
 
 NIST = "NIST SP 800-88 Rev. 1"
 DISPOSITIONS = lifecycle.DISPOSITIONS
@@ -65,12 +65,31 @@ def _require_allowed(device: Device, action: str, method: str | None = None) -> 
     raise Conflict(f"Device {device.serial}: {sentence}", errors={refused.field: [refused.message]})
 
 
+def close_settled_orders(device_id: int) -> None:
+    """A received return order is closed once every device in it is settled (back in stock, refurbishing,
+    or at the end of its life): the step that settled this device may have been the last one."""
+    orders = db.session.scalars(
+        select(ReturnOrder)
+        .join(ReturnOrderDevice, ReturnOrderDevice.return_order_id == ReturnOrder.id)
+        .where(ReturnOrderDevice.device_id == device_id, ReturnOrder.status == ReturnStatus.RECEIVED)
+    ).all()
+    for order in orders:
+        statuses = db.session.scalars(
+            select(Device.status)
+            .join(ReturnOrderDevice, ReturnOrderDevice.device_id == Device.id)
+            .where(ReturnOrderDevice.return_order_id == order.id)
+        ).all()
+        if all(status in lifecycle.SETTLED_STATES for status in statuses):
+            order.status = ReturnStatus.CLOSED
+    db.session.flush()
+
+
 def wipe_device(serial: str, values: dict[str, Any], actor: str) -> WipeCertificate:
     """Record a sanitization and its certificate; a received device becomes `wiped`, a graded one whose
     wipe is too weak for a disposition is wiped again (stronger) and stays graded."""
     device = lock_device(serial, field_name=None)
     on = values.get("on") or clock.today()
-    action = "wipe_again" if device.status == "graded" else "wipe"
+    action = "wipe_again" if device.status == lifecycle.DeviceStatus.GRADED else "wipe"
     _require_allowed(device, action, values["method"])
     transition_device(device, action, on, actor, reference=f"{values['method']} per {values['standard']}")
     certificate = WipeCertificate(

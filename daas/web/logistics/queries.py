@@ -12,16 +12,17 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from daas.customers.models import Customer
+from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
-from daas.logistics.models import RETURN_STATUSES, PickupSlot, ReturnOrder, ReturnOrderDevice
+from daas.logistics.models import RETURN_STATUSES, PickupSlot, ReturnOrder, ReturnOrderDevice, ReturnStatus
 
 # Device states in which a device waits for logistics, and what it waits for.
 WAITING = (
-    ("received", "to be wiped"),
-    ("wiped", "to be graded"),
-    ("graded", "to be dispositioned"),
-    ("refurbishing", "to be restocked"),
+    (DeviceStatus.RECEIVED, "to be wiped"),
+    (DeviceStatus.WIPED, "to be graded"),
+    (DeviceStatus.GRADED, "to be dispositioned"),
+    (DeviceStatus.REFURBISHING, "to be restocked"),
 )
 
 
@@ -68,7 +69,7 @@ def scheduled_pickups_between(start: date, end: date) -> list[Pickup]:
         select(ReturnOrder.id, PickupSlot.date, ReturnOrder.region, Customer.name, devices)
         .join(PickupSlot, PickupSlot.id == ReturnOrder.slot_id)
         .join(Customer, Customer.id == ReturnOrder.customer_id)
-        .where(ReturnOrder.status == "scheduled", PickupSlot.date >= start, PickupSlot.date <= end)
+        .where(ReturnOrder.status == ReturnStatus.SCHEDULED, PickupSlot.date >= start, PickupSlot.date <= end)
         .order_by(PickupSlot.date, ReturnOrder.region, ReturnOrder.id)
     ).all()
     return [Pickup(*row) for row in rows]
