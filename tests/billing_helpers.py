@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from daas.billing import invoices
+from daas.billing.invoiced_months import invoiced_months
 from daas.billing.run import RunSettings
 from daas.contracts.services import deploy_device, end_deployment
 from daas.core.periods import Period
@@ -68,7 +69,7 @@ def usage(
         }
         for moment in moments
     ]
-    return store_usage_events(rows)
+    return store_usage_events(rows, invoiced_months)
 
 
 def at(year: int, month: int, day: int, hour: int = 12) -> datetime:

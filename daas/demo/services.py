@@ -18,6 +18,7 @@ from sqlalchemy import select
 from daas.auth import services as auth
 from daas.auth.models import User
 from daas.auth.roles import ADMIN, CUSTOMER, FINANCE, LOGISTICS
+from daas.billing.invoiced_months import invoiced_months
 from daas.billing.models import BillingRun, Invoice
 from daas.catalog.services import load_default_catalog
 from daas.contracts import services as contracts
@@ -360,7 +361,7 @@ def _usage(contract: Contract, metrics: dict[str, Metric], rng: random.Random, r
                     }
                 )
         day = add_months(day, 1)
-    report.count("usage events", store_usage_events(events))
+    report.count("usage events", store_usage_events(events, invoiced_months))
 
 
 def build_demo_world() -> DemoReport:

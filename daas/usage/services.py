@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, text
 
-from daas.billing.models import Invoice
 from daas.contracts.models import Contract
 from daas.core import clock
 from daas.core.errors import Invalid
@@ -26,6 +25,11 @@ from daas.usage.validation import (
     check_batch,
     requested_contract_ids,
 )
+
+# (contract ids, months as "YYYY-MM") -> the (contract id, month) pairs among them that already have an
+# invoice, draft or final. Invoices are billing's, above usage: the caller passes billing's read
+# (daas.billing.invoiced_months), which is what the use case that records usage does.
+InvoicedMonths = Callable[[Collection[int], Collection[str]], set[tuple[int, str]]]
 
 
 def _contracts(ids: set[int]) -> dict[int, ContractWindow]:
@@ -44,28 +48,20 @@ def _metrics() -> dict[str, MetricInfo]:
     return {row.code: MetricInfo(row.id, row.code, row.aggregation, row.field) for row in rows}
 
 
-def _invoiced_periods(rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
-    """(contract, month) pairs among the rows that already have an invoice, draft or final."""
-    months = {row["timestamp"].strftime("%Y-%m") for row in rows}
-    contracts = {row["contract_id"] for row in rows}
-    found = db.session.execute(
-        select(Invoice.contract_id, Invoice.period).where(
-            Invoice.contract_id.in_(contracts), Invoice.period.in_(months)
-        )
-    )
-    return {(contract_id, period) for contract_id, period in found}
-
-
-def _mark_revisions(rows: list[dict[str, Any]], now: datetime) -> None:
+def _mark_revisions(rows: list[dict[str, Any]], now: datetime, invoiced: InvoicedMonths) -> None:
     """Note the months whose usage changed after they may have been measured (see UsageRevision):
     back-dated events, and events for a month that already has an invoice."""
+    if not rows:
+        return
     current_month = Period.containing(now.date()).start
-    invoiced = _invoiced_periods(rows)
+    billed = invoiced(
+        {row["contract_id"] for row in rows}, {row["timestamp"].strftime("%Y-%m") for row in rows}
+    )
     marks = {
         (row["contract_id"], row["metric_id"], row["timestamp"].date().replace(day=1))
         for row in rows
         if row["timestamp"].date() < current_month
-        or (row["contract_id"], row["timestamp"].strftime("%Y-%m")) in invoiced
+        or (row["contract_id"], row["timestamp"].strftime("%Y-%m")) in billed
     }
     if marks:
         statement = upsert(
@@ -124,20 +120,27 @@ def _insert_new(rows: list[dict[str, Any]]) -> set[tuple[int, str]]:
     return {(customer_id, transaction_id) for customer_id, transaction_id in result}
 
 
-def store_usage_events(rows: Iterable[dict[str, Any]], now: datetime | None = None) -> int:
+def store_usage_events(
+    rows: Iterable[dict[str, Any]], invoiced: InvoicedMonths, now: datetime | None = None
+) -> int:
     """Insert checked rows; a customer transaction id already stored (or being stored by a concurrent
-    request) is skipped by the database. Returns how many were new."""
+    request) is skipped by the database. Returns how many were new. `invoiced` tells which of their
+    months have an invoice already: the new events of those months are marked as revisions."""
     rows = list(rows)
     if not rows:
         return 0
     stored = _insert_new(rows)
     _mark_revisions(
-        [row for row in rows if (row["customer_id"], row["transaction_id"]) in stored], now or clock.now()
+        [row for row in rows if (row["customer_id"], row["transaction_id"]) in stored],
+        now or clock.now(),
+        invoiced,
     )
     return len(stored)
 
 
-def record_usage(body: Any, customer_scope: int | None, now: datetime) -> tuple[int, int]:
+def record_usage(
+    body: Any, customer_scope: int | None, now: datetime, invoiced: InvoicedMonths
+) -> tuple[int, int]:
     """Check a request body of usage events and store the new ones: (accepted, duplicates).
 
     One bad event refuses the whole batch (Invalid, errors keyed by index) and nothing is stored.
@@ -152,5 +155,5 @@ def record_usage(body: Any, customer_scope: int | None, now: datetime) -> tuple[
         raise Invalid(
             f"The usage batch was refused, nothing was stored: {fields}.", invalid.errors
         ) from invalid
-    accepted = store_usage_events(rows, now)
+    accepted = store_usage_events(rows, invoiced, now)
     return accepted, repeats + len(rows) - accepted

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
 
+from daas.billing.invoiced_months import invoiced_months
 from daas.billing.models import BillingRun, DocumentSequence, Invoice
 from daas.contracts.services import deploy_device
 from daas.core import clock
@@ -130,7 +131,7 @@ def build_data_set(app: Flask) -> list[int]:
                 )
             billed.append(contract.id)
         factories.contract(plan_code=plan.code, end_date=date(2026, 9, 1))  # not active in 2026-10
-        assert store_usage_events(usage) == len(usage)
+        assert store_usage_events(usage, invoiced_months) == len(usage)
         db.session.commit()
         return billed
 

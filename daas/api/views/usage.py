@@ -9,9 +9,8 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, read_json_body
 from daas.core import clock
-from daas.extensions import db
 from daas.schemas.usage import UsageAcceptedSchema, UsageBatchSchema
-from daas.usage import services
+from daas.usecases.usage import record_usage
 
 blp = Blueprint("usage", __name__, url_prefix="/api/v1/usage-events", description="Usage metering")
 
@@ -27,8 +26,5 @@ class UsageEvents(MethodView):
     @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def post(self) -> Any:
         """Post up to 1,000 usage events at once; all are stored or none (errors keyed by index)."""
-        accepted, duplicates = services.record_usage(
-            read_json_body(), current_principal().customer_scope, clock.now()
-        )
-        db.session.commit()
+        accepted, duplicates = record_usage(read_json_body(), current_principal().customer_scope, clock.now())
         return {"accepted": accepted, "duplicates": duplicates}
