@@ -12,9 +12,10 @@ from daas.core import clock
 from daas.core.errors import DomainError
 from daas.core.periods import Period
 from daas.impact.export import report_csv
-from daas.impact.ledger import close_periods_through, periods_to_close
+from daas.impact.ledger import periods_to_close
 from daas.impact.statements import portfolio_report
 from daas.schemas.impact import ReportSchema
+from daas.usecases.impact import close_impact_months
 
 impact_group = click.Group("impact", help="Avoided IT waste: the portfolio report and the ledger.")
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -55,7 +56,7 @@ def close_command(period: str | None) -> None:
         return
     try:
         with click.progressbar(length=len(months), label="Closing months", file=sys.stderr) as bar:
-            reports = close_periods_through(through, today, on_closed=lambda _report: bar.update(1))
+            reports = close_impact_months(through, today, on_closed=lambda _report: bar.update(1))
     except DomainError as error:
         raise click.ClickException(error.message) from error
     for report in reports:

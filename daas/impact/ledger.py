@@ -385,12 +385,13 @@ def periods_to_close(through: Period) -> list[Period]:
 def close_periods_through(
     through: Period, today: date, on_closed: Callable[[CloseReport], None] | None = None
 ) -> list[CloseReport]:
-    """Close every month not yet closed through `through`, committing each: an interrupted run keeps
-    the months it closed, and running it again continues where it stopped."""
+    """Close every month not yet closed through `through`, in order. `on_closed` is called after each
+    month's rows are written: the use case that closes the ledger (daas.usecases.impact) commits there, so
+    an interrupted run keeps the months it closed and running it again continues where it stopped. Without
+    it, every month stands or falls with the caller's transaction."""
     reports = []
     for period in periods_to_close(through):
         report = close_period(period, today)
-        db.session.commit()
         reports.append(report)
         if on_closed is not None:
             on_closed(report)

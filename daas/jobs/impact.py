@@ -7,12 +7,13 @@ from typing import Any
 
 from daas.core.jobs import JobContext
 from daas.core.periods import Period
-from daas.impact.ledger import CloseReport, close_periods_through
+from daas.impact.ledger import CloseReport
+from daas.usecases.impact import close_impact_months
 
 
 def close_impact_job(as_of: date, on_closed: Any = None) -> dict[str, Any]:
     """Close every month through the one before `as_of`. Safe to run again: a closed month appends nothing."""
-    reports = close_periods_through(Period.containing(as_of).previous(), as_of, on_closed)
+    reports = close_impact_months(Period.containing(as_of).previous(), as_of, on_closed)
     closed = [report for report in reports if not report.already_closed]
     return {"closed": [report.period for report in closed], "rows": sum(report.rows for report in closed)}
 

@@ -14,8 +14,8 @@ from daas.contracts import services as contracts
 from daas.core import clock
 from daas.core.periods import Period
 from daas.extensions import db
-from daas.impact.ledger import close_periods_through
 from daas.impact.models import ImpactLedgerRow, ImpactPeriodClose
+from daas.usecases.impact import close_impact_months
 from tests import factories
 from tests.processes import TIMEOUT
 
@@ -41,7 +41,7 @@ def test_two_closers_at_once_append_each_month_once(committed):
         with app.app_context():
             try:
                 barrier.wait(timeout=TIMEOUT)
-                reports = close_periods_through(Period.parse("2026-10"), TODAY)
+                reports = close_impact_months(Period.parse("2026-10"), TODAY)
                 outcomes.append([(r.period, r.already_closed, r.rows) for r in reports])
             except Exception as error:  # reported below, with the others
                 outcomes.append(error)

@@ -10,7 +10,6 @@ from daas.api.access import EVERYONE, access, current_principal
 from daas.api.base import Blueprint
 from daas.core import clock
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
-from daas.extensions import db
 from daas.impact import parameter_sets
 from daas.impact.documents import statement_document
 from daas.impact.export import ledger_csv, report_csv, statement_csv
@@ -24,6 +23,7 @@ from daas.schemas.impact import (
     WindowQuerySchema,
 )
 from daas.settings import current_settings
+from daas.usecases.impact import create_parameter_set
 
 blp = Blueprint("impact", __name__, url_prefix="/api/v1", description="Avoided IT waste per subscription")
 
@@ -123,6 +123,4 @@ class ParameterSets(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """A new version, applying from the 1st of a month after the last closed one (admin)."""
-        created = parameter_sets.create_parameter_set(data["values"], data["sources"], data["valid_from"])
-        db.session.commit()
-        return created
+        return create_parameter_set(data["values"], data["sources"], data["valid_from"])
