@@ -1,24 +1,14 @@
-"""Job functions: the refresh plan and end-of-term returns, daily by default, and the CLI's planning round."""
+"""Job functions: the refresh plan and end-of-term returns, daily by default. Each calls one use case of the
+planning round (daas.usecases.logistics), which `flask daas refresh plan` runs whole."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from daas.core.jobs import JobContext
-from daas.logistics.refresh import plan_end_of_term_returns, plan_refresh_orders, plan_refreshes
+from daas.usecases.logistics import plan_end_of_term_returns, plan_refresh_orders
 
 ACTOR = "scheduler"
-
-
-def plan_refresh_job(settings: Any, as_of: date) -> dict[str, Any]:
-    """One planning round as of a day; the caller commits. Safe to run again: it opens nothing twice."""
-    report = plan_refreshes(as_of, settings.refresh_lead_days, settings.upgrade, settings.booking_window_days)
-    return {
-        "refresh_orders": len(report.refresh_orders),
-        "end_of_term_orders": len(report.end_of_term_orders),
-        "skipped": len(report.skipped),
-    }
 
 
 def refresh_plan_job(context: JobContext) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.contracts import services
-from daas.extensions import db
 from daas.schemas.contracts import (
     ContractCreateSchema,
     ContractQuerySchema,
@@ -20,6 +19,7 @@ from daas.schemas.contracts import (
     DeploymentSchema,
     EndDeploymentSchema,
 )
+from daas.usecases import contracts as use_cases
 
 blp = Blueprint(
     "contracts", __name__, url_prefix="/api/v1/contracts", description="Contracts and deployments"
@@ -47,9 +47,7 @@ class Contracts(MethodView):
     @blp.response(201, ContractSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Sign a contract: a customer on a plan from a start date."""
-        contract = services.create_contract(**data)
-        db.session.commit()
-        return contract
+        return use_cases.sign_contract(**data)
 
 
 @blp.route("/<id:contract_id>")
@@ -71,9 +69,7 @@ class ContractTermination(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], contract_id: int) -> Any:
         """End a contract before its term (every device must be off it by then)."""
-        contract = services.terminate_contract(contract_id, data["end_date"])
-        db.session.commit()
-        return contract
+        return use_cases.terminate_contract(contract_id, data["end_date"])
 
 
 @blp.route("/<id:contract_id>/devices")
@@ -100,11 +96,9 @@ class ContractDevices(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], contract_id: int) -> Any:
         """Deploy a device on the contract (409 when it is deployed elsewhere)."""
-        deployment = services.deploy_device(
+        return use_cases.deploy_device(
             contract_id, data["serial"], data["start_date"], current_principal().actor
         )
-        db.session.commit()
-        return deployment
 
 
 @blp.route("/<id:contract_id>/devices/<string:serial>/end")
@@ -116,6 +110,4 @@ class DeploymentEnd(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], contract_id: int, serial: str) -> Any:
         """End a deployment outside a return order: the device was handed back and is now `received`."""
-        deployment = services.end_deployment(contract_id, serial, data["end_date"], current_principal().actor)
-        db.session.commit()
-        return deployment
+        return use_cases.hand_back_device(contract_id, serial, data["end_date"], current_principal().actor)

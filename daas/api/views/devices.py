@@ -10,11 +10,9 @@ from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.contracts import fleet
 from daas.contracts.services import current_contract_id
-from daas.devices import services
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.models import Device, WipeCertificate
 from daas.downloads import PDF_MIMETYPE, download, file_response
-from daas.extensions import db
 from daas.logistics import takeback
 from daas.schemas.devices import (
     DeviceCreateSchema,
@@ -32,6 +30,8 @@ from daas.schemas.logistics import (
     WipeSchema,
 )
 from daas.settings import current_settings
+from daas.usecases import devices as device_use_cases
+from daas.usecases import logistics as logistics_use_cases
 
 blp = Blueprint(
     "devices", __name__, url_prefix="/api/v1/devices", description="Devices and their chain of custody"
@@ -76,7 +76,7 @@ class Devices(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Take a device into stock."""
-        device = services.register_device(
+        device = device_use_cases.register_device(
             data["serial"],
             data["sku"],
             current_principal().actor,
@@ -84,7 +84,6 @@ class Devices(MethodView):
             battery_health=data.get("battery_health"),
             on=data.get("on"),
         )
-        db.session.commit()
         return _detail(device, None)
 
 
@@ -104,17 +103,11 @@ class DeviceBySerial(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], serial: str) -> Any:
         """Record a device's measured battery health."""
-        device = services.update_device_condition(serial, data["battery_health"])
-        db.session.commit()
+        device = device_use_cases.record_battery_health(serial, data["battery_health"])
         return _detail(device, None)
 
 
 # -- takeback: wipe, grade, disposition ------------------------------------------------------------------
-
-
-def _after_takeback(device: Device) -> dict[str, Any]:
-    db.session.commit()
-    return _detail(device, None)
 
 
 @blp.route("/<string:serial>/wipe")
@@ -126,8 +119,7 @@ class DeviceWipe(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], serial: str) -> Any:
         """Record a data wipe (NIST SP 800-88 Rev. 1): the device becomes `wiped`; answers the certificate."""
-        certificate = takeback.wipe_device(serial, data, current_principal().actor)
-        db.session.commit()
+        certificate = logistics_use_cases.wipe_device(serial, data, current_principal().actor)
         return {**_certificate_fields(certificate), "serial": serial}
 
 
@@ -140,8 +132,10 @@ class DeviceGrade(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], serial: str) -> Any:
         """Grade a wiped device, A (as new) to D (parts only)."""
-        device = takeback.grade_device(serial, data["grade"], current_principal().actor, data.get("on"))
-        return _after_takeback(device)
+        device = logistics_use_cases.grade_device(
+            serial, data["grade"], current_principal().actor, data.get("on")
+        )
+        return _detail(device, None)
 
 
 @blp.route("/<string:serial>/disposition")
@@ -153,14 +147,14 @@ class DeviceDisposition(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], serial: str) -> Any:
         """Redeploy (in stock for a new life), refurbish, harvest (with parts) or recycle a graded device."""
-        device = takeback.dispose_device(
+        device = logistics_use_cases.dispose_device(
             serial,
             data["disposition"],
             current_principal().actor,
             data.get("on"),
             data.get("harvested_parts") or (),
         )
-        return _after_takeback(device)
+        return _detail(device, None)
 
 
 @blp.route("/<string:serial>/restock")
@@ -172,8 +166,8 @@ class DeviceRestock(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], serial: str) -> Any:
         """A refurbishment is done: the device is back in stock."""
-        device = takeback.restock_device(serial, current_principal().actor, data.get("on"))
-        return _after_takeback(device)
+        device = logistics_use_cases.restock_device(serial, current_principal().actor, data.get("on"))
+        return _detail(device, None)
 
 
 @blp.route("/<string:serial>/lost")
@@ -185,8 +179,10 @@ class DeviceLoss(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], serial: str) -> Any:
         """The device is lost (with the customer or in transit): final; its deployment ends that day."""
-        device = takeback.lose_device(serial, current_principal().actor, data.get("on"), data.get("note"))
-        return _after_takeback(device)
+        device = logistics_use_cases.lose_device(
+            serial, current_principal().actor, data.get("on"), data.get("note")
+        )
+        return _detail(device, None)
 
 
 def _certificate_fields(certificate: WipeCertificate) -> dict[str, Any]:

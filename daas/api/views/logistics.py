@@ -12,7 +12,6 @@ from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.core import clock
 from daas.downloads import CSV_MIMETYPE, ICALENDAR_MIMETYPE, download, file_response
-from daas.extensions import db
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import RefreshOrder, ReturnOrder
 from daas.logistics.rules import UpgradePolicy
@@ -36,6 +35,7 @@ from daas.schemas.logistics import (
     SlotUpdateSchema,
 )
 from daas.settings import current_settings
+from daas.usecases import logistics as use_cases
 
 blp = Blueprint("takeback", __name__, url_prefix="/api/v1", description="Pickups, return and refresh orders")
 
@@ -116,9 +116,7 @@ class PickupSlots(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Open pickup capacity for a region on a day."""
-        slot = slots.create_slot(data["region"], data["date"], data["capacity"])
-        db.session.commit()
-        return slot
+        return use_cases.open_pickup_slot(data["region"], data["date"], data["capacity"])
 
 
 @blp.route("/pickup-slots/<id:slot_id>")
@@ -130,9 +128,7 @@ class PickupSlotById(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def patch(self, data: dict[str, Any], slot_id: int) -> Any:
         """Change a slot's capacity (never below what is booked)."""
-        slot = slots.change_capacity(slot_id, data["capacity"])
-        db.session.commit()
-        return slot
+        return use_cases.change_pickup_capacity(slot_id, data["capacity"])
 
 
 @blp.route("/pickup-slots.ics")
@@ -190,7 +186,7 @@ class ReturnOrders(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Ask for devices to be collected; the earliest free slot within 14 days is booked, if any."""
         principal = current_principal()
-        order = returns.create_return_order(
+        order = use_cases.request_return(
             data["contract_id"],
             data["serials"],
             data["reason"],
@@ -201,7 +197,6 @@ class ReturnOrders(MethodView):
             _window(),
             principal.customer_scope,
         )
-        db.session.commit()
         return return_view(order)
 
 
@@ -250,8 +245,7 @@ class ReturnOrderSchedule(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], order_id: int) -> Any:
         """Book (or move to) the region's slot on a date; 409 when it is full. The old slot is freed."""
-        order = returns.schedule_return_order(order_id, data["date"], current_principal().customer_scope)
-        db.session.commit()
+        order = use_cases.schedule_pickup(order_id, data["date"], current_principal().customer_scope)
         return return_view(order)
 
 
@@ -264,14 +258,13 @@ class ReturnOrderPickup(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], order_id: int) -> Any:
         """The carrier collected the devices: their deployments end that day (not billed)."""
-        order = returns.pick_up_return_order(
+        order = use_cases.record_pickup(
             order_id,
             data["picked_up_on"],
             current_principal().actor,
             data.get("carrier"),
             data.get("tracking"),
         )
-        db.session.commit()
         return return_view(order)
 
 
@@ -284,8 +277,7 @@ class ReturnOrderReceipt(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], order_id: int) -> Any:
         """The devices arrived at the warehouse."""
-        order = returns.receive_return_order(order_id, data["received_on"], current_principal().actor)
-        db.session.commit()
+        order = use_cases.receive_return(order_id, data["received_on"], current_principal().actor)
         return return_view(order)
 
 
@@ -298,8 +290,7 @@ class ReturnOrderCancellation(MethodView):
     def post(self, order_id: int) -> Any:
         """Cancel before pickup: the slot is freed and the devices stay deployed."""
         principal = current_principal()
-        order = returns.cancel_return_order(order_id, principal.actor, principal.customer_scope)
-        db.session.commit()
+        order = use_cases.cancel_return(order_id, principal.actor, principal.customer_scope)
         return return_view(order)
 
 
@@ -340,7 +331,7 @@ class RefreshApproval(MethodView):
     def post(self, data: dict[str, Any], order_id: int) -> Any:
         """Choose upgrade or replace; replacing books the old device's return."""
         principal = current_principal()
-        order = refresh.approve_refresh(
+        order = use_cases.approve_refresh(
             order_id,
             data["action"],
             principal.actor,
@@ -348,7 +339,6 @@ class RefreshApproval(MethodView):
             data.get("replacement_sku"),
             principal.customer_scope,
         )
-        db.session.commit()
         return refresh_view(order)
 
 
@@ -361,8 +351,7 @@ class RefreshReschedule(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], order_id: int) -> Any:
         """Move the refresh to another day."""
-        order = refresh.reschedule_refresh(order_id, data["due_date"], current_principal().customer_scope)
-        db.session.commit()
+        order = use_cases.reschedule_refresh(order_id, data["due_date"], current_principal().customer_scope)
         return refresh_view(order)
 
 
@@ -375,7 +364,7 @@ class RefreshCompletion(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], order_id: int) -> Any:
         """Done: an upgrade is recorded and moves the due date; a replacement is deployed from that day."""
-        order = refresh.complete_refresh(
+        order = use_cases.complete_refresh(
             order_id,
             data["completed_on"],
             current_principal().actor,
@@ -384,5 +373,4 @@ class RefreshCompletion(MethodView):
             data.get("replacement_serial"),
             data.get("kit") or "battery",
         )
-        db.session.commit()
         return refresh_view(order)

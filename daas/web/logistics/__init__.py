@@ -1,9 +1,10 @@
 """Logistics pages: the day's pickups and queues, return orders and their steps, the pickup capacity
 calendar (with its iCalendar feed), devices by serial (scanner-friendly: scan, act, scan the next one),
-and refresh orders to fulfil. Every change is one call of the same service the API calls.
+and refresh orders to fulfil. Every change is one call of the same use case the API calls.
 
-Views parse a form (`forms`), call the services the API calls (returns, slots, takeback, refresh) and say
-what happened; the reads the services lack (the overview's counts, a week's pickups, the devices of
+Views parse a form (`forms`), call one use case (daas.usecases.logistics, or .contracts to deploy), which
+commits or rolls back, and say what happened; they read through the services (returns, slots, takeback,
+refresh), and the reads the services lack (the overview's counts, a week's pickups, the devices of
 orders) are in `queries`. Each section's module registers its views on the one blueprint, `logistics`.
 """
 

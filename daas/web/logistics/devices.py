@@ -10,13 +10,15 @@ from flask import redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 
 from daas.contracts import fleet
-from daas.contracts.services import current_contract_id, deploy_device
+from daas.contracts.services import current_contract_id
 from daas.core import clock
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.lifecycle import STATES, Condition, actions_now, refusal, stronger_wipes
 from daas.downloads import PDF_MIMETYPE, download
 from daas.logistics import takeback
 from daas.settings import current_settings
+from daas.usecases import contracts as contract_use_cases
+from daas.usecases import logistics as use_cases
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import (
     ACTION_FORMS,
@@ -132,7 +134,7 @@ def devices_wipe(serial: str) -> Any:
     return _device_action(
         serial,
         "wipe",
-        lambda form: takeback.wipe_device(serial, form.values(), principal().actor),
+        lambda form: use_cases.wipe_device(serial, form.values(), principal().actor),
         lambda certificate: (
             f"Device {serial}: wipe recorded (certificate WIPE-{certificate.id:06d}, "
             f"{certificate.method}); it is now {label(fleet.get_device(serial).status)}."
@@ -146,7 +148,7 @@ def devices_grade(serial: str) -> Any:
     return _device_action(
         serial,
         "grade",
-        lambda form: takeback.grade_device(serial, form.grade.data, principal().actor, form.on.data),
+        lambda form: use_cases.grade_device(serial, form.grade.data, principal().actor, form.on.data),
         lambda device: f"Device {serial}: graded {device.grade}; it is now {label(device.status)}.",
     )
 
@@ -157,7 +159,7 @@ def devices_disposition(serial: str) -> Any:
     return _device_action(
         serial,
         "disposition",
-        lambda form: takeback.dispose_device(
+        lambda form: use_cases.dispose_device(
             serial, form.disposition.data, principal().actor, form.on.data, getattr(form, "parts", [])
         ),
         lambda device: f"Device {serial}: disposition recorded; it is now {label(device.status)}.",
@@ -170,7 +172,7 @@ def devices_restock(serial: str) -> Any:
     return _device_action(
         serial,
         "restock",
-        lambda form: takeback.restock_device(serial, principal().actor, form.on.data),
+        lambda form: use_cases.restock_device(serial, principal().actor, form.on.data),
         lambda device: f"Device {serial}: refurbished and restocked; it is now {label(device.status)}.",
     )
 
@@ -181,7 +183,9 @@ def devices_deploy(serial: str) -> Any:
     return _device_action(
         serial,
         "deploy",
-        lambda form: deploy_device(form.contract_id.data, serial, form.start_date.data, principal().actor),
+        lambda form: contract_use_cases.deploy_device(
+            form.contract_id.data, serial, form.start_date.data, principal().actor
+        ),
         lambda deployment: (
             f"Device {serial}: deployed on contract {deployment.contract_id} from "
             f"{deployment.start_date.isoformat()}; it is now deployed."
@@ -195,7 +199,7 @@ def devices_lost(serial: str) -> Any:
     return _device_action(
         serial,
         "lost",
-        lambda form: takeback.lose_device(serial, principal().actor, form.on.data, form.note.data or None),
+        lambda form: use_cases.lose_device(serial, principal().actor, form.on.data, form.note.data or None),
         lambda device: f"Device {serial}: marked lost; it is now {label(device.status)}.",
     )
 

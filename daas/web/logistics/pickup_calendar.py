@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from daas.auth.services import create_token
 from daas.core import clock
 from daas.customers.services import customer_names
 from daas.logistics import slots
+from daas.usecases import logistics as use_cases
 from daas.web.logistics import blp, queries
 from daas.web.logistics.forms import CalendarFilterForm, CapacityForm, SlotForm
 from daas.web.pages import audience, carry_out, options, pager, principal
@@ -96,7 +96,7 @@ def calendar_add() -> Any:
     if form.validate_on_submit():
         slot = carry_out(
             form,
-            lambda: slots.create_slot(form.region.data, form.date.data, form.capacity.data),
+            lambda: use_cases.open_pickup_slot(form.region.data, form.date.data, form.capacity.data),
             lambda slot: (
                 f"Pickup slot added: {slot.region} on {slot.date.isoformat()}, {slot.capacity} pickups."
             ),
@@ -114,7 +114,7 @@ def calendar_capacity(slot_id: int) -> Any:
     if form.validate_on_submit():
         slot = carry_out(
             form,
-            lambda: slots.change_capacity(slot_id, form.capacity.data),
+            lambda: use_cases.change_pickup_capacity(slot_id, form.capacity.data),
             lambda slot: (
                 f"Capacity of {slot.region} on {slot.date.isoformat()} is now {slot.capacity} "
                 f"({slot.booked} booked)."
@@ -133,7 +133,7 @@ def calendar_token() -> Any:
     more than the pickups; it is revoked on the admin's users page like any token."""
     issued = carry_out(
         None,
-        lambda: create_token(principal().user_id, "pickup calendar feed", scope="calendar"),
+        lambda: use_cases.issue_calendar_token(principal().user_id),
         "A token for the calendar feed is created. Copy the link now: it is shown only once.",
     )
     if issued is None:

@@ -9,8 +9,10 @@ from flask import redirect, render_template, request, url_for
 
 from daas.core import clock
 from daas.logistics import refresh
-from daas.logistics.models import REFRESH_STATUSES
+from daas.logistics.models import REFRESH_STATUSES, RefreshStatus
+from daas.logistics.rules import RefreshAction
 from daas.settings import current_settings
+from daas.usecases import logistics as use_cases
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import CompleteForm, RefreshFilterForm
 from daas.web.pages import audience, carry_out, options, pager, principal
@@ -21,7 +23,7 @@ from daas.web.pages import audience, carry_out, options, pager, principal
 def refresh_orders_list() -> Any:
     form = RefreshFilterForm()
     form.status.choices = options([("", "All states"), *[(s, label(s)) for s in REFRESH_STATUSES]])
-    status = request.args.get("status", "approved")
+    status = request.args.get("status", RefreshStatus.APPROVED)
     page = pager(25)
     rows, total = refresh.list_refresh_orders(
         status if status in REFRESH_STATUSES else None, None, page.offset, page.size
@@ -63,10 +65,10 @@ def refresh_orders_complete(order_id: int) -> Any:
     order = refresh.get_refresh_order(order_id)
     form = CompleteForm()
     if form.validate_on_submit():
-        upgrade = order.action == "upgrade"
+        upgrade = order.action == RefreshAction.UPGRADE
         done = carry_out(
             form,
-            lambda: refresh.complete_refresh(
+            lambda: use_cases.complete_refresh(
                 order_id,
                 form.completed_on.data,
                 principal().actor,

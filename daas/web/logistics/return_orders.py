@@ -13,6 +13,7 @@ from daas.core import clock
 from daas.customers.services import customer_names
 from daas.logistics import returns, slots
 from daas.logistics.models import RETURN_STATUSES
+from daas.usecases import logistics as use_cases
 from daas.web.logistics import blp, label, queries
 from daas.web.logistics.forms import PickupForm, ReceiveForm, ReturnFilterForm, ScheduleForm
 from daas.web.pages import audience, carry_out, options, pager, principal
@@ -91,7 +92,7 @@ def returns_schedule(order_id: int) -> Any:
         else:
             done = carry_out(
                 form,
-                lambda: returns.schedule_return_order(order_id, day),
+                lambda: use_cases.schedule_pickup(order_id, day),
                 f"Return order {order_id} is scheduled for pickup on {day.isoformat()}.",
             )
             if done is not None:
@@ -114,7 +115,7 @@ def returns_pickup(order_id: int) -> Any:
         order_id,
         "pickup",
         form,
-        lambda: returns.pick_up_return_order(
+        lambda: use_cases.record_pickup(
             order_id,
             form.picked_up_on.data,
             principal().actor,
@@ -136,7 +137,7 @@ def returns_receive(order_id: int) -> Any:
         order_id,
         "receive",
         form,
-        lambda: returns.receive_return_order(order_id, form.received_on.data, principal().actor),
+        lambda: use_cases.receive_return(order_id, form.received_on.data, principal().actor),
         lambda order: (
             f"Return order {order.id} is received on {order.received_on.isoformat()}: "
             "its devices wait to be wiped."
@@ -149,7 +150,7 @@ def returns_receive(order_id: int) -> Any:
 def returns_cancel(order_id: int) -> Any:
     carry_out(
         None,
-        lambda: returns.cancel_return_order(order_id, principal().actor),
+        lambda: use_cases.cancel_return(order_id, principal().actor),
         f"Return order {order_id} is cancelled: its slot is free and its devices stay deployed.",
     )
     return redirect(url_for("logistics.returns_show", order_id=order_id))

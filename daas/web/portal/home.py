@@ -12,6 +12,7 @@ from daas.contracts.services import list_contracts
 from daas.core import clock
 from daas.core.periods import Period
 from daas.logistics import refresh, returns
+from daas.logistics.models import RefreshStatus, ReturnStatus
 from daas.web.pages import audience
 from daas.web.portal import blp, queries
 from daas.web.portal.common import customer_scope
@@ -27,8 +28,8 @@ def home() -> Any:
     metrics = queries.metrics_of(contract.id for contract in contracts)
     usage = queries.usage_in_period(metrics, period)
     open_invoices, open_count = billing.list_invoices(status="open", customer_scope=scope, offset=0, limit=5)
-    orders, waiting = refresh.list_refresh_orders("open", scope, 0, 5)
-    pickups, pickup_count = returns.list_return_orders("scheduled", None, None, scope, 0, 5)
+    orders, waiting = refresh.list_refresh_orders(RefreshStatus.OPEN, scope, 0, 5)
+    pickups, pickup_count = returns.list_return_orders(ReturnStatus.SCHEDULED, None, None, scope, 0, 5)
     return render_template(
         "portal/home.html",
         today=today,

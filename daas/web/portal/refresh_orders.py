@@ -11,6 +11,9 @@ from daas.catalog.services import list_device_models
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.logistics import refresh
+from daas.logistics.models import RefreshStatus
+from daas.logistics.rules import RefreshAction
+from daas.usecases import logistics as use_cases
 from daas.web.pages import audience, carry_out, options, pager, principal
 from daas.web.portal import blp
 from daas.web.portal.common import booking_window_days, customer_scope
@@ -21,7 +24,7 @@ from daas.web.portal.forms import ApproveForm, RefreshFilterForm, RescheduleForm
 @audience("customer")
 def refresh_orders() -> Any:
     form = RefreshFilterForm()
-    status = form.status.data if form.validate() else "open"
+    status = form.status.data if form.validate() else RefreshStatus.OPEN
     page = pager(25)
     rows, total = refresh.list_refresh_orders(status or None, customer_scope(), page.offset, page.size)
     return render_template(
@@ -78,10 +81,10 @@ def refresh_orders_approve(order_id: int) -> Any:
     _replacement_choices(form, db.session.get(Device, order.device_id))
     if form.validate_on_submit():
         action = form.action.data
-        sku = (form.replacement_sku.data or None) if action == "replace" else None
+        sku = (form.replacement_sku.data or None) if action == RefreshAction.REPLACE else None
         done = carry_out(
             form,
-            lambda: refresh.approve_refresh(
+            lambda: use_cases.approve_refresh(
                 order.id, action, principal().actor, booking_window_days(), sku, customer_scope()
             ),
             _approved_message,
@@ -93,7 +96,7 @@ def refresh_orders_approve(order_id: int) -> Any:
 
 def _approved_message(order: Any) -> str:
     serial = refresh.serial_of(order)
-    if order.action == "upgrade":
+    if order.action == RefreshAction.UPGRADE:
         return f"Approved: device {serial} will be upgraded around {order.due_date.isoformat()}."
     return_id = refresh.return_order_of(order)
     return (
@@ -110,7 +113,7 @@ def refresh_orders_reschedule(order_id: int) -> Any:
     if form.validate_on_submit():
         done = carry_out(
             form,
-            lambda: refresh.reschedule_refresh(order_id, form.due_date.data, customer_scope()),
+            lambda: use_cases.reschedule_refresh(order_id, form.due_date.data, customer_scope()),
             lambda order: (
                 f"The refresh of device {refresh.serial_of(order)} is moved to {order.due_date.isoformat()}."
             ),

@@ -15,9 +15,11 @@ from daas.contracts.services import get_contract, list_contracts, list_deploymen
 from daas.core import clock
 from daas.customers.services import get_customer
 from daas.devices.certificate_pdf import render_wipe_certificate
+from daas.devices.lifecycle import DeviceStatus
 from daas.downloads import PDF_MIMETYPE, download
 from daas.logistics import returns, takeback
 from daas.settings import current_settings
+from daas.usecases import logistics as use_cases
 from daas.web.pages import audience, carry_out, options, pager, principal
 from daas.web.portal import blp, queries
 from daas.web.portal.common import booking_window_days, customer_scope
@@ -63,7 +65,7 @@ def _device_choices(contract: Contract) -> list[tuple[str, str]]:
             f"{d.device.serial}: {d.device.device_model.name}, since {d.start_date.isoformat()}",
         )
         for d in deployments
-        if d.device.status == "deployed"
+        if d.device.status == DeviceStatus.DEPLOYED
     ]
 
 
@@ -109,7 +111,7 @@ def returns_new() -> Any:
         requested = clock.today() if chosen == ASAP else date.fromisoformat(chosen)
         order = carry_out(
             form,
-            lambda: returns.create_return_order(
+            lambda: use_cases.request_return(
                 contract.id,
                 form.serials.data,
                 form.reason.data,
@@ -148,7 +150,7 @@ def _booked_message(order: Any, chosen: str) -> str:
 def returns_cancel(order_id: int) -> Any:
     carry_out(
         None,
-        lambda: returns.cancel_return_order(order_id, principal().actor, customer_scope()),
+        lambda: use_cases.cancel_return(order_id, principal().actor, customer_scope()),
         f"Return #{order_id} is cancelled; the devices stay with you.",
     )
     return redirect(url_for("portal.returns"))
