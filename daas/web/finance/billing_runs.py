@@ -15,11 +15,11 @@ from daas.billing.run_states import FINISHED, run_status
 from daas.core import clock
 from daas.core.errors import Invalid
 from daas.core.periods import Period
-from daas.payments import services as payments
 from daas.scheduler import requests
 from daas.scheduler.presence import presence
 from daas.settings import current_settings
 from daas.usecases import job_requests
+from daas.usecases.billing import finalize_run_and_collect
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import PERIOD_MESSAGE, PeriodForm, RunForm
 from daas.web.pages import audience, carry_out, pager, principal
@@ -194,10 +194,10 @@ def billing_runs_finalize(run_id: int) -> Any:
     run = billing.get_run(run_id)
     carry_out(
         None,
-        lambda: payments.finalize_run_for_collection(
+        lambda: finalize_run_and_collect(
             run.id,
             current_settings().billing_run.chunk_size,
-            current_settings().stripe,
+            current_settings().collection,
         ),
         lambda done: (
             f"Finalized {done} invoice{'s' if done != 1 else ''} of billing run {run.id} ({run.period})."
