@@ -25,14 +25,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 
 from daas.billing import invoice_lifecycle as lifecycle
-from daas.billing.invoices import (
-    check_run_finalizable,
-    finalize_run,
-    get_run,
-    lock_invoice,
-    run_invoices,
-    settle_invoice,
-)
+from daas.billing.invoices import lock_invoice, run_invoices, settle_invoice
 from daas.billing.models import Invoice
 from daas.core import clock, money
 from daas.core.errors import Conflict, Invalid, NotFound
@@ -229,18 +222,6 @@ def schedule_collection(invoices: Iterable[Invoice], settings: StripeSettings) -
 def schedule_run_collection(run_id: int, settings: StripeSettings) -> None:
     """Schedule the collection of what a billing run finalized."""
     schedule_collection(run_invoices(run_id), settings)
-
-
-def finalize_run_for_collection(run_id: int, chunk_size: int, settings: StripeSettings) -> int:
-    """Finalize the drafts a billing run computed (gapless numbers, due dates, a chunk per transaction),
-    count them on the run, and schedule their collection. Returns how many; the caller commits the rest.
-    Only a completed run that still owns its drafts (`check_run_finalizable`)."""
-    run = get_run(run_id)
-    check_run_finalizable(run)
-    finalized = finalize_run(run_id, chunk_size)
-    run.invoices_finalized += finalized
-    schedule_run_collection(run_id, settings)
-    return finalized
 
 
 # -- applying what Stripe says --------------------------------------------------------------------------
