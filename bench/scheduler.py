@@ -39,8 +39,8 @@ from daas import create_app
 from daas.core import clock
 from daas.core.jobs import JobContext
 from daas.extensions import db
+from daas.jobs.runner import Runner
 from daas.scheduler.registry import load_jobs, schedule_setting
-from daas.scheduler.runner import Runner
 
 ROOT = Path(__file__).resolve().parent.parent
 

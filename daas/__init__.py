@@ -101,5 +101,7 @@ def _register_pages(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from daas.cli import daas_group
+    from daas.jobs.command import scheduler_command
 
+    daas_group.add_command(scheduler_command)
     app.cli.add_command(daas_group)

@@ -1,4 +1,5 @@
-"""`flask --app wsgi daas ...`: the command line, one group per domain."""
+"""`flask --app wsgi daas ...`: the command line, one group per domain. The scheduler process's own command
+(`daas scheduler`) is daas.jobs' and joins the group in create_app."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from daas.cli.demo import demo_command
 from daas.cli.impact import impact_group
 from daas.cli.logistics import refresh_group
 from daas.cli.payments import payments_group
-from daas.cli.scheduler import scheduler_command
 
 daas_group = AppGroup("daas", help="daas: Device-as-a-Service.")
 for command in (
@@ -23,6 +23,5 @@ for command in (
     payments_group,
     refresh_group,
     impact_group,
-    scheduler_command,
 ):
     daas_group.add_command(command)

@@ -1,2 +1,3 @@
-"""What the scheduler process calls: one function per job, each taking a JobContext and calling one
-use case."""
+"""The scheduler process and the jobs it runs: `flask daas scheduler` (command.py) serves (process.py) a
+runner (runner.py) that claims each due or requested run in `job_runs` and carries it out. Each job
+function (billing.py, payments.py, ...) takes a JobContext and calls one use case."""

@@ -1,2 +1,3 @@
-"""The scheduler: a dedicated process (`flask daas scheduler`) that runs the jobs of `config/jobs.py` at
-their due times, once across any number of processes, and records every run in `job_runs`."""
+"""Scheduled work as records: the declared jobs and their schedules (registry, schedule), the runs in
+`job_runs` (models), requested runs (requests) and which scheduler processes are alive (presence). The
+process that carries the runs out is daas.jobs (process, runner, command)."""

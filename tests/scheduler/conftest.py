@@ -10,8 +10,8 @@ import pytest
 from flask import Flask
 
 from config.jobs import JOBS, ScheduledJob
+from daas.jobs.runner import Runner
 from daas.scheduler.registry import load_jobs, load_requested
-from daas.scheduler.runner import Runner
 from daas.settings import Settings
 from tests.scheduler import probe
 

@@ -11,8 +11,8 @@ from contextlib import contextmanager
 from flask import Flask, has_app_context
 
 from daas.extensions import db
+from daas.jobs.runner import Runner
 from daas.scheduler.registry import load_requested
-from daas.scheduler.runner import Runner
 from tests.helpers import settings_of
 
 

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 import click
 from flask import current_app
 
-from daas.scheduler.process import serve
+from daas.jobs.process import serve
+from daas.jobs.runner import moment, span
 from daas.scheduler.registry import grace_setting, job_settings, load_jobs, schedule_setting
-from daas.scheduler.runner import moment, span
 from daas.scheduler.schedule import ScheduleError, next_due, parse_schedule
 from daas.settings import current_settings
 

@@ -23,8 +23,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from daas.jobs.runner import Runner, moment
 from daas.scheduler.registry import Job, load_requested
-from daas.scheduler.runner import Runner, moment
 from daas.scheduler.schedule import next_due
 
 log = logging.getLogger("daas.scheduler")
