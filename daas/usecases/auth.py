@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from daas.auth import services
-from daas.auth.models import API_SCOPE, ApiToken, User
+from daas.auth.models import API_SCOPE, CALENDAR_SCOPE, ApiToken, User
 from daas.auth.principal import Principal
 from daas.auth.sign_in import LockoutPolicy, SignedIn, check_attempt, count_attempt
 from daas.usecases.transaction import commit, use_case
@@ -46,6 +46,13 @@ def set_password(user_id: int, password: str) -> None:
 def issue_token(user_id: int, name: str, scope: str = API_SCOPE) -> tuple[ApiToken, str]:
     """A new token for the user: its record and the secret, which is returned this once and never stored."""
     return services.create_token(user_id, name, scope=scope)
+
+
+@use_case
+def issue_calendar_token(user_id: int) -> tuple[ApiToken, str]:
+    """A token that opens the pickup calendar feed and nothing else, for a calendar app's link (which leaks
+    easily); returned with its secret this once, never stored, and revoked like any token."""
+    return services.create_token(user_id, "pickup calendar feed", scope=CALENDAR_SCOPE)
 
 
 @use_case

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from daas.auth.models import CALENDAR_SCOPE, ApiToken
-from daas.auth.services import create_token
 from daas.devices.models import Device, WipeCertificate
 from daas.logistics import refresh, returns, slots, takeback
 from daas.logistics.models import PickupSlot, RefreshOrder, ReturnOrder
@@ -34,13 +32,6 @@ def open_pickup_slot(region: str, day: date, capacity: int) -> PickupSlot:
 def change_pickup_capacity(slot_id: int, capacity: int) -> PickupSlot:
     """A slot's new capacity, never below the pickups already booked on it."""
     return slots.change_capacity(slot_id, capacity)
-
-
-@use_case
-def issue_calendar_token(user_id: int) -> tuple[ApiToken, str]:
-    """A token that opens the pickup calendar feed and nothing else, for a calendar app's link (which leaks
-    easily); returned with its secret this once, never stored, and revoked like any token."""
-    return create_token(user_id, "pickup calendar feed", scope=CALENDAR_SCOPE)
 
 
 # -- return orders ------------------------------------------------------------------------------------------

@@ -234,3 +234,12 @@ def test_without_a_lockout_nothing_is_counted(database):
     with pytest.raises(Unauthorized):  # an inactive user cannot sign in, right password or not
         use_cases.deactivate_user(user.id)
         use_cases.sign_in(user.email, PASSWORD, off)
+
+
+def test_a_calendar_token_is_kept_and_opens_the_feed_only(database):
+    user = factories.user("logistics")
+    token, secret = use_cases.issue_calendar_token(user.id)
+    db.session.rollback()
+    stored = db.session.get(ApiToken, token.id)
+    assert (stored.user_id, stored.name, stored.scope) == (user.id, "pickup calendar feed", "calendar")
+    assert secret and stored.revoked_at is None

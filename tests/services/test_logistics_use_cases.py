@@ -14,7 +14,6 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from daas.auth.models import ApiToken
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.core import clock
@@ -120,15 +119,6 @@ def test_a_refused_slot_or_capacity_changes_nothing(fleet):
     slot = db.session.get(PickupSlot, fleet["slot"])
     assert (slot.capacity, slot.booked) == (2, 1)
     assert _count(PickupSlot) == 1
-
-
-def test_a_calendar_token_is_kept_and_opens_the_feed_only(database):
-    user = factories.user("logistics")
-    token, secret = use_cases.issue_calendar_token(user.id)
-    db.session.rollback()
-    stored = db.session.get(ApiToken, token.id)
-    assert (stored.user_id, stored.name, stored.scope) == (user.id, "pickup calendar feed", "calendar")
-    assert secret and stored.revoked_at is None
 
 
 # -- return orders ------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from daas.core import clock
 from daas.customers.services import customer_names
 from daas.logistics import slots
+from daas.usecases import auth as auth_use_cases
 from daas.usecases import logistics as use_cases
 from daas.web.logistics import blp, queries
 from daas.web.logistics.forms import CalendarFilterForm, CapacityForm, SlotForm
@@ -133,7 +134,7 @@ def calendar_token() -> Any:
     more than the pickups; it is revoked on the admin's users page like any token."""
     issued = carry_out(
         None,
-        lambda: use_cases.issue_calendar_token(principal().user_id),
+        lambda: auth_use_cases.issue_calendar_token(principal().user_id),
         "A token for the calendar feed is created. Copy the link now: it is shown only once.",
     )
     if issued is None:
