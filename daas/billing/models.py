@@ -14,9 +14,14 @@ from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import run_states
 from daas.db import Decimal_, Money, UnitAmount, UtcDateTime, one_of
 from daas.extensions import db
+from daas.pricing.kinds import CHARGE_KINDS
 
 INVOICE_STATUSES = lifecycle.STATUSES
-LINE_KINDS = ("device_monthly", "metered", "minimum_true_up", "late_usage")
+# A line bills a plan charge (pricing.kinds: device_monthly, metered), the minimum top-up, or usage that
+# arrived after its month was invoiced.
+MINIMUM_TRUE_UP = "minimum_true_up"
+LATE_USAGE = "late_usage"
+LINE_KINDS = (*CHARGE_KINDS, MINIMUM_TRUE_UP, LATE_USAGE)
 RUN_STATUSES = run_states.STATUSES
 Quantity = Decimal_(20, 6)
 TaxRate = Decimal_(7, 4)

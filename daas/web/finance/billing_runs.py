@@ -9,8 +9,9 @@ from typing import Any
 from flask import flash, jsonify, redirect, render_template, url_for
 
 from config.jobs import BILLING_RUN_REQUEST
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import invoices as billing
-from daas.billing import measure
+from daas.billing import measure, run_states
 from daas.billing.run_states import FINISHED, run_status
 from daas.core import clock
 from daas.core.errors import Invalid
@@ -39,8 +40,10 @@ def billing_runs() -> Any:
         period = Period.parse(form.period.data)
     if not form.period.errors:
         form.period.data = period.name
-    drafts = queries.invoice_conditions(period=period.name, status="draft")
-    draft_list, draft_count = billing.list_invoices(period=period.name, status="draft", offset=0, limit=20)
+    drafts = queries.invoice_conditions(period=period.name, status=lifecycle.DRAFT)
+    draft_list, draft_count = billing.list_invoices(
+        period=period.name, status=lifecycle.DRAFT, offset=0, limit=20
+    )
     statuses = queries.status_counts(*queries.invoice_conditions(period=period.name))
     page = pager(20)
     runs, total = billing.list_runs(page.offset, page.size)
@@ -53,7 +56,7 @@ def billing_runs() -> Any:
         run_status=run_status,
         contracts=measure.count_contracts_billed_in(period),
         statuses=statuses,
-        finalized=sum(count for status, count in statuses.items() if status != "draft"),
+        finalized=sum(count for status, count in statuses.items() if status != lifecycle.DRAFT),
         draft_totals=queries.invoice_totals(*drafts),
         drafts=draft_list,
         draft_count=draft_count,
@@ -133,11 +136,11 @@ def _started_message(run: Any) -> tuple[str, str]:
         f"{'s' if run.invoices_created != 1 else ''} created, {run.invoices_updated} draft"
         f"{'s' if run.invoices_updated != 1 else ''} recomputed"
     )
-    if status == "running":
+    if status == run_states.RUNNING:
         return f"{name} started.", "success"
-    if status == "completed":
+    if status == run_states.COMPLETED:
         return f"{name} completed: {counts}.", "success"
-    if status == "completed_with_errors":
+    if status == run_states.COMPLETED_WITH_ERRORS:
         failed = len(run.failed_contracts)
         skipped = f"{failed} contract{'s' if failed != 1 else ''} could not be billed (listed below)"
         return f"{name} completed with errors: {counts}; {skipped}.", "warning"
@@ -171,7 +174,7 @@ def billing_runs_show(run_id: int) -> Any:
         run=run,
         status=status,
         finished=finished,
-        completed_by=queries.run_completing(run.id) if status == "interrupted" else None,
+        completed_by=queries.run_completing(run.id) if status == run_states.INTERRUPTED else None,
         superseded_by=billing.superseding_run(run) if finished else None,
         invoices=invoices,
         pager=page.with_total(total),

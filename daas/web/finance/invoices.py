@@ -19,6 +19,7 @@ from daas.core.periods import Period
 from daas.customers.services import customer_names
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
 from daas.payments import services as payments
+from daas.payments.models import REFUND_SUCCEEDED
 from daas.settings import current_settings
 from daas.usecases.invoices import void_invoice
 from daas.usecases.payments import issue_credit_note, record_bank_transfer
@@ -168,7 +169,7 @@ def invoices_credit(invoice_id: int) -> Any:
             if outcome is not None:
                 flash(
                     f"Refund of the card payment: {outcome}.",
-                    "success" if outcome == "succeeded" else "warning",
+                    "success" if outcome == REFUND_SUCCEEDED else "warning",
                 )
             return redirect(url_for("finance.invoices_show", invoice_id=invoice_id))
     return _invoice_page(invoice_id, credit_form, transfer_form, 422)

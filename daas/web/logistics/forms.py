@@ -21,6 +21,7 @@ from wtforms.validators import (
 from daas.core import money
 from daas.devices import lifecycle
 from daas.logistics import takeback
+from daas.logistics.models import RefreshStatus
 from daas.schemas.logistics import PartSchema
 from daas.web.input import CodeRule, MonthRule, SerialRule
 from daas.web.pages import FilterForm, options
@@ -213,7 +214,7 @@ FORM_OF_ACTION = {
 
 
 class RefreshFilterForm(FilterForm):
-    status = SelectField("State", validate_choice=False, default="approved")
+    status = SelectField("State", validate_choice=False, default=RefreshStatus.APPROVED)
 
 
 class CompleteForm(FlaskForm):

@@ -16,30 +16,32 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from daas.logistics.models import RETURN_STATUSES
+from daas.billing import invoice_lifecycle as lifecycle
+from daas.logistics.models import RETURN_STATUSES, RefreshStatus, ReturnReason
+from daas.logistics.rules import RefreshAction
 from daas.web.input import CodeRule
 from daas.web.pages import FilterForm, options
 
 RETURN_REASONS = [
-    ("early_return", "Early return: no longer needed"),
-    ("defect", "Defective device"),
-    ("end_of_term", "End of the subscription's term"),
+    (ReturnReason.EARLY_RETURN, "Early return: no longer needed"),
+    (ReturnReason.DEFECT, "Defective device"),
+    (ReturnReason.END_OF_TERM, "End of the subscription's term"),
 ]
 ASAP = "asap"  # the pickup date chosen when no date is free: logistics schedules it
 
 INVOICE_FILTERS = [
     ("", "All"),
-    ("open", "Open"),
-    ("paid", "Paid"),
-    ("uncollectible", "Not collected"),
-    ("void", "Void"),
+    (lifecycle.OPEN, "Open"),
+    (lifecycle.PAID, "Paid"),
+    (lifecycle.UNCOLLECTIBLE, "Not collected"),
+    (lifecycle.VOID, "Void"),
 ]
 
 REFRESH_FILTERS = [
-    ("open", "Waiting for you"),
-    ("approved", "Approved"),
-    ("completed", "Completed"),
-    ("cancelled", "Cancelled"),
+    (RefreshStatus.OPEN, "Waiting for you"),
+    (RefreshStatus.APPROVED, "Approved"),
+    (RefreshStatus.COMPLETED, "Completed"),
+    (RefreshStatus.CANCELLED, "Cancelled"),
     ("", "All"),
 ]
 
@@ -52,7 +54,9 @@ class InvoiceFilterForm(FilterForm):
 
 
 class RefreshFilterForm(FilterForm):
-    status = SelectField("Show", choices=options(REFRESH_FILTERS), default="open", validators=[Optional()])
+    status = SelectField(
+        "Show", choices=options(REFRESH_FILTERS), default=RefreshStatus.OPEN, validators=[Optional()]
+    )
 
 
 class ApproveForm(FlaskForm):
@@ -60,8 +64,11 @@ class ApproveForm(FlaskForm):
         "Your decision",
         choices=options(
             [
-                ("upgrade", "Upgrade: keep the device and extend its life (battery, storage or memory)"),
-                ("replace", "Replace: a new device, and the old one is picked up"),
+                (
+                    RefreshAction.UPGRADE,
+                    "Upgrade: keep the device and extend its life (battery, storage or memory)",
+                ),
+                (RefreshAction.REPLACE, "Replace: a new device, and the old one is picked up"),
             ]
         ),
         validators=[DataRequired(message="Choose upgrade or replace.")],

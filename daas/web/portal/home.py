@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import render_template
 
+from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import invoices as billing
 from daas.contracts.services import list_contracts
 from daas.core import clock
@@ -27,7 +28,9 @@ def home() -> Any:
     figures = queries.subscription_figures(contract.id for contract in contracts)
     metrics = queries.metrics_of(contract.id for contract in contracts)
     usage = queries.usage_in_period(metrics, period)
-    open_invoices, open_count = billing.list_invoices(status="open", customer_scope=scope, offset=0, limit=5)
+    open_invoices, open_count = billing.list_invoices(
+        status=lifecycle.OPEN, customer_scope=scope, offset=0, limit=5
+    )
     orders, waiting = refresh.list_refresh_orders(RefreshStatus.OPEN, scope, 0, 5)
     pickups, pickup_count = returns.list_return_orders(ReturnStatus.SCHEDULED, None, None, scope, 0, 5)
     return render_template(
