@@ -23,9 +23,10 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
-from daas.jobs.runner import Runner, moment
+from daas.jobs.runner import Runner
 from daas.scheduler.registry import Job, load_requested
 from daas.scheduler.schedule import next_due
+from daas.scheduler.texts import moment
 
 log = logging.getLogger("daas.scheduler")
 

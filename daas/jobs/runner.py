@@ -1,99 +1,49 @@
 """Running a job for a due time once across every scheduler process, and recording how it went.
 
-The row in `job_runs` for (job, due time) is the claim: the scheduler whose INSERT ... ON CONFLICT DO
-NOTHING creates it runs the job; every other one sees the row and does nothing. While the job runs its
-scheduler renews a lease on the row; a run whose lease ran out (its process was killed) is taken over by
-the next scheduler that looks, if it is still the latest due time and within the job's grace, else it is
-recorded as abandoned. Jobs are idempotent themselves, so a run that is resumed completes what the
-interrupted one began.
+The row in `job_runs` for (job, due time) is the claim (`daas.scheduler.runs`): the scheduler that creates
+it runs the job; every other one sees the row and does nothing. While the job runs its scheduler renews a
+lease on the row; a run whose lease ran out (its process was killed) is taken over by the next scheduler
+that looks, if it is still the latest due time and within the job's grace, else it is recorded as
+abandoned. Jobs are idempotent themselves, so a run that is resumed completes what the interrupted one
+began.
 
 Requested runs (`daas.scheduler.requests`) are rows queued by the pages: `run_requested` claims them oldest
 first by moving them from queued to running under the same kind of lease, takes over those whose
 scheduler died, and records how they went as it does for scheduled runs. The heartbeat also records that
 this process runs (`daas.scheduler.presence`), so the pages can say when no scheduler would take a request.
+
+Every write to those records is a use case of `daas.usecases.job_runs`, which commits it: the runner
+decides when to claim, runs the job function outside any open transaction and says how it went.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import and_, func, or_, select, update
 
 from daas.core import clock
 from daas.core.jobs import JobContext, JobFailed, JobStopped
-from daas.db import dialect_insert
-from daas.extensions import db
-from daas.scheduler import presence
-from daas.scheduler.models import SCHEDULED, JobRun
 from daas.scheduler.registry import Job
 from daas.scheduler.requests import RequestContext
-from daas.scheduler.schedule import Decision, decide
+from daas.scheduler.runs import Claim, RequestClaim
+from daas.scheduler.texts import moment, span, summary
+from daas.usecases import job_runs
 
 log = logging.getLogger("daas.scheduler")
-DETAIL_LENGTH = 4000
 # In `Runner.active()` while this process carries requests out (no scheduled job has this name).
 REQUESTS = "(requests)"
-# A request taken over this many times (its scheduler died each time) is given up rather than tried
-# again by every scheduler that starts: it may be what kills them.
-MAX_REQUEST_ATTEMPTS = 5
 
 
-def moment(value: datetime) -> str:
-    """A due time as people read it in logs and records: 2026-11-01 02:00:00 UTC."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def span(value: timedelta) -> str:
-    """A duration in its two largest units: 3 d 4 h, 2 h 13 min, 45 s."""
-    seconds = int(value.total_seconds())
-    units = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
-    parts = []
-    for name, size in units:
-        if seconds >= size or (name == "s" and not parts):
-            parts.append(f"{seconds // size} {name}")
-            seconds %= size
-        if len(parts) == 2:
-            break
-    return " ".join(parts)
-
-
-def summary(counts: dict[str, Any]) -> str:
-    return ", ".join(f"{name}: {value}" for name, value in counts.items()) or "nothing to report"
-
-
-def _jsonable(counts: dict[str, Any] | None) -> dict[str, Any]:
-    return json.loads(json.dumps(counts or {}, default=str))
-
-
-@dataclass(frozen=True)
-class _Claim:
-    run_id: int
-    due: datetime
-    note: str
-
-
-@dataclass(frozen=True)
-class _RequestClaim(_Claim):
-    job: str
-    key: str
-    requested_by: str
-    attempt: int
-
-
-def _insert_scheduled(table: Any) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING on the (job, due time) key of scheduled runs: the row that is
-    there already is the claim of another scheduler."""
-    return dialect_insert(table).on_conflict_do_nothing(
-        index_elements=["job", "due_at"], index_where=SCHEDULED
-    )
+def _failure(error: Exception) -> tuple[str, bool]:
+    """What a failed run's record says, and whether the failure was expected (a JobFailed: its reason)."""
+    expected = isinstance(error, JobFailed)
+    return (str(error) if expected else f"{type(error).__name__}: {error}"), expected
 
 
 class Runner:
@@ -140,40 +90,23 @@ class Runner:
         if not active:
             return 0
         with self.app.app_context():  # a session of its own: the jobs' sessions hold their transactions
-            renewed = db.session.execute(
-                update(JobRun)
-                .where(JobRun.owner == self.owner, JobRun.status == "running", JobRun.job.in_(active))
-                .values(lease_until=clock.now() + self.lease)
-            ).rowcount
-            db.session.commit()
-            return renewed
+            return job_runs.renew_leases(self.owner, active, self.lease)
 
     def record_presence(self) -> None:
         """Say that this process runs (the heartbeat), so the pages know a request will be taken."""
         with self.app.app_context():
-            presence.record_heartbeat(self.owner, self.started_at, clock.now())
-            db.session.commit()
+            job_runs.record_heartbeat(self.owner, self.started_at)
 
     def sign_off(self) -> None:
         """Say that this process stopped (at a clean stop)."""
         with self.app.app_context():
-            presence.sign_off(self.owner)
-            db.session.commit()
+            job_runs.sign_off(self.owner)
 
-    def release(self, reason: str, run_id: int | None = None) -> int:
-        """Give up one run (or all) this process holds, so the next scheduler resumes them (at shutdown)."""
-        now = clock.now()
-        held = (JobRun.owner == self.owner, JobRun.status == "running")
-        if run_id is not None:
-            held = (*held, JobRun.id == run_id)
+    def release(self, reason: str) -> int:
+        """Give up every run this process holds, so the next scheduler resumes them (leaving at shutdown
+        without waiting for them)."""
         with self.app.app_context():
-            released = db.session.execute(
-                update(JobRun)
-                .where(*held)
-                .values(lease_until=now, detail=f"Interrupted at {moment(now)}: {reason}"[:DETAIL_LENGTH])
-            ).rowcount
-            db.session.commit()
-            return released
+            return job_runs.release_runs(self.owner, reason)
 
     # -- one job at one moment -------------------------------------------------------------------------
 
@@ -186,7 +119,9 @@ class Runner:
             self._active.add(name)
         try:
             with self.app.app_context():
-                claim = self._claim(job, now or clock.now())
+                claim = job_runs.claim_due_run(
+                    job, self.owner, now or clock.now(), lease=self.lease, late=self.late
+                )  # committed: nothing of the claim stays open while the job runs
                 if claim is None:
                     return None
                 self._execute(job, claim)
@@ -211,7 +146,9 @@ class Runner:
         try:
             while not self.stop.is_set():
                 with self.app.app_context():
-                    claim = self._claim_request(now or clock.now())
+                    claim = job_runs.claim_requested_run(
+                        self.requested, self.owner, now or clock.now(), lease=self.lease, late=self.late
+                    )  # committed: nothing of the claim stays open while the request runs
                     if claim is None:
                         break
                     with self._changed:
@@ -228,106 +165,7 @@ class Runner:
                 self._changed.notify_all()
         return done
 
-    def _claim_request(self, now: datetime) -> _RequestClaim | None:
-        try:
-            while True:
-                row = db.session.execute(
-                    select(
-                        JobRun.id,
-                        JobRun.job,
-                        JobRun.due_at,
-                        JobRun.status,
-                        JobRun.attempts,
-                        JobRun.owner,
-                        JobRun.lease_until,
-                        JobRun.request_key,
-                        JobRun.requested_by,
-                    )
-                    .where(
-                        JobRun.job.in_(self.requested),
-                        JobRun.request_key.is_not(None),
-                        or_(
-                            JobRun.status == "queued",
-                            and_(
-                                JobRun.status == "running",
-                                or_(JobRun.lease_until.is_(None), JobRun.lease_until < now),
-                            ),
-                        ),
-                    )
-                    .order_by(JobRun.due_at, JobRun.id)
-                    .limit(1)
-                ).first()
-                if row is None:
-                    return None
-                if row.status == "running" and row.attempts >= MAX_REQUEST_ATTEMPTS:
-                    self._give_up(row, now)
-                    db.session.commit()
-                    continue
-                claim = self._take_request(row, now)
-                db.session.commit()
-                if claim is not None:
-                    return claim
-                # another scheduler took it first: look again
-        finally:
-            db.session.rollback()  # nothing of the claim stays open while the request runs
-
-    def _take_request(self, row: Any, now: datetime) -> _RequestClaim | None:
-        attempt = row.attempts + 1
-        values: dict[str, Any] = {
-            "status": "running",
-            "owner": self.owner,
-            "attempts": attempt,
-            "lease_until": now + self.lease,
-        }
-        note = ""
-        if row.status == "queued":
-            values["started_at"] = now
-            values["late"] = now - row.due_at > self.late
-        else:
-            note = (
-                f"Resumed by {self.owner} (attempt {attempt}): scheduler {row.owner} stopped holding it at "
-                f"{moment(row.lease_until or now)}."
-            )
-            values["detail"] = note
-        taken = db.session.execute(
-            update(JobRun)
-            .where(JobRun.id == row.id, JobRun.status == row.status, JobRun.attempts == row.attempts)
-            .values(**values)
-        ).rowcount
-        if not taken:
-            return None
-        log.info(
-            "%s %s asked for by %s at %s: %s",
-            row.job,
-            row.request_key,
-            row.requested_by,
-            moment(row.due_at),
-            note or f"started by {self.owner}",
-        )
-        return _RequestClaim(row.id, row.due_at, note, row.job, row.request_key, row.requested_by, attempt)
-
-    def _give_up(self, row: Any, now: datetime) -> None:
-        detail = (
-            f"Given up after {row.attempts} attempts: the scheduler carrying it out stopped each time (last "
-            f"{row.owner}, at {moment(row.lease_until or now)}). Ask for it again once the cause is fixed."
-        )
-        given_up = db.session.execute(
-            update(JobRun)
-            .where(JobRun.id == row.id, JobRun.status == "running", JobRun.attempts == row.attempts)
-            .values(status="failed", finished_at=now, lease_until=None, detail=detail)
-        ).rowcount
-        if given_up:
-            log.error("%s %s: %s", row.job, row.request_key, detail)
-
-    def _report(self, claim: _RequestClaim, counts: dict[str, Any]) -> None:
-        db.session.execute(
-            update(JobRun)
-            .where(JobRun.id == claim.run_id, JobRun.owner == self.owner, JobRun.status == "running")
-            .values(counts=_jsonable(counts))
-        )
-        db.session.commit()
-
-    def _carry_out(self, claim: _RequestClaim) -> None:
+    def _carry_out(self, claim: RequestClaim) -> None:
         context = RequestContext(
             self.settings,
             claim.due,
@@ -335,219 +173,60 @@ class Runner:
             key=claim.key,
             requested_by=claim.requested_by,
             attempt=claim.attempt,
-            report=lambda counts: self._report(claim, counts),
+            report=lambda counts: job_runs.report_request_progress(claim.run_id, self.owner, counts),
         )
         name = f"{claim.job} {claim.key}"
         try:
             counts = self.requested[claim.job](context)
-            db.session.commit()
+            job_runs.keep_job_work()  # a commit that fails is the request's failure
         except JobStopped as stopped:
-            db.session.rollback()
-            self.release(f"{stopped}. A scheduler carries it on at its next sweep.", claim.run_id)
+            job_runs.record_stop(
+                claim, self.owner, f"{stopped}. A scheduler carries it on at its next sweep."
+            )
             log.warning("%s: %s", name, stopped)
             return
         except Exception as error:  # a request's failure belongs in its record, for the page to show
-            db.session.rollback()
-            expected = isinstance(error, JobFailed)
-            message = str(error) if expected else f"{type(error).__name__}: {error}"
+            message, expected = _failure(error)
             if expected:
                 log.error("%s: failed: %s", name, message)
             else:
                 log.exception("%s: failed", name)
-            self._finish(name, claim, "failed", " ".join(filter(None, [claim.note, message])), None)
+            self._finished(name, claim, job_runs.record_failure(claim, self.owner, message))
             return
-        self._finish(
-            name, claim, "succeeded", " ".join(filter(None, [claim.note, summary(counts or {})])), counts
-        )
+        self._finished(name, claim, job_runs.record_success(claim, self.owner, counts))
         log.info("%s: succeeded (%s)", name, summary(counts or {}))
 
-    def _claim(self, job: Job, now: datetime) -> _Claim | None:
-        try:
-            return self._decide_and_claim(job, now)
-        finally:
-            db.session.rollback()  # nothing of the decision stays open while the job runs
-
-    def _decide_and_claim(self, job: Job, now: datetime) -> _Claim | None:
-        running = db.session.execute(
-            select(JobRun.id, JobRun.due_at, JobRun.owner, JobRun.lease_until, JobRun.attempts)
-            .where(JobRun.job == job.name, JobRun.status == "running")
-            .order_by(JobRun.due_at.desc())
-        ).all()
-        if any(row.lease_until is not None and row.lease_until >= now for row in running):
-            return None  # a live scheduler is running this job; one run of a job at a time
-        interrupted = running[0] if running else None
-        for row in running[1:]:
-            self._abandon(job, row, now, "a later due time superseded it")
-        last = db.session.scalar(select(func.max(JobRun.due_at)).where(JobRun.job == job.name))
-        decision = decide(job.trigger, now, job.grace, last, interrupted.due_at if interrupted else None)
-        if decision.superseded is not None:
-            reason = (
-                f"not resumed: {span(now - interrupted.due_at)} after its due time is past the grace of "
-                f"{span(job.grace)}"
-                if decision.action == "wait"
-                else "a later due time superseded it"
-            )
-            self._abandon(job, interrupted, now, reason)
-        claim = None
-        if decision.action == "miss":
-            self._record_missed(job, decision, now)
-        elif decision.action == "run":
-            claim = self._insert_running(job, decision, now)
-        elif decision.action == "resume":
-            claim = self._take_over(job, interrupted, decision, now)
-        db.session.commit()
-        return claim
-
-    def _abandon(self, job: Job, row: Any, now: datetime, reason: str) -> None:
-        abandoned = db.session.execute(
-            update(JobRun)
-            .where(JobRun.id == row.id, JobRun.status == "running", JobRun.attempts == row.attempts)
-            .values(
-                status="failed",
-                finished_at=now,
-                lease_until=None,
-                detail=(
-                    f"Abandoned: scheduler {row.owner} stopped holding it at "
-                    f"{moment(row.lease_until or now)}; {reason}. The next run of the job completes the work."
-                )[:DETAIL_LENGTH],
-            )
-        ).rowcount
-        if abandoned:
-            log.warning(
-                "%s due %s: abandoned (%s)",
-                job.name,
-                moment(row.due_at),
-                reason,
-            )
-
-    def _record_missed(self, job: Job, decision: Decision, now: datetime) -> None:
-        due = decision.due
-        detail = (
-            f"Missed: no scheduler ran it within the grace of {span(job.grace)} (first seen "
-            f"{span(decision.late)} after its due time, at {moment(now)}); not run. Run it by hand if it is "
-            "still needed."
-        )
-        recorded = db.session.execute(
-            _insert_scheduled(JobRun.__table__).values(
-                job=job.name,
-                due_at=due,
-                status="skipped",
-                finished_at=now,
-                late=True,
-                attempts=0,
-                detail=detail,
-            )
-        ).rowcount
-        if recorded:
-            log.warning("%s due %s: %s", job.name, moment(due), detail)
-
-    def _insert_running(self, job: Job, decision: Decision, now: datetime) -> _Claim | None:
-        due = decision.due
-        notes = []
-        late = decision.late > self.late
-        if late:
-            notes.append(f"Caught up: started {span(decision.late)} after its due time.")
-        if decision.coalesced:
-            plural = "s" if decision.coalesced != 1 else ""
-            notes.append(
-                f"{decision.coalesced} earlier due time{plural} missed since the last run coalesced into "
-                "this one."
-            )
-        note = " ".join(notes)
-        table = JobRun.__table__
-        run_id = db.session.scalar(
-            _insert_scheduled(table)
-            .values(
-                job=job.name,
-                due_at=due,
-                status="running",
-                started_at=now,
-                late=late,
-                attempts=1,
-                owner=self.owner,
-                lease_until=now + self.lease,
-                detail=note or None,
-            )
-            .returning(table.c.id)
-        )
-        if run_id is None:
-            return None
-        log.info(
-            "%s due %s: started by %s%s", job.name, moment(due), self.owner, f" ({note})" if note else ""
-        )
-        return _Claim(run_id, due, note)
-
-    def _take_over(self, job: Job, row: Any, decision: Decision, now: datetime) -> _Claim | None:
-        note = (
-            f"Resumed by {self.owner} {span(decision.late)} after its due time (attempt {row.attempts + 1}): "
-            f"scheduler {row.owner} stopped holding it at {moment(row.lease_until or now)}."
-        )
-        taken = db.session.execute(
-            update(JobRun)
-            .where(JobRun.id == row.id, JobRun.status == "running", JobRun.attempts == row.attempts)
-            .values(
-                owner=self.owner,
-                attempts=row.attempts + 1,
-                lease_until=now + self.lease,
-                late=True,
-                detail=note,
-            )
-        ).rowcount
-        if not taken:
-            return None
-        log.info("%s due %s: %s", job.name, moment(row.due_at), note)
-        return _Claim(row.id, row.due_at, note)
-
-    def _execute(self, job: Job, claim: _Claim) -> None:
+    def _execute(self, job: Job, claim: Claim) -> None:
         context = JobContext(self.settings, claim.due, self.stop)
         started = time.monotonic()
         try:
             counts = job.function(context)
-            db.session.commit()
+            job_runs.keep_job_work()  # a commit that fails is the job's failure
         except JobStopped as stopped:
-            db.session.rollback()
-            self.release(
-                f"{stopped}. A scheduler resumes it within the grace of {span(job.grace)}.", claim.run_id
+            job_runs.record_stop(
+                claim, self.owner, f"{stopped}. A scheduler resumes it within the grace of {span(job.grace)}."
             )
             log.warning("%s due %s: %s", job.name, moment(claim.due), stopped)
             return
         except Exception as error:  # a job's failure belongs in its run's record
-            db.session.rollback()
-            expected = isinstance(error, JobFailed)
-            message = str(error) if expected else f"{type(error).__name__}: {error}"
+            message, expected = _failure(error)
             if expected:
                 log.error("%s due %s: failed: %s", job.name, moment(claim.due), message)
             else:
                 log.exception("%s due %s: failed", job.name, moment(claim.due))
-            self._finish(job.name, claim, "failed", " ".join(filter(None, [claim.note, message])), None)
+            self._finished(job.name, claim, job_runs.record_failure(claim, self.owner, message))
             return
         took = timedelta(seconds=round(time.monotonic() - started))
-        detail = " ".join(filter(None, [claim.note, summary(counts or {})]))
-        self._finish(job.name, claim, "succeeded", detail, counts)
+        self._finished(job.name, claim, job_runs.record_success(claim, self.owner, counts))
         log.info(
             "%s due %s: succeeded in %s (%s)", job.name, moment(claim.due), span(took), summary(counts or {})
         )
 
-    def _finish(
-        self, name: str, claim: _Claim, status: str, detail: str, counts: dict[str, Any] | None
-    ) -> None:
-        """Record the end of a run; a failed run keeps the counts it reported while it ran (a request's
-        billing run), so its record still leads to what it did."""
-        values: dict[str, Any] = {
-            "status": status,
-            "finished_at": clock.now(),
-            "lease_until": None,
-            "detail": detail[:DETAIL_LENGTH] or None,
-        }
-        if counts is not None:
-            values["counts"] = _jsonable(counts)
-        finished = db.session.execute(
-            update(JobRun)
-            .where(JobRun.id == claim.run_id, JobRun.owner == self.owner, JobRun.status == "running")
-            .values(**values)
-        ).rowcount
-        db.session.commit()
-        if not finished:
+    @staticmethod
+    def _finished(name: str, claim: Claim, recorded: bool) -> None:
+        """Say so when a run's outcome found its row taken over by another scheduler (its lease ran out
+        while it ran): that scheduler's record stands."""
+        if not recorded:
             log.warning(
                 "%s due %s: finished, but another scheduler had taken it over (the lease ran out)",
                 name,

@@ -21,10 +21,10 @@ from daas.core.errors import Invalid
 from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.extensions import db
-from daas.jobs.runner import MAX_REQUEST_ATTEMPTS
 from daas.scheduler import requests
 from daas.scheduler.models import JobRun, SchedulerHeartbeat
 from daas.scheduler.presence import Presence, presence
+from daas.scheduler.runs import MAX_REQUEST_ATTEMPTS
 from daas.usecases.job_requests import request_billing_run
 from tests.billing_run_helpers import billed_contracts
 from tests.helpers import configure
