@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     from daas import db as _db_types  # noqa: F401 - SQLite connection settings
     from daas import models as _models  # noqa: F401 - the whole schema in the metadata
     from daas.api.base import api, refuse_unstorable_input
-    from daas.api.converters import IdConverter, id_schema
+    from daas.api.converters import IdConverter
     from daas.api.errors import register_error_handlers
     from daas.auth.log_filter import mask_tokens_in_access_logs
     from daas.extensions import db, migrate
@@ -39,7 +39,6 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     api.init_app(app)
-    api.register_converter(IdConverter, id_schema)
     register_error_handlers(app)
     mask_tokens_in_access_logs()  # calendar feed links carry a token in their query string
     app.before_request(refuse_unstorable_input)

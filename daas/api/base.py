@@ -40,6 +40,7 @@ from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from daas.api import errors
+from daas.api.converters import IdConverter, id_schema
 from daas.core.errors import Invalid
 from daas.core.text import DEPTH_MESSAGE, NonFinite, first_refusal, text_problem
 from daas.schemas.openapi import DaasMarshmallowPlugin
@@ -253,3 +254,5 @@ def page_window(pagination: PaginationParameters) -> tuple[int, int]:
 
 # The one flask-smorest Api of the app; create_app binds it and registers every view blueprint on it.
 api = DaasApi()
+# Once, before any init_app: each app's spec takes the registered converters when it is made.
+api.register_converter(IdConverter, id_schema)

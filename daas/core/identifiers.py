@@ -30,6 +30,10 @@ _SERIAL = re.compile(SERIAL_PATTERN)
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$"
 CODE = re.compile(CODE_PATTERN.removesuffix("$") + r"\Z")
 
+# A Stripe PaymentMethod id as Stripe.js hands it to the card page (pm_...), at most 64 characters.
+PAYMENT_METHOD_PATTERN = r"^pm_[A-Za-z0-9_]+$"
+PAYMENT_METHOD_MAX_LENGTH = 64
+
 
 def serial_problem(serial: object) -> str | None:
     """Why `serial` cannot be a device's serial, or None when it can."""

@@ -10,6 +10,7 @@ from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.run_states import run_status
 from daas.billing.tax import percent
 from daas.core.periods import PERIOD_PATTERN, Period
+from daas.payments.models import PAYMENT_METHODS
 from daas.schemas.fields import DecimalString, Money, QueryId, Text, UnitAmount
 from daas.schemas.payments import PaymentAttemptSchema, PaymentSchema, RefundSchema
 
@@ -129,7 +130,7 @@ class InvoiceSchema(Schema):
     due_date = fields.Date(allow_none=True)
     credit_notes = fields.List(fields.Nested(CreditNoteSchema))
     collection_method = fields.String(
-        allow_none=True, metadata={"enum": ["card", "bank_transfer"], "title": "CollectionMethod"}
+        allow_none=True, metadata={"enum": list(PAYMENT_METHODS), "title": "CollectionMethod"}
     )
     next_collection_at = fields.DateTime(allow_none=True)
     payments = fields.List(fields.Nested(PaymentSchema))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from daas.core.identifiers import PAYMENT_METHOD_MAX_LENGTH, PAYMENT_METHOD_PATTERN
 from daas.payments.models import EVENT_STATUSES, PAYMENT_METHODS
 from daas.schemas.fields import Date, DecimalString, Money, Text
 
@@ -11,7 +12,10 @@ from daas.schemas.fields import Date, DecimalString, Money, Text
 class PaymentMethodSchema(Schema):
     payment_method = fields.String(
         required=True,
-        validate=[validate.Length(min=3, max=64), validate.Regexp(r"^pm_[A-Za-z0-9_]+$")],
+        validate=[
+            validate.Length(min=3, max=PAYMENT_METHOD_MAX_LENGTH),
+            validate.Regexp(PAYMENT_METHOD_PATTERN),
+        ],
         metadata={"description": "A Stripe PaymentMethod id, as Stripe.js returns it after a SetupIntent."},
     )
 

@@ -20,7 +20,6 @@ from wtforms.fields.choices import SelectChoice
 from daas.auth.principal import Principal
 from daas.core.errors import DomainError
 from daas.core.money import round_money
-from daas.extensions import db
 
 T = TypeVar("T")
 
@@ -133,13 +132,12 @@ class FilterForm(FlaskForm):
 
 
 def carry_out(form: FlaskForm | None, action: Callable[[], T], success: str | Callable[[T], str]) -> T | None:
-    """Run a service call and commit, then say what happened; on a domain error roll back and put its
-    messages beside the form's fields (or at the top when no field matches). None when it failed."""
+    """Carry out a page's one use case (which commits, or rolls back when it refuses), then say what
+    happened; on a domain error put its messages beside the form's fields (or at the top when no field
+    matches). None when it failed."""
     try:
         result = action()
-        db.session.commit()
     except DomainError as error:
-        db.session.rollback()
         placed = False
         if form is not None:
             for name, messages in (error.errors or {}).items():

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.billing import invoice_lifecycle as lifecycle
+from daas.core.identifiers import PAYMENT_METHOD_MAX_LENGTH, PAYMENT_METHOD_PATTERN
 from daas.logistics.models import RETURN_STATUSES, RefreshStatus, ReturnReason
 from daas.logistics.rules import RefreshAction
 from daas.web.input import CodeRule
@@ -126,4 +127,6 @@ class ReturnForm(FlaskForm):
 
 
 class CardForm(FlaskForm):
-    payment_method = HiddenField(validators=[DataRequired(), Length(max=64), Regexp(r"^pm_[A-Za-z0-9_]+$")])
+    payment_method = HiddenField(
+        validators=[DataRequired(), Length(max=PAYMENT_METHOD_MAX_LENGTH), Regexp(PAYMENT_METHOD_PATTERN)]
+    )

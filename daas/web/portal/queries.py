@@ -27,6 +27,7 @@ from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import OPEN, extension_months
 from daas.logistics.rules import refresh_due_date
 from daas.logistics.slots import free_slots
+from daas.payments.models import CARD
 from daas.pricing.models import Metric, Plan, PlanCharge
 from daas.usage.models import UsageEvent
 
@@ -189,7 +190,7 @@ def payment_state(invoice: Invoice, today: date) -> str:
         return invoice.status
     if invoice.due_date is not None and invoice.due_date < today:
         state = f"Overdue since {invoice.due_date.isoformat()}"
-    elif invoice.collection_method == "card":
+    elif invoice.collection_method == CARD:
         state = "Card payment scheduled"
     else:
         state = "Awaiting bank transfer"
