@@ -41,6 +41,7 @@ from daas.core.jobs import JobContext
 from daas.extensions import db
 from daas.jobs.runner import Runner
 from daas.scheduler.registry import load_jobs, schedule_setting
+from daas.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,8 +54,8 @@ def measure_claims(app, count: int) -> None:
     config = {**app.config, "DAAS_SCHEDULE_NOOP": "* * * * * *", "DAAS_GRACE_NOOP": 60}
     jobs = load_jobs(config, [ScheduledJob("noop", "__main__:noop_job", "Does nothing.")])
     lease, late = timedelta(seconds=60), timedelta(seconds=60)
-    first = Runner(app, jobs, "bench-a", lease=lease, late=late, config=config)
-    second = Runner(app, jobs, "bench-b", lease=lease, late=late, config=config)
+    first = Runner(app, jobs, "bench-a", lease=lease, late=late, settings=Settings.from_config(config))
+    second = Runner(app, jobs, "bench-b", lease=lease, late=late, settings=Settings.from_config(config))
     start = datetime(2026, 12, 1, tzinfo=UTC)
     moments = [start + timedelta(seconds=n, milliseconds=100) for n in range(count)]
 

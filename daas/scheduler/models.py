@@ -12,9 +12,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from daas.db import UtcDateTime, one_of
 from daas.extensions import db
 
-JOB_RUN_STATUSES = ("queued", "running", "succeeded", "failed", "skipped")
+QUEUED = "queued"  # a requested run waiting for a scheduler
+RUNNING = "running"
+SUCCEEDED = "succeeded"
+FAILED = "failed"
+SKIPPED = "skipped"  # a due time past its grace: not run
+JOB_RUN_STATUSES = (QUEUED, RUNNING, SUCCEEDED, FAILED, SKIPPED)
 # A request in one of these states is still to be carried out: at most one per job and key.
-OPEN_REQUEST_STATUSES = ("queued", "running")
+OPEN_REQUEST_STATUSES = (QUEUED, RUNNING)
 # The conditions of the two partial unique indexes, as literal SQL: an INSERT ... ON CONFLICT names the
 # index it skips by repeating its condition, which the database can only match without bound values.
 SCHEDULED = text("request_key IS NULL")

@@ -22,6 +22,7 @@ from daas.core.errors import Conflict, NotFound
 from daas.core.jobs import JobContext
 from daas.db import dialect_insert
 from daas.extensions import db
+from daas.scheduler import models as job_states
 from daas.scheduler.models import OPEN_REQUEST, OPEN_REQUEST_STATUSES, JobRun
 
 # Between two asks the open request may have finished: the next ask queues a new one. Bounded, so a
@@ -75,7 +76,7 @@ def queue_request(job: str, key: str, requested_by: str, now: datetime) -> Queue
             .values(
                 job=job,
                 due_at=now,
-                status="queued",
+                status=job_states.QUEUED,
                 late=False,
                 attempts=0,
                 requested_by=requested_by,

@@ -26,6 +26,7 @@ from sqlalchemy import and_, func, or_, select, update
 
 from daas.db import dialect_insert
 from daas.extensions import db
+from daas.scheduler import models as job_states
 from daas.scheduler.models import SCHEDULED, JobRun
 from daas.scheduler.registry import Job
 from daas.scheduler.schedule import Decision, decide
@@ -81,7 +82,7 @@ def claim_due(job: Job, owner: str, now: datetime, *, lease: timedelta, late: ti
     whose start is later than `late` after its due time is recorded as late."""
     running = db.session.execute(
         select(JobRun.id, JobRun.due_at, JobRun.owner, JobRun.lease_until, JobRun.attempts)
-        .where(JobRun.job == job.name, JobRun.status == "running")
+        .where(JobRun.job == job.name, JobRun.status == job_states.RUNNING)
         .order_by(JobRun.due_at.desc())
     ).all()
     if any(row.lease_until is not None and row.lease_until >= now for row in running):
@@ -111,9 +112,9 @@ def claim_due(job: Job, owner: str, now: datetime, *, lease: timedelta, late: ti
 def _abandon(job: Job, row: Any, now: datetime, reason: str) -> None:
     abandoned = db.session.execute(
         update(JobRun)
-        .where(JobRun.id == row.id, JobRun.status == "running", JobRun.attempts == row.attempts)
+        .where(JobRun.id == row.id, JobRun.status == job_states.RUNNING, JobRun.attempts == row.attempts)
         .values(
-            status="failed",
+            status=job_states.FAILED,
             finished_at=now,
             lease_until=None,
             detail=(
@@ -142,7 +143,7 @@ def _record_missed(job: Job, decision: Decision, now: datetime) -> None:
         _insert_scheduled(JobRun.__table__).values(
             job=job.name,
             due_at=due,
-            status="skipped",
+            status=job_states.SKIPPED,
             finished_at=now,
             late=True,
             attempts=0,
@@ -174,7 +175,7 @@ def _insert_running(
         .values(
             job=job.name,
             due_at=due,
-            status="running",
+            status=job_states.RUNNING,
             started_at=now,
             late=is_late,
             attempts=1,
@@ -199,7 +200,7 @@ def _take_over(
     )
     taken = db.session.execute(
         update(JobRun)
-        .where(JobRun.id == row.id, JobRun.status == "running", JobRun.attempts == row.attempts)
+        .where(JobRun.id == row.id, JobRun.status == job_states.RUNNING, JobRun.attempts == row.attempts)
         .values(
             owner=owner,
             attempts=row.attempts + 1,
@@ -237,9 +238,9 @@ def next_open_request(jobs: Collection[str], now: datetime) -> Any | None:
             JobRun.job.in_(jobs),
             JobRun.request_key.is_not(None),
             or_(
-                JobRun.status == "queued",
+                JobRun.status == job_states.QUEUED,
                 and_(
-                    JobRun.status == "running",
+                    JobRun.status == job_states.RUNNING,
                     or_(JobRun.lease_until.is_(None), JobRun.lease_until < now),
                 ),
             ),
@@ -251,7 +252,7 @@ def next_open_request(jobs: Collection[str], now: datetime) -> Any | None:
 
 def worn_out(row: Any) -> bool:
     """Whether the request `row` (of `next_open_request`) was taken over too often to be tried again."""
-    return row.status == "running" and row.attempts >= MAX_REQUEST_ATTEMPTS
+    return row.status == job_states.RUNNING and row.attempts >= MAX_REQUEST_ATTEMPTS
 
 
 def give_up(row: Any, now: datetime) -> bool:
@@ -262,8 +263,8 @@ def give_up(row: Any, now: datetime) -> bool:
     )
     given_up = db.session.execute(
         update(JobRun)
-        .where(JobRun.id == row.id, JobRun.status == "running", JobRun.attempts == row.attempts)
-        .values(status="failed", finished_at=now, lease_until=None, detail=detail)
+        .where(JobRun.id == row.id, JobRun.status == job_states.RUNNING, JobRun.attempts == row.attempts)
+        .values(status=job_states.FAILED, finished_at=now, lease_until=None, detail=detail)
     ).rowcount
     if given_up:
         log.error("%s %s: %s", row.job, row.request_key, detail)
@@ -278,13 +279,13 @@ def take_request(
     it first."""
     attempt = row.attempts + 1
     values: dict[str, Any] = {
-        "status": "running",
+        "status": job_states.RUNNING,
         "owner": owner,
         "attempts": attempt,
         "lease_until": now + lease,
     }
     note = ""
-    if row.status == "queued":
+    if row.status == job_states.QUEUED:
         values["started_at"] = now
         values["late"] = now - row.due_at > late
     else:
@@ -315,7 +316,7 @@ def take_request(
 
 
 def _held(run_id: int, owner: str) -> tuple[Any, ...]:
-    return (JobRun.id == run_id, JobRun.owner == owner, JobRun.status == "running")
+    return (JobRun.id == run_id, JobRun.owner == owner, JobRun.status == job_states.RUNNING)
 
 
 def report_counts(run_id: int, owner: str, counts: dict[str, Any]) -> bool:
@@ -348,7 +349,7 @@ def renew_leases(owner: str, jobs: Collection[str], until: datetime) -> int:
     """Extend to `until` the lease of every run of `jobs` that `owner` is running; how many there were."""
     return db.session.execute(
         update(JobRun)
-        .where(JobRun.owner == owner, JobRun.status == "running", JobRun.job.in_(jobs))
+        .where(JobRun.owner == owner, JobRun.status == job_states.RUNNING, JobRun.job.in_(jobs))
         .values(lease_until=until)
     ).rowcount
 
@@ -356,7 +357,7 @@ def renew_leases(owner: str, jobs: Collection[str], until: datetime) -> int:
 def release(owner: str, now: datetime, reason: str, run_id: int | None = None) -> int:
     """Give up the lease of one run (or of every run) `owner` holds, saying why, so the next scheduler
     resumes it at once; how many were released. The run stays `running`: its work is not done."""
-    held = (JobRun.owner == owner, JobRun.status == "running")
+    held = (JobRun.owner == owner, JobRun.status == job_states.RUNNING)
     if run_id is not None:
         held = (*held, JobRun.id == run_id)
     return db.session.execute(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from daas.core import clock
+from daas.scheduler import models as job_states
 from daas.scheduler import presence, runs
 from daas.scheduler.registry import Job
 from daas.scheduler.runs import Claim, RequestClaim
@@ -89,7 +90,7 @@ def record_success(claim: Claim, owner: str, counts: dict[str, Any] | None) -> b
     detail its note and what it reported. False if another scheduler had taken the run over (its lease
     ran out while it ran)."""
     detail = " ".join(filter(None, [claim.note, summary(counts or {})]))
-    return runs.finish(claim.run_id, owner, "succeeded", detail, counts, clock.now())
+    return runs.finish(claim.run_id, owner, job_states.SUCCEEDED, detail, counts, clock.now())
 
 
 @use_case
@@ -99,7 +100,7 @@ def record_failure(claim: Claim, owner: str, message: str) -> bool:
     over."""
     roll_back()
     detail = " ".join(filter(None, [claim.note, message]))
-    return runs.finish(claim.run_id, owner, "failed", detail, None, clock.now())
+    return runs.finish(claim.run_id, owner, job_states.FAILED, detail, None, clock.now())
 
 
 @use_case

@@ -10,6 +10,7 @@ from flask import render_template
 from daas.billing import invoices as billing
 from daas.billing.run_states import run_status
 from daas.core import clock
+from daas.scheduler import models as job_states
 from daas.scheduler.services import list_job_runs
 from daas.web.finance import blp, queries
 from daas.web.finance.billing_runs import last_month
@@ -21,7 +22,7 @@ from daas.web.pages import audience
 def home() -> Any:
     today = clock.today()
     runs, _ = billing.list_runs(0, 1)
-    _, failed_jobs = list_job_runs(status="failed", offset=0, limit=1)
+    _, failed_jobs = list_job_runs(status=job_states.FAILED, offset=0, limit=1)
     monthly = queries.invoiced_by_month(12)
     # One chart per currency: amounts in two currencies never share an axis.
     charts = [
