@@ -179,7 +179,8 @@ from daas import create_app
 from daas.core.periods import Period
 from daas.core import clock
 from daas.extensions import db
-from daas.impact import statements, ledger
+from daas.impact import statements
+from daas.usecases.impact import close_impact_months
 app = create_app({{"SQLALCHEMY_DATABASE_URI": {url!r}}})
 with app.app_context(), clock.frozen(date.fromisoformat({today!r})):
     today = clock.today()
@@ -225,7 +226,7 @@ def main() -> None:
     measure(
         args.database_url,
         "close 2021-01 .. 2026-10 (catch-up)",
-        "reports = ledger.close_periods_through(Period.parse('2026-10'), today)\n"
+        "reports = close_impact_months(Period.parse('2026-10'), today)\n"
         '    detail = f"{len(reports)} months, {sum(r.rows for r in reports):,} ledger rows"',
     )
     measure(args.database_url, "report, closed through 2026-10", report)
@@ -238,7 +239,7 @@ def main() -> None:
     measure(
         args.database_url,
         "monthly close of 2026-11 on 2026-12-01",
-        "reports = ledger.close_periods_through(Period.parse('2026-11'), today)\n"
+        "reports = close_impact_months(Period.parse('2026-11'), today)\n"
         '    detail = f"{sum(r.rows for r in reports):,} ledger rows"',
         today=date(2026, 12, 1),
     )
