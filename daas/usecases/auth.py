@@ -10,30 +10,14 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from daas.auth import services
-from daas.auth.models import API_SCOPE, CALENDAR_SCOPE, ApiToken, User
+from daas.auth.models import API_SCOPE, CALENDAR_SCOPE, ApiToken
 from daas.auth.principal import Principal
 from daas.auth.sign_in import LockoutPolicy, SignedIn, check_attempt, count_attempt
 from daas.usecases.transaction import commit, use_case
 
-
-@use_case
-def create_user(email: str, role: str, customer_id: int | None = None, password: str | None = None) -> User:
-    """A user with one role (a customer user names its customer); without a password it can only use API
-    tokens."""
-    return services.create_user(email, role, customer_id, password)
-
-
-@use_case
-def deactivate_user(user_id: int, actor_user_id: int | None = None) -> User:
-    """Stop a user (every session ends, no token works); `actor_user_id`, the admin doing it, cannot stop
-    themselves."""
-    return services.deactivate_user(user_id, actor_user_id)
-
-
-@use_case
-def reactivate_user(user_id: int) -> User:
-    """Let a deactivated user sign in and use their unrevoked tokens again."""
-    return services.reactivate_user(user_id)
+create_user = use_case(services.create_user)
+deactivate_user = use_case(services.deactivate_user)
+reactivate_user = use_case(services.reactivate_user)
 
 
 @use_case
@@ -55,10 +39,7 @@ def issue_calendar_token(user_id: int) -> tuple[ApiToken, str]:
     return services.create_token(user_id, "pickup calendar feed", scope=CALENDAR_SCOPE)
 
 
-@use_case
-def revoke_token(user_id: int, token_id: int) -> ApiToken:
-    """Revoke one of the user's tokens: it stops working at once."""
-    return services.revoke_token(user_id, token_id)
+revoke_token = use_case(services.revoke_token)
 
 
 @use_case

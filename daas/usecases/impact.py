@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 from daas.core.periods import Period
 from daas.impact import ledger, parameter_sets
 from daas.impact.ledger import CloseReport
-from daas.impact.models import ImpactParameterSet
 from daas.usecases.transaction import commit, use_case
 
 
@@ -33,10 +31,4 @@ def close_impact_months(
     return ledger.close_periods_through(through, today, closed)
 
 
-@use_case
-def create_parameter_set(
-    values: dict[str, Any], sources: dict[str, str], valid_from: date
-) -> ImpactParameterSet:
-    """A new version of the method's parameters, applying from the 1st of a month after the last closed
-    one (a closed month keeps the version it was closed with)."""
-    return parameter_sets.create_parameter_set(values, sources, valid_from)
+create_parameter_set = use_case(parameter_sets.create_parameter_set)

@@ -17,7 +17,6 @@ from typing import Any
 from daas.core import clock
 from daas.scheduler import models as job_states
 from daas.scheduler import presence, runs
-from daas.scheduler.registry import Job
 from daas.scheduler.runs import Claim, RequestClaim
 from daas.scheduler.texts import summary
 from daas.usecases.transaction import commit, roll_back, use_case
@@ -25,13 +24,7 @@ from daas.usecases.transaction import commit, roll_back, use_case
 # -- claims ------------------------------------------------------------------------------------------------
 
 
-@use_case
-def claim_due_run(job: Job, owner: str, now: datetime, *, lease: timedelta, late: timedelta) -> Claim | None:
-    """Claim `job`'s latest due time at `now` for the scheduler `owner` (or take over its run whose
-    scheduler died), under a lease of `lease`; None when nothing is due or another scheduler has it.
-    What the look finds on the way is recorded too (a due time past its grace as missed, interrupted runs
-    a later due time replaced as abandoned). A start more than `late` after the due time is late."""
-    return runs.claim_due(job, owner, now, lease=lease, late=late)
+claim_due_run = use_case(runs.claim_due)
 
 
 @use_case

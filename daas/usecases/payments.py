@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -22,8 +21,8 @@ from daas.billing.invoices import create_credit_note
 from daas.billing.models import CreditNote
 from daas.core.errors import BadRequest, Conflict
 from daas.payments import refunds, services, webhooks
-from daas.payments.gateway import BadSignature, StripeSettings, verify_signature
-from daas.payments.models import EVENT_PROCESSED, Payment, PaymentProfile, StripeEvent
+from daas.payments.gateway import BadSignature, verify_signature
+from daas.payments.models import EVENT_PROCESSED, PaymentProfile, StripeEvent
 from daas.payments.services import CollectionPolicy, CollectionReport
 from daas.payments.webhooks import GIVEN_UP, RETRY_LATER, EventRetries
 from daas.usecases.transaction import commit, roll_back, use_case
@@ -120,11 +119,7 @@ def collect_invoice_now(invoice_id: int, policy: CollectionPolicy) -> Collection
 # -- cards ----------------------------------------------------------------------------------------------
 
 
-@use_case
-def start_card_setup(customer_id: int, settings: StripeSettings, customer_scope: int | None = None) -> str:
-    """The client secret of a SetupIntent for the card page's Stripe.js; the customer's Stripe customer is
-    created (and kept) on the way."""
-    return services.start_card_setup(customer_id, settings, customer_scope)
+start_card_setup = use_case(services.start_card_setup)
 
 
 @use_case
@@ -141,13 +136,7 @@ def save_card(
 # -- bank transfers -------------------------------------------------------------------------------------
 
 
-@use_case
-def record_bank_transfer(
-    invoice_id: int, amount: Decimal, reference: str, paid_on: date, actor: str
-) -> tuple[Payment, bool]:
-    """Finance records a transfer received for an invoice; the same reference with the same values again
-    changes nothing. Returns the payment and whether it is new."""
-    return services.record_bank_transfer(invoice_id, amount, reference, paid_on, actor)
+record_bank_transfer = use_case(services.record_bank_transfer)
 
 
 # -- credit notes and refunds ---------------------------------------------------------------------------

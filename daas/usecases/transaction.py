@@ -20,7 +20,9 @@ R = TypeVar("R")
 
 def use_case(function: Callable[P, R]) -> Callable[P, R]:
     """Run `function` as one transaction: commit its writes when it returns, roll them back when it raises
-    (the error goes on to the entry point, which shows it)."""
+    (the error goes on to the entry point, which shows it). A workflow that is one domain call is written
+    `deploy_device = use_case(services.deploy_device)`: the domain function's name, signature and docstring,
+    in a transaction of its own."""
 
     @functools.wraps(function)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
