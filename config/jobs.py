@@ -69,7 +69,7 @@ BILLING_RUN_REQUEST = "requested_billing_run"
 REQUESTED_JOBS: tuple[RequestedJob, ...] = (
     RequestedJob(
         BILLING_RUN_REQUEST,
-        "daas.jobs.requested:requested_billing_run_job",
+        "daas.jobs.billing:requested_billing_run_job",
         "A billing run asked for from the finance pages: drafts for the requested period.",
     ),
 )

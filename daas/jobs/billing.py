@@ -1,6 +1,8 @@
 """Job functions for the scheduler: the monthly billing run (drafts) and, after the review window, the
-finalization of that month and its card collection. Both bill the month before their due date and are
-safe to run again: a run recomputes drafts and never makes a second invoice for a contract and period."""
+finalization of that month and its card collection, both for the month before their due date; and the
+run of a month someone asked for on the finance pages (queued by daas.usecases.job_requests, so no web
+worker runs long work in a thread of its own). All are safe to run again: a run recomputes drafts and never
+makes a second invoice for a contract and period."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from daas.core.errors import DomainError
 from daas.core.jobs import JobContext, JobFailed
 from daas.core.periods import Period
 from daas.payments.services import CollectionReport
+from daas.scheduler.requests import RequestContext
 from daas.usecases.billing import finalize_period_and_collect, run_billing_period
 
 
@@ -18,7 +21,8 @@ def _period(context: JobContext) -> Period:
     return Period.containing(context.due.date()).previous()
 
 
-def _counts(run: BillingRun) -> dict[str, Any]:
+def _counts(run: BillingRun, finalized: bool = True) -> dict[str, Any]:
+    """What a billing job records of its run (a requested run, which never finalizes, leaves that out)."""
     counts = {
         "period": run.period,
         "billing_run": run.id,
@@ -26,7 +30,7 @@ def _counts(run: BillingRun) -> dict[str, Any]:
         "contracts": run.contracts,
         "invoices_created": run.invoices_created,
         "invoices_updated": run.invoices_updated,
-        "invoices_finalized": run.invoices_finalized,
+        **({"invoices_finalized": run.invoices_finalized} if finalized else {}),
         "contracts_failed": len(run.failed_contracts),
     }
     if run.completes_run_id is not None:
@@ -73,3 +77,22 @@ def billing_finalize_job(context: JobContext) -> dict[str, Any]:
     except DomainError as refused:
         raise JobFailed(refused.message) from refused
     return {**_counts(billed.run), **_collection_counts(billed.collection)}
+
+
+def requested_billing_run_job(context: RequestContext) -> dict[str, Any]:
+    """Draft the invoices of the requested period (the request's key) for the person who asked, as the
+    finance page's "Run billing" button asks. The request records the billing run as soon as its row
+    exists, so the page that queued it follows the run's progress; a stop request ends it at its next
+    chunk, and the scheduler that takes the request over starts a run that completes this one. Once
+    taken over (attempt 2 on), the runs of the period by the one who asked still `running` are the dead
+    attempts' (one request of a period is open at a time), so they are closed first."""
+    period = Period.parse(context.key)
+    run = run_billing_period(
+        period,
+        context.requested_by,
+        context.settings.billing_run,
+        sole_runner=context.attempt > 1,
+        on_created=lambda run_id: context.report({"period": period.name, "billing_run": run_id}),
+        on_progress=lambda _done: context.checkpoint(),
+    )
+    return _counts(run, finalized=False)

@@ -8,11 +8,9 @@ rules are in daas.logistics (returns, refresh, slots, takeback), which flushes a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from daas.logistics import refresh, returns, slots, takeback
-from daas.logistics.models import ReturnOrder
 from daas.logistics.refresh import PlanReport
 from daas.logistics.rules import UpgradePolicy
 from daas.usecases.transaction import use_case
@@ -27,25 +25,7 @@ change_pickup_capacity = use_case(slots.change_capacity)
 # -- return orders ------------------------------------------------------------------------------------------
 
 
-@use_case
-def request_return(
-    contract_id: int,
-    serials: Sequence[str],
-    reason: str,
-    requested_date: date,
-    region: str,
-    address: str,
-    actor: str,
-    window_days: int,
-    customer_scope: int | None = None,
-) -> ReturnOrder:
-    """Ask for devices of a contract to be collected: they are `return_scheduled`, and the earliest slot with
-    room within `window_days` of the requested date is booked (the order stays `requested` without one)."""
-    return returns.create_return_order(
-        contract_id, serials, reason, requested_date, region, address, actor, window_days, customer_scope
-    )
-
-
+request_return = use_case(returns.create_return_order)
 schedule_pickup = use_case(returns.schedule_return_order)
 record_pickup = use_case(returns.pick_up_return_order)
 receive_return = use_case(returns.receive_return_order)
