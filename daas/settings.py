@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 
 from config import SettingsError
+from daas.auth.sign_in import LockoutPolicy
 from daas.billing.invoices import Issuer
 from daas.billing.run import RunSettings
 from daas.core import countries
@@ -34,8 +35,7 @@ T = TypeVar("T")
 class LoginSettings:
     rate_limit: str
     rate_limit_per_address: str
-    max_failures: int
-    lockout_seconds: int
+    lockout: LockoutPolicy
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,10 @@ class Settings:
             login=LoginSettings(
                 read.text("DAAS_LOGIN_RATE_LIMIT"),
                 read.text("DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS"),
-                read.whole("DAAS_LOGIN_MAX_FAILURES", minimum=0),
-                read.whole("DAAS_LOGIN_LOCKOUT_SECONDS", minimum=0),
+                LockoutPolicy(
+                    read.whole("DAAS_LOGIN_MAX_FAILURES", minimum=0),
+                    read.whole("DAAS_LOGIN_LOCKOUT_SECONDS", minimum=0),
+                ),
             ),
             hsts_seconds=read.whole("DAAS_HSTS_SECONDS", minimum=0),
             scheduler=SchedulerSettings(

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired
 from daas.auth.principal import Principal
 from daas.auth.roles import ADMIN, CUSTOMER, FINANCE, LOGISTICS
 from daas.auth.services import get_user
-from daas.auth.sign_in import LockedOut, LockoutPolicy
+from daas.auth.sign_in import LockedOut
 from daas.core.errors import NotFound, Unauthorized
 from daas.extensions import limiter, login_manager
 from daas.settings import current_settings
@@ -86,7 +86,9 @@ def login() -> Any:
     status = 200
     if form.validate_on_submit():
         try:
-            signed_in = sign_in(form.email.data or "", form.password.data or "", _lockout_policy())
+            signed_in = sign_in(
+                form.email.data or "", form.password.data or "", current_settings().login.lockout
+            )
         except (Unauthorized, LockedOut) as refused:
             form.password.errors = [*form.password.errors, refused.message]
             status = refused.status_code
@@ -96,10 +98,6 @@ def login() -> Any:
     elif form.errors:
         status = 401
     return render_template("auth/login.html", form=form), status
-
-
-def _lockout_policy() -> LockoutPolicy:
-    return LockoutPolicy(current_settings().login.max_failures, current_settings().login.lockout_seconds)
 
 
 @blp.post("/logout")

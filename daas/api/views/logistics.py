@@ -14,7 +14,6 @@ from daas.core import clock
 from daas.downloads import CSV_MIMETYPE, ICALENDAR_MIMETYPE, download, file_response
 from daas.logistics import refresh, returns, slots
 from daas.logistics.models import RefreshOrder, ReturnOrder
-from daas.logistics.rules import UpgradePolicy
 from daas.schemas.logistics import (
     ApproveSchema,
     CompleteSchema,
@@ -38,14 +37,6 @@ from daas.settings import current_settings
 from daas.usecases import logistics as use_cases
 
 blp = Blueprint("takeback", __name__, url_prefix="/api/v1", description="Pickups, return and refresh orders")
-
-
-def _window() -> int:
-    return current_settings().booking_window_days
-
-
-def upgrade_policy() -> UpgradePolicy:
-    return current_settings().upgrade
 
 
 def return_view(order: ReturnOrder) -> dict[str, Any]:
@@ -194,7 +185,7 @@ class ReturnOrders(MethodView):
             data["region"],
             data["address"],
             principal.actor,
-            _window(),
+            current_settings().booking_window_days,
             principal.customer_scope,
         )
         return return_view(order)
@@ -335,7 +326,7 @@ class RefreshApproval(MethodView):
             order_id,
             data["action"],
             principal.actor,
-            _window(),
+            current_settings().booking_window_days,
             data.get("replacement_sku"),
             principal.customer_scope,
         )
@@ -368,7 +359,7 @@ class RefreshCompletion(MethodView):
             order_id,
             data["completed_on"],
             current_principal().actor,
-            upgrade_policy(),
+            current_settings().upgrade,
             data.get("extension_months"),
             data.get("replacement_serial"),
             data.get("kit") or "battery",
