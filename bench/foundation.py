@@ -27,7 +27,7 @@ from daas import create_app
 from daas.catalog.footprints import open_rows, read_rows
 from daas.catalog.services import DEFAULT_CATALOG, import_footprints
 from daas.core import clock
-from daas.demo.services import demo_token
+from daas.demo.people import demo_token
 from daas.extensions import db
 from daas.usecases.demo import load_demo
 

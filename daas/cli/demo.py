@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from daas.demo.services import DEMO_PASSWORD
+from daas.demo.data import DEMO_PASSWORD
 from daas.settings import current_settings
 from daas.usecases.demo import load_demo
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from daas.billing.invoices import finalize_run
 from daas.billing.run import RunSettings
-from daas.demo import services as demo
-from daas.demo.services import DemoReport
+from daas.demo import world as demo
+from daas.demo.report import DemoReport
 from daas.usecases.billing import run_billing_period
 from daas.usecases.transaction import commit, use_case
 

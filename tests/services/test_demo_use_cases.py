@@ -12,7 +12,7 @@ from daas.billing.models import Invoice
 from daas.contracts.models import Contract
 from daas.core.periods import Period
 from daas.customers.models import Customer
-from daas.demo.services import CUSTOMER_USERS, CUSTOMERS, STAFF
+from daas.demo.data import CUSTOMER_USERS, CUSTOMERS, STAFF
 from daas.extensions import db
 from daas.usecases.auth import authenticate_api_token
 from daas.usecases.demo import load_demo

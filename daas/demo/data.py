@@ -1,0 +1,206 @@
+"""The demo's fixed facts: its customers, metrics, plans, contracts with their fleets, spare stock and users.
+
+Kept apart from the code that loads them so the story can be read (and tests can name its customers and users)
+without the loading machinery. Each entry carries its natural key, which is what makes loading twice safe.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from daas.auth.roles import ADMIN, FINANCE, LOGISTICS
+from daas.pricing.kinds import (
+    COUNT,
+    DEVICE_MONTHLY,
+    GRADUATED,
+    METERED,
+    PACKAGE,
+    PER_UNIT,
+    SUM,
+    UNIQUE_COUNT,
+    VOLUME,
+)
+
+DEMO_PASSWORD = "daas-demo-2026"
+ACTOR = "demo@daas.example"
+DEMO_WIPE = {
+    "method": "purge",
+    "standard": "NIST SP 800-88 Rev. 1",
+    "tool": "Blancco",
+    "verified_by": "QA bench 2",
+}
+
+CUSTOMERS = [
+    {
+        "name": "Amsterdam Analytics B.V.",
+        "country": "NL",
+        "vat_id": "NL004495445B01",
+        "currency": "EUR",
+        "billing_email": "ap@amsterdam-analytics.example",
+        "pickup_region": "NL-NH",
+        "pickup_address": "Herengracht 420, 1017 BZ Amsterdam",
+        "payment_terms_days": 30,
+    },
+    {
+        "name": "Berliner Baukontor GmbH",
+        "country": "DE",
+        "vat_id": "DE136695976",
+        "currency": "EUR",
+        "billing_email": "rechnungen@baukontor.example",
+        "pickup_region": "DE-BE",
+        "pickup_address": "Friedrichstrasse 100, 10117 Berlin",
+        "payment_terms_days": 14,
+    },
+    {
+        "name": "Hudson Legal LLP",
+        "country": "US",
+        "vat_id": None,
+        "currency": "USD",
+        "billing_email": "payables@hudsonlegal.example",
+        "pickup_region": "US-NY",
+        "pickup_address": "200 Park Avenue, New York, NY 10166",
+        "payment_terms_days": 45,
+    },
+    {
+        "name": "Rotterdam Rederij N.V.",
+        "country": "NL",
+        "vat_id": "NL812345678B01",
+        "currency": "EUR",
+        "billing_email": "crediteuren@rederij.example",
+        "pickup_region": "NL-ZH",
+        "pickup_address": "Wilhelminakade 100, 3072 AP Rotterdam",
+        "payment_terms_days": 30,
+    },
+    {
+        "name": "Utrecht Zorggroep",
+        "country": "NL",
+        "vat_id": "NL853746333B01",
+        "currency": "EUR",
+        "billing_email": "finance@zorggroep.example",
+        "pickup_region": "NL-UT",
+        "pickup_address": "Catharijnesingel 50, 3511 GC Utrecht",
+        "payment_terms_days": 30,
+    },
+]
+
+METRICS = [
+    {"code": "support_tickets", "name": "Support tickets", "aggregation": COUNT, "field": None},
+    {"code": "express_swaps", "name": "Express swaps", "aggregation": SUM, "field": None},
+    {"code": "active_users", "name": "Active users", "aggregation": UNIQUE_COUNT, "field": "user"},
+]
+
+PLANS = [
+    {
+        "code": "laptop-std-36",
+        "name": "Laptop Standard, 36 months",
+        "currency": "EUR",
+        "term_months": 36,
+        "refresh_cycle_months": 36,
+        "minimum_monthly_amount": Decimal("500.00"),
+        "charges": [
+            {"kind": DEVICE_MONTHLY, "unit_amount": Decimal("39.00")},
+            {
+                "kind": METERED,
+                "metric": "support_tickets",
+                "model": GRADUATED,
+                "tiers": [
+                    {"up_to": Decimal(10), "unit_amount": Decimal(0)},
+                    {"up_to": None, "unit_amount": Decimal("15.00")},
+                ],
+            },
+            {
+                "kind": METERED,
+                "metric": "express_swaps",
+                "model": PER_UNIT,
+                "unit_amount": Decimal("49.00"),
+            },
+        ],
+    },
+    {
+        "code": "workplace-flex-24",
+        "name": "Workplace Flex, 24 months",
+        "currency": "EUR",
+        "term_months": 24,
+        "refresh_cycle_months": 24,
+        "minimum_monthly_amount": None,
+        "charges": [
+            {"kind": DEVICE_MONTHLY, "device_model_sku": "DELL-LAT-7430", "unit_amount": Decimal("44.00")},
+            {"kind": DEVICE_MONTHLY, "device_model_sku": "DELL-P2423D", "unit_amount": Decimal("9.50")},
+            {
+                "kind": DEVICE_MONTHLY,
+                "device_model_sku": "DELL-OPX-7000-MFF",
+                "unit_amount": Decimal("27.00"),
+            },
+            {"kind": DEVICE_MONTHLY, "device_model_sku": "GOOGLE-PIXEL-5", "unit_amount": Decimal("17.50")},
+            {
+                "kind": METERED,
+                "metric": "active_users",
+                "model": VOLUME,
+                "tiers": [
+                    {"up_to": Decimal(25), "unit_amount": Decimal("4.00")},
+                    {"up_to": Decimal(100), "unit_amount": Decimal("3.20")},
+                    {"up_to": None, "unit_amount": Decimal("2.50"), "flat_amount": Decimal("50.00")},
+                ],
+            },
+            {
+                "kind": METERED,
+                "metric": "express_swaps",
+                "model": PACKAGE,
+                "unit_amount": Decimal("120.00"),
+                "package_size": 3,
+            },
+        ],
+    },
+    {
+        "code": "us-laptop-36",
+        "name": "Laptop Standard US, 36 months",
+        "currency": "USD",
+        "term_months": 36,
+        "refresh_cycle_months": 36,
+        "minimum_monthly_amount": Decimal("300.00"),
+        "charges": [
+            {"kind": DEVICE_MONTHLY, "unit_amount": Decimal("42.00")},
+            {
+                "kind": METERED,
+                "metric": "support_tickets",
+                "model": PER_UNIT,
+                "unit_amount": Decimal("20.00"),
+            },
+        ],
+    },
+]
+
+# (customer, plan, months ago it started, fleet: [(sku, count)])
+CONTRACTS = [
+    (
+        "Amsterdam Analytics B.V.",
+        "laptop-std-36",
+        18,
+        [("DELL-LAT-5430", 14), ("DELL-LAT-7430", 6), ("DELL-P2423D", 4)],
+    ),
+    (
+        "Berliner Baukontor GmbH",
+        "workplace-flex-24",
+        23,
+        [("DELL-LAT-7430", 8), ("DELL-P2423D", 8), ("DELL-OPX-7000-MFF", 4), ("GOOGLE-PIXEL-5", 6)],
+    ),
+    ("Hudson Legal LLP", "us-laptop-36", 12, [("HP-EB-655-G9", 8), ("DELL-P2723D", 4)]),
+    ("Utrecht Zorggroep", "workplace-flex-24", 6, [("DELL-LAT-7430", 4), ("GOOGLE-PIXEL-5", 2)]),
+    # Ended eight months ago: its laptops came back at the end of the term and serve others now.
+    ("Rotterdam Rederij N.V.", "laptop-std-36", 44, [("DELL-LAT-5430", 8), ("DELL-LAT-7430", 4)]),
+]
+# Agreements longer than their plan's term: Berlin signed for four years with a two-year refresh cycle, so
+# its first devices fall due for a refresh about now (upgrade or replace, for the customer to decide).
+TERMS = {"Berliner Baukontor GmbH": 48}
+SPARE_STOCK = [("DELL-LAT-5430", 3), ("DELL-U2723QE", 2), ("MS-SURFACE-PRO-8", 2)]
+
+STAFF = [
+    ("admin@daas.example", ADMIN),
+    ("finance@daas.example", FINANCE),
+    ("logistics@daas.example", LOGISTICS),
+]
+CUSTOMER_USERS = [
+    ("it@amsterdam-analytics.example", "Amsterdam Analytics B.V."),
+    ("it@baukontor.example", "Berliner Baukontor GmbH"),
+    ("it@hudsonlegal.example", "Hudson Legal LLP"),
+]
