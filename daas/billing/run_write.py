@@ -1,0 +1,166 @@
+"""Writing a chunk of a billing run's computed invoices to the database: drafts created or recomputed in
+a few set-based statements (finalized invoices left alone), and the contracts that could not be billed
+recorded on the run (`billing_run_errors`).
+
+It lives apart from computing the invoices (`daas.billing.run_compute`) and from the run's lifecycle
+(`daas.billing.run`) because this is where the database can refuse a chunk: the chunk is written in a
+savepoint, and if refused, each invoice again in its own, so one contract's invoice that cannot be
+written leaves the others written. Like every domain, it never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import DBAPIError
+
+from daas.billing import invoice_lifecycle as lifecycle
+from daas.billing import measure
+from daas.billing.models import BillingRunError, Invoice, InvoiceLine
+from daas.billing.rating import ZERO
+from daas.billing.run_compute import ComputedInvoice
+from daas.core.periods import Period
+from daas.db import insert_ignoring_conflicts
+from daas.extensions import db
+
+
+def write_isolating(
+    period: Period, run_id: int, computed: Sequence[ComputedInvoice]
+) -> tuple[int, int, dict[int, str]]:
+    """`_write` for the chunk in a savepoint; if the database refuses it, each invoice again in its own
+    savepoint, so one contract's invoice that cannot be written leaves the others written."""
+    try:
+        with db.session.begin_nested():
+            return (*_write(period, run_id, computed), {})
+    except DBAPIError as error:
+        if error.connection_invalidated:
+            raise
+    created = updated = 0
+    failed: dict[int, str] = {}
+    for invoice in computed:
+        try:
+            with db.session.begin_nested():
+                one_created, one_updated = _write(period, run_id, [invoice])
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                raise
+            failed[invoice.contract_id] = _write_error(error)
+            continue
+        created += one_created
+        updated += one_updated
+    return created, updated, failed
+
+
+def _write_error(error: DBAPIError) -> str:
+    return f"Its invoice could not be written: {measure.read_error(error)}"
+
+
+def record_failures(run_id: int, failed: Mapping[int, str]) -> None:
+    if failed:
+        db.session.execute(
+            insert(BillingRunError),
+            [{"run_id": run_id, "contract_id": cid, "error": error} for cid, error in sorted(failed.items())],
+        )
+
+
+def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> tuple[int, int]:
+    """Create or recompute the drafts of one chunk; finalized invoices are left alone. (created, updated)"""
+    if not computed:
+        return 0, 0
+    table = Invoice.__table__
+    new = db.session.execute(
+        insert_ignoring_conflicts(table, "contract_id", "period").returning(table.c.contract_id),
+        [
+            {
+                "contract_id": c.contract_id,
+                "customer_id": c.customer.id,
+                "period": period.name,
+                "status": lifecycle.DRAFT,
+                "currency": c.currency,
+                "customer_name": c.customer.name,
+                "customer_country": c.customer.country,
+                "customer_vat_id": c.customer.vat_id,
+                "customer_email": c.customer.billing_email,
+                "billing_run_id": run_id,
+                "subtotal": ZERO,
+                "tax_rate": ZERO,
+                "tax_amount": ZERO,
+                "total": ZERO,
+                "credited": ZERO,
+                "amount_paid": ZERO,
+                "amount_due": ZERO,
+            }
+            for c in computed
+        ],
+    )
+    created = set(new.scalars())
+    # Lock the chunk's invoices in id order: a concurrent run of the period waits here, then recomputes.
+    invoices = db.session.execute(
+        select(Invoice.id, Invoice.contract_id, Invoice.status)
+        .where(Invoice.period == period.name, Invoice.contract_id.in_([c.contract_id for c in computed]))
+        .order_by(Invoice.id)
+        .with_for_update()
+    ).all()
+    drafts = {row.contract_id: row.id for row in invoices if row.status == lifecycle.DRAFT}
+    todo = [c for c in computed if c.contract_id in drafts]
+    if not todo:
+        return len(created), 0
+    db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts.values())))
+    lines = [
+        {
+            "invoice_id": drafts[c.contract_id],
+            "position": position,
+            "kind": line.kind,
+            "description": line.description,
+            "metric": line.metric,
+            "quantity": line.quantity,
+            "unit_amount": line.unit_amount,
+            "amount": line.amount,
+            "usage_period": line.usage_period,
+            "usage_quantity": line.usage_quantity,
+        }
+        for c in todo
+        for position, line in enumerate(c.lines)
+    ]
+    if lines:  # a draft may have no lines at all (no device served, no metered charge)
+        db.session.execute(insert(InvoiceLine), lines)
+    db.session.execute(
+        update(table)
+        .where(table.c.id == bindparam("invoice_id"))
+        .values(
+            customer_id=bindparam("b_customer_id"),
+            currency=bindparam("b_currency"),
+            subtotal=bindparam("b_subtotal"),
+            tax_rate=bindparam("b_tax_rate"),
+            tax_note=bindparam("b_tax_note"),
+            tax_amount=bindparam("b_tax_amount"),
+            total=bindparam("b_total"),
+            amount_due=bindparam("b_total"),
+            customer_name=bindparam("b_name"),
+            customer_country=bindparam("b_country"),
+            customer_vat_id=bindparam("b_vat_id"),
+            customer_email=bindparam("b_email"),
+            billing_run_id=bindparam("b_run_id"),
+            computed_at=func.now(),
+        ),
+        [
+            {
+                "invoice_id": drafts[c.contract_id],
+                "b_customer_id": c.customer.id,
+                "b_currency": c.currency,
+                "b_subtotal": c.subtotal,
+                "b_tax_rate": c.tax_rate,
+                "b_tax_note": c.tax_note,
+                "b_tax_amount": c.tax_amount,
+                "b_total": c.total,
+                "b_name": c.customer.name,
+                "b_country": c.customer.country,
+                "b_vat_id": c.customer.vat_id,
+                "b_email": c.customer.billing_email,
+                "b_run_id": run_id,
+            }
+            for c in todo
+        ],
+    )
+    return len(created), len([c for c in todo if c.contract_id not in created])
