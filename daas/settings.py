@@ -22,9 +22,9 @@ from daas.billing.invoices import Issuer
 from daas.billing.run import RunSettings
 from daas.core import countries
 from daas.logistics.rules import UpgradePolicy
+from daas.payments.collection import CollectionPolicy
 from daas.payments.dunning import parse_retry_days
 from daas.payments.gateway import StripeSettings
-from daas.payments.services import CollectionPolicy
 from daas.payments.webhooks import EventRetries
 
 EXTENSION_KEY = "daas.settings"

@@ -9,7 +9,7 @@ import click
 from daas.billing.models import BillingRun
 from daas.core.errors import Invalid
 from daas.core.periods import Period
-from daas.payments.services import CollectionReport
+from daas.payments.collection import CollectionReport
 from daas.settings import current_settings
 from daas.usecases.billing import finalize_period_and_collect, run_billing_period
 

@@ -12,7 +12,7 @@ from daas.billing.models import BillingRun
 from daas.core.errors import DomainError
 from daas.core.jobs import JobContext, JobFailed
 from daas.core.periods import Period
-from daas.payments.services import CollectionReport
+from daas.payments.collection import CollectionReport
 from daas.scheduler.requests import RequestContext
 from daas.usecases.billing import finalize_period_and_collect, run_billing_period
 

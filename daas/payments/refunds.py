@@ -13,6 +13,7 @@ from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
 from daas.extensions import db
 from daas.payments import gateway
+from daas.payments.collection import IGNORED, UNCLEAR, CollectionPolicy
 from daas.payments.gateway import GatewayUnavailable, PaymentDeclined
 from daas.payments.models import (
     CARD,
@@ -22,7 +23,6 @@ from daas.payments.models import (
     Payment,
     Refund,
 )
-from daas.payments.services import IGNORED, UNCLEAR, CollectionPolicy
 
 # A Stripe refund's status as daas records it (anything else is still pending).
 _STRIPE_STATUS = {"succeeded": REFUND_SUCCEEDED, "failed": REFUND_FAILED, "canceled": REFUND_FAILED}

@@ -29,6 +29,7 @@ from daas.core.text import DEPTH_MESSAGE, first_refusal
 from daas.db import fetch_page, insert_ignoring_conflicts
 from daas.extensions import db
 from daas.payments import gateway
+from daas.payments.collection import IGNORED, CollectionPolicy, apply_payment_intent
 from daas.payments.gateway import GatewayRefused, GatewayUnavailable
 from daas.payments.models import (
     EVENT_FAILED,
@@ -38,7 +39,6 @@ from daas.payments.models import (
     StripeEvent,
 )
 from daas.payments.refunds import apply_stripe_refund
-from daas.payments.services import IGNORED, CollectionPolicy, apply_payment_intent
 
 log = logging.getLogger(__name__)
 

@@ -19,8 +19,8 @@ from daas.billing.models import BillingRun
 from daas.billing.run import PeriodBilling, RunSettings
 from daas.core.jobs import JobStopped
 from daas.core.periods import Period
-from daas.payments import services as payments
-from daas.payments.services import CollectionPolicy, CollectionReport
+from daas.payments import collection
+from daas.payments.collection import CollectionPolicy, CollectionReport
 from daas.usecases.payments import collect_invoices
 from daas.usecases.transaction import commit, roll_back, use_case
 
@@ -123,7 +123,7 @@ def _collect(invoice_ids: list[int], policy: CollectionPolicy) -> CollectionRepo
 def _schedule_and_collect(run_id: int, policy: CollectionPolicy) -> CollectionReport:
     """Invoices a run finalized with something due: by card now where the customer has one (else they
     wait for a bank transfer), committed, then charged."""
-    payments.schedule_run_collection(run_id, policy.stripe)
+    collection.schedule_run_collection(run_id, policy.stripe)
     return _collect([invoice.id for invoice in run_invoices(run_id)], policy)
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from daas.billing import invoices
 from daas.billing.models import Invoice
-from daas.payments import services as payments
-from daas.payments.services import CollectionPolicy
+from daas.payments import collection
+from daas.payments.collection import CollectionPolicy
 from daas.usecases.payments import collect_invoices
 from daas.usecases.transaction import commit, use_case
 
@@ -21,7 +21,7 @@ def finalize_invoice_and_collect(invoice_id: int, issuer_country: str, policy: C
     before Stripe is called. Refused (Conflict) for an invoice that is not a draft, or whose customer's
     VAT situation changed since it was computed. Returns the invoice as it stands after the collection."""
     invoice = invoices.finalize_invoice(invoice_id, issuer_country)
-    payments.schedule_collection([invoice], policy.stripe)
+    collection.schedule_collection([invoice], policy.stripe)
     commit()
     collect_invoices([invoice.id], policy)
     return invoices.get_invoice(invoice.id)

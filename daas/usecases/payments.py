@@ -20,10 +20,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from daas.billing.invoices import create_credit_note
 from daas.billing.models import CreditNote
 from daas.core.errors import BadRequest, Conflict
-from daas.payments import refunds, services, webhooks
+from daas.payments import cards, collection, refunds, services, webhooks
+from daas.payments.collection import CollectionPolicy, CollectionReport
 from daas.payments.gateway import BadSignature, verify_signature
 from daas.payments.models import EVENT_PROCESSED, PaymentProfile, StripeEvent
-from daas.payments.services import CollectionPolicy, CollectionReport
 from daas.payments.webhooks import GIVEN_UP, RETRY_LATER, EventRetries
 from daas.usecases.transaction import commit, roll_back, use_case
 
@@ -37,7 +37,7 @@ STORED = "stored"
 
 def _charge(attempt_id: int, policy: CollectionPolicy) -> str:
     """Steps 2 and 3 of a claimed attempt; what Stripe answered is committed."""
-    outcome = services.charge_attempt(attempt_id, policy)
+    outcome = collection.charge_attempt(attempt_id, policy)
     commit()
     return outcome
 
@@ -45,11 +45,11 @@ def _charge(attempt_id: int, policy: CollectionPolicy) -> str:
 def _reconcile(attempt_id: int, policy: CollectionPolicy) -> str:
     """Finish an attempt whose outcome is not known: claim it (committed, so that other workers leave it
     alone), ask Stripe what became of it, and charge only if Stripe never saw it."""
-    claimed = services.claim_attempt(attempt_id, policy)
+    claimed = collection.claim_attempt(attempt_id, policy)
     commit()
     if not claimed:
-        return services.BUSY
-    outcome = services.look_up_attempt(attempt_id, policy)
+        return collection.BUSY
+    outcome = collection.look_up_attempt(attempt_id, policy)
     if outcome is None:
         return _charge(attempt_id, policy)
     commit()
@@ -58,22 +58,22 @@ def _reconcile(attempt_id: int, policy: CollectionPolicy) -> str:
 
 def _collect_invoice(invoice_id: int, policy: CollectionPolicy) -> str:
     """One collection of a due invoice by card: its attempt committed before Stripe hears of it."""
-    invoice = services.collectable_invoice(invoice_id)
+    invoice = collection.collectable_invoice(invoice_id)
     if invoice is None:
         roll_back()
-        return services.NOTHING_DUE
-    active = services.active_attempt(invoice.id)
+        return collection.NOTHING_DUE
+    active = collection.active_attempt(invoice.id)
     if active is not None:
         roll_back()
         return _reconcile(active, policy)
     try:
-        attempt = services.record_attempt(invoice, policy)
+        attempt = collection.record_attempt(invoice, policy)
         commit()  # step 1: the attempt exists before Stripe hears of it
     except IntegrityError:
         roll_back()  # another worker recorded an attempt for this invoice first
-        return services.BUSY
+        return collection.BUSY
     if attempt is None:
-        return services.NO_CARD
+        return collection.NO_CARD
     return _charge(attempt.id, policy)
 
 
@@ -81,7 +81,7 @@ def _collect(policy: CollectionPolicy, invoice_ids: Iterable[int] | None, limit:
     report = CollectionReport()
     if not policy.stripe.enabled:
         return report
-    stale_ids, due_ids = services.collection_due(policy, invoice_ids, limit)
+    stale_ids, due_ids = collection.collection_due(policy, invoice_ids, limit)
     roll_back()  # each attempt and invoice is then taken in transactions of its own
     for attempt_id in stale_ids:
         report.count(_reconcile(attempt_id, policy))
@@ -111,7 +111,7 @@ def collect_invoices(invoice_ids: list[int], policy: CollectionPolicy) -> Collec
 def collect_invoice_now(invoice_id: int, policy: CollectionPolicy) -> CollectionReport:
     """Finance asks for a card collection of an open invoice now, outside the retry schedule: it is made
     due (committed; a Conflict when there is nothing to collect or no card), then collected."""
-    services.request_collection(invoice_id, policy.stripe)
+    collection.request_collection(invoice_id, policy.stripe)
     commit()
     return _collect(policy, [invoice_id], 500)
 
@@ -119,7 +119,7 @@ def collect_invoice_now(invoice_id: int, policy: CollectionPolicy) -> Collection
 # -- cards ----------------------------------------------------------------------------------------------
 
 
-start_card_setup = use_case(services.start_card_setup)
+start_card_setup = use_case(cards.start_card_setup)
 
 
 @use_case
@@ -128,7 +128,7 @@ def save_card(
 ) -> tuple[PaymentProfile, CollectionReport]:
     """Make a Stripe PaymentMethod the customer's default card (committed), then collect the customer's
     open invoices with it at once. Returns the profile and what the collection did."""
-    profile = services.save_payment_method(customer_id, payment_method, policy.stripe, customer_scope)
+    profile = cards.save_payment_method(customer_id, payment_method, policy.stripe, customer_scope)
     commit()
     return profile, _collect(policy, services.open_invoice_ids(customer_id), 500)
 
@@ -148,7 +148,7 @@ def _execute_refund(refund_id: int, policy: CollectionPolicy) -> str:
     claimed = refunds.claim_refund(refund_id, policy)
     commit()
     if not claimed:
-        return services.BUSY
+        return collection.BUSY
     outcome = refunds.ask_refund(refund_id, policy)
     commit()
     return outcome

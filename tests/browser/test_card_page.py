@@ -11,7 +11,7 @@ from sqlalchemy import select
 from daas.billing.models import Invoice
 from daas.core.periods import Period
 from daas.extensions import db
-from daas.payments import services
+from daas.payments import collection
 from daas.payments.models import PaymentProfile
 from tests import factories
 from tests.billing_helpers import bill, deploy, finalize_run
@@ -31,7 +31,7 @@ def customer(live_app):
         factories.user("customer", customer.id, email="it@baukontor.example", password=PASSWORD)
         run = bill(Period.parse("2026-10"))
         finalize_run(run.id)  # an open invoice, waiting for a way to pay
-        services.schedule_collection(
+        collection.schedule_collection(
             list(db.session.scalars(select(Invoice))), settings_of(live_app).collection.stripe
         )
         db.session.commit()

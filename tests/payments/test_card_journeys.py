@@ -15,7 +15,7 @@ from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
 from daas.core import clock
 from daas.extensions import db
-from daas.payments import services
+from daas.payments import cards, collection
 from daas.payments.models import Payment, PaymentAttempt, Refund, StripeEvent
 from daas.settings import current_settings
 from daas.usecases import payments as use_cases
@@ -67,7 +67,7 @@ def _invoice(client, world):
 
 def _charges(localstripe, app, world) -> list:
     with app.app_context():
-        profile = services.get_profile(world["customer_id"])
+        profile = cards.get_profile(world["customer_id"])
         return list(
             localstripe.client().v1.charges.list(params={"customer": profile.stripe_customer_id}).data
         )
@@ -183,9 +183,9 @@ def test_a_lost_answer_is_looked_up_not_charged_again(live_app, world, localstri
         invoice = db.session.get(Invoice, world["invoice_id"])
         finalize_run(world["run_id"])
         invoice = db.session.get(Invoice, world["invoice_id"])
-        services.schedule_collection([invoice], policy.stripe)
+        collection.schedule_collection([invoice], policy.stripe)
         db.session.commit()
-        profile = services.get_profile(world["customer_id"])
+        profile = cards.get_profile(world["customer_id"])
         attempt = PaymentAttempt(
             invoice_id=invoice.id,
             number=1,
@@ -329,7 +329,7 @@ def test_two_collectors_at_once_charge_once(live_app, world, localstripe):
     policy = _policy(live_app)
     with live_app.app_context():
         finalize_run(world["run_id"])
-        services.schedule_collection([db.session.get(Invoice, world["invoice_id"])], policy.stripe)
+        collection.schedule_collection([db.session.get(Invoice, world["invoice_id"])], policy.stripe)
         db.session.commit()
     barrier = threading.Barrier(4)
 
@@ -354,7 +354,7 @@ def test_a_default_card_changed_in_stripe_is_followed(live_app, world, localstri
     client = live_app.test_client()
     _add_card(client, world, localstripe)
     with live_app.app_context():
-        stripe_customer = services.get_profile(world["customer_id"]).stripe_customer_id
+        stripe_customer = cards.get_profile(world["customer_id"]).stripe_customer_id
         db.session.remove()
     other = localstripe.card("5555555555554444")
     stripe_client = localstripe.client()
@@ -366,8 +366,8 @@ def test_a_default_card_changed_in_stripe_is_followed(live_app, world, localstri
         lambda: (
             read(
                 live_app,
-                select(services.PaymentProfile.default_payment_method).where(
-                    services.PaymentProfile.customer_id == world["customer_id"]
+                select(cards.PaymentProfile.default_payment_method).where(
+                    cards.PaymentProfile.customer_id == world["customer_id"]
                 ),
             )
             == other

@@ -20,7 +20,7 @@ from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
 from daas.core.errors import BadRequest, Conflict, Invalid, NotFound
 from daas.extensions import db
-from daas.payments import gateway, refunds, services
+from daas.payments import collection, gateway, refunds
 from daas.payments.models import (
     ATTEMPT_FAILED,
     ATTEMPT_PENDING,
@@ -206,7 +206,7 @@ def test_stripe_down_leaves_a_committed_pending_attempt_collected_once_when_back
         deploy(contract, date(2026, 2, 1))
         finalize_run(bill().id)
         second = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
-        services.schedule_collection([second], policy.stripe)
+        collection.schedule_collection([second], policy.stripe)
         db.session.commit()
         second_id = second.id
         db.session.remove()
@@ -271,7 +271,7 @@ def test_a_refund_asked_while_stripe_is_down_is_made_once_by_execute_refunds(
         note, outcome = use_cases.issue_credit_note(
             card_world["invoice_id"], Decimal("47.19"), "contract cancelled", "finance@tests", policy
         )
-        assert outcome == services.UNCLEAR
+        assert outcome == collection.UNCLEAR
         note_id = note.id
         db.session.remove()
         assert db.session.get(CreditNote, note_id).amount == Decimal("47.19")  # committed before Stripe
@@ -430,7 +430,7 @@ def test_without_stripe_nothing_is_collected_and_a_credit_note_refunds_nothing(a
     policy = settings_of(app).collection
     assert not policy.stripe.enabled
     invoice = _open_invoice()
-    services.schedule_collection([invoice], policy.stripe)
+    collection.schedule_collection([invoice], policy.stripe)
     db.session.commit()
     assert invoice.collection_method == BANK_TRANSFER
     report = use_cases.collect_due_invoices(policy)
@@ -478,7 +478,7 @@ def test_a_crash_while_stripe_is_called_keeps_the_recorded_attempt(app, database
         )
     )
     with clock.frozen(MONDAY):
-        services.schedule_collection([invoice], policy.stripe)
+        collection.schedule_collection([invoice], policy.stripe)
     db.session.commit()
 
     def crash(*args, **kwargs):
@@ -575,7 +575,7 @@ def test_a_refund_another_worker_holds_is_left_alone(app, database, monkeypatch,
 
     monkeypatch.setattr(gateway, "find_refund", never)
     monkeypatch.setattr(gateway, "refund", never)
-    assert use_cases.execute_refunds(policy) == [services.BUSY]
+    assert use_cases.execute_refunds(policy) == [collection.BUSY]
     stored = db.session.get(Refund, refund.id)
     assert (stored.status, stored.claimed_until, stored.amount) == (
         REFUND_PENDING,

@@ -23,7 +23,7 @@ from daas.core import clock
 from daas.core.jobs import JobContext
 from daas.extensions import db
 from daas.jobs.payments import payment_retries_job
-from daas.payments import services, webhooks
+from daas.payments import collection, webhooks
 from daas.payments.models import StripeEvent
 from daas.settings import current_settings
 from daas.usecases import payments as use_cases
@@ -150,7 +150,7 @@ def test_the_payments_job_goes_past_a_bad_event_and_still_collects(live_app, sho
     policy = settings_of(live_app).collection
     with live_app.app_context():
         finalize_run(shop["run_id"])
-        services.schedule_collection([db.session.get(Invoice, shop["invoice_id"])], policy.stripe)
+        collection.schedule_collection([db.session.get(Invoice, shop["invoice_id"])], policy.stripe)
         webhooks.store_event(UNKNOWN_INTENT)
         db.session.commit()
         webhooks.store_event(

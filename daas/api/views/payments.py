@@ -10,7 +10,7 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.billing.invoices import get_invoice
-from daas.payments import services, webhooks
+from daas.payments import cards, collection, webhooks
 from daas.payments.gateway import StripeSettings
 from daas.schemas.billing import InvoiceSchema
 from daas.schemas.payments import (
@@ -34,7 +34,7 @@ def _stripe() -> StripeSettings:
     return current_settings().stripe
 
 
-def _policy() -> services.CollectionPolicy:
+def _policy() -> collection.CollectionPolicy:
     return current_settings().collection
 
 
@@ -49,7 +49,7 @@ class CustomerPaymentMethod(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, customer_id: int) -> Any:
         """How the customer pays: its default card, or bank transfer."""
-        return services.payment_profile(customer_id, _stripe(), current_principal().customer_scope)
+        return cards.payment_profile(customer_id, _stripe(), current_principal().customer_scope)
 
     @access(blp, "finance", "customer")
     @blp.arguments(PaymentMethodSchema)
@@ -61,7 +61,7 @@ class CustomerPaymentMethod(MethodView):
         invoices are collected with it at once."""
         scope = current_principal().customer_scope
         use_cases.save_card(customer_id, data["payment_method"], _policy(), scope)
-        return services.payment_profile(customer_id, _stripe(), scope)
+        return cards.payment_profile(customer_id, _stripe(), scope)
 
 
 @blp.route("/customers/<id:customer_id>/setup-intent")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 
 from daas.core.errors import DomainError
-from daas.payments import services as payments
+from daas.payments import cards
 from daas.settings import current_settings
 from daas.usecases.payments import save_card, start_card_setup
 from daas.web.pages import audience
@@ -34,7 +34,7 @@ def payment_method() -> Any:
             paid = f" {report.succeeded} open invoice(s) paid with it." if report.succeeded else ""
             flash(f"Your {profile.card_brand} card ending in {profile.card_last4} is saved.{paid}", "success")
         return redirect(url_for("portal.payment_method"))
-    profile = payments.payment_profile(customer_id, settings, customer_id)
+    profile = cards.payment_profile(customer_id, settings, customer_id)
     client_secret = None
     if settings.enabled:
         try:
