@@ -10,8 +10,7 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.billing.invoices import get_invoice
-from daas.payments import cards, collection, webhooks
-from daas.payments.gateway import StripeSettings
+from daas.payments import cards, webhooks
 from daas.schemas.billing import InvoiceSchema
 from daas.schemas.payments import (
     BankTransferSchema,
@@ -30,18 +29,6 @@ from daas.usecases import payments as use_cases
 blp = Blueprint("payments", __name__, url_prefix="/api/v1", description="Cards, payments and Stripe webhooks")
 
 
-def _stripe() -> StripeSettings:
-    return current_settings().stripe
-
-
-def _policy() -> collection.CollectionPolicy:
-    return current_settings().collection
-
-
-def _retries() -> webhooks.EventRetries:
-    return current_settings().webhook_retries
-
-
 @blp.route("/customers/<id:customer_id>/payment-method")
 class CustomerPaymentMethod(MethodView):
     @access(blp, "finance", "customer")
@@ -49,7 +36,9 @@ class CustomerPaymentMethod(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, customer_id: int) -> Any:
         """How the customer pays: its default card, or bank transfer."""
-        return cards.payment_profile(customer_id, _stripe(), current_principal().customer_scope)
+        return cards.payment_profile(
+            customer_id, current_settings().stripe, current_principal().customer_scope
+        )
 
     @access(blp, "finance", "customer")
     @blp.arguments(PaymentMethodSchema)
@@ -60,8 +49,8 @@ class CustomerPaymentMethod(MethodView):
         """Make a Stripe PaymentMethod the customer's default card (what the card page posts); open
         invoices are collected with it at once."""
         scope = current_principal().customer_scope
-        use_cases.save_card(customer_id, data["payment_method"], _policy(), scope)
-        return cards.payment_profile(customer_id, _stripe(), scope)
+        use_cases.save_card(customer_id, data["payment_method"], current_settings().collection, scope)
+        return cards.payment_profile(customer_id, current_settings().stripe, scope)
 
 
 @blp.route("/customers/<id:customer_id>/setup-intent")
@@ -72,7 +61,9 @@ class CustomerSetupIntent(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, customer_id: int) -> Any:
         """Start adding a card: a SetupIntent whose client secret Stripe.js confirms in the browser."""
-        secret = use_cases.start_card_setup(customer_id, _stripe(), current_principal().customer_scope)
+        secret = use_cases.start_card_setup(
+            customer_id, current_settings().stripe, current_principal().customer_scope
+        )
         settings = current_settings()
         return {
             "client_secret": secret,
@@ -104,7 +95,7 @@ class InvoiceCollection(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, invoice_id: int) -> Any:
         """Try to collect an open invoice by card now, outside the retry schedule."""
-        use_cases.collect_invoice_now(invoice_id, _policy())
+        use_cases.collect_invoice_now(invoice_id, current_settings().collection)
         return get_invoice(invoice_id)
 
 
@@ -158,7 +149,10 @@ class StripeWebhook(MethodView):
         failed event again itself. 400, with nothing stored, for a bad signature or an event without
         `id`, `type` or `data.object`."""
         stored, outcome = use_cases.receive_webhook(
-            request.get_data(cache=True), request.headers.get("Stripe-Signature"), _policy(), _retries()
+            request.get_data(cache=True),
+            request.headers.get("Stripe-Signature"),
+            current_settings().collection,
+            current_settings().webhook_retries,
         )
         return {"received": True, "status": stored.status, "outcome": outcome}
 
@@ -187,5 +181,7 @@ class WebhookEventRetry(MethodView):
         """Process a failed (or given up) event once more, now; the answer says how it went. It counts as
         an attempt: one that fails again keeps its schedule, one given up stays given up. 409 for an
         event already processed."""
-        stored, outcome = use_cases.retry_webhook_event(event_id, _policy(), _retries())
+        stored, outcome = use_cases.retry_webhook_event(
+            event_id, current_settings().collection, current_settings().webhook_retries
+        )
         return {**{name: getattr(stored, name) for name in WebhookEventSchema().fields}, "outcome": outcome}
