@@ -21,12 +21,20 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "v1/openapi.json"
 
-    # Business settings: the provider that issues invoices.
+    # Business settings: the provider that issues invoices (the seller on every invoice and credit note;
+    # production must set each of them). Identifiers with a scheme are `scheme:value`: the registration id
+    # with a Peppol ICD scheme (0106 = Dutch KvK number), the Peppol id with an EAS scheme.
     DAAS_ISSUER_COUNTRY = "NL"
     DAAS_ISSUER_NAME = "daas Circular Devices B.V."
-    DAAS_ISSUER_ADDRESS = "Keizersgracht 1, 1015 CC Amsterdam, Netherlands"
+    DAAS_ISSUER_ADDRESS_LINE1 = "Keizersgracht 1"
+    DAAS_ISSUER_POSTCODE = "1015 CC"
+    DAAS_ISSUER_CITY = "Amsterdam"
     DAAS_ISSUER_VAT_ID = "NL004495445B01"
+    DAAS_ISSUER_REGISTRATION_ID = "0106:34110270"
+    DAAS_ISSUER_PEPPOL_ID = "0106:34110270"
     DAAS_ISSUER_EMAIL = "billing@daas.example"
+    DAAS_ISSUER_IBAN = "NL91ABNA0417164300"
+    DAAS_ISSUER_BIC = "ABNANL2A"
     DAAS_DEFAULT_PAYMENT_TERMS_DAYS = 30
     DAAS_PAGE_SIZE_MAX = 200
     # Billing runs commit every this many contracts, so a killed run keeps its finished chunks.
@@ -123,3 +131,14 @@ class ProductionConfig(BaseConfig):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    # The seller printed on every invoice: no demo company in production, each must come from the
+    # environment (start-up names the first one missing).
+    DAAS_ISSUER_NAME = ""
+    DAAS_ISSUER_ADDRESS_LINE1 = ""
+    DAAS_ISSUER_POSTCODE = ""
+    DAAS_ISSUER_CITY = ""
+    DAAS_ISSUER_VAT_ID = ""
+    DAAS_ISSUER_REGISTRATION_ID = ""
+    DAAS_ISSUER_EMAIL = ""
+    DAAS_ISSUER_IBAN = ""
+    DAAS_ISSUER_BIC = ""

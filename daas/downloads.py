@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 
 PDF_MIMETYPE = "application/pdf"
+XML_MIMETYPE = "application/xml"
 CSV_MIMETYPE = "text/csv"
 ICALENDAR_MIMETYPE = "text/calendar"
 # A file is a binary string of its media type: what OpenAPI 3.0 says for a file, and what client

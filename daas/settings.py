@@ -9,19 +9,23 @@ the values they need; domain code never reads the Flask config.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
+from stdnum import iban
 
 from config import SettingsError
 from daas.auth.sign_in import LockoutPolicy
-from daas.billing.invoices import Issuer
+from daas.billing.issuer import Issuer
+from daas.billing.issuing import DocumentSettings
 from daas.billing.run import RunSettings
-from daas.core import countries
+from daas.core import countries, identifiers
 from daas.logistics.rules import UpgradePolicy
+from daas.payments.cards import card_customers
 from daas.payments.collection import CollectionPolicy
 from daas.payments.dunning import parse_retry_days
 from daas.payments.gateway import StripeSettings
@@ -50,6 +54,7 @@ class SchedulerSettings:
 class Settings:
     env: str
     issuer: Issuer
+    documents: DocumentSettings
     default_payment_terms_days: int
     billing_run: RunSettings
     stripe: StripeSettings
@@ -74,18 +79,27 @@ class Settings:
             read.text("STRIPE_WEBHOOK_SECRET", empty=True),
         )
         issuer_country = read.parsed("DAAS_ISSUER_COUNTRY", _country)
+        issuer = Issuer(
+            name=read.text("DAAS_ISSUER_NAME"),
+            address_line1=read.text("DAAS_ISSUER_ADDRESS_LINE1"),
+            postcode=read.text("DAAS_ISSUER_POSTCODE"),
+            city=read.text("DAAS_ISSUER_CITY"),
+            country=issuer_country,
+            vat_id=read.text("DAAS_ISSUER_VAT_ID"),
+            registration_id=read.parsed("DAAS_ISSUER_REGISTRATION_ID", _scheme_id(icd=True)),
+            peppol_id=read.parsed("DAAS_ISSUER_PEPPOL_ID", _scheme_id(icd=False, empty=True)),
+            email=read.text("DAAS_ISSUER_EMAIL"),
+            iban=read.parsed("DAAS_ISSUER_IBAN", _iban),
+            bic=read.text("DAAS_ISSUER_BIC"),
+        )
+        documents = DocumentSettings(issuer, functools.partial(card_customers, stripe))
         return cls(
             env=read.text("DAAS_ENV"),
-            issuer=Issuer(
-                read.text("DAAS_ISSUER_NAME"),
-                read.text("DAAS_ISSUER_ADDRESS"),
-                issuer_country,
-                read.text("DAAS_ISSUER_VAT_ID"),
-                read.text("DAAS_ISSUER_EMAIL"),
-            ),
+            issuer=issuer,
+            documents=documents,
             default_payment_terms_days=read.whole("DAAS_DEFAULT_PAYMENT_TERMS_DAYS", minimum=0),
             billing_run=RunSettings(
-                issuer_country,
+                documents,
                 chunk_size=read.whole("DAAS_BILLING_CHUNK_SIZE", minimum=1),
                 throttle_ms=read.whole("DAAS_BILLING_THROTTLE_MS", minimum=0),
                 stale_after=timedelta(seconds=read.whole("DAAS_BILLING_RUN_STALE_SECONDS", minimum=1)),
@@ -133,6 +147,29 @@ def install_settings(app: Flask) -> Settings:
 def current_settings() -> Settings:
     """The running app's settings."""
     return current_app.extensions[EXTENSION_KEY]
+
+
+def _scheme_id(icd: bool, empty: bool = False) -> Callable[[Any], str]:
+    """A `scheme:value` identifier whose scheme Peppol knows (ICD for registration ids, EAS for
+    electronic addresses)."""
+
+    def parse(text: Any) -> str:
+        if not isinstance(text, str):
+            raise ValueError(f"must be scheme:value, not {text!r}")
+        if empty and not text.strip():
+            return ""
+        problem = identifiers.scheme_id_problem(text, icd=icd)
+        if problem:
+            raise ValueError(problem)
+        return text.strip()
+
+    return parse
+
+
+def _iban(text: Any) -> str:
+    if not isinstance(text, str) or not iban.is_valid(text):
+        raise ValueError(f"not a valid IBAN: {text!r}")
+    return iban.compact(text)
 
 
 def _country(code: Any) -> str:

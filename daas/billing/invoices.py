@@ -8,20 +8,20 @@ so the series has no gaps, and the row lock makes concurrent finalizations take 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
 from daas.billing import invoice_lifecycle as lifecycle
-from daas.billing.documents import CreditNoteDocument, DocumentLine, InvoiceDocument, Party
-from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
+from daas.billing.document_builder import snapshot_buyer
+from daas.billing.issuing import DocumentSettings, issue_invoice_files
+from daas.billing.models import BilledUsage, BillingRun, DocumentSequence, Invoice, InvoiceLine
 from daas.billing.run_states import FINISHED, run_status
-from daas.billing.tax import decide_tax, percent
-from daas.core import clock, money
+from daas.billing.tax import decide_tax
+from daas.contracts.models import Contract
+from daas.core import clock
 from daas.core.errors import Conflict, NotFound
 from daas.core.periods import Period
 from daas.customers.models import Customer
@@ -155,25 +155,46 @@ def settle_invoice(invoice: Invoice) -> None:
     invoice.status = settled.status
 
 
-def _finalize(invoices: Sequence[Invoice], on: date) -> None:
-    """Number and issue locked drafts, in id order. A zero total is settled at once."""
-    terms = dict(
-        db.session.execute(
-            select(Customer.id, Customer.payment_terms_days).where(
-                Customer.id.in_({invoice.customer_id for invoice in invoices})
-            )
-        ).all()
-    )
+def _finalize(invoices: Sequence[Invoice], on: date, documents: DocumentSettings) -> None:
+    """Number and issue locked drafts, in id order: the buyer as it is now is recorded on each, and its
+    files are rendered and kept. A zero total is settled at once."""
+    customers = {
+        customer.id: customer
+        for customer in db.session.scalars(
+            select(Customer).where(Customer.id.in_({invoice.customer_id for invoice in invoices}))
+        )
+    }
+    contracts = {
+        contract.id: contract
+        for contract in db.session.scalars(
+            select(Contract).where(Contract.id.in_({invoice.contract_id for invoice in invoices}))
+        )
+    }
     now = clock.now()
     for invoice, number in zip(invoices, take_numbers("INV", on.year, len(invoices)), strict=True):
+        customer = customers[invoice.customer_id]
         invoice.number = number
         invoice.issued_on = on
-        invoice.due_date = on + timedelta(days=terms[invoice.customer_id])
+        invoice.due_date = on + timedelta(days=customer.payment_terms_days)
         invoice.finalized_at = now
+        snapshot_buyer(invoice, customer, contracts[invoice.contract_id])
         invoice.status = lifecycle.next_status(invoice.status, lifecycle.FINALIZE, invoice.id)
         settle_invoice(invoice)
     db.session.flush()
     _record_billed_usage(invoices)
+    issue_invoice_files(_with_lines(invoices), documents)
+
+
+def _with_lines(invoices: Sequence[Invoice]) -> list[Invoice]:
+    """The invoices with their lines loaded (in one query), as their documents list them."""
+    return list(
+        db.session.scalars(
+            select(Invoice)
+            .where(Invoice.id.in_([invoice.id for invoice in invoices]))
+            .options(selectinload(Invoice.lines))
+            .order_by(Invoice.id)
+        )
+    )
 
 
 def lock_invoice(invoice_id: int) -> Invoice:
@@ -205,7 +226,7 @@ def _lock_drafts(ids: Iterable[int]) -> list[Invoice]:
     )
 
 
-def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
+def finalize_invoice(invoice_id: int, documents: DocumentSettings) -> Invoice:
     """Finalize one reviewed draft. Refused if the customer's VAT situation changed since it was computed
     (the draft would carry the wrong tax: run billing again first)."""
     invoice = lock_invoice(invoice_id)
@@ -214,7 +235,7 @@ def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
         raise lifecycle.IllegalMove(invoice.status, lifecycle.FINALIZE, invoice_id)
     customer = db.session.get(Customer, invoice.customer_id)
     tax = decide_tax(
-        issuer_country,
+        documents.issuer.country,
         customer.country,
         customer.vat_id,
         Period.parse(invoice.period).end - timedelta(days=1),
@@ -225,11 +246,11 @@ def finalize_invoice(invoice_id: int, issuer_country: str) -> Invoice:
             f"{invoice.period} again, then finalize.",
             errors={"tax_rate": ["Stale: recompute the draft."]},
         )
-    _finalize(locked, clock.today())
+    _finalize(locked, clock.today(), documents)
     return invoice
 
 
-def _finalize_chunks(condition: Any, chunk_size: int) -> Iterator[int]:
+def _finalize_chunks(condition: Any, chunk_size: int, documents: DocumentSettings) -> Iterator[int]:
     """Finalize the drafts matching `condition` a chunk at a time, yielding how many each chunk
     finalized. The caller may commit after each chunk, so that a chunk's numbers are durable before the
     next is taken (a billing run does), or finish them all in one transaction."""
@@ -244,28 +265,28 @@ def _finalize_chunks(condition: Any, chunk_size: int) -> Iterator[int]:
             return
         locked = _lock_drafts(ids)
         if locked:
-            _finalize(locked, clock.today())
+            _finalize(locked, clock.today(), documents)
         yield len(locked)
 
 
 def finalize_period_chunks(
-    period: Period, chunk_size: int = 1000, excluding: Iterable[int] = ()
+    period: Period, documents: DocumentSettings, chunk_size: int = 1000, excluding: Iterable[int] = ()
 ) -> Iterator[int]:
     """Finalize every draft of a period a chunk at a time, but those of the contracts `excluding` names
     (a run that could not bill them leaves their earlier drafts for finance to look at)."""
     condition = Invoice.period == period.name
     if excluded := sorted(set(excluding)):
         condition = and_(condition, Invoice.contract_id.not_in(excluded))
-    return _finalize_chunks(condition, chunk_size)
+    return _finalize_chunks(condition, chunk_size, documents)
 
 
-def finalize_run_chunks(run_id: int, chunk_size: int = 1000) -> Iterator[int]:
+def finalize_run_chunks(run_id: int, documents: DocumentSettings, chunk_size: int = 1000) -> Iterator[int]:
     """Finalize the drafts a billing run computed a chunk at a time, counting them on the run: only a
     completed run that still owns its drafts (`check_run_finalizable`), checked before the first chunk.
     Yields how many each chunk finalized."""
     run = get_run(run_id)
     check_run_finalizable(run)
-    return _counted(run, _finalize_chunks(Invoice.billing_run_id == run_id, chunk_size))
+    return _counted(run, _finalize_chunks(Invoice.billing_run_id == run_id, chunk_size, documents))
 
 
 def _counted(run: BillingRun, chunks: Iterator[int]) -> Iterator[int]:
@@ -274,10 +295,10 @@ def _counted(run: BillingRun, chunks: Iterator[int]) -> Iterator[int]:
         yield finalized
 
 
-def finalize_run(run_id: int, chunk_size: int = 1000) -> int:
+def finalize_run(run_id: int, documents: DocumentSettings, chunk_size: int = 1000) -> int:
     """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed), all
     in the caller's transaction. Returns how many."""
-    return sum(_finalize_chunks(Invoice.billing_run_id == run_id, chunk_size))
+    return sum(_finalize_chunks(Invoice.billing_run_id == run_id, chunk_size, documents))
 
 
 def check_period_reviewed(period: Period) -> None:
@@ -357,125 +378,3 @@ def invoices_for_export(period: str, status: str | None = None) -> list[Invoice]
     if status:
         query = query.where(Invoice.status == status)
     return list(db.session.scalars(query))
-
-
-def void_invoice(invoice_id: int) -> Invoice:
-    """An open invoice nothing was paid or credited against is cancelled; it keeps its number. Decided
-    under the invoice's row lock, which payments and credit notes take too, so a transfer recorded at the
-    same moment either comes first (and the void is refused) or finds the invoice void (and is refused).
-    Corrections of paid or credited invoices are credit notes."""
-    invoice = lock_invoice(invoice_id)
-    voided = lifecycle.next_status(invoice.status, lifecycle.VOID_INVOICE, invoice_id)
-    if invoice.amount_paid > 0:
-        paid = money.format_money(invoice.amount_paid, invoice.currency)
-        raise Conflict(
-            f"Invoice {invoice.number} has payments ({paid} {invoice.currency}); an invoice that was paid "
-            "cannot be voided: issue a credit note instead.",
-            errors={"payments": [f"{paid} {invoice.currency} paid."]},
-        )
-    if invoice.credited > 0:
-        credited = money.format_money(invoice.credited, invoice.currency)
-        raise Conflict(
-            f"Invoice {invoice.number} has credit notes ({credited} {invoice.currency}); a credited invoice "
-            "cannot be voided: credit the rest instead.",
-            errors={"credit_notes": [f"{credited} {invoice.currency} credited."]},
-        )
-    if any(attempt.status in ("pending", "processing") for attempt in invoice.attempts):
-        raise Conflict(
-            f"Invoice {invoice.number} has a card payment in progress; wait for its outcome before voiding.",
-            errors={"payments": ["A card payment is in progress."]},
-        )
-    invoice.status, invoice.voided_at, invoice.next_collection_at = voided, clock.now(), None
-    settle_invoice(invoice)
-    db.session.flush()
-    return invoice
-
-
-def create_credit_note(invoice_id: int, amount: Decimal, reason: str, actor: str) -> CreditNote:
-    """Credit part or all of an open or paid invoice, up to what is not credited yet (under the row lock)."""
-    invoice = lock_invoice(invoice_id)
-    lifecycle.next_status(invoice.status, lifecycle.CREDIT, invoice_id)
-    lifecycle.check_credit_amount(amount, invoice.currency, invoice.total, invoice.credited)
-    today = clock.today()
-    note = CreditNote(
-        number=take_numbers("CN", today.year, 1)[0],
-        invoice_id=invoice.id,
-        amount=amount,
-        currency=invoice.currency,
-        reason=reason,
-        status="issued",
-        issued_on=today,
-        actor=actor,
-    )
-    db.session.add(note)
-    invoice.credited += amount
-    settle_invoice(invoice)
-    db.session.flush()
-    return note
-
-
-def get_credit_note(note_id: int) -> CreditNote:
-    note = db.session.get(CreditNote, note_id)
-    if note is None:
-        raise NotFound(f"No credit note {note_id}.")
-    return note
-
-
-# -- documents -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Issuer:
-    name: str
-    address: str
-    country: str
-    vat_id: str
-    email: str
-
-    def party(self) -> Party:
-        return Party(self.name, self.address, self.country, self.vat_id, self.email)
-
-
-def _invoiced_customer(invoice: Invoice) -> Party:
-    """The customer as the invoice recorded it, not as it is today."""
-    return Party(
-        invoice.customer_name, None, invoice.customer_country, invoice.customer_vat_id, invoice.customer_email
-    )
-
-
-def invoice_document(invoice: Invoice, issuer: Issuer) -> InvoiceDocument:
-    return InvoiceDocument(
-        issuer=issuer.party(),
-        customer=_invoiced_customer(invoice),
-        number=invoice.number,
-        status=invoice.status,
-        period=invoice.period,
-        contract_id=invoice.contract_id,
-        issued_on=invoice.issued_on,
-        due_date=invoice.due_date,
-        currency=invoice.currency,
-        lines=tuple(
-            DocumentLine(line.description, line.quantity, line.unit_amount, line.amount)
-            for line in invoice.lines
-        ),
-        subtotal=invoice.subtotal,
-        tax_rate_percent=percent(invoice.tax_rate),
-        tax_amount=invoice.tax_amount,
-        tax_note=invoice.tax_note,
-        total=invoice.total,
-        amount_due=invoice.amount_due,
-        credited=invoice.credited,
-    )
-
-
-def credit_note_document(note: CreditNote, invoice: Invoice, issuer: Issuer) -> CreditNoteDocument:
-    return CreditNoteDocument(
-        issuer=issuer.party(),
-        customer=_invoiced_customer(invoice),
-        number=note.number,
-        invoice_number=invoice.number or "",
-        issued_on=note.issued_on,
-        currency=note.currency,
-        amount=note.amount,
-        reason=note.reason,
-    )

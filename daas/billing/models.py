@@ -7,7 +7,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.billing import invoice_lifecycle as lifecycle
@@ -22,6 +33,11 @@ INVOICE_STATUSES = lifecycle.STATUSES
 MINIMUM_TRUE_UP = "minimum_true_up"
 LATE_USAGE = "late_usage"
 LINE_KINDS = (*CHARGE_KINDS, MINIMUM_TRUE_UP, LATE_USAGE)
+# A credit note line credits an invoice line (and takes its kind), or an amount of the invoice (`credit`).
+CREDIT = "credit"
+CREDIT_LINE_KINDS = (*LINE_KINDS, CREDIT)
+# The files an issued document is kept as: the Factur-X PDF, and its UBL and CII e-invoices.
+DOCUMENT_FORMATS = ("pdf", "ubl", "cii")
 RUN_STATUSES = run_states.STATUSES
 Quantity = Decimal_(20, 6)
 TaxRate = Decimal_(7, 4)
@@ -101,6 +117,17 @@ class Invoice(db.Model):
     customer_country: Mapped[str] = mapped_column(String(2))
     customer_vat_id: Mapped[str | None] = mapped_column(String(20))
     customer_email: Mapped[str] = mapped_column(String(254))
+    # The rest of the buyer as issued, filled at finalization (drafts show the customer as it is).
+    customer_address_line1: Mapped[str | None] = mapped_column(String(200))
+    customer_address_line2: Mapped[str | None] = mapped_column(String(200))
+    customer_postcode: Mapped[str | None] = mapped_column(String(20))
+    customer_city: Mapped[str | None] = mapped_column(String(100))
+    customer_registration_id: Mapped[str | None] = mapped_column(String(100))
+    customer_peppol_id: Mapped[str | None] = mapped_column(String(100))
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    purchase_order: Mapped[str | None] = mapped_column(String(100))
+    contract_reference: Mapped[str | None] = mapped_column(String(40))
+    document_language: Mapped[str | None] = mapped_column(String(2))
     issued_on: Mapped[date | None] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     billing_run_id: Mapped[int | None] = mapped_column(ForeignKey("billing_runs.id"), index=True)
@@ -140,6 +167,11 @@ class InvoiceLine(db.Model):
     quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     unit_amount: Mapped[Decimal | None] = mapped_column(UnitAmount)
     amount: Mapped[Decimal] = mapped_column(Money)
+    # How the line is written on documents: amount = round(quantity × price ÷ base_quantity). Lines
+    # computed before these existed have none; documents then show them as 1 × amount.
+    unit_code: Mapped[str | None] = mapped_column(String(3))
+    price: Mapped[Decimal | None] = mapped_column(UnitAmount)
+    base_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     # Metered and late-usage lines: the period whose usage they bill, and its whole quantity so far.
     usage_period: Mapped[str | None] = mapped_column(String(7))
     usage_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
@@ -167,13 +199,23 @@ class BilledUsage(db.Model):
 
 
 class CreditNote(db.Model):
+    """A credit note: `net_amount` credited (the sum of its lines), the VAT of its invoice's rate on it,
+    and `amount`, the gross total it takes off the invoice. Never changed once issued (migration)."""
+
     __tablename__ = "credit_notes"
-    __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("amount = net_amount + tax_amount", name="gross_is_net_plus_tax"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), index=True)
     amount: Mapped[Decimal] = mapped_column(Money)
+    net_amount: Mapped[Decimal] = mapped_column(Money)
+    tax_amount: Mapped[Decimal] = mapped_column(Money)
+    # Why it was issued: a void (the full credit note that cancels the invoice) or a credit.
+    voids_invoice: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     currency: Mapped[str] = mapped_column(String(3))
     reason: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="issued")
@@ -182,6 +224,53 @@ class CreditNote(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     refund: Mapped[Any] = relationship("Refund", uselist=False, viewonly=True)
+    lines: Mapped[list[CreditNoteLine]] = relationship(order_by="CreditNoteLine.position", viewonly=True)
+    invoice: Mapped[Invoice] = relationship(viewonly=True)
+
+
+class CreditNoteLine(db.Model):
+    """What a credit note credits: part of an invoice line (`invoice_line_id`, its kind), or an amount of
+    the invoice (kind `credit`). Net amounts, as invoice lines are."""
+
+    __tablename__ = "credit_note_lines"
+    __table_args__ = (
+        UniqueConstraint("credit_note_id", "position"),
+        CheckConstraint(one_of("kind", CREDIT_LINE_KINDS), name="kind_known"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_note_id: Mapped[int] = mapped_column(ForeignKey("credit_notes.id"), index=True)
+    position: Mapped[int]
+    invoice_line_id: Mapped[int | None] = mapped_column(ForeignKey("invoice_lines.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(String(300))
+    quantity: Mapped[Decimal] = mapped_column(Quantity)
+    unit_code: Mapped[str] = mapped_column(String(3))
+    price: Mapped[Decimal] = mapped_column(UnitAmount)
+    base_quantity: Mapped[Decimal] = mapped_column(Quantity)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class IssuedDocument(db.Model):
+    """An issued invoice or credit note as its files, rendered once when it was issued and kept with
+    their SHA-256: every download returns these bytes. Never changed or removed (migration)."""
+
+    __tablename__ = "issued_documents"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "format"),
+        UniqueConstraint("credit_note_id", "format"),
+        CheckConstraint(one_of("format", DOCUMENT_FORMATS), name="format_known"),
+        CheckConstraint("(invoice_id IS NULL) <> (credit_note_id IS NULL)", name="of_one_document"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    credit_note_id: Mapped[int | None] = mapped_column(ForeignKey("credit_notes.id"))
+    format: Mapped[str] = mapped_column(String(8))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
 
 class DocumentSequence(db.Model):

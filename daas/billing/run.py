@@ -25,6 +25,7 @@ from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import aliased
 
 from daas.billing.invoices import finalize_period_chunks
+from daas.billing.issuing import DocumentSettings
 from daas.billing.models import BillingRun
 from daas.billing.run_compute import Measurements, compute_chunk
 from daas.billing.run_states import FAILED, INTERRUPTED, RUNNING, ended_status
@@ -123,12 +124,17 @@ def open_run(period: Period, actor: str, stale_after: timedelta) -> BillingRun:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """How this installation runs billing: the issuer's country (for VAT), chunk size, throttle, heartbeat."""
+    """How this installation runs billing: the issuer (its country decides VAT; it issues the documents),
+    chunk size, throttle, heartbeat."""
 
-    issuer_country: str
+    documents: DocumentSettings
     chunk_size: int = 1000
     throttle_ms: int = 0
     stale_after: timedelta = timedelta(seconds=600)
+
+    @property
+    def issuer_country(self) -> str:
+        return self.documents.issuer.country
 
 
 class PeriodBilling:
@@ -174,7 +180,9 @@ class PeriodBilling:
         """Finalize the period's drafts a chunk at a time (numbers are taken in each chunk's transaction),
         but those of the contracts this run could not bill: their earlier drafts are left for finance to
         look at. Yields how many each chunk finalized."""
-        for finalized in finalize_period_chunks(self.period, self.settings.chunk_size, excluding=self.failed):
+        for finalized in finalize_period_chunks(
+            self.period, self.settings.documents, self.settings.chunk_size, excluding=self.failed
+        ):
             self.run.invoices_finalized += finalized
             _beat(self.run, self.settings.stale_after)
             yield finalized

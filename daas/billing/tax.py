@@ -21,11 +21,28 @@ ZERO = Decimal(0)
 REVERSE_CHARGE_NOTE = "VAT reverse charged (Article 196, Council Directive 2006/112/EC)"
 OUTSIDE_EU_NOTE = "Outside the scope of EU VAT"
 
+# EN 16931 VAT categories (BT-118) and exemption reason codes (BT-121) of the three cases.
+STANDARD, REVERSE_CHARGE, NOT_SUBJECT = "S", "AE", "O"
+EXEMPTION_CODES = {REVERSE_CHARGE: "VATEX-EU-AE", NOT_SUBJECT: "VATEX-EU-O"}
+_CATEGORY_BY_NOTE = {None: STANDARD, REVERSE_CHARGE_NOTE: REVERSE_CHARGE, OUTSIDE_EU_NOTE: NOT_SUBJECT}
+
 
 @dataclass(frozen=True)
 class TaxDecision:
     rate: Decimal  # a fraction: Decimal("0.21") is 21 %
     note: str | None  # the legal mention the invoice must print, if any
+
+    @property
+    def category(self) -> str:
+        return tax_category(self.note)
+
+
+def tax_category(note: str | None) -> str:
+    """The EN 16931 VAT category of an invoice taxed with this note (the note names the case): S, AE, O."""
+    try:
+        return _CATEGORY_BY_NOTE[note]
+    except KeyError:
+        raise ValueError(f"no VAT category for the tax note {note!r}") from None
 
 
 def _has_vat_id(vat_id: str | None) -> bool:

@@ -15,7 +15,7 @@ def demo_command(force: bool) -> None:
     """Load the demo data set (idempotent: loading again adds nothing)."""
     if current_settings().env == "production" and not force:
         raise click.ClickException("The demo creates users with well-known tokens; refusing in production.")
-    report = load_demo(current_settings().issuer.country)
+    report = load_demo(current_settings().billing_run)
     created = ", ".join(f"{n} {kind}" for kind, n in report.created.items() if n) or "nothing new"
     click.echo(f"Demo data loaded: {created}.")
     click.echo(f"Demo users (password for each: {DEMO_PASSWORD}) and their API tokens:")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, func, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, func, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +37,10 @@ class Contract(db.Model):
     end_date: Mapped[date] = mapped_column(Date)
     minimum_monthly_amount: Mapped[Decimal | None] = mapped_column(Money)
     terminated_on: Mapped[date | None] = mapped_column(Date)
+    # How documents name the contract (BT-12), `C-000123` from the id unless given.
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    # The customer's purchase order (BT-13) its invoices quote.
+    purchase_order: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     customer: Mapped[Customer] = relationship()

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import re
 
+from daas.core.peppol_schemes import EAS_SCHEMES, ICD_SCHEMES
+
 SERIAL_MAX_LENGTH = 64
 SERIAL_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9._:\-]{{0,{SERIAL_MAX_LENGTH - 1}}}$"
 SERIAL_MESSAGE = (
@@ -39,4 +41,26 @@ def serial_problem(serial: object) -> str | None:
     """Why `serial` cannot be a device's serial, or None when it can."""
     if not isinstance(serial, str) or not _SERIAL.fullmatch(serial):
         return SERIAL_MESSAGE
+    return None
+
+
+SCHEME_ID_MAX_LENGTH = 100
+
+
+def scheme_id_problem(text: object, *, icd: bool) -> str | None:
+    """Why `text` is not a `scheme:value` identifier with a scheme Peppol knows, or None when it is:
+    an ISO 6523 ICD scheme for a legal registration id (`icd`), else an EAS scheme for an electronic
+    address (Peppol participant id)."""
+    what = (
+        "an ISO 6523 ICD scheme (0106 for a Dutch KvK number)"
+        if icd
+        else "a Peppol EAS scheme (0208, 9925...)"
+    )
+    if not isinstance(text, str) or ":" not in text:
+        return f"Write it as scheme:value, with {what}."
+    scheme, _, value = text.strip().partition(":")
+    if scheme not in (ICD_SCHEMES if icd else EAS_SCHEMES):
+        return f"Unknown scheme {scheme!r}: use {what}."
+    if not value.strip() or len(text) > SCHEME_ID_MAX_LENGTH or any(c.isspace() for c in value.strip()):
+        return f"The value after {scheme}: must be 1 to {SCHEME_ID_MAX_LENGTH - 5} characters without spaces."
     return None

@@ -9,9 +9,10 @@ Every function here flushes but never commits or rolls back: the use case decide
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.models import Invoice
@@ -106,6 +107,22 @@ def payment_profile(
         "card_brand": profile.card_brand if profile else None,
         "card_last4": profile.card_last4 if profile else None,
     }
+
+
+def card_customers(settings: StripeSettings, customer_ids: Collection[int]) -> set[int]:
+    """Which of these customers are collected by card (Stripe configured, a default card on file): what
+    an invoice issued to them names as its means of payment."""
+    if not settings.enabled or not customer_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(PaymentProfile.customer_id).where(
+                PaymentProfile.customer_id.in_(list(customer_ids)),
+                PaymentProfile.default_payment_method.is_not(None),
+                PaymentProfile.default_payment_method != "",
+            )
+        )
+    )
 
 
 def collection_method_for(customer_id: int, settings: StripeSettings) -> str:

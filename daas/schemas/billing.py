@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from daas.billing.models import INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
+from daas.billing.models import CREDIT_LINE_KINDS, INVOICE_STATUSES, LINE_KINDS, RUN_STATUSES
 from daas.billing.run_states import run_status
 from daas.billing.tax import percent
 from daas.core.periods import PERIOD_PATTERN, Period
@@ -79,24 +79,48 @@ class BillingRunSchema(Schema):
 
 
 class InvoiceLineSchema(Schema):
+    id = fields.Integer(metadata={"description": "What a credit note names to credit this line."})
     kind = fields.String(metadata={"enum": list(LINE_KINDS), "title": "InvoiceLineKind"})
     description = fields.String()
     metric = fields.String(allow_none=True)
     quantity = DecimalString(places=6, normalize=True, allow_none=True)
     unit_amount = UnitAmount(allow_none=True)
+    unit_code = fields.String(
+        allow_none=True, metadata={"description": "UN/ECE Rec. 20 unit of the quantity: DAY, C62 (one)."}
+    )
+    price = UnitAmount(
+        allow_none=True,
+        metadata={"description": "Net price per base_quantity: amount = quantity × price ÷ base."},
+    )
+    base_quantity = DecimalString(places=6, normalize=True, allow_none=True)
     amount = Money(minimum=None, metadata={"description": "Negative on a late-usage line that bills less."})
     usage_period = fields.String(
         allow_none=True, metadata={"description": "Late usage: the period it belongs to."}
     )
 
 
+class CreditNoteLineSchema(Schema):
+    invoice_line_id = fields.Integer(allow_none=True, metadata={"description": "The invoice line credited."})
+    kind = fields.String(metadata={"enum": list(CREDIT_LINE_KINDS), "title": "CreditNoteLineKind"})
+    description = fields.String()
+    quantity = DecimalString(places=6, normalize=True)
+    unit_code = fields.String()
+    price = UnitAmount()
+    base_quantity = DecimalString(places=6, normalize=True)
+    amount = Money(metadata={"description": "Net."})
+
+
 class CreditNoteSchema(Schema):
     id = fields.Integer()
     number = fields.String()
     invoice_id = fields.Integer()
-    amount = Money()
+    net_amount = Money(metadata={"description": "What it credits, without VAT (the sum of its lines)."})
+    tax_amount = Money(metadata={"description": "The VAT of the invoice's rate on the net amount."})
+    amount = Money(metadata={"description": "The total it takes off the invoice: net plus VAT."})
     currency = fields.String()
     reason = fields.String()
+    voids_invoice = fields.Boolean(metadata={"description": "The full credit note that voided the invoice."})
+    lines = fields.List(fields.Nested(CreditNoteLineSchema))
     status = fields.String()
     issued_on = fields.Date()
     refund_status = fields.Function(
@@ -128,6 +152,10 @@ class InvoiceSchema(Schema):
     amount_due = Money()
     issued_on = fields.Date(allow_none=True)
     due_date = fields.Date(allow_none=True)
+    contract_reference = fields.String(allow_none=True, metadata={"description": "As issued (BT-12)."})
+    buyer_reference = fields.String(allow_none=True, metadata={"description": "As issued (BT-10)."})
+    purchase_order = fields.String(allow_none=True, metadata={"description": "As issued (BT-13)."})
+    document_language = fields.String(allow_none=True, metadata={"description": "As issued: en, nl, de, fr."})
     credit_notes = fields.List(fields.Nested(CreditNoteSchema))
     collection_method = fields.String(
         allow_none=True, metadata={"enum": list(PAYMENT_METHODS), "title": "CollectionMethod"}
@@ -151,8 +179,35 @@ class ExportQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf(INVOICE_STATUSES), metadata={"title": "InvoiceStatus"})
 
 
-class CreditNoteCreateSchema(Schema):
+class LineCreditSchema(Schema):
+    invoice_line_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
     amount = DecimalString(
-        places=2, minimum=0, required=True, metadata={"description": "Up to what is not credited yet."}
+        places=2, minimum=0, required=True, metadata={"description": "Net, up to what is left of the line."}
     )
+
+
+class CreditNoteCreateSchema(Schema):
+    """Either an amount or lines: net amounts (as invoice lines are); the invoice's VAT rate is added."""
+
+    amount = DecimalString(
+        places=2, minimum=0, metadata={"description": "Net, up to what is not credited yet."}
+    )
+    lines = fields.List(fields.Nested(LineCreditSchema), validate=validate.Length(min=1, max=500))
     reason = Text(required=True, max_length=500)
+
+    @validates_schema
+    def _amount_or_lines(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if ("amount" in data) == ("lines" in data):
+            raise ValidationError("Send either amount or lines.", field_name="amount")
+
+
+class VoidSchema(Schema):
+    reason = Text(required=True, max_length=500, metadata={"description": "Printed on the credit note."})
+
+
+class DocumentQuerySchema(Schema):
+    syntax = fields.String(
+        load_default="ubl",
+        validate=validate.OneOf(("ubl", "cii")),
+        metadata={"description": "ubl: Peppol BIS Billing 3.0 (UBL 2.1); cii: UN/CEFACT CII (Factur-X)."},
+    )

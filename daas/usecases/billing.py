@@ -162,13 +162,13 @@ def finalize_period_and_collect(
 
 
 @use_case
-def finalize_run_and_collect(run_id: int, chunk_size: int, policy: CollectionPolicy) -> int:
+def finalize_run_and_collect(run_id: int, settings: RunSettings, policy: CollectionPolicy) -> int:
     """Finalize the drafts a completed billing run computed (gapless numbers, due dates from payment
     terms), a chunk per transaction, counted on the run; then collect them by card. Refused (Conflict)
     for a run that has not completed or whose drafts a later run of the period recomputed, naming the run
     that owns them; NotFound for an unknown run. Returns how many were finalized."""
     finalized = 0
-    for done in finalize_run_chunks(run_id, chunk_size):
+    for done in finalize_run_chunks(run_id, settings.documents, settings.chunk_size):
         finalized += done
         commit()
     _schedule_and_collect(run_id, policy)

@@ -16,15 +16,15 @@ from daas.usecases.transaction import commit, use_case
 
 
 @use_case
-def load_demo(issuer_country: str = "NL") -> DemoReport:
-    """Load the demo data set, invoices included (VAT as an issuer in `issuer_country` charges it); what
-    was created, and the demo users with their well-known tokens."""
+def load_demo(settings: RunSettings) -> DemoReport:
+    """Load the demo data set, invoices included (billed and issued as `settings` say: VAT as its issuer's
+    country charges it); what was created, and the demo users with their well-known tokens."""
     report = demo.build_demo_world()
     commit()  # a billing run commits as it goes: the contracts and usage it bills must stand first
     for month in demo.months_to_bill():
-        run = run_billing_period(month.period, demo.ACTOR, RunSettings(issuer_country))
+        run = run_billing_period(month.period, demo.ACTOR, settings)
         report.billed(run, month)
         if month.finalize:
-            finalize_run(run.id)
+            finalize_run(run.id, settings.documents, settings.chunk_size)
     demo.close_impact_months(report)
     return report

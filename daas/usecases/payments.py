@@ -11,13 +11,14 @@ flush); the others are one transaction (`use_case`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from daas.billing.invoices import create_credit_note
+from daas.billing.credit_notes import LineCredit, create_credit_note
+from daas.billing.issuer import Issuer
 from daas.billing.models import CreditNote
 from daas.core.errors import BadRequest, Conflict
 from daas.payments import cards, collection, refunds, services, webhooks
@@ -156,12 +157,20 @@ def _execute_refund(refund_id: int, policy: CollectionPolicy) -> str:
 
 @use_case
 def issue_credit_note(
-    invoice_id: int, amount: Decimal, reason: str, actor: str, policy: CollectionPolicy
+    invoice_id: int,
+    reason: str,
+    actor: str,
+    issuer: Issuer,
+    policy: CollectionPolicy,
+    *,
+    amount: Decimal | None = None,
+    lines: Sequence[LineCredit] = (),
 ) -> tuple[CreditNote, str | None]:
-    """Issue a credit note and, when the invoice was paid by card, refund it through Stripe: the note and
+    """Issue a credit note (lines of the invoice or an amount, net; the invoice's VAT rate added; its PDF
+    and e-invoices kept) and, when the invoice was paid by card, refund it through Stripe: the note and
     its refund are committed first, then Stripe is asked (a lost answer is retried by the payments job).
     Returns the note and the refund's outcome (None when nothing is refunded by card)."""
-    note = create_credit_note(invoice_id, amount, reason, actor)
+    note = create_credit_note(invoice_id, reason, actor, issuer, amount=amount, lines=lines)
     refund = refunds.plan_refund(note) if policy.stripe.enabled else None
     commit()
     return note, _execute_refund(refund.id, policy) if refund is not None else None

@@ -33,11 +33,13 @@ def test_database_guards_exist(database):
         assert connection.execute(text(exclusions)).scalars().all() == ["ex_deployments_device_days"]
         own = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
         assert connection.execute(text(own)).scalars().all() == [
+            "credit_note_lines_append_only",
             "credit_notes_append_only",
             "custody_events_append_only",
             "impact_ledger_rows_append_only",
             "invoice_lines_frozen",
             "invoices_frozen",
+            "issued_documents_append_only",
             "payments_append_only",
         ]
     else:
@@ -56,6 +58,10 @@ def test_database_guards_exist(database):
             "invoice_lines_frozen_delete",
             "credit_notes_no_update",
             "credit_notes_no_delete",
+            "credit_note_lines_no_update",
+            "credit_note_lines_no_delete",
+            "issued_documents_no_update",
+            "issued_documents_no_delete",
             "payments_no_update",
             "payments_no_delete",
             "impact_ledger_rows_no_update",

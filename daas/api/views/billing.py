@@ -9,24 +9,27 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.billing import invoices as service
+from daas.billing.credit_notes import LineCredit, get_credit_note
 from daas.billing.export import export_csv
-from daas.billing.files import credit_note_file, invoice_file
+from daas.billing.files import DocumentFile
 from daas.core import clock
 from daas.core.periods import Period
-from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, XML_MIMETYPE, download, file_response
 from daas.payments import services as payments
 from daas.schemas.billing import (
     BillingRunCreateSchema,
     BillingRunSchema,
     CreditNoteCreateSchema,
     CreditNoteSchema,
+    DocumentQuerySchema,
     ExportQuerySchema,
     InvoiceQuerySchema,
     InvoiceSchema,
+    VoidSchema,
 )
 from daas.settings import current_settings
 from daas.usecases.billing import finalize_run_and_collect, run_billing_period
-from daas.usecases.invoices import finalize_invoice_and_collect, void_invoice
+from daas.usecases.invoices import credit_note_file, finalize_invoice_and_collect, invoice_file, void_invoice
 from daas.usecases.payments import issue_credit_note
 
 runs_blp = Blueprint(
@@ -82,7 +85,7 @@ class BillingRunFinalization(MethodView):
         errors). 409 when a later run of the period recomputed the drafts: the message names the run that
         owns them."""
         settings = current_settings()
-        finalize_run_and_collect(run_id, settings.billing_run.chunk_size, settings.collection)
+        finalize_run_and_collect(run_id, settings.billing_run, settings.collection)
         return service.get_run(run_id)
 
 
@@ -127,15 +130,34 @@ class InvoiceById(MethodView):
         return service.get_invoice(invoice_id, current_principal().customer_scope)
 
 
+def _send(file: DocumentFile) -> Any:
+    return download(file.content, file.mimetype, file.name, inline=file.mimetype == PDF_MIMETYPE)
+
+
 @invoices_blp.route("/<id:invoice_id>.pdf")
 class InvoicePdf(MethodView):
     @access(invoices_blp, "finance", "customer")
     @file_response(invoices_blp, PDF_MIMETYPE)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int) -> Any:
-        """The invoice as a PDF (drafts are marked DRAFT)."""
-        body, name = invoice_file(invoice_id, current_settings().issuer, current_principal().customer_scope)
-        return download(body, PDF_MIMETYPE, name, inline=True)
+        """The invoice as issued: a Factur-X PDF (PDF/A-3 with its CII e-invoice attached as
+        factur-x.xml), the same bytes on every download. A draft's PDF is marked DRAFT."""
+        principal = current_principal()
+        return _send(invoice_file(invoice_id, "pdf", current_settings().issuer, principal.customer_scope))
+
+
+@invoices_blp.route("/<id:invoice_id>.xml")
+class InvoiceXml(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.arguments(DocumentQuerySchema, location="query")
+    @file_response(invoices_blp, XML_MIMETYPE)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    @invoices_blp.alt_response(409, response="CONFLICT")
+    def get(self, args: dict[str, Any], invoice_id: int) -> Any:
+        """The invoice's EN 16931 e-invoice as issued: UBL 2.1 following Peppol BIS Billing 3.0, or CII
+        with `?syntax=cii` (the XML attached to the PDF). A draft has none (409)."""
+        scope = current_principal().customer_scope
+        return _send(invoice_file(invoice_id, "xml", current_settings().issuer, scope, args["syntax"]))
 
 
 @invoices_blp.route("/<id:invoice_id>/finalize")
@@ -148,18 +170,21 @@ class InvoiceFinalization(MethodView):
         """Finalize a draft: it gets the next number of its year, an issue date and a due date (and is
         collected by card at once when the customer has one)."""
         settings = current_settings()
-        return finalize_invoice_and_collect(invoice_id, settings.issuer.country, settings.collection)
+        return finalize_invoice_and_collect(invoice_id, settings.documents, settings.collection)
 
 
 @invoices_blp.route("/<id:invoice_id>/void")
 class InvoiceVoid(MethodView):
     @access(invoices_blp, "finance")
+    @invoices_blp.arguments(VoidSchema)
     @invoices_blp.response(200, InvoiceSchema)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     @invoices_blp.alt_response(409, response="CONFLICT")
-    def post(self, invoice_id: int) -> Any:
-        """Void an open, unpaid invoice (it keeps its number)."""
-        return void_invoice(invoice_id)
+    def post(self, data: dict[str, Any], invoice_id: int) -> Any:
+        """Void an open, unpaid invoice: its full credit note is issued with the reason (the invoice keeps
+        its number and is void). A paid invoice is credited instead (which refunds)."""
+        void_invoice(invoice_id, data["reason"], current_principal().actor, current_settings().issuer)
+        return service.get_invoice(invoice_id)
 
 
 @invoices_blp.route("/<id:invoice_id>/credit-notes")
@@ -170,15 +195,20 @@ class InvoiceCreditNotes(MethodView):
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     @invoices_blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], invoice_id: int) -> Any:
-        """Issue a credit note against an open or paid invoice, up to what is not credited yet."""
+        """Issue a credit note against an open or paid invoice: an `amount` or `lines` of it, net (without
+        VAT, as invoice lines are), up to what is left to credit; the invoice's VAT rate is added. On an
+        invoice paid by card it is refunded through Stripe."""
+        settings = current_settings()
         note, _refund = issue_credit_note(
             invoice_id,
-            data["amount"],
             data["reason"],
             current_principal().actor,
-            current_settings().collection,
+            settings.issuer,
+            settings.collection,
+            amount=data.get("amount"),
+            lines=[LineCredit(line["invoice_line_id"], line["amount"]) for line in data.get("lines", ())],
         )
-        return service.get_credit_note(note.id)
+        return get_credit_note(note.id)
 
 
 @invoices_blp.route("/<id:invoice_id>/credit-notes/<id:note_id>.pdf")
@@ -187,7 +217,20 @@ class CreditNotePdf(MethodView):
     @file_response(invoices_blp, PDF_MIMETYPE)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     def get(self, invoice_id: int, note_id: int) -> Any:
-        """A credit note as a PDF."""
+        """A credit note as issued: a Factur-X PDF, the same bytes on every download."""
         scope = current_principal().customer_scope
-        body, name = credit_note_file(invoice_id, note_id, current_settings().issuer, scope)
-        return download(body, PDF_MIMETYPE, name, inline=True)
+        return _send(credit_note_file(invoice_id, note_id, "pdf", current_settings().issuer, scope))
+
+
+@invoices_blp.route("/<id:invoice_id>/credit-notes/<id:note_id>.xml")
+class CreditNoteXml(MethodView):
+    @access(invoices_blp, "finance", "customer")
+    @invoices_blp.arguments(DocumentQuerySchema, location="query")
+    @file_response(invoices_blp, XML_MIMETYPE)
+    @invoices_blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], invoice_id: int, note_id: int) -> Any:
+        """A credit note's e-invoice: UBL (Peppol BIS Billing 3.0), or CII with `?syntax=cii`."""
+        scope = current_principal().customer_scope
+        return _send(
+            credit_note_file(invoice_id, note_id, "xml", current_settings().issuer, scope, args["syntax"])
+        )

@@ -199,7 +199,7 @@ def billing_runs_finalize(run_id: int) -> Any:
         None,
         lambda: finalize_run_and_collect(
             run.id,
-            current_settings().billing_run.chunk_size,
+            current_settings().billing_run,
             current_settings().collection,
         ),
         lambda done: (

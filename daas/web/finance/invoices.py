@@ -11,17 +11,16 @@ from wtforms.fields.choices import SelectChoice
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import invoices as billing
 from daas.billing.export import export_csv
-from daas.billing.files import credit_note_file, invoice_file
 from daas.billing.tax import percent
 from daas.core import clock
 from daas.core.money import format_unit_amount
 from daas.core.periods import Period
 from daas.customers.services import customer_names
-from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
+from daas.downloads import CSV_MIMETYPE, download
 from daas.payments import services as payments
 from daas.payments.models import REFUND_SUCCEEDED
 from daas.settings import current_settings
-from daas.usecases.invoices import void_invoice
+from daas.usecases.invoices import credit_note_file, invoice_file, void_invoice
 from daas.usecases.payments import issue_credit_note, record_bank_transfer
 from daas.web.finance import blp, queries
 from daas.web.finance.forms import PERIOD_MESSAGE, BankTransferForm, CreditNoteForm, InvoiceFilterForm
@@ -123,15 +122,15 @@ def invoices_show(invoice_id: int) -> Any:
 @blp.get("/invoices/<int:invoice_id>.pdf")
 @audience("finance")
 def invoices_pdf(invoice_id: int) -> Any:
-    body, name = invoice_file(invoice_id, current_settings().issuer)
-    return download(body, PDF_MIMETYPE, name)
+    file = invoice_file(invoice_id, "pdf", current_settings().issuer)
+    return download(file.content, file.mimetype, file.name)
 
 
 @blp.get("/invoices/<int:invoice_id>/credit-notes/<int:note_id>.pdf")
 @audience("finance")
 def invoices_credit_note_pdf(invoice_id: int, note_id: int) -> Any:
-    body, name = credit_note_file(invoice_id, note_id, current_settings().issuer)
-    return download(body, PDF_MIMETYPE, name)
+    file = credit_note_file(invoice_id, note_id, "pdf", current_settings().issuer)
+    return download(file.content, file.mimetype, file.name)
 
 
 @blp.post("/invoices/<int:invoice_id>/void")
@@ -140,8 +139,12 @@ def invoices_void(invoice_id: int) -> Any:
     billing.get_invoice(invoice_id)  # 404 for an unknown invoice
     carry_out(
         None,
-        lambda: void_invoice(invoice_id),
-        lambda invoice: f"Invoice {invoice.number} is void; it keeps its number.",
+        lambda: void_invoice(
+            invoice_id, request.form.get("reason", ""), principal().actor, current_settings().issuer
+        ),
+        lambda note: (
+            f"Invoice {note.invoice.number} is void (credit note {note.number}); it keeps its number."
+        ),
     )
     return redirect(url_for("finance.invoices_show", invoice_id=invoice_id))
 
@@ -157,10 +160,11 @@ def invoices_credit(invoice_id: int) -> Any:
             credit_form,
             lambda: issue_credit_note(
                 invoice_id,
-                credit_form.amount.data,
                 credit_form.reason.data.strip(),
                 principal().actor,
+                current_settings().issuer,
                 current_settings().collection,
+                amount=credit_form.amount.data,
             ),
             lambda issued: f"Credit note {issued[0].number} issued.",
         )

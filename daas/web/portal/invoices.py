@@ -8,10 +8,10 @@ from typing import Any
 from flask import render_template
 
 from daas.billing import invoices as billing
-from daas.billing.files import credit_note_file, invoice_file
 from daas.core import clock
-from daas.downloads import PDF_MIMETYPE, download
+from daas.downloads import download
 from daas.settings import current_settings
+from daas.usecases.invoices import credit_note_file, invoice_file
 from daas.web.pages import audience, pager
 from daas.web.portal import blp, queries
 from daas.web.portal.common import customer_scope
@@ -42,15 +42,15 @@ def invoices() -> Any:
 @blp.get("/invoices/<int:invoice_id>.pdf")
 @audience("customer")
 def invoices_pdf(invoice_id: int) -> Any:
-    body, name = invoice_file(invoice_id, current_settings().issuer, customer_scope())
-    return download(body, PDF_MIMETYPE, name, inline=True)
+    file = invoice_file(invoice_id, "pdf", current_settings().issuer, customer_scope())
+    return download(file.content, file.mimetype, file.name, inline=True)
 
 
 @blp.get("/invoices/<int:invoice_id>/credit-notes/<int:note_id>.pdf")
 @audience("customer")
 def invoices_credit_note_pdf(invoice_id: int, note_id: int) -> Any:
-    body, name = credit_note_file(invoice_id, note_id, current_settings().issuer, customer_scope())
-    return download(body, PDF_MIMETYPE, name, inline=True)
+    file = credit_note_file(invoice_id, note_id, "pdf", current_settings().issuer, customer_scope())
+    return download(file.content, file.mimetype, file.name, inline=True)
 
 
 @blp.get("/invoices/credit-notes", endpoint="invoices_credit_notes")
