@@ -1,10 +1,14 @@
-"""The house style of daas documents (invoices, credit notes, impact statements): A4 with 18 mm margins,
-the built-in Helvetica fonts, the base paragraph styles, text that those fonts can print, the block of
-label/value facts under a title, and the pages with their footer line.
+"""The house style of daas documents (invoices, credit notes, impact statements, wipe certificates): A4
+with 18 mm margins, the embedded Unicode fonts, the base paragraph styles, the block of label/value facts
+under a title, and the pages with their footer line.
 
-Helvetica covers Windows-1252 only. Letters outside it (Polish "Ł", Czech "ř", ...) would print as black
-boxes, so they are transliterated to their base letter ("Łódź" → "Lódz") and anything else becomes "?".
-Documents keep the original text in their metadata.
+Fonts are TrueType files shipped in daas/core/fonts (their licences beside them) and embedded, subset, in
+every PDF, as PDF/A requires: DejaVu Sans Condensed and its bold, about as wide as the Helvetica the
+layouts were made for (Latin with every European accent, Greek, Cyrillic, "€", the narrow no-break space
+of French numbers), and Droid Sans Fallback for what DejaVu has no glyph for (Chinese, Japanese and
+Korean: a customer named "株式会社サンプル"). Text is split into runs of the first font that has each
+character (`runs`, `markup`, `draw_string`); a character that neither font has prints as "?", never as a
+missing glyph.
 
 Pages are built in reportlab's invariant mode: the same document renders to the same bytes.
 """
@@ -12,7 +16,8 @@ Pages are built in reportlab's invariant mode: the same document renders to the 
 from __future__ import annotations
 
 import io
-import unicodedata
+from functools import cache
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -20,13 +25,68 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
+FONTS_DIR = Path(__file__).with_name("fonts")
+FONT = "DejaVuSansCondensed"
+BOLD = "DejaVuSansCondensed-Bold"
+FALLBACK = "DroidSansFallback"  # CJK; it has no bold, so bold text in it prints regular
+_FONT_FILES = {
+    FONT: "DejaVuSansCondensed.ttf",
+    BOLD: "DejaVuSansCondensed-Bold.ttf",
+    FALLBACK: "DroidSansFallbackFull.ttf",
+}
+_MISSING = "?"
+
+
+def _register_fonts() -> None:
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    for name, file in _FONT_FILES.items():
+        if name not in registered:
+            pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / file)))
+    # <b> in paragraph markup picks the bold face of the family.
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+    pdfmetrics.registerFontFamily(
+        FALLBACK, normal=FALLBACK, bold=FALLBACK, italic=FALLBACK, boldItalic=FALLBACK
+    )
+
+
+_register_fonts()
+
+
+@cache
+def _glyphs(font: str) -> frozenset[int]:
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+def runs(text: str, font: str = FONT) -> list[tuple[str, str]]:
+    """`text` as (font, text) runs: each character in `font` if it has a glyph for it, else in the
+    fallback font, else "?" in `font`. Line breaks and tabs print as spaces; other control characters go."""
+    main, fallback = _glyphs(font), _glyphs(FALLBACK)
+    out: list[tuple[str, str]] = []
+    for original in text:
+        char = " " if original in "\t\r\n" else original
+        code = ord(char)
+        if code < 32 or 127 <= code < 160:
+            continue
+        if code in main:
+            name = font
+        elif code in fallback:
+            name = FALLBACK
+        else:
+            name, char = font, _MISSING
+        if out and out[-1][0] == name:
+            out[-1] = (name, out[-1][1] + char)
+        else:
+            out.append((name, char))
+    return out
+
+
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
-FONT = "Helvetica"
-BOLD = "Helvetica-Bold"
 GREY = colors.HexColor("#555555")
 RULE = colors.HexColor("#999999")
 HEADER_BG = colors.HexColor("#EEEEEE")
@@ -35,39 +95,35 @@ BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=GREY)
 LABEL = ParagraphStyle("label", parent=BODY, fontName=BOLD, fontSize=8, leading=11, textColor=GREY)
 
-# Letters that have no decomposition to a base letter but an obvious ASCII spelling.
-_TRANSLITERATIONS = str.maketrans(
-    {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Ħ": "H", "ħ": "h", "ı": "i", "Ŀ": "L", "ŀ": "l", "ŉ": "n"}
-)
 
-
-def printable(text: str) -> str:
-    """Text that the Helvetica fonts (Windows-1252) can show: other letters lose their accents, else "?"."""
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", char.translate(_TRANSLITERATIONS))
-            base = "".join(c for c in base if not unicodedata.combining(c))
-            try:
-                base.encode("cp1252")
-            except UnicodeEncodeError:
-                base = "?"
-            out.append(base or "?")
-        else:
-            out.append(char)
-    return "".join(out)
-
-
-def markup(text: str) -> str:
-    """Plain text as Paragraph markup: shown literally, line breaks kept."""
-    lines = printable(text).replace("\r\n", "\n").split("\n")
-    return "<br/>".join(escape(line) for line in lines)
+def markup(text: str, font: str = FONT) -> str:
+    """Plain text as Paragraph markup: shown literally, line breaks kept, the characters `font` has no
+    glyph for in the fallback font."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    return "<br/>".join(
+        "".join(
+            escape(part) if name == font else f'<font name="{name}">{escape(part)}</font>'
+            for name, part in runs(line, font)
+        )
+        for line in lines
+    )
 
 
 def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
-    return Paragraph(markup(text), style)
+    return Paragraph(markup(text, style.fontName), style)
+
+
+def draw_string(
+    canvas: Canvas, x: float, y: float, text: str, *, font: str = FONT, size: float = 9, right: bool = False
+) -> None:
+    """One line of plain text on the canvas at (x, y), left-aligned there, or right-aligned when `right`."""
+    parts = runs(text, font)
+    if right:
+        x -= sum(pdfmetrics.stringWidth(part, name, size) for name, part in parts)
+    for name, part in parts:
+        canvas.setFont(name, size)
+        canvas.drawString(x, y, part)
+        x += pdfmetrics.stringWidth(part, name, size)
 
 
 def facts_table(pairs: list[tuple[str, str]]) -> Table:
@@ -76,9 +132,9 @@ def facts_table(pairs: list[tuple[str, str]]) -> Table:
     left, right = pairs[:half], pairs[half:]
     rows = []
     for i in range(half):
-        row: list[object] = [Paragraph(escape(left[i][0]), LABEL), para(left[i][1])]
+        row: list[object] = [para(left[i][0], LABEL), para(left[i][1])]
         if i < len(right):
-            row += [Paragraph(escape(right[i][0]), LABEL), para(right[i][1])]
+            row += [para(right[i][0], LABEL), para(right[i][1])]
         else:
             row += ["", ""]
         rows.append(row)
@@ -100,12 +156,11 @@ def facts_table(pairs: list[tuple[str, str]]) -> Table:
 
 
 def draw_footer(canvas: Canvas, left: str, right: str) -> None:
-    """The line under every page: what the document is on the left (made printable), its page on the right."""
+    """The line under every page: what the document is on the left, its page on the right."""
     canvas.saveState()
-    canvas.setFont(FONT, 7.5)
     canvas.setFillColor(GREY)
-    canvas.drawString(MARGIN, 10 * mm, printable(left))
-    canvas.drawRightString(A4[0] - MARGIN, 10 * mm, right)
+    draw_string(canvas, MARGIN, 10 * mm, left, size=7.5)
+    draw_string(canvas, A4[0] - MARGIN, 10 * mm, right, size=7.5, right=True)
     canvas.restoreState()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -14,13 +13,11 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-_BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=10, leading=13)
-_TITLE = ParagraphStyle(
-    "title", parent=_BODY, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceAfter=6
-)
-_HEAD = ParagraphStyle(
-    "head", parent=_BODY, fontName="Helvetica-Bold", fontSize=11, spaceBefore=10, spaceAfter=4
-)
+from daas.core.pdf import BOLD, FONT, para
+
+_BODY = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13)
+_TITLE = ParagraphStyle("title", parent=_BODY, fontName=BOLD, fontSize=16, leading=20, spaceAfter=6)
+_HEAD = ParagraphStyle("head", parent=_BODY, fontName=BOLD, fontSize=11, spaceBefore=10, spaceAfter=4)
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ class WipeCertificateDocument:
 
 
 def _text(value: object) -> Paragraph:
-    return Paragraph(escape("-" if value in (None, "") else str(value)), _BODY)
+    return para("-" if value in (None, "") else str(value), _BODY)
 
 
 def _section(title: str, rows: list[tuple[str, object]]) -> list:
@@ -59,7 +56,7 @@ def _section(title: str, rows: list[tuple[str, object]]) -> list:
             ]
         )
     )
-    return [Paragraph(escape(title), _HEAD), table]
+    return [para(title, _HEAD), table]
 
 
 def render_wipe_certificate(doc: WipeCertificateDocument) -> bytes:
@@ -76,8 +73,8 @@ def render_wipe_certificate(doc: WipeCertificateDocument) -> bytes:
         bottomMargin=18 * mm,
     )
     story = [
-        Paragraph(escape(title), _TITLE),
-        Paragraph(escape(f"{doc.organization}, following {doc.standard}."), _BODY),
+        para(title, _TITLE),
+        para(f"{doc.organization}, following {doc.standard}.", _BODY),
         Spacer(1, 4),
         *_section(
             "Person performing sanitization", [("Name", doc.performed_by), ("Organization", doc.organization)]
