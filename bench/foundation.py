@@ -29,6 +29,7 @@ from daas.catalog.services import DEFAULT_CATALOG, import_footprints
 from daas.core import clock
 from daas.demo.people import demo_token
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases.demo import load_demo
 
 
@@ -68,7 +69,7 @@ def main() -> None:
         upgrade()
 
         def demo(bar):
-            load_demo()
+            load_demo(current_settings().billing_run)
             db.session.commit()
             bar.update(1)
 

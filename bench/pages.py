@@ -26,6 +26,7 @@ from flask_migrate import upgrade
 
 from daas import create_app
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases.demo import load_demo
 
 PASSWORD = "daas-demo-2026"
@@ -54,7 +55,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
     with app.app_context():
         upgrade()
-        load_demo()
+        load_demo(current_settings().billing_run)
         db.session.commit()
         db.session.remove()
     print(f"pages on {url.split('@')[-1]}, {args.requests} requests each")

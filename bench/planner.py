@@ -28,6 +28,7 @@ from daas.core import clock
 from daas.extensions import db
 from daas.logistics.refresh import plan_refresh_orders
 from daas.logistics.rules import UpgradePolicy
+from daas.settings import current_settings
 from daas.usecases.demo import load_demo
 
 
@@ -40,7 +41,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
     with app.app_context():
         upgrade()
-        load_demo()
+        load_demo(current_settings().billing_run)
         db.session.commit()
         deployed = db.session.scalar(select(func.count()).where(Deployment.end_date.is_(None)))
         statements = [0]

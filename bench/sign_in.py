@@ -30,6 +30,7 @@ from sqlalchemy import delete
 from daas import create_app
 from daas.auth.models import SignInFailure
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases.demo import load_demo
 
 PASSWORD = "daas-demo-2026"
@@ -59,7 +60,7 @@ def main() -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
     with app.app_context():
         upgrade()
-        load_demo()
+        load_demo(current_settings().billing_run)
         db.session.commit()
         db.session.remove()
     print(f"sign-in on SQLite, in-process, {args.attempts} attempts per outcome")

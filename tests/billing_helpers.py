@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from daas.billing import invoices
 from daas.billing.invoiced_months import invoiced_months
+from daas.billing.issuer import Issuer
+from daas.billing.issuing import DocumentSettings
 from daas.billing.run import RunSettings
 from daas.contracts.services import deploy_device, end_deployment
 from daas.core.periods import Period
@@ -79,10 +82,24 @@ def at(year: int, month: int, day: int, hour: int = 12) -> datetime:
 RUN_SETTINGS = ("chunk_size", "throttle_ms", "stale_after")
 
 
+def documents() -> DocumentSettings:
+    """How the tests' installation issues documents (the testing issuer, in NL)."""
+    return current_settings().documents
+
+
+def run_settings(**changes: Any) -> RunSettings:
+    """The testing installation's billing-run settings, with `changes` (chunk_size, throttle_ms...)."""
+    return dataclasses.replace(current_settings().billing_run, **changes)
+
+
+def issuer() -> Issuer:
+    return current_settings().issuer
+
+
 def bill(period: Period = OCTOBER, finalize: bool = False, **kwargs: Any) -> Any:
     """A billing run of `period` as the API starts it (issuer in NL); `chunk_size`, `throttle_ms` and
     `stale_after` are its settings, the other keywords its callbacks. `finalize`: as `bill --finalize`."""
-    settings = RunSettings("NL", **{key: kwargs.pop(key) for key in RUN_SETTINGS if key in kwargs})
+    settings = run_settings(**{key: kwargs.pop(key) for key in RUN_SETTINGS if key in kwargs})
     if finalize:
         return finalize_period_and_collect(
             period, "tests", settings, current_settings().collection, **kwargs
@@ -93,6 +110,6 @@ def bill(period: Period = OCTOBER, finalize: bool = False, **kwargs: Any) -> Any
 def finalize_run(run_id: int) -> int:
     """Finalize the drafts a run computed and commit them (no card collection): open invoices that stand
     whatever the test does next."""
-    finalized = invoices.finalize_run(run_id)
+    finalized = invoices.finalize_run(run_id, documents())
     db.session.commit()
     return finalized

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from daas.auth.services import create_token
-from daas.billing.invoices import create_credit_note
+from daas.billing.credit_notes import create_credit_note
 from daas.billing.models import Invoice
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
@@ -22,6 +22,7 @@ from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
 from daas.payments.models import StripeEvent
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
 from tests.helpers import bearer
@@ -214,7 +215,9 @@ def _bill(*worlds: dict) -> None:
     finalize_run(run.id)
     for world in worlds:
         invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == world["contract"]))
-        note = create_credit_note(invoice.id, Decimal("1.00"), "goodwill", "tests")
+        note = create_credit_note(
+            invoice.id, "goodwill", "tests", current_settings().issuer, amount=Decimal("1.00")
+        )
         world.update(run=run.id, invoice=invoice.id, note=note.id)
 
 

@@ -20,7 +20,7 @@ from daas.contracts.services import deploy_device, end_deployment
 from daas.extensions import db
 from daas.logistics import slots
 from tests import factories
-from tests.billing_helpers import OCTOBER, bill
+from tests.billing_helpers import OCTOBER, bill, documents
 from tests.browser.conftest import screenshot, sign_in_page
 
 PASSWORD = "correct-horse-battery"
@@ -61,7 +61,7 @@ def shop(site, today):
                 serial = factories.device(model.sku, serial=f"SCREEN-{contract.id}-{n}").serial
                 deploy_device(contract.id, serial, date(2026, 2, 1), "tests")
                 serials.append(serial)
-        finalize_run(bill(OCTOBER).id)
+        finalize_run(bill(OCTOBER).id, documents())
         invoice = db.session.scalar(select(Invoice.id).where(Invoice.contract_id == contracts[0].id))
         end_deployment(contracts[0].id, serials[1], today - timedelta(days=1), "tests")
         for days in (2, 4):

@@ -39,7 +39,7 @@ from daas.logistics.models import RefreshOrder
 from daas.logistics.rules import UpgradePolicy
 from tests import factories
 from tests.api.test_impact import PARAMETERS, SOURCES
-from tests.billing_helpers import OCTOBER, bill
+from tests.billing_helpers import OCTOBER, bill, documents
 from tests.conftest import rolled_back
 from tests.helpers import bearer
 
@@ -332,7 +332,7 @@ def _build_world() -> dict[str, Any]:
         takeback.grade_device(serials[name], "B", "tests", on=TODAY)
     takeback.dispose_device(serials["restock"], "refurbish", "tests", on=TODAY)
     refresh.plan_refresh_orders(TODAY, 60, UpgradePolicy())
-    finalize_run(bill(OCTOBER).id)
+    finalize_run(bill(OCTOBER).id, documents())
     invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
     admin = factories.user("admin")
     token, admin_token = create_token(admin.id, "fuzz")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from daas.api.converters import MAX_ID
 from daas.auth.services import create_token
-from daas.billing.invoices import create_credit_note
+from daas.billing.credit_notes import create_credit_note
 from daas.billing.models import Invoice
 from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device, end_deployment
@@ -31,6 +31,7 @@ from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
 from daas.payments.services import record_bank_transfer
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
 
@@ -162,7 +163,9 @@ def build_world() -> World:
         record_bank_transfer(
             invoice.id, Decimal("10.00"), factories.unique("BANK"), date(2026, 11, 10), "tests"
         )
-        note = create_credit_note(invoice.id, Decimal("1.00"), "goodwill", "tests")
+        note = create_credit_note(
+            invoice.id, "goodwill", "tests", current_settings().issuer, amount=Decimal("1.00")
+        )
         world.add("invoice", invoice.id)
         world.add("note", note.id)
     for role in ROLES:

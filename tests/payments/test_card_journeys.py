@@ -21,7 +21,7 @@ from daas.settings import current_settings
 from daas.usecases import payments as use_cases
 from daas.usecases.payments import run_payment_round
 from tests import factories
-from tests.billing_helpers import bill, deploy
+from tests.billing_helpers import bill, deploy, documents
 from tests.helpers import bearer, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET, read, wait_until
 
@@ -181,7 +181,7 @@ def test_a_lost_answer_is_looked_up_not_charged_again(live_app, world, localstri
     policy = _policy(live_app)
     with live_app.app_context():
         invoice = db.session.get(Invoice, world["invoice_id"])
-        finalize_run(world["run_id"])
+        finalize_run(world["run_id"], documents())
         invoice = db.session.get(Invoice, world["invoice_id"])
         collection.schedule_collection([invoice], policy.stripe)
         db.session.commit()
@@ -328,7 +328,7 @@ def test_two_collectors_at_once_charge_once(live_app, world, localstripe):
     _add_card(client, world, localstripe)
     policy = _policy(live_app)
     with live_app.app_context():
-        finalize_run(world["run_id"])
+        finalize_run(world["run_id"], documents())
         collection.schedule_collection([db.session.get(Invoice, world["invoice_id"])], policy.stripe)
         db.session.commit()
     barrier = threading.Barrier(4)

@@ -15,7 +15,8 @@ import stripe
 from sqlalchemy import func, select
 
 from daas.billing import invoice_lifecycle as lifecycle
-from daas.billing.invoices import create_credit_note, finalize_run, settle_invoice
+from daas.billing.credit_notes import create_credit_note
+from daas.billing.invoices import finalize_run, settle_invoice
 from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
 from daas.core.errors import BadRequest, Conflict, Invalid, NotFound
@@ -40,7 +41,7 @@ from daas.payments.models import (
 from daas.payments.webhooks import GIVEN_UP, RETRY_LATER
 from daas.usecases import payments as use_cases
 from tests import factories
-from tests.billing_helpers import bill, deploy
+from tests.billing_helpers import bill, deploy, documents, issuer
 from tests.helpers import configure, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET
 
@@ -62,7 +63,7 @@ def _open_invoice() -> Invoice:
     contract = factories.contract(factories.customer().id, plan.code, date(2026, 1, 1))
     deploy(contract, date(2026, 2, 1))
     run = bill()
-    finalize_run(run.id)
+    finalize_run(run.id, documents())
     return db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
 
 
@@ -204,7 +205,7 @@ def test_stripe_down_leaves_a_committed_pending_attempt_collected_once_when_back
         plan = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal("10.00")}])
         contract = factories.contract(invoice.customer_id, plan.code, date(2026, 1, 1))
         deploy(contract, date(2026, 2, 1))
-        finalize_run(bill().id)
+        finalize_run(bill().id, documents())
         second = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
         collection.schedule_collection([second], policy.stripe)
         db.session.commit()
@@ -239,26 +240,32 @@ def test_issue_credit_note_refunds_a_card_payment_through_stripe(live_app, local
     policy = settings_of(live_app).collection
     with live_app.app_context():
         note, outcome = use_cases.issue_credit_note(
-            card_world["invoice_id"], Decimal("10.00"), "a week out of service", "finance@tests", policy
+            card_world["invoice_id"],
+            "a week out of service",
+            "finance@tests",
+            issuer(),
+            policy,
+            amount=Decimal("10.00"),
         )
-        assert (outcome, note.amount) == (REFUND_SUCCEEDED, Decimal("10.00"))
+        # 10.00 net and its 21 % VAT come back to the card.
+        assert (outcome, note.amount) == (REFUND_SUCCEEDED, Decimal("12.10"))
         [refund] = db.session.scalars(select(Refund)).all()
         assert (refund.status, refund.amount, refund.credit_note_id, refund.claimed_until) == (
             REFUND_SUCCEEDED,
-            Decimal("10.00"),
+            Decimal("12.10"),
             note.id,
             None,
         )
         invoice = db.session.get(Invoice, card_world["invoice_id"])
         assert (invoice.status, invoice.credited, invoice.amount_due) == (
             lifecycle.PAID,
-            Decimal("10.00"),
+            Decimal("12.10"),
             Decimal("0.00"),
         )
         intent_id = db.session.scalar(select(Payment.reference))
         db.session.remove()
     [stripe_refund] = localstripe.client().v1.refunds.list(params={"payment_intent": intent_id}).data
-    assert (stripe_refund.amount, stripe_refund.metadata["daas_refund"]) == (1000, refund.idempotency_key)
+    assert (stripe_refund.amount, stripe_refund.metadata["daas_refund"]) == (1210, refund.idempotency_key)
 
 
 def test_a_refund_asked_while_stripe_is_down_is_made_once_by_execute_refunds(
@@ -269,7 +276,12 @@ def test_a_refund_asked_while_stripe_is_down_is_made_once_by_execute_refunds(
     localstripe.stop()
     with live_app.app_context():
         note, outcome = use_cases.issue_credit_note(
-            card_world["invoice_id"], Decimal("47.19"), "contract cancelled", "finance@tests", policy
+            card_world["invoice_id"],
+            "contract cancelled",
+            "finance@tests",
+            issuer(),
+            policy,
+            amount=Decimal("39.00"),
         )
         assert outcome == collection.UNCLEAR
         note_id = note.id
@@ -440,11 +452,11 @@ def test_without_stripe_nothing_is_collected_and_a_credit_note_refunds_nothing(a
     assert "payment_method" in refused.value.errors
     use_cases.record_bank_transfer(invoice.id, Decimal("47.19"), "BANK-ALL", today, "finance@tests")
     note, outcome = use_cases.issue_credit_note(
-        invoice.id, Decimal("7.19"), "goodwill", "finance@tests", policy
+        invoice.id, "goodwill", "finance@tests", issuer(), policy, amount=Decimal("5.00")
     )
-    assert (outcome, note.amount) == (None, Decimal("7.19"))
+    assert (outcome, note.amount) == (None, Decimal("6.05"))  # 5.00 net and 21 % VAT
     assert db.session.scalar(select(func.count(Refund.id))) == 0
-    assert db.session.get(Invoice, invoice.id).credited == Decimal("7.19")
+    assert db.session.get(Invoice, invoice.id).credited == Decimal("6.05")
     assert use_cases.execute_refunds(policy) == []
 
 
@@ -453,15 +465,23 @@ def test_a_refused_credit_note_is_rolled_back(app, database):
     db.session.commit()
     policy = settings_of(app).collection
     with pytest.raises(Invalid):
-        use_cases.issue_credit_note(invoice.id, Decimal("47.20"), "too much", "finance@tests", policy)
-    use_cases.issue_credit_note(invoice.id, Decimal("47.19"), "all of it", "finance@tests", policy)
+        use_cases.issue_credit_note(
+            invoice.id, "too much", "finance@tests", issuer(), policy, amount=Decimal("39.01")
+        )
+    use_cases.issue_credit_note(
+        invoice.id, "all of it", "finance@tests", issuer(), policy, amount=Decimal("39.00")
+    )
     with pytest.raises(Invalid):  # paid by the credit: nothing left to credit
-        use_cases.issue_credit_note(invoice.id, Decimal("0.01"), "more", "finance@tests", policy)
+        use_cases.issue_credit_note(
+            invoice.id, "more", "finance@tests", issuer(), policy, amount=Decimal("0.01")
+        )
     void = _open_invoice()
     void.status = lifecycle.VOID
     db.session.commit()
     with pytest.raises(Conflict):
-        use_cases.issue_credit_note(void.id, Decimal("1.00"), "void", "finance@tests", policy)
+        use_cases.issue_credit_note(
+            void.id, "void", "finance@tests", issuer(), policy, amount=Decimal("1.00")
+        )
     assert [note.amount for note in db.session.scalars(select(CreditNote))] == [Decimal("47.19")]
     assert db.session.get(Invoice, invoice.id).status == lifecycle.PAID
 
@@ -564,7 +584,9 @@ def test_a_refund_another_worker_holds_is_left_alone(app, database, monkeypatch,
     )
     invoice.amount_paid = invoice.total
     settle_invoice(invoice)
-    refund = refunds.plan_refund(create_credit_note(invoice.id, Decimal("5.00"), "goodwill", "finance@tests"))
+    refund = refunds.plan_refund(
+        create_credit_note(invoice.id, "goodwill", "finance@tests", issuer(), amount=Decimal("5.00"))
+    )
     held_until = clock.now() + timedelta(minutes=1)
     refund.claimed_until = held_until
     db.session.commit()

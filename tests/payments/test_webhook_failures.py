@@ -29,7 +29,7 @@ from daas.settings import current_settings
 from daas.usecases import payments as use_cases
 from daas.usecases.payments import run_payment_round
 from tests import factories
-from tests.billing_helpers import bill, deploy
+from tests.billing_helpers import bill, deploy, documents
 from tests.helpers import assert_error, bearer, configure, settings_of
 from tests.payments.conftest import WEBHOOK_SECRET
 from tests.web.helpers import PASSWORD, post_form, sign_in, signed_in
@@ -149,7 +149,7 @@ def test_the_payments_job_goes_past_a_bad_event_and_still_collects(live_app, sho
     _add_card(client, shop, localstripe)
     policy = settings_of(live_app).collection
     with live_app.app_context():
-        finalize_run(shop["run_id"])
+        finalize_run(shop["run_id"], documents())
         collection.schedule_collection([db.session.get(Invoice, shop["invoice_id"])], policy.stripe)
         webhooks.store_event(UNKNOWN_INTENT)
         db.session.commit()

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from daas.billing import credit_notes
 from daas.billing import invoices as service
 from daas.billing.models import BilledUsage, Invoice
 from daas.contracts.services import terminate_contract
@@ -19,7 +20,17 @@ from daas.core.money import format_money
 from daas.core.periods import Period
 from daas.extensions import db
 from tests import factories
-from tests.billing_helpers import NOVEMBER, OCTOBER, at, bill, deploy, usage, worked_example_plan
+from tests.billing_helpers import (
+    NOVEMBER,
+    OCTOBER,
+    at,
+    bill,
+    deploy,
+    documents,
+    issuer,
+    usage,
+    worked_example_plan,
+)
 
 
 def _invoice(contract, period: Period = OCTOBER) -> Invoice:
@@ -151,7 +162,7 @@ def test_late_usage_is_billed_next_month_as_a_difference_that_respects_tiers(pla
     contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
     usage(contract, tickets, *[at(2026, 10, day) for day in range(1, 9)])  # 8 tickets: all in the free tier
     run = bill(OCTOBER)
-    service.finalize_run(run.id)
+    service.finalize_run(run.id, documents())
     october = _invoice(contract)
     assert [line.amount for line in october.lines if line.metric == tickets.code] == [Decimal("0.00")]
     assert (
@@ -177,7 +188,9 @@ def test_late_usage_is_billed_next_month_as_a_difference_that_respects_tiers(pla
     charges = sum(line.amount for line in november.lines if line.kind in ("device_monthly", "metered"))
     assert true_up.amount == Decimal("500.00") - charges
 
-    service.finalize_run(db.session.scalar(select(Invoice.billing_run_id).where(Invoice.id == november.id)))
+    service.finalize_run(
+        db.session.scalar(select(Invoice.billing_run_id).where(Invoice.id == november.id)), documents()
+    )
     with clock.frozen(date(2027, 1, 2)):
         bill(Period.parse("2026-12"))
     december = _invoice(contract, Period.parse("2026-12"))
@@ -239,6 +252,14 @@ def test_yen_has_no_decimals(database, today):
     assert (invoice.total, invoice.tax_note) == (Decimal(50000), "Outside the scope of EU VAT")
 
 
+def credit(invoice_id: int, amount: Decimal, reason: str) -> credit_notes.CreditNote:
+    return credit_notes.create_credit_note(invoice_id, reason, "tests", issuer(), amount=amount)
+
+
+def void(invoice_id: int, reason: str) -> credit_notes.CreditNote:
+    return credit_notes.void_invoice(invoice_id, reason, "tests", issuer())
+
+
 # -- lifecycle ------------------------------------------------------------------------------------------
 
 
@@ -246,21 +267,19 @@ def test_numbers_are_gapless_per_year_and_credit_notes_have_their_own(plan):
     plan_, _, _ = plan
     contracts = [factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1)) for _ in range(3)]
     run = bill()
-    assert service.finalize_run(run.id) == 3
+    assert service.finalize_run(run.id, documents()) == 3
     assert [_invoice(c).number for c in contracts] == [
         "INV-2026-000001",
         "INV-2026-000002",
         "INV-2026-000003",
     ]
-    note = service.create_credit_note(_invoice(contracts[0]).id, Decimal("10.00"), "goodwill", "tests")
+    note = credit(_invoice(contracts[0]).id, Decimal("10.00"), "goodwill")
     assert note.number == "CN-2026-000001"
     with clock.frozen(date(2027, 1, 2)):
         run = bill(NOVEMBER)
-        service.finalize_run(run.id)
+        service.finalize_run(run.id, documents())
         assert _invoice(contracts[0], NOVEMBER).number == "INV-2027-000001"
-        assert service.create_credit_note(_invoice(contracts[1]).id, Decimal("1.00"), "x", "t").number == (
-            "CN-2027-000001"
-        )
+        assert credit(_invoice(contracts[1]).id, Decimal("1.00"), "x").number == ("CN-2027-000001")
 
 
 def test_finalizing_sets_due_dates_from_payment_terms_and_settles_zero_totals(database, today):
@@ -270,7 +289,7 @@ def test_finalizing_sets_due_dates_from_payment_terms_and_settles_zero_totals(da
     customer = factories.customer(payment_terms_days=14)
     due = factories.contract(customer.id, paying.code, date(2026, 1, 1))
     deploy(due, date(2026, 2, 1))
-    service.finalize_run(bill().id)
+    service.finalize_run(bill().id, documents())
     zero_invoice, due_invoice = _invoice(zero), _invoice(due)
     assert (zero_invoice.status, zero_invoice.amount_due, zero_invoice.total) == ("paid", 0, 0)
     assert (due_invoice.status, due_invoice.amount_due) == ("open", Decimal("36.30"))
@@ -283,29 +302,48 @@ def test_void_keeps_the_number_and_only_open_invoices_can_be_voided(plan):
     run = bill()
     draft = _invoice(contract)
     with pytest.raises(Conflict):
-        service.void_invoice(draft.id)
-    service.finalize_run(run.id)
-    voided = service.void_invoice(draft.id)
+        void(draft.id, "Billed twice")
+    service.finalize_run(run.id, documents())
+    with pytest.raises(Invalid) as unexplained:
+        void(draft.id, "  ")
+    assert "reason" in unexplained.value.errors
+    note = void(draft.id, "Billed twice")
+    voided = _invoice(contract)
     assert (voided.status, voided.number, voided.amount_due) == ("void", "INV-2026-000001", 0)
+    # The full credit note: every line as invoiced, the VAT of the invoice, the reason.
+    assert (note.net_amount, note.tax_amount, note.amount) == (
+        Decimal("500.00"),
+        Decimal("105.00"),
+        Decimal("605.00"),
+    )
+    assert (note.reason, note.voids_invoice, voided.credited) == ("Billed twice", True, Decimal("605.00"))
+    assert [line.amount for line in note.lines] == [line.amount for line in voided.lines if line.amount > 0]
     with pytest.raises(Conflict):
-        service.void_invoice(draft.id)
+        void(draft.id, "again")
     with pytest.raises(Conflict):
-        service.create_credit_note(draft.id, Decimal("1.00"), "void", "tests")
+        credit(draft.id, Decimal("1.00"), "void")
 
 
 def test_credit_notes_up_to_what_is_not_credited(plan):
     plan_, _, _ = plan
     contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
-    service.finalize_run(bill().id)
+    service.finalize_run(bill().id, documents())
     invoice = _invoice(contract)
     assert invoice.total == Decimal("605.00")
-    service.create_credit_note(invoice.id, Decimal("100.00"), "a device was broken for a week", "tests")
+    # Net amounts, the invoice's 21 % added: 100.00 credits 121.00 of the 605.00.
+    first = credit(invoice.id, Decimal("100.00"), "a device was broken for a week")
+    assert (first.net_amount, first.tax_amount, first.amount) == (
+        Decimal("100.00"),
+        Decimal("21.00"),
+        Decimal("121.00"),
+    )
     with pytest.raises(Invalid) as refused:
-        service.create_credit_note(invoice.id, Decimal("505.01"), "too much", "tests")
+        credit(invoice.id, Decimal("400.01"), "too much")
     assert "amount" in refused.value.errors
     with pytest.raises(Invalid):
-        service.create_credit_note(invoice.id, Decimal("1.001"), "three decimals", "tests")
-    service.create_credit_note(invoice.id, Decimal("505.00"), "the rest", "tests")
+        credit(invoice.id, Decimal("1.001"), "three decimals")
+    rest = credit(invoice.id, Decimal("400.00"), "the rest")
+    assert (rest.tax_amount, rest.amount) == (Decimal("84.00"), Decimal("484.00"))
     invoice = _invoice(contract)
     assert (invoice.credited, invoice.amount_due, invoice.status) == (Decimal("605.00"), 0, "paid")
 
@@ -317,15 +355,15 @@ def test_finalizing_a_stale_draft_is_refused(plan):
     bill()
     customer.vat_id = "DE136695976"  # now reverse charge: the draft's 21% is wrong
     with pytest.raises(Conflict):
-        service.finalize_invoice(_invoice(contract).id, "NL")
+        service.finalize_invoice(_invoice(contract).id, documents())
     bill()
-    assert service.finalize_invoice(_invoice(contract).id, "NL").tax_rate == 0
+    assert service.finalize_invoice(_invoice(contract).id, documents()).tax_rate == 0
 
 
 def test_the_database_refuses_to_change_a_finalized_invoice(plan):
     plan_, _, _ = plan
     contract = factories.contract(plan_code=plan_.code, start_date=date(2026, 1, 1))
-    service.finalize_run(bill().id)
+    service.finalize_run(bill().id, documents())
     invoice_id = _invoice(contract).id
     db.session.commit()
     for statement in (
@@ -350,7 +388,7 @@ def test_usage_arriving_between_the_draft_and_its_finalization_is_billed_late(pl
     usage(contract, tickets, *[at(2026, 10, 2)] * 12)
     run = bill()
     usage(contract, tickets, at(2026, 10, 28))  # after the draft was measured, before finalization
-    service.finalize_run(run.id)
+    service.finalize_run(run.id, documents())
     assert next(line.quantity for line in _invoice(contract).lines if line.metric == tickets.code) == 12
     with clock.frozen(date(2026, 12, 2)):
         bill(NOVEMBER)
@@ -364,5 +402,5 @@ def test_a_contract_with_nothing_to_bill_gets_a_zero_invoice_that_is_paid_on_fin
     run = bill()
     invoice = _invoice(contract)
     assert (invoice.lines, invoice.total, invoice.status) == ([], 0, "draft")
-    service.finalize_run(run.id)
+    service.finalize_run(run.id, documents())
     assert (_invoice(contract).status, _invoice(contract).amount_due) == ("paid", 0)

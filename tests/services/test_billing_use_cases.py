@@ -20,9 +20,11 @@ from daas.settings import current_settings
 from daas.usecases.billing import finalize_period_and_collect, finalize_run_and_collect, run_billing_period
 from daas.usecases.invoices import finalize_invoice_and_collect, void_invoice
 from tests import factories
-from tests.billing_helpers import NOVEMBER, OCTOBER, bill, deploy
+from tests.billing_helpers import NOVEMBER, OCTOBER, bill, deploy, documents, issuer, run_settings
 
-SETTINGS = RunSettings("NL", chunk_size=1)
+
+def _settings() -> RunSettings:
+    return run_settings(chunk_size=1)
 
 
 def _contracts(count: int, payment_terms_days: int = 30) -> list:
@@ -59,13 +61,13 @@ def _policy():
 
 def test_a_run_drafts_every_contract_and_completes_and_a_second_run_recomputes_them(database, today):
     _contracts(2)
-    run = run_billing_period(OCTOBER, "finance@example.com", SETTINGS)
+    run = run_billing_period(OCTOBER, "finance@example.com", _settings())
     db.session.rollback()  # nothing is left open: the run committed
     assert (run.status, run.contracts, run.processed, run.invoices_created) == ("completed", 2, 2, 2)
     assert run.finished_at is not None and run.actor == "finance@example.com"
     assert _invoices() == [("draft", None, Decimal("47.19"), Decimal("47.19"))] * 2
 
-    again = run_billing_period(OCTOBER, "finance@example.com", SETTINGS)
+    again = run_billing_period(OCTOBER, "finance@example.com", _settings())
     assert (again.status, again.invoices_created, again.invoices_updated) == ("completed", 0, 2)
     assert db.session.scalars(select(Invoice.billing_run_id)).all() == [again.id] * 2
     assert _invoices() == [("draft", None, Decimal("47.19"), Decimal("47.19"))] * 2
@@ -74,7 +76,7 @@ def test_a_run_drafts_every_contract_and_completes_and_a_second_run_recomputes_t
 def test_a_month_that_has_not_ended_is_refused_and_leaves_no_run(database, today):
     _contracts(1)
     with pytest.raises(Invalid) as refused:
-        run_billing_period(NOVEMBER, "tests", SETTINGS)
+        run_billing_period(NOVEMBER, "tests", _settings())
     assert "period" in refused.value.errors
     assert _runs() == 0 and _invoices() == []
 
@@ -86,14 +88,14 @@ def test_a_stopped_run_keeps_its_finished_chunk_and_the_next_run_completes_it(da
         raise JobStopped("stopped at shutdown")
 
     with pytest.raises(JobStopped):
-        run_billing_period(OCTOBER, "tests", SETTINGS, on_progress=stop)
+        run_billing_period(OCTOBER, "tests", _settings(), on_progress=stop)
     db.session.rollback()
     stopped = db.session.scalar(select(BillingRun))
     assert (stopped.status, stopped.processed, stopped.invoices_created) == ("interrupted", 1, 1)
     assert stopped.error == "Stopped part-way (stopped at shutdown); the next run of 2026-10 completes it."
     assert len(_invoices()) == 1  # the first chunk stands
 
-    run = run_billing_period(OCTOBER, "tests", SETTINGS)
+    run = run_billing_period(OCTOBER, "tests", _settings())
     assert (run.status, run.completes_run_id) == ("completed", stopped.id)
     assert (run.invoices_created, run.invoices_updated) == (2, 1)
     assert _invoices() == [("draft", None, Decimal("47.19"), Decimal("47.19"))] * 3
@@ -106,7 +108,7 @@ def test_a_run_that_fails_is_recorded_as_failed_with_its_error(database, today):
         raise RuntimeError("the disk is full")
 
     with pytest.raises(RuntimeError):
-        run_billing_period(OCTOBER, "tests", SETTINGS, on_start=fail)
+        run_billing_period(OCTOBER, "tests", _settings(), on_start=fail)
     db.session.rollback()
     run = db.session.scalar(select(BillingRun))
     assert (run.status, run.error, run.processed, run.contracts) == ("failed", "the disk is full", 0, 2)
@@ -130,7 +132,7 @@ def test_a_sole_runner_closes_its_own_dead_run_and_completes_it(database, today)
     db.session.add(other)
     db.session.commit()
 
-    run = run_billing_period(OCTOBER, "scheduler:billing_run", SETTINGS, sole_runner=True)
+    run = run_billing_period(OCTOBER, "scheduler:billing_run", _settings(), sole_runner=True)
     db.session.expire_all()
     assert dead.status == "interrupted"
     assert dead.error.startswith("Interrupted: the scheduler running it stopped")
@@ -144,7 +146,7 @@ def test_a_sole_runner_closes_its_own_dead_run_and_completes_it(database, today)
 def test_finalizing_a_run_numbers_its_invoices_and_counts_them(database, today):
     first, _ = _contracts(2, payment_terms_days=14)
     run = bill(OCTOBER)
-    assert finalize_run_and_collect(run.id, 1, _policy()) == 2
+    assert finalize_run_and_collect(run.id, _settings(), _policy()) == 2
     db.session.rollback()
     assert _invoices() == [
         ("open", "INV-2026-000001", Decimal("47.19"), Decimal("47.19")),
@@ -155,7 +157,7 @@ def test_finalizing_a_run_numbers_its_invoices_and_counts_them(database, today):
     assert invoice.collection_method == "bank_transfer"  # no card: it waits for a transfer
     assert db.session.get(BillingRun, run.id).invoices_finalized == 2
 
-    assert finalize_run_and_collect(run.id, 1, _policy()) == 0  # nothing left to finalize
+    assert finalize_run_and_collect(run.id, _settings(), _policy()) == 0  # nothing left to finalize
     assert [number for _, number, _, _ in _invoices()] == ["INV-2026-000001", "INV-2026-000002"]
 
 
@@ -164,7 +166,7 @@ def test_finalizing_a_superseded_or_unfinished_run_is_refused(database, today):
     first = bill(OCTOBER)
     second = bill(OCTOBER)
     with pytest.raises(Conflict, match=f"superseded: billing run {second.id} recomputed"):
-        finalize_run_and_collect(first.id, 1, _policy())
+        finalize_run_and_collect(first.id, _settings(), _policy())
     assert _invoices() == [("draft", None, Decimal("47.19"), Decimal("47.19"))]
 
     running = BillingRun(
@@ -173,10 +175,10 @@ def test_finalizing_a_superseded_or_unfinished_run_is_refused(database, today):
     db.session.add(running)
     db.session.commit()
     with pytest.raises(Conflict, match="is running: only a completed run's drafts can be finalized"):
-        finalize_run_and_collect(running.id, 1, _policy())
+        finalize_run_and_collect(running.id, _settings(), _policy())
     with pytest.raises(NotFound):
-        finalize_run_and_collect(running.id + 1000, 1, _policy())
-    assert finalize_run_and_collect(second.id, 1, _policy()) == 1
+        finalize_run_and_collect(running.id + 1000, _settings(), _policy())
+    assert finalize_run_and_collect(second.id, _settings(), _policy()) == 1
 
 
 # -- finalize_period_and_collect --------------------------------------------------------------------------
@@ -186,7 +188,7 @@ def test_the_scheduled_finalization_refuses_a_month_nobody_reviewed(database, to
     _contracts(1)
     with pytest.raises(Conflict, match="No completed billing run for 2026-10"):
         finalize_period_and_collect(
-            OCTOBER, "scheduler:billing_finalize", SETTINGS, _policy(), reviewed_first=True
+            OCTOBER, "scheduler:billing_finalize", _settings(), _policy(), reviewed_first=True
         )
     assert _runs() == 0 and _invoices() == []
 
@@ -194,7 +196,7 @@ def test_the_scheduled_finalization_refuses_a_month_nobody_reviewed(database, to
 def test_finalizing_a_period_recomputes_finalizes_and_reports_the_collection(database, today):
     _contracts(2)
     reviewed = bill(OCTOBER)
-    billed = finalize_period_and_collect(OCTOBER, "cli", SETTINGS, _policy(), reviewed_first=True)
+    billed = finalize_period_and_collect(OCTOBER, "cli", _settings(), _policy(), reviewed_first=True)
     db.session.rollback()
     run = billed.run
     assert run.id != reviewed.id
@@ -213,7 +215,7 @@ def test_finalizing_one_draft_takes_the_next_number_and_refuses_a_second_time(da
     first, second = _contracts(2, payment_terms_days=10)
     bill(OCTOBER)
     draft = db.session.scalar(select(Invoice).where(Invoice.contract_id == second.id))
-    invoice = finalize_invoice_and_collect(draft.id, "NL", _policy())
+    invoice = finalize_invoice_and_collect(draft.id, documents(), _policy())
     assert (invoice.status, invoice.number, invoice.amount_due) == (
         "open",
         "INV-2026-000001",
@@ -222,9 +224,9 @@ def test_finalizing_one_draft_takes_the_next_number_and_refuses_a_second_time(da
     assert invoice.due_date == today + timedelta(days=10)
 
     with pytest.raises(Conflict, match=f"Invoice {draft.id} is open; only a draft can be finalized."):
-        finalize_invoice_and_collect(draft.id, "NL", _policy())
+        finalize_invoice_and_collect(draft.id, documents(), _policy())
     other = db.session.scalar(select(Invoice.id).where(Invoice.contract_id == first.id))
-    assert finalize_invoice_and_collect(other, "NL", _policy()).number == "INV-2026-000002"  # no gap
+    assert finalize_invoice_and_collect(other, documents(), _policy()).number == "INV-2026-000002"  # no gap
 
 
 def test_voiding_keeps_the_number_and_only_an_open_invoice_can_be_voided(database, today):
@@ -232,13 +234,15 @@ def test_voiding_keeps_the_number_and_only_an_open_invoice_can_be_voided(databas
     run = bill(OCTOBER)
     invoice_id = db.session.scalar(select(Invoice.id))
     with pytest.raises(Conflict, match="is draft; only an open, unpaid invoice can be voided"):
-        void_invoice(invoice_id)
-    finalize_run_and_collect(run.id, 1, _policy())
+        void_invoice(invoice_id, "Billed twice", "tests", issuer())
+    finalize_run_and_collect(run.id, _settings(), _policy())
 
-    voided = void_invoice(invoice_id)
+    note = void_invoice(invoice_id, "Billed twice", "tests", issuer())
     db.session.rollback()
+    voided = db.session.get(Invoice, invoice_id)
     assert (voided.status, voided.number, voided.amount_due) == ("void", "INV-2026-000001", Decimal(0))
     assert voided.voided_at is not None and voided.total == Decimal("47.19")
+    assert (note.number, note.amount, note.reason) == ("CN-2026-000001", Decimal("47.19"), "Billed twice")
     with pytest.raises(Conflict, match="is void; only an open, unpaid invoice can be voided"):
-        void_invoice(invoice_id)
+        void_invoice(invoice_id, "again", "tests", issuer())
     assert _invoices() == [("void", "INV-2026-000001", Decimal("47.19"), Decimal(0))]

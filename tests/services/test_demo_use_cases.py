@@ -14,6 +14,7 @@ from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.demo.data import CUSTOMER_USERS, CUSTOMERS, STAFF
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases.auth import authenticate_api_token
 from daas.usecases.demo import load_demo
 
@@ -23,7 +24,7 @@ def _statuses(period: Period) -> set[str]:
 
 
 def test_the_demo_loads_once_with_its_invoices_and_again_adds_nothing(database, today):
-    report = load_demo("NL")
+    report = load_demo(current_settings().billing_run)
     db.session.rollback()  # nothing left open: the use case committed all of it
     created = report.created
     assert created["customers"] == len(CUSTOMERS) == db.session.scalar(select(func.count(Customer.id)))
@@ -40,7 +41,7 @@ def test_the_demo_loads_once_with_its_invoices_and_again_adds_nothing(database, 
         assert authenticate_api_token(token, (API_SCOPE,)).email == email
 
     invoices = db.session.scalar(select(func.count(Invoice.id)))
-    again = load_demo("NL")
+    again = load_demo(current_settings().billing_run)
     assert {kind: n for kind, n in again.created.items() if n} == {}
     assert db.session.scalar(select(func.count(Invoice.id))) == invoices
     assert again.logins == report.logins

@@ -13,7 +13,7 @@ from daas.billing.invoices import finalize_run
 from daas.contracts.services import deploy_device, end_deployment
 from daas.extensions import db
 from tests import factories
-from tests.billing_helpers import OCTOBER, at, bill, usage, worked_example_plan
+from tests.billing_helpers import OCTOBER, at, bill, documents, usage, worked_example_plan
 from tests.web.helpers import signed_in
 
 
@@ -57,7 +57,7 @@ def test_amounts_in_two_currencies_are_two_charts(app, database, today) -> None:
         customer = factories.customer(currency=currency, country=country)
         contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
         deploy_device(contract.id, factories.device().serial, date(2026, 2, 1), "tests")
-    finalize_run(bill(OCTOBER).id)
+    finalize_run(bill(OCTOBER).id, documents())
     db.session.commit()
     client, _ = signed_in(app, "finance")
     drawn = charts(client.get("/finance"))

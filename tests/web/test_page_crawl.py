@@ -12,6 +12,7 @@ import pytest
 
 from daas.core import clock
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases.demo import load_demo
 from tests.web.helpers import sign_in
 
@@ -81,7 +82,7 @@ class Page(HTMLParser):
 @pytest.fixture
 def demo(app, database):
     with clock.frozen(clock.today()):
-        load_demo()
+        load_demo(current_settings().billing_run)
         db.session.commit()
 
 

@@ -12,13 +12,14 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from daas.billing.invoices import create_credit_note, finalize_run
+from daas.billing.credit_notes import create_credit_note
+from daas.billing.invoices import finalize_run
 from daas.billing.models import Invoice
 from daas.contracts.services import deploy_device
 from daas.extensions import db
 from daas.logistics import returns, slots, takeback
 from tests import factories
-from tests.billing_helpers import OCTOBER, bill
+from tests.billing_helpers import OCTOBER, bill, documents, issuer
 from tests.web.helpers import signed_in
 
 REGION = "NL-AMS"
@@ -42,11 +43,13 @@ def customers(app, database, today):
     kept = factories.device().serial
     deploy_device(contract_a.id, returned, date(2026, 2, 1), "tests")
     deploy_device(contract_b.id, kept, date(2026, 2, 1), "tests")
-    finalize_run(bill(OCTOBER).id)
+    finalize_run(bill(OCTOBER).id, documents())
     notes = {}
     for customer, contract in ((a, contract_a), (b, contract_b)):
         invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
-        notes[customer.id] = create_credit_note(invoice.id, Decimal("5.00"), "Late delivery", "finance")
+        notes[customer.id] = create_credit_note(
+            invoice.id, "Late delivery", "finance", issuer(), amount=Decimal("5.00")
+        )
     slots.create_slot(REGION, today, 3)
     order = returns.create_return_order(
         contract_a.id, [returned], "defect", today, REGION, "Keizersgracht 10", "tests", 14

@@ -28,7 +28,7 @@ from daas.logistics.refresh import approve_refresh, complete_refresh, due_date_o
 from daas.logistics.rules import UpgradePolicy
 from daas.web.portal import queries
 from tests import factories
-from tests.billing_helpers import OCTOBER, at, bill, usage, worked_example_plan
+from tests.billing_helpers import OCTOBER, at, bill, documents, usage, worked_example_plan
 from tests.impact_helpers import build_worked_example
 from tests.web.helpers import post_form, signed_in
 
@@ -69,7 +69,7 @@ def account(app, database, today):
     factories.device(model.sku, on=date(2026, 7, 1))  # a spare in stock
     usage(contract, tickets, at(2026, 10, 3), at(2026, 10, 5), at(2026, 11, 2))
     usage(contract, swaps, at(2026, 11, 3), quantity=Decimal(2))
-    finalize_run(bill(OCTOBER).id)
+    finalize_run(bill(OCTOBER).id, documents())
     with clock.frozen(date(2026, 12, 1)):  # November can be billed once it has ended
         bill(Period.parse("2026-11"))  # a November draft: never shown to the customer
     slots.create_slot(REGION, date(2026, 11, 18), 2)
@@ -105,7 +105,7 @@ def stranger(app, database, today):
     contract = factories.contract(customer.id, plan.code, date(2025, 1, 1))
     device = factories.device(manufactured_on=date(2024, 10, 1), battery_health=90, on=date(2024, 12, 1))
     deploy_device(contract.id, device.serial, date(2025, 1, 10), "tests")
-    finalize_run(bill(OCTOBER).id)
+    finalize_run(bill(OCTOBER).id, documents())
     plan_refresh_orders(date(2026, 11, 20), 60, POLICY)
     from daas.logistics.returns import create_return_order
 
