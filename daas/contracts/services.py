@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
@@ -52,10 +53,19 @@ def create_contract(
         start_date=start_date,
         end_date=end_date,
         minimum_monthly_amount=minimum_monthly_amount,
+        # Unique until the id is known, then the default reference from it.
+        reference=f"new-{uuid.uuid4().hex}",
     )
     db.session.add(contract)
     db.session.flush()
+    contract.reference = default_reference(contract.id)
+    db.session.flush()
     return contract
+
+
+def default_reference(contract_id: int) -> str:
+    """How documents name a contract unless it was given a reference: C-000123."""
+    return f"C-{contract_id:06d}"
 
 
 def get_contract(contract_id: int, customer_scope: int | None = None) -> Contract:
