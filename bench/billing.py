@@ -129,10 +129,13 @@ def build(app, contracts: int) -> dict:
         customer_ids = conn.execute(text("SELECT id FROM customers ORDER BY id")).scalars().all()
         conn.execute(
             text(
-                "INSERT INTO contracts (customer_id, plan_id, start_date, end_date) "
-                "VALUES (:c, :p, '2026-01-01', '2029-01-01')"
+                "INSERT INTO contracts (customer_id, plan_id, start_date, end_date, reference) "
+                "VALUES (:c, :p, '2026-01-01', '2029-01-01', :r)"
             ),
-            [{"c": customer_ids[i // CONTRACTS_PER_CUSTOMER], "p": plan_id} for i in range(contracts)],
+            [
+                {"c": customer_ids[i // CONTRACTS_PER_CUSTOMER], "p": plan_id, "r": f"BENCH-{i:08d}"}
+                for i in range(contracts)
+            ],
         )
         contract_rows = conn.execute(text("SELECT id, customer_id FROM contracts ORDER BY id")).all()
         conn.execute(
