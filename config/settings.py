@@ -36,6 +36,19 @@ class BaseConfig:
     DAAS_ISSUER_IBAN = "NL91ABNA0417164300"
     DAAS_ISSUER_BIC = "ABNANL2A"
     DAAS_DEFAULT_PAYMENT_TERMS_DAYS = 30
+    # The accounting journal's chart of accounts (docs/billing.md "Accounting journal"): each is an account
+    # code, optionally followed by its name. VAT of a rate can have its own account: `21=1510; 9=1520 Name`
+    # (rates in percent); the rates not named there post to DAAS_ACCOUNT_VAT_PAYABLE.
+    DAAS_ACCOUNT_RECEIVABLES = "1300 Trade receivables"
+    DAAS_ACCOUNT_BANK = "1100 Bank"
+    DAAS_ACCOUNT_STRIPE_CLEARING = "1190 Stripe clearing"
+    DAAS_ACCOUNT_VAT_PAYABLE = "1500 VAT payable"
+    DAAS_ACCOUNT_VAT_PAYABLE_BY_RATE = ""
+    DAAS_ACCOUNT_REVENUE_DEVICE_MONTHLY = "8000 Revenue device subscriptions"
+    DAAS_ACCOUNT_REVENUE_METERED = "8010 Revenue metered usage"
+    DAAS_ACCOUNT_REVENUE_MINIMUM_TRUE_UP = "8020 Revenue minimum true-up"
+    DAAS_ACCOUNT_REVENUE_LATE_USAGE = "8030 Revenue late usage"
+    DAAS_ACCOUNT_CREDIT = "8090 Credit notes on invoice amounts"
     DAAS_PAGE_SIZE_MAX = 200
     # Billing runs commit every this many contracts, so a killed run keeps its finished chunks.
     DAAS_BILLING_CHUNK_SIZE = 1000

@@ -57,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None, env: str | None = None) -> 
 def _register_api(app: Flask) -> None:
     from daas.api import docs
     from daas.api.base import api
+    from daas.api.views.accounting import blp as accounting_blp
     from daas.api.views.auth import blp as auth_blp
     from daas.api.views.billing import invoices_blp, runs_blp
     from daas.api.views.catalog import blp as catalog_blp
@@ -84,6 +85,7 @@ def _register_api(app: Flask) -> None:
         invoices_blp,
         impact_blp,
         payments_blp,
+        accounting_blp,
         logistics_blp,
         scheduler_blp,
     ):

@@ -19,6 +19,7 @@ from flask import Flask, current_app
 from stdnum import iban
 
 from config import SettingsError
+from daas.accounting.accounts import ChartOfAccounts, chart_of_accounts
 from daas.auth.sign_in import LockoutPolicy
 from daas.billing.issuer import Issuer
 from daas.billing.issuing import DocumentSettings
@@ -68,6 +69,7 @@ class Settings:
     login: LoginSettings
     hsts_seconds: int
     scheduler: SchedulerSettings
+    accounts: ChartOfAccounts
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -134,6 +136,7 @@ class Settings:
                 sweep_seconds=read.whole("DAAS_SCHEDULER_SWEEP_SECONDS", minimum=1),
                 stop_seconds=read.whole("DAAS_SCHEDULER_STOP_SECONDS", minimum=0),
             ),
+            accounts=chart_of_accounts(read.parsed),
         )
 
 

@@ -25,6 +25,7 @@ from daas.billing.models import CREDIT, CreditNote, CreditNoteLine, Invoice, Inv
 from daas.core import clock, money
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.core.money import round_money
+from daas.db import Money
 from daas.extensions import db
 
 ZERO = Decimal(0)
@@ -58,14 +59,14 @@ def creditable(invoice: Invoice) -> Creditable:
     ).one()
     per_line = dict(
         db.session.execute(
-            select(CreditNoteLine.invoice_line_id, func.sum(CreditNoteLine.amount))
+            select(CreditNoteLine.invoice_line_id, func.sum(CreditNoteLine.amount, type_=Money))
             .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
             .where(CreditNote.invoice_id == invoice.id, CreditNoteLine.invoice_line_id.is_not(None))
             .group_by(CreditNoteLine.invoice_line_id)
         ).all()
     )
     lines = {
-        line.id: line.amount - Decimal(per_line.get(line.id, 0) or 0)
+        line.id: line.amount - (per_line.get(line.id) or ZERO)
         for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
     }
     return Creditable(
@@ -104,7 +105,7 @@ def _line_credits(
                 }
             )
         if line.id in seen:
-            raise Invalid({"lines": {str(index): {"invoice_line_id": ["Each line once per credit note."]}}})
+            raise Invalid.field(f"{where}.invoice_line_id", "Each line once per credit note.")
         seen.add(line.id)
         amount = _amount(credit.amount, invoice.currency, f"{where}.amount")
         most = left.lines[line.id]

@@ -12,6 +12,7 @@ from daas.billing.document_builder import draft_document
 from daas.billing.invoices import get_invoice
 from daas.billing.issuer import Issuer
 from daas.billing.issuing import CII, PDF, UBL, keep_credit_note_files, keep_invoice_files, kept_file
+from daas.billing.pdf import render_pdf
 from daas.contracts.models import Contract
 from daas.core.errors import Conflict, Invalid
 from daas.customers.models import Customer
@@ -57,8 +58,6 @@ def invoice_file(
                 f"Invoice {invoice_id} is a draft: it has no e-invoice until it is finalized.",
                 errors={"status": ["The invoice is a draft."]},
             )
-        from daas.billing.pdf import render_pdf  # LEAD-WIRING: top-level once the renderer lands
-
         customer = db.session.get(Customer, invoice.customer_id)
         contract = db.session.get(Contract, invoice.contract_id)
         content = render_pdf(draft_document(invoice, customer, contract, issuer))

@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from daas.billing.cii import render_cii
 from daas.billing.document_builder import credit_note_document, invoice_document
 from daas.billing.documents import Document
 from daas.billing.issuer import Issuer
 from daas.billing.models import CreditNote, Invoice, IssuedDocument
+from daas.billing.pdf import render_pdf
+from daas.billing.ubl import render_ubl
 from daas.extensions import db
 
 PDF, UBL, CII = "pdf", "ubl", "cii"
@@ -43,10 +46,6 @@ class DocumentSettings:
 
 def render_files(doc: Document) -> dict[str, bytes]:
     """The three files of an issued document: the CII, the UBL, and the PDF with that CII attached."""
-    from daas.billing.cii import render_cii  # LEAD-WIRING: top-level once the renderers land
-    from daas.billing.pdf import render_pdf
-    from daas.billing.ubl import render_ubl
-
     cii = render_cii(doc)
     return {PDF: render_pdf(doc, cii), UBL: render_ubl(doc), CII: cii}
 

@@ -251,6 +251,12 @@ class CreditNoteLine(db.Model):
     base_quantity: Mapped[Decimal] = mapped_column(Quantity)
     amount: Mapped[Decimal] = mapped_column(Money)
 
+    credit_note: Mapped[CreditNote] = relationship(viewonly=True)
+
+    @property
+    def currency(self) -> str:
+        return self.credit_note.currency
+
 
 class IssuedDocument(db.Model):
     """An issued invoice or credit note as its files, rendered once when it was issued and kept with
