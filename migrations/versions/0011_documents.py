@@ -23,6 +23,8 @@ Revises: 0010_job_requests
 Create Date: 2026-12-01 16:00:00
 
 """
+from contextlib import contextmanager
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -55,7 +57,38 @@ def _postgresql(dialect):
     return dialect == "postgresql"
 
 
+def _set_sqlite_foreign_keys(on):
+    """Outside any transaction, as SQLite requires (see 0008): rebuilding a table that other rows point
+    at (contracts, credit notes) needs the foreign keys off while the copy replaces it."""
+    with op.get_context().autocommit_block():
+        raw = op.get_bind().connection.dbapi_connection
+        raw.commit()
+        raw.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+@contextmanager
+def _foreign_keys_off_on_sqlite():
+    if op.get_bind().dialect.name != 'sqlite':
+        yield
+        return
+    _set_sqlite_foreign_keys(False)
+    try:
+        yield
+    finally:
+        _set_sqlite_foreign_keys(True)
+
+
 def upgrade():
+    with _foreign_keys_off_on_sqlite():
+        _upgrade()
+
+
+def downgrade():
+    with _foreign_keys_off_on_sqlite():
+        _downgrade()
+
+
+def _upgrade():
     dialect = op.get_bind().dialect.name
 
     with op.batch_alter_table('customers', schema=None) as batch_op:
@@ -201,8 +234,9 @@ def _drop_invoice_guards(dialect):
     if _postgresql(dialect):
         op.execute("DROP TRIGGER IF EXISTS invoices_frozen ON invoices")
         op.execute("DROP FUNCTION IF EXISTS invoices_frozen()")
-    else:
+    else:  # both: rebuilding the table in batch mode (downgrade) drops its triggers
         op.execute("DROP TRIGGER IF EXISTS invoices_frozen_update")
+        op.execute("DROP TRIGGER IF EXISTS invoices_frozen_delete")
 
 
 def _create_invoice_guards(dialect, frozen):
@@ -224,9 +258,11 @@ def _create_invoice_guards(dialect, frozen):
                    "FOR EACH ROW EXECUTE FUNCTION invoices_frozen()")
     else:
         changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in frozen)
+        abort = f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
         op.execute(f"CREATE TRIGGER invoices_frozen_update BEFORE UPDATE ON invoices "
-                   f"WHEN OLD.status <> 'draft' AND (NEW.status = 'draft' OR {changed}) "
-                   f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END")
+                   f"WHEN OLD.status <> 'draft' AND (NEW.status = 'draft' OR {changed}) {abort}")
+        op.execute(f"CREATE TRIGGER invoices_frozen_delete BEFORE DELETE ON invoices "
+                   f"WHEN OLD.status <> 'draft' {abort}")
 
 
 def _drop_append_only(dialect, table):
@@ -251,7 +287,7 @@ def _create_append_only(dialect, table, message):
                        f"BEGIN SELECT RAISE(ABORT, '{message}'); END")
 
 
-def downgrade():
+def _downgrade():
     dialect = op.get_bind().dialect.name
     _drop_append_only(dialect, "issued_documents")
     op.drop_table('issued_documents')
@@ -267,6 +303,9 @@ def downgrade():
         batch_op.drop_column('tax_amount')
         batch_op.drop_column('net_amount')
     _create_append_only(dialect, "credit_notes", "credit notes are never changed")
+    if not _postgresql(dialect):  # they name invoices, which is rebuilt below; made again after it
+        for name in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS invoice_lines_frozen_{name}")
     with op.batch_alter_table('invoice_lines', schema=None) as batch_op:
         batch_op.drop_column('base_quantity')
         batch_op.drop_column('price')
@@ -276,6 +315,15 @@ def downgrade():
         for column in _FROZEN[17:]:
             batch_op.drop_column(column)
     _create_invoice_guards(dialect, _OLD_FROZEN)
+    if not _postgresql(dialect):  # the guards of invoice lines, as 0002 made them
+        abort = f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
+        draft = "(SELECT status FROM invoices WHERE id = {}.invoice_id) <> 'draft'"
+        op.execute(f"CREATE TRIGGER invoice_lines_frozen_insert BEFORE INSERT ON invoice_lines "
+                   f"WHEN {draft.format('NEW')} {abort}")
+        op.execute(f"CREATE TRIGGER invoice_lines_frozen_update BEFORE UPDATE ON invoice_lines "
+                   f"WHEN {draft.format('OLD')} OR {draft.format('NEW')} {abort}")
+        op.execute(f"CREATE TRIGGER invoice_lines_frozen_delete BEFORE DELETE ON invoice_lines "
+                   f"WHEN {draft.format('OLD')} {abort}")
     with op.batch_alter_table('contracts', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_contracts_reference'), type_='unique')
         batch_op.drop_column('purchase_order')
