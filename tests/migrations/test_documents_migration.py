@@ -70,11 +70,13 @@ def _rows_before(connection, sqlite: bool) -> None:
     )
     connection.execute(
         text(
-            "INSERT INTO invoices (id, contract_id, customer_id, period, status, number, currency, "
-            "subtotal, tax_rate, tax_amount, total, credited, amount_paid, amount_due, customer_name, "
-            "customer_country, customer_email, issued_on, due_date) "
-            "VALUES (1, 7, 1, '2026-10', 'open', 'INV-2026-000001', 'EUR', :subtotal, :rate, :tax, :total, :credited, 0, :due, 'Acme B.V.', 'NL', "
-            "'ap@acme.example', '2026-11-01', '2026-12-01')"
+            """
+            INSERT INTO invoices (id, contract_id, customer_id, period, status, number, currency, subtotal,
+                tax_rate, tax_amount, total, credited, amount_paid, amount_due, customer_name,
+                customer_country, customer_email, issued_on, due_date)
+            VALUES (1, 7, 1, '2026-10', 'open', 'INV-2026-000001', 'EUR', :subtotal, :rate, :tax, :total,
+                :credited, 0, :due, 'Acme B.V.', 'NL', 'ap@acme.example', '2026-11-01', '2026-12-01')
+            """
         ),
         {
             "subtotal": money("500.00"),
