@@ -177,6 +177,7 @@ def de_reverse_charge() -> Document:
         DE_BUYER,
         VatGroup(REVERSE_CHARGE, D("0.00"), D("500.00"), D("0.00"), "Reverse charge", "VATEX-EU-AE"),
         language="de",
+        number="INV-2026-000002",
         notes=("VAT reverse charged (Article 196, Council Directive 2006/112/EC)",),
     )
 
@@ -213,7 +214,7 @@ def jpy_invoice() -> Document:
             "ThinkPad X1: 11 days at 5000 a month",
             D("11"),
             "DAY",
-            D("1774.1935"),
+            D("161.2727"),
             D("1"),
             D("1774"),
             kind="device_monthly",
@@ -292,7 +293,7 @@ def void_credit_note() -> Document:
         payment=None,
         buyer_reference="IT-DEPT-7",
         purchase_order="PO-2026-118",
-        preceding_invoice=PrecedingInvoice("INV-2026-000001", date(2026, 11, 1)),
+        preceding_invoice=PrecedingInvoice("INV-2026-000002", date(2026, 11, 1)),
         notes=("Invoice voided: billed to the wrong contract.", *invoice.notes),
         period_name="2026-10",
     )
