@@ -18,6 +18,7 @@ from functools import cache
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from babel.numbers import format_percent as babel_format_percent
 
 from daas.core.languages import LANGUAGES
 from daas.core.money import UNIT_AMOUNT_MAX_DECIMALS, decimal_places, exponent, round_money
@@ -28,6 +29,7 @@ __all__ = [
     "exemption_reason",
     "format_amount",
     "format_date",
+    "format_percent",
     "format_price",
     "format_quantity",
     "label",
@@ -386,6 +388,13 @@ def format_quantity(quantity: Decimal, language: str) -> str:
     """A quantity as it is, without trailing zeros: "248", "2.5" (en), "2,5" (nl), "1.500" (de)."""
     value = quantity.normalize() if not quantity.is_zero() else Decimal(0)
     return format_decimal(value, locale=_locale(language), decimal_quantization=False)
+
+
+def format_percent(rate_percent: Decimal, language: str) -> str:
+    """A VAT rate given in percent ("21.00") as the language writes it: "21%" (en, nl), "21 %" (de),
+    "21 %" (fr, narrow no-break space); "5.5%", "5,5 %"."""
+    fraction = rate_percent.normalize().scaleb(-2)
+    return babel_format_percent(fraction, locale=_locale(language), decimal_quantization=False)
 
 
 def format_date(value: date, language: str) -> str:

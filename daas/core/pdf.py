@@ -16,6 +16,7 @@ Pages are built in reportlab's invariant mode: the same document renders to the 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -114,19 +115,20 @@ def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:
 
 
 def draw_string(
-    canvas: Canvas, x: float, y: float, text: str, *, font: str = FONT, size: float = 9, right: bool = False
+    canvas: Canvas, x: float, y: float, text: str, *, font: str = FONT, size: float = 9, align: str = "left"
 ) -> None:
-    """One line of plain text on the canvas at (x, y), left-aligned there, or right-aligned when `right`."""
+    """One line of plain text on the canvas at (x, y): starting there (align "left"), ending there
+    ("right") or centred on it ("centre")."""
     parts = runs(text, font)
-    if right:
-        x -= sum(pdfmetrics.stringWidth(part, name, size) for name, part in parts)
+    width = sum(pdfmetrics.stringWidth(part, name, size) for name, part in parts)
+    x -= {"left": 0, "right": width, "centre": width / 2}[align]
     for name, part in parts:
         canvas.setFont(name, size)
         canvas.drawString(x, y, part)
         x += pdfmetrics.stringWidth(part, name, size)
 
 
-def facts_table(pairs: list[tuple[str, str]]) -> Table:
+def facts_table(pairs: list[tuple[str, str]], *, label_width: float = 28 * mm) -> Table:
     """Label/value pairs in two columns of pairs, between two rules."""
     half = (len(pairs) + 1) // 2
     left, right = pairs[:half], pairs[half:]
@@ -138,10 +140,12 @@ def facts_table(pairs: list[tuple[str, str]]) -> Table:
         else:
             row += ["", ""]
         rows.append(row)
-    table = Table(rows, colWidths=[28 * mm, WIDTH / 2 - 28 * mm, 28 * mm, WIDTH / 2 - 28 * mm])
+    value_width = WIDTH / 2 - label_width
+    table = Table(rows, colWidths=[label_width, value_width, label_width, value_width])
     table.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (0, -1), 0),
                 ("LEFTPADDING", (2, 0), (2, -1), 12),
@@ -160,7 +164,7 @@ def draw_footer(canvas: Canvas, left: str, right: str) -> None:
     canvas.saveState()
     canvas.setFillColor(GREY)
     draw_string(canvas, MARGIN, 10 * mm, left, size=7.5)
-    draw_string(canvas, A4[0] - MARGIN, 10 * mm, right, size=7.5, right=True)
+    draw_string(canvas, A4[0] - MARGIN, 10 * mm, right, size=7.5, align="right")
     canvas.restoreState()
 
 
@@ -180,6 +184,30 @@ def render_pages(story: list[Flowable], *, title: str, author: str, subject: str
         subject=subject,
         creator="daas",
         invariant=1,
+        initialFontName=FONT,  # not Helvetica: a PDF/A file may use embedded fonts only
     )
     template.build(story, **build)
     return buffer.getvalue()
+
+
+class NumberedCanvas(Canvas):
+    """A canvas that holds the pages back until the last one, so that every page's decoration can say
+    "page X of Y": `decorate(canvas, page, pages)` draws it (give it with functools.partial as the
+    canvasmaker of render_pages)."""
+
+    def __init__(self, *args: Any, decorate: Callable[[Canvas, int, int], None], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._decorate = decorate
+        self._held: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab names it)
+        self._held.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._held)
+        for state in self._held:
+            self.__dict__.update(state)
+            self._decorate(self, self._pageNumber, total)
+            super().showPage()
+        super().save()

@@ -181,3 +181,18 @@ def test_exemption_reasons() -> None:
     assert all(labels.exemption_reason(lang, "S") is None for lang in LANGUAGES)
     with pytest.raises(ValueError):
         labels.exemption_reason("en", "Z")
+
+
+@pytest.mark.parametrize(
+    ("rate", "language", "expected"),
+    [
+        (D("21.00"), "en", "21%"),
+        (D("21.00"), "nl", "21%"),
+        (D("19.00"), "de", f"19{NBSP}%"),
+        (D("5.50"), "fr", f"5,5{NBSP}%"),
+        (D("0.00"), "en", "0%"),
+        (D("8.1"), "en", "8.1%"),
+    ],
+)
+def test_vat_rates(rate: Decimal, language: str, expected: str) -> None:
+    assert labels.format_percent(rate, language) == expected

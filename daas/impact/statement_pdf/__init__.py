@@ -6,9 +6,8 @@ Decimals printed with three decimals and their sign ("1,234.567 kg", "-3.120 kg"
 through a float (only the chart's bar heights do). Output is deterministic (reportlab's invariant mode):
 the same document renders to the same bytes.
 
-Fonts are the built-in Helvetica family (Windows-1252), as in daas.billing.pdf: letters outside it are
-transliterated to their base letter ("Łódź" → "Lódz"), anything else becomes "?". The PDF metadata keeps
-the original text.
+Fonts are the house style's embedded Unicode TrueType fonts (daas.core.pdf), as in daas.billing.pdf:
+names print as they are written ("Łódź", Greek, Cyrillic, Japanese).
 
 document.py: the values it prints; text.py: how figures read; style.py: its colours and paragraph
 styles; summary.py: the provisional note and the two books; chart.py: the months as bars; tables.py: the
