@@ -144,7 +144,15 @@ def test_the_overview_shows_subscriptions_usage_invoices_refreshes_and_pickups(a
 def test_the_menu_lists_the_customer_s_sections_in_order_and_marks_the_current_one(account) -> None:
     page = account.client.get("/portal/invoices").get_data(as_text=True)
     labels = re.findall(r'<li><a href="[^"]+"(?: aria-current="page")?>([^<]+)</a></li>', page)
-    assert labels == ["Overview", "Subscriptions", "Invoices", "Refreshes", "Returns", "How you pay"]
+    assert labels == [
+        "Overview",
+        "Subscriptions",
+        "Invoices",
+        "Statement",
+        "Refreshes",
+        "Returns",
+        "How you pay",
+    ]
     assert 'aria-current="page">Invoices<' in page
 
 

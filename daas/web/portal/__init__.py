@@ -1,6 +1,6 @@
 """The customer portal: subscriptions with their devices and usage, invoices and their credit notes,
-refresh decisions, returns and the wipe certificates of the devices that came back, impact statements, and
-how the customer pays (a card added through Stripe.js).
+the account statement, refresh decisions, returns and the wipe certificates of the devices that came
+back, impact statements, and how the customer pays (a card added through Stripe.js).
 
 Every read and write passes the signed-in customer's id as `customer_scope`, so another customer's
 object is not found (the 404 page). Views parse a form (`forms`), call the services the API calls and say
@@ -24,6 +24,7 @@ add_navigation(
     ("portal.home", "Overview"),
     ("portal.subscriptions", "Subscriptions"),
     ("portal.invoices", "Invoices"),
+    ("portal.statement", "Statement"),
     ("portal.refresh_orders", "Refreshes"),
     ("portal.returns", "Returns"),
     ("portal.payment_method", "How you pay"),
@@ -36,7 +37,17 @@ from daas.web.portal import (  # noqa: E402
     payment_method,
     refresh_orders,
     returns,
+    statement,
     subscriptions,
 )
 
-__all__ = ["blp", "home", "invoices", "payment_method", "refresh_orders", "returns", "subscriptions"]
+__all__ = [
+    "blp",
+    "home",
+    "invoices",
+    "payment_method",
+    "refresh_orders",
+    "returns",
+    "statement",
+    "subscriptions",
+]

@@ -1,7 +1,9 @@
-"""The portal's forms: the filters of its lists, the refresh decision and new date, the two steps of
-booking a return, and the card the customer adds."""
+"""The portal's forms: the filters of its lists, the days of the account statement, the refresh
+decision and new date, the two steps of booking a return, and the card the customer adds."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,10 +15,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.billing import invoice_lifecycle as lifecycle
+from daas.core.dates import LAST_DAY
 from daas.core.identifiers import PAYMENT_METHOD_MAX_LENGTH, PAYMENT_METHOD_PATTERN
 from daas.logistics.models import RETURN_STATUSES, RefreshStatus, ReturnReason
 from daas.logistics.rules import RefreshAction
@@ -49,6 +52,22 @@ REFRESH_FILTERS = [
 
 class InvoiceFilterForm(FilterForm):
     status = SelectField("Status", choices=options(INVOICE_FILTERS), validators=[Optional()])
+
+
+def _within_the_calendar(form: FlaskForm, field: DateField) -> None:
+    if field.data and not date(2000, 1, 1) <= field.data <= LAST_DAY:
+        raise ValidationError(f"A day from 2000-01-01 to {LAST_DAY.isoformat()}.")
+
+
+class StatementForm(FilterForm):
+    """The days of an account statement (as the API's `from` and `to`); left out, the year."""
+
+    start = DateField("From", name="from", validators=[Optional(), _within_the_calendar])
+    end = DateField("To", name="to", validators=[Optional(), _within_the_calendar])
+
+    def validate_end(self, field: DateField) -> None:
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError("On or after the first day.")
 
 
 # -- refresh orders -----------------------------------------------------------------------------------------
