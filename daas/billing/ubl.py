@@ -23,6 +23,9 @@ from daas.core.money import format_unit_amount, round_money
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+# Without both parties' electronic addresses Peppol cannot deliver it (PEPPOL-EN16931-R010/R020), so it
+# claims the EN 16931 core only: valid, and not offered as Peppol-ready.
+EN16931_ID = "urn:cen.eu:en16931:2017"
 
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -33,7 +36,8 @@ XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
 def render_ubl(doc: Document) -> bytes:
-    """The UBL 2.1 XML of an issued invoice or credit note (Peppol BIS Billing 3.0)."""
+    """The UBL 2.1 XML of an issued invoice or credit note: Peppol BIS Billing 3.0 when both parties
+    have a Peppol id, else EN 16931 (which Peppol BIS refines)."""
     if doc.is_draft or doc.issue_date is None:
         raise ValueError("A draft has no e-invoice: it has no number and no issue date yet.")
     return XML_DECLARATION + etree.tostring(_Ubl(doc).root(), encoding="UTF-8", pretty_print=True)
@@ -56,8 +60,11 @@ class _Ubl:
         root = etree.Element(
             f"{{{ns}}}{'CreditNote' if self.credit else 'Invoice'}", nsmap={None: ns, "cac": CAC, "cbc": CBC}
         )
-        _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
-        _cbc(root, "ProfileID", PROFILE_ID)
+        if doc.peppol_ready:
+            _cbc(root, "CustomizationID", CUSTOMIZATION_ID)
+            _cbc(root, "ProfileID", PROFILE_ID)
+        else:
+            _cbc(root, "CustomizationID", EN16931_ID)
         _cbc(root, "ID", doc.number)
         _cbc(root, "IssueDate", _date(doc.issue_date))
         if not self.credit and doc.due_date is not None:
