@@ -13,7 +13,7 @@ DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -90,6 +90,10 @@ bench-planner: $(STAMP)
 # Sign-in times by outcome (right, wrong password, unknown e-mail), in-process on SQLite; seconds.
 bench-sign-in: $(STAMP)
 	$(BIN)/python bench/sign_in.py
+
+# SQLite, in-process: finalizing 300 invoices (three files rendered each), then serving the kept files.
+bench-documents: $(STAMP)
+	$(BIN)/python bench/documents.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

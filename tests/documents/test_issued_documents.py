@@ -61,7 +61,7 @@ def _customer(case: Case, name: str) -> int:
         address_line1="Hafenstraße 5",
         postcode="20457",
         city="Łódź",
-        peppol_id=case.peppol_id,
+        peppol_id=case.peppol_id or None,
         buyer_reference="IT-7",
     ).id
 
@@ -297,3 +297,15 @@ def test_the_database_never_lets_an_issued_file_change(client, tokens, today):
             db.session.execute(text(statement), {"id": row.id})
         db.session.rollback()
     assert db.session.scalar(select(func.count(CreditNote.id))) == 0
+
+
+def test_without_a_peppol_id_the_ubl_is_en16931_and_not_offered_as_peppol_ready(client, tokens, today):
+    case = CASES["us-outside-scope"]
+    finance = bearer(tokens["finance"])
+    invoice = _issued_invoice(Case(case.country, None, case.currency, "Invoice", "O", ""), client, finance)
+    _, ubl, cii = _downloads(client, finance, f"/api/v1/invoices/{invoice.id}")
+    root = etree.fromstring(ubl)
+    assert root.findtext("cbc:CustomizationID", namespaces=UBL_NS) == "urn:cen.eu:en16931:2017"
+    assert root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", UBL_NS) is None
+    assert validate_ubl(ubl, peppol=False) == []
+    assert validate_cii(cii) == []
