@@ -8,9 +8,10 @@ from tests.helpers import assert_error, bearer
 NL_CUSTOMER = {
     "name": "Amsterdam Analytics B.V.",
     "country": "NL",
-    "vat_id": "NL004495445B01",
+    "vat_id": "NL820646660B01",
     "currency": "EUR",
     "billing_email": "ap@amsterdam-analytics.example",
+    "billing_address": {"line1": "Herengracht 420", "postcode": "1017 BZ", "city": "Amsterdam"},
 }
 
 
@@ -19,16 +20,16 @@ def test_finance_creates_a_customer_with_default_payment_terms(client, tokens):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["payment_terms_days"] == 30
-    assert body["vat_id"] == "NL004495445B01"
+    assert body["vat_id"] == "NL820646660B01"
     shown = client.get(f"/api/v1/customers/{body['id']}", headers=bearer(tokens["finance"])).get_json()
     assert shown["name"] == "Amsterdam Analytics B.V."
 
 
 def test_vat_id_is_normalized_and_checked_against_the_country(client, tokens):
-    spaced = {**NL_CUSTOMER, "vat_id": "nl 0044.95.445.B01"}
+    spaced = {**NL_CUSTOMER, "vat_id": "nl 8206.46.660.B01"}
     assert client.post("/api/v1/customers", json=spaced, headers=bearer(tokens["finance"])).get_json()[
         "vat_id"
-    ] == ("NL004495445B01")
+    ] == ("NL820646660B01")
     wrong_country = {**NL_CUSTOMER, "country": "DE"}
     assert_error(
         client.post("/api/v1/customers", json=wrong_country, headers=bearer(tokens["finance"])), 422, "vat_id"

@@ -9,7 +9,13 @@ from daas.api.errors import register_error_handlers
 from tests import factories
 from tests.helpers import assert_error, bearer
 
-CUSTOMER = {"name": "Acme", "country": "NL", "currency": "EUR", "billing_email": "ap@acme.example"}
+CUSTOMER = {
+    "name": "Acme",
+    "country": "NL",
+    "currency": "EUR",
+    "billing_email": "ap@acme.example",
+    "billing_address": {"line1": "Damrak 1", "postcode": "1012 LG", "city": "Amsterdam"},
+}
 
 
 def test_missing_token_is_401_with_a_challenge(client):

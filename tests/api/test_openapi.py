@@ -220,7 +220,13 @@ def test_a_body_is_required_exactly_when_it_needs_a_field(document):
 def test_an_empty_patch_is_refused_and_changes_nothing(client, tokens, body):
     created = client.post(
         "/api/v1/customers",
-        json={"name": "Keep B.V.", "country": "NL", "currency": "EUR", "billing_email": "ap@keep.example"},
+        json={
+            "name": "Keep B.V.",
+            "country": "NL",
+            "currency": "EUR",
+            "billing_email": "ap@keep.example",
+            "billing_address": {"line1": "Damrak 1", "postcode": "1012 LG", "city": "Amsterdam"},
+        },
         headers=bearer(tokens["finance"]),
     )
     url = f"/api/v1/customers/{created.get_json()['id']}"

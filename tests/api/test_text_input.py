@@ -19,7 +19,13 @@ from tests import factories
 from tests.billing_helpers import OCTOBER, bill
 from tests.helpers import assert_error, bearer
 
-CUSTOMER = {"name": "Acme", "country": "NL", "currency": "EUR", "billing_email": "ap@acme.example"}
+CUSTOMER = {
+    "name": "Acme",
+    "country": "NL",
+    "currency": "EUR",
+    "billing_email": "ap@acme.example",
+    "billing_address": {"line1": "Damrak 1", "postcode": "1012 LG", "city": "Amsterdam"},
+}
 SURROGATES = ["\ud800", "user-\udfff", "\udc80\ud800"]
 
 

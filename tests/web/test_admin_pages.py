@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,9 @@ CUSTOMER_FORM = {
     "payment_terms_days": "14",
     "pickup_region": "NL-RTM",
     "pickup_address": "Waalhaven 1, Rotterdam",
+    "address_line1": "Waalhaven Oostzijde 1",
+    "postcode": "3089 JH",
+    "city": "Rotterdam",
 }
 
 
@@ -102,12 +106,12 @@ def test_customers_are_searched_by_name_and_paginated(admin) -> None:
 
 
 def test_an_admin_creates_a_customer(admin) -> None:
-    response = post_form(admin, "/admin/customers/new", {**CUSTOMER_FORM, "vat_id": "nl 004495445 b01"})
+    response = post_form(admin, "/admin/customers/new", {**CUSTOMER_FORM, "vat_id": "nl 820646660 b01"})
     assert response.status_code == 302
     customer = db.session.scalar(select(Customer).where(Customer.name == CUSTOMER_FORM["name"]))
     assert response.headers["Location"] == f"/admin/customers/{customer.id}"
     assert (customer.vat_id, customer.payment_terms_days, customer.pickup_region) == (
-        "NL004495445B01",
+        "NL820646660B01",
         14,
         "NL-RTM",
     )
@@ -162,6 +166,63 @@ def test_a_customer_with_contracts_keeps_its_currency(admin) -> None:
     assert error_beside(response, "currency") == "The customer has contracts; their plans fix its currency."
     db.session.refresh(customer)
     assert customer.currency == "EUR" and customer.name != CUSTOMER_FORM["name"]
+
+
+def test_the_customer_page_shows_what_its_invoices_say_and_what_peppol_lacks(admin) -> None:
+    # From before billing addresses: the migration made its pickup address the first address line.
+    customer = factories.customer(name="Rotterdam Rederij N.V.", address_line1="Wilhelminakade 100")
+    contract = factories.contract(customer.id)
+    factories.contract(customer.id).purchase_order = "PO-2026-118"
+    db.session.commit()
+    page = text(admin.get(f"/admin/customers/{customer.id}"))
+    missing = "Peppol id, postcode, city, registration id"
+    assert re.search(rf'id="peppol-status">Not Peppol-ready: .* until it has {missing}\.</p>', page)
+    assert 'value="Wilhelminakade 100"' in page
+    assert f'<th scope="row">{contract.reference}</th>' in page and "PO-2026-118" in page
+
+    form = {
+        **CUSTOMER_FORM,
+        "name": "Rotterdam Rederij N.V.",
+        "address_line1": "Wilhelminakade 100",
+        "address_line2": "Toren B",
+        "registration_id": "0106:24123456",
+        "peppol_id": "0106:24123456",
+        "buyer_reference": "CRED-7",
+        "document_language": "en",
+    }
+    assert post_form(admin, f"/admin/customers/{customer.id}", form).status_code == 302
+    db.session.refresh(customer)
+    assert (customer.address_line2, customer.postcode, customer.city) == ("Toren B", "3089 JH", "Rotterdam")
+    assert (customer.peppol_id, customer.buyer_reference, customer.document_language) == (
+        "0106:24123456",
+        "CRED-7",
+        "en",
+    )
+    page = text(admin.get(f"/admin/customers/{customer.id}"))
+    assert "Peppol-ready: its invoices can be sent over Peppol to 0106:24123456." in page
+    assert '<option selected value="en">English</option>' in page
+    # Its country's language again.
+    post_form(admin, f"/admin/customers/{customer.id}", {**form, "document_language": ""})
+    db.session.refresh(customer)
+    assert customer.document_language is None
+
+
+def test_e_invoicing_mistakes_are_shown_beside_their_fields(admin) -> None:
+    response = post_form(admin, "/admin/customers/new", {**CUSTOMER_FORM, "vat_id": "NL004495445B01"})
+    assert response.status_code == 422
+    issuers = "This is the issuer's own VAT id; a customer has a VAT id of its own."
+    assert unescape(error_beside(response, "vat_id")) == issuers
+    response = post_form(admin, "/admin/customers/new", {**CUSTOMER_FORM, "peppol_id": "9999:123"})
+    assert unescape(error_beside(response, "peppol_id")).startswith("Unknown scheme '9999'")
+    response = post_form(
+        admin, "/admin/customers/new", {**CUSTOMER_FORM, "registration_id": "0208:0403019261"}
+    )
+    assert error_beside(response, "registration_id").startswith("A Dutch customer is registered by its KvK")
+    response = post_form(admin, "/admin/customers/new", {**CUSTOMER_FORM, "postcode": ""})
+    assert error_beside(response, "postcode") == "This field is required."
+    response = post_form(admin, "/admin/customers/new", {**CUSTOMER_FORM, "document_language": "es"})
+    assert error_beside(response, "document_language") == "Not a valid choice."
+    assert count(Customer, Customer.name == CUSTOMER_FORM["name"]) == 0
 
 
 def test_an_unknown_customer_is_a_404_page(admin) -> None:

@@ -122,7 +122,9 @@ def test_a_customer_form_is_summarised_with_links_to_its_fields(app, database) -
     response = post_form(client, "/admin/customers/new", data)
     assert response.status_code == 422
     page = html(response)
-    texts = assert_summarised(page, form_with(page, '<form method="post" class="stack" novalidate>'))
+    texts = assert_summarised(
+        page, form_with(page, '<form method="post" class="stack customer-form" novalidate>')
+    )
     assert "Name: This field is required." in texts and len(texts) >= 3
 
 

@@ -30,6 +30,9 @@ CUSTOMER_FORM = {
     "payment_terms_days": "14",
     "pickup_region": "NL-RTM",
     "pickup_address": "Waalhaven 1, Rotterdam",
+    "address_line1": "Waalhaven Oostzijde 1",
+    "postcode": "3089 JH",
+    "city": "Rotterdam",
 }
 
 

@@ -40,8 +40,11 @@ class Customers(MethodView):
     @blp.response(201, CustomerSchema)
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
-        """Create a customer."""
-        return use_cases.create_customer(data, current_settings().default_payment_terms_days)
+        """Create a customer, with the billing address its invoices print."""
+        settings = current_settings()
+        return use_cases.create_customer(
+            data, settings.default_payment_terms_days, issuer_vat_id=settings.issuer.vat_id
+        )
 
 
 @blp.route("/<id:customer_id>")
@@ -59,4 +62,4 @@ class CustomerById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], customer_id: int) -> Any:
         """Change a customer's details."""
-        return use_cases.update_customer(customer_id, data)
+        return use_cases.update_customer(customer_id, data, issuer_vat_id=current_settings().issuer.vat_id)

@@ -37,6 +37,8 @@ from wtforms.validators import (
 from daas.auth.models import ROLES
 from daas.catalog.models import CATEGORIES
 from daas.core import money
+from daas.core.languages import LANGUAGES
+from daas.customers.services import ADDRESS_COLUMNS
 from daas.pricing.models import AGGREGATIONS, PRICING_MODELS
 from daas.web.input import CodeRule, Exact
 from daas.web.pages import FilterForm, options
@@ -82,6 +84,10 @@ def _country_choices() -> list[SelectChoice]:
 _CURRENCIES = [(code, code) for code in sorted(money.CURRENCY_EXPONENTS)]
 
 
+_LANGUAGE_NAMES = {"en": "English", "nl": "Dutch", "de": "German", "fr": "French"}
+_LANGUAGE_CHOICES = [("", "Its country's"), *[(code, _LANGUAGE_NAMES[code]) for code in LANGUAGES]]
+
+
 class CustomerForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[strip])
     country = SelectField("Country", validators=[DataRequired(message="Choose the customer's country.")])
@@ -97,17 +103,51 @@ class CustomerForm(FlaskForm):
     pickup_address = TextAreaField(
         "Pickup address", validators=[Optional(), Length(max=500)], filters=[strip]
     )
+    # The billing address (its country is the customer's), and what invoices say about the customer.
+    address_line1 = StringField(
+        "Street and number", validators=[DataRequired(), Length(max=200)], filters=[strip]
+    )
+    address_line2 = StringField("Address line 2", validators=[Optional(), Length(max=200)], filters=[strip])
+    postcode = StringField("Postcode", validators=[DataRequired(), Length(max=20)], filters=[strip])
+    city = StringField("City", validators=[DataRequired(), Length(max=100)], filters=[strip])
+    registration_id = StringField(
+        "Registration id", validators=[Optional(), Length(max=100)], filters=[strip]
+    )
+    peppol_id = StringField("Peppol id", validators=[Optional(), Length(max=100)], filters=[strip])
+    buyer_reference = StringField(
+        "Buyer reference", validators=[Optional(), Length(max=100)], filters=[strip]
+    )
+    document_language = SelectField(
+        "Document language",
+        choices=options(_LANGUAGE_CHOICES),
+        coerce=lambda value: value or None,
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.country.choices = _country_choices()
 
     def values(self) -> dict[str, Any]:
+        """What the customer use cases take: the columns, with the billing address as the API sends it."""
         values = {
             name: none_if_blank(getattr(self, name).data)
-            for name in ("name", "country", "vat_id", "currency", "billing_email", "pickup_region")
+            for name in (
+                "name",
+                "country",
+                "vat_id",
+                "currency",
+                "billing_email",
+                "pickup_region",
+                "pickup_address",
+                "registration_id",
+                "peppol_id",
+                "buyer_reference",
+                "document_language",
+            )
         }
-        values["pickup_address"] = none_if_blank(self.pickup_address.data)
+        values["billing_address"] = {  # its fields are named after the columns that keep the parts
+            part: none_if_blank(getattr(self, column).data) for part, column in ADDRESS_COLUMNS.items()
+        }
         if self.payment_terms_days.data is not None:
             values["payment_terms_days"] = self.payment_terms_days.data
         return values
