@@ -1,17 +1,27 @@
-"""Contracts and deployments: sign, terminate, deploy a device, end a deployment."""
+"""Contracts and deployments: sign, change the references invoices quote, terminate, deploy a device, end
+a deployment.
+
+A contract's `reference` names it on every document (BT-12). Unless one is given it is `C-000123`, from the
+contract's id: the row goes in with a unique placeholder and gets its default as soon as the id is known,
+in the same transaction, so two contracts signed at once cannot race to one. A reference chosen by hand
+may not look like such a default (`C-` and digits), so it never takes the one a later contract will get,
+and two contracts never share one (409 on `reference`; the unique constraint stands behind the check).
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.terms import default_end_date
-from daas.core import clock, money
+from daas.core import clock, identifiers, money
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.customers.models import Customer
 from daas.db import fetch_page
@@ -21,6 +31,14 @@ from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
 from daas.pricing.services import find_plan
 
+REFERENCE_MAX_LENGTH = 40
+_DEFAULT_REFERENCE = re.compile(r"C-[0-9]+", re.IGNORECASE)
+
+
+def default_reference(contract_id: int) -> str:
+    """How documents name a contract unless it was given a reference: C-000123."""
+    return f"C-{contract_id:06d}"
+
 
 def create_contract(
     customer_id: int,
@@ -28,7 +46,12 @@ def create_contract(
     start_date: date,
     end_date: date | None = None,
     minimum_monthly_amount: Decimal | None = None,
+    *,
+    reference: str | None = None,
+    purchase_order: str | None = None,
 ) -> Contract:
+    """Sign a contract: a customer on a plan from a start date. `reference` names it on documents
+    (`C-000123` from its id when not given); `purchase_order` is the customer's order its invoices quote."""
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
@@ -54,18 +77,54 @@ def create_contract(
         end_date=end_date,
         minimum_monthly_amount=minimum_monthly_amount,
         # Unique until the id is known, then the default reference from it.
-        reference=f"new-{uuid.uuid4().hex}",
+        reference=_checked_reference(reference, None) if reference else f"new-{uuid.uuid4().hex}",
+        purchase_order=_text_or_none(purchase_order),
     )
     db.session.add(contract)
     db.session.flush()
-    contract.reference = default_reference(contract.id)
+    if not reference:
+        contract.reference = default_reference(contract.id)
+        db.session.flush()
+    return contract
+
+
+def update_contract(contract_id: int, changes: dict[str, Any]) -> Contract:
+    """Change what documents quote of a contract: its `reference` and `purchase_order` (None removes the
+    purchase order). Documents issued before keep what they said."""
+    contract = get_contract(contract_id)
+    if "reference" in changes:
+        contract.reference = _checked_reference(changes["reference"], contract.id)
+    if "purchase_order" in changes:
+        contract.purchase_order = _text_or_none(changes["purchase_order"])
     db.session.flush()
     return contract
 
 
-def default_reference(contract_id: int) -> str:
-    """How documents name a contract unless it was given a reference: C-000123."""
-    return f"C-{contract_id:06d}"
+def _checked_reference(reference: str | None, contract_id: int | None) -> str:
+    """The reference, if the contract `contract_id` (None: a new one) may have it."""
+    reference = (reference or "").strip()
+    if not identifiers.CODE.match(reference) or len(reference) > REFERENCE_MAX_LENGTH:
+        raise Invalid.field(
+            "reference",
+            f"1 to {REFERENCE_MAX_LENGTH} letters, digits and . _ - / starting with a letter or a digit.",
+        )
+    own_default = contract_id is not None and reference == default_reference(contract_id)
+    if _DEFAULT_REFERENCE.fullmatch(reference) and not own_default:
+        raise Invalid.field(
+            "reference", "C- and digits is how contracts are named by default; choose another reference."
+        )
+    taken = select(Contract.id).where(Contract.reference == reference)
+    if contract_id is not None:
+        taken = taken.where(Contract.id != contract_id)
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise Conflict(
+            f"Another contract has the reference {reference}.", errors={"reference": ["Already in use."]}
+        )
+    return reference
+
+
+def _text_or_none(text: str | None) -> str | None:
+    return (text or "").strip() or None
 
 
 def get_contract(contract_id: int, customer_scope: int | None = None) -> Contract:

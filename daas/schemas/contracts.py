@@ -6,9 +6,16 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from daas.contracts.services import REFERENCE_MAX_LENGTH
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
-from daas.schemas.fields import Code, Date, Int, Money, QueryId, Serial
+from daas.schemas.fields import Code, Date, Int, Money, QueryId, Serial, Text
+
+_REFERENCE = (
+    "How documents name the contract (BT-12), unique; `C-000123` from its id unless given. A reference of "
+    "your own may not be `C-` and digits (those are the defaults)."
+)
+_PURCHASE_ORDER = "The customer's purchase order its invoices quote (BT-13); null removes it."
 
 
 class ContractCreateSchema(Schema):
@@ -19,6 +26,15 @@ class ContractCreateSchema(Schema):
         metadata={"description": "First day no longer covered; defaults to start + the plan's term."}
     )
     minimum_monthly_amount = Money(allow_none=True, metadata={"description": "Overrides the plan's minimum."})
+    reference = Code(max_length=REFERENCE_MAX_LENGTH, metadata={"description": _REFERENCE})
+    purchase_order = Text(max_length=100, allow_none=True, metadata={"description": _PURCHASE_ORDER})
+
+
+class ContractUpdateSchema(Schema):
+    """What documents quote of a contract; only what is sent changes."""
+
+    reference = Code(max_length=REFERENCE_MAX_LENGTH, metadata={"description": _REFERENCE})
+    purchase_order = Text(max_length=100, allow_none=True, metadata={"description": _PURCHASE_ORDER})
 
 
 class ContractTerminateSchema(Schema):
@@ -39,6 +55,10 @@ class ContractSchema(Schema):
         metadata={"type": "string", "description": "The contract's own minimum, or else its plan's."},
     )
     terminated_on = fields.Date(allow_none=True)
+    reference = fields.String(metadata={"description": "How documents name the contract (BT-12)."})
+    purchase_order = fields.String(
+        allow_none=True, metadata={"description": "Quoted on its invoices (BT-13)."}
+    )
     status = fields.Function(
         lambda c: contract_status(c.end_date, c.terminated_on, clock.today()),
         metadata={"enum": list(STATUSES), "title": "ContractStatus"},

@@ -6,7 +6,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
+from daas.extensions import db
 from tests import factories
 from tests.helpers import assert_error, bearer
 
@@ -337,3 +339,103 @@ def test_contracts_filter_by_customer_in_the_query_string(client, tokens, fleet)
     assert_error(
         client.get("/api/v1/contracts?customer_id=x", headers=bearer(tokens["finance"])), 422, "customer_id"
     )
+
+
+# -- what documents quote of a contract: its reference (BT-12) and purchase order (BT-13) ----------------
+
+
+def test_a_contract_is_named_c_and_its_id_unless_given_a_reference(client, tokens, fleet):
+    assert fleet["contract"].reference == f"C-{fleet['contract'].id:06d}"
+    body = {"customer_id": fleet["customer"].id, "plan_code": "laptop-std-36", "start_date": "2026-02-01"}
+    created = client.post("/api/v1/contracts", json=body, headers=bearer(tokens["admin"])).get_json()
+    assert (created["reference"], created["purchase_order"]) == (f"C-{created['id']:06d}", None)
+    own = client.post(
+        "/api/v1/contracts",
+        json={**body, "reference": "ACME-2026/LAPTOPS", "purchase_order": " PO-2026-118 "},
+        headers=bearer(tokens["admin"]),
+    )
+    assert own.status_code == 201, own.get_json()
+    shown = client.get(
+        f"/api/v1/contracts/{own.get_json()['id']}", headers=bearer(tokens["finance"])
+    ).get_json()
+    assert (shown["reference"], shown["purchase_order"]) == ("ACME-2026/LAPTOPS", "PO-2026-118")
+
+
+def test_a_reference_is_unique_and_never_looks_like_a_default(client, tokens, fleet):
+    body = {"customer_id": fleet["customer"].id, "plan_code": "laptop-std-36", "start_date": "2026-02-01"}
+    taken = {**body, "reference": fleet["contract"].reference}
+    assert_error(
+        client.post("/api/v1/contracts", json=taken, headers=bearer(tokens["admin"])), 422, "reference"
+    )
+    for lookalike in ("C-999999", "c-12"):
+        refused = client.post(
+            "/api/v1/contracts", json={**body, "reference": lookalike}, headers=bearer(tokens["admin"])
+        )
+        assert_error(refused, 422, "reference")
+    assert_error(
+        client.post(
+            "/api/v1/contracts", json={**body, "reference": "has space"}, headers=bearer(tokens["admin"])
+        ),
+        422,
+        "reference",
+    )
+    first = client.post(
+        "/api/v1/contracts", json={**body, "reference": "ACME-1"}, headers=bearer(tokens["admin"])
+    )
+    assert first.status_code == 201
+    again = client.post(
+        "/api/v1/contracts", json={**body, "reference": "ACME-1"}, headers=bearer(tokens["admin"])
+    )
+    assert assert_error(again, 409, "reference")["errors"]["reference"] == ["Already in use."]
+    other = factories.contract(fleet["customer"].id, "laptop-std-36", date(2026, 3, 1))
+    renamed = client.patch(
+        f"/api/v1/contracts/{other.id}", json={"reference": "ACME-1"}, headers=bearer(tokens["finance"])
+    )
+    assert_error(renamed, 409, "reference")
+
+
+def test_finance_changes_the_reference_and_purchase_order_its_invoices_quote(client, tokens, fleet):
+    url = f"/api/v1/contracts/{fleet['contract'].id}"
+    changed = client.patch(
+        url,
+        json={"reference": "BAUKONTOR-IT", "purchase_order": "4500012345"},
+        headers=bearer(tokens["finance"]),
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert (changed.get_json()["reference"], changed.get_json()["purchase_order"]) == (
+        "BAUKONTOR-IT",
+        "4500012345",
+    )
+    # Back to its own default, and the purchase order removed; only what is sent changes.
+    default = f"C-{fleet['contract'].id:06d}"
+    back = client.patch(
+        url, json={"reference": default, "purchase_order": None}, headers=bearer(tokens["finance"])
+    )
+    assert (back.get_json()["reference"], back.get_json()["purchase_order"]) == (default, None)
+    assert (
+        client.patch(url, json={"purchase_order": "PO-7"}, headers=bearer(tokens["finance"])).get_json()[
+            "reference"
+        ]
+        == default
+    )
+    assert_error(
+        client.patch(url, json={"reference": None}, headers=bearer(tokens["finance"])), 422, "reference"
+    )
+    assert_error(
+        client.patch(url, json={"plan_code": "x"}, headers=bearer(tokens["finance"])), 422, "plan_code"
+    )
+    assert_error(
+        client.patch(
+            "/api/v1/contracts/999999", json={"purchase_order": "PO-7"}, headers=bearer(tokens["finance"])
+        ),
+        404,
+    )
+    customer_token = factories.token("customer", fleet["customer"].id)
+    assert_error(client.patch(url, json={"purchase_order": "PO-8"}, headers=bearer(customer_token)), 403)
+
+
+def test_the_database_keeps_references_unique(fleet):
+    other = factories.contract(fleet["customer"].id, "laptop-std-36", date(2026, 3, 1))
+    other.reference = fleet["contract"].reference
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.flush()

@@ -14,6 +14,7 @@ from daas.schemas.contracts import (
     ContractQuerySchema,
     ContractSchema,
     ContractTerminateSchema,
+    ContractUpdateSchema,
     DeployDeviceSchema,
     DeploymentQuerySchema,
     DeploymentSchema,
@@ -45,8 +46,9 @@ class Contracts(MethodView):
     @access(blp)
     @blp.arguments(ContractCreateSchema)
     @blp.response(201, ContractSchema)
+    @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
-        """Sign a contract: a customer on a plan from a start date."""
+        """Sign a contract: a customer on a plan from a start date (409 when its reference is taken)."""
         return use_cases.sign_contract(**data)
 
 
@@ -58,6 +60,16 @@ class ContractById(MethodView):
     def get(self, contract_id: int) -> Any:
         """Show a contract."""
         return services.get_contract(contract_id, current_principal().customer_scope)
+
+    @access(blp, "finance")
+    @blp.arguments(ContractUpdateSchema(partial=True))
+    @blp.response(200, ContractSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data: dict[str, Any], contract_id: int) -> Any:
+        """Change the reference or the purchase order its documents quote (409 when the reference is taken);
+        documents issued before keep theirs."""
+        return use_cases.change_contract(contract_id, data)
 
 
 @blp.route("/<id:contract_id>/terminate")
