@@ -1,4 +1,6 @@
-"""The demo's fixed facts: its customers, metrics, plans, contracts with their fleets, spare stock and users.
+"""The demo's fixed facts: its customers (with what their invoices say of them: billing addresses,
+registration and Peppol ids, a buyer reference, languages), metrics, plans, contracts with their fleets and
+purchase orders, spare stock and users.
 
 Kept apart from the code that loads them so the story can be read (and tests can name its customers and users)
 without the loading machinery. Each entry carries its natural key, which is what makes loading twice safe.
@@ -34,12 +36,16 @@ CUSTOMERS = [
     {
         "name": "Amsterdam Analytics B.V.",
         "country": "NL",
-        "vat_id": "NL004495445B01",
+        "vat_id": "NL820646660B01",
         "currency": "EUR",
         "billing_email": "ap@amsterdam-analytics.example",
         "pickup_region": "NL-NH",
         "pickup_address": "Herengracht 420, 1017 BZ Amsterdam",
         "payment_terms_days": 30,
+        "billing_address": {"line1": "Herengracht 420", "postcode": "1017 BZ", "city": "Amsterdam"},
+        "registration_id": "0106:68750110",
+        "peppol_id": "0106:68750110",
+        "document_language": "en",  # its staff read English: the one customer off its country's language
     },
     {
         "name": "Berliner Baukontor GmbH",
@@ -50,6 +56,9 @@ CUSTOMERS = [
         "pickup_region": "DE-BE",
         "pickup_address": "Friedrichstrasse 100, 10117 Berlin",
         "payment_terms_days": 14,
+        "billing_address": {"line1": "Friedrichstrasse 100", "postcode": "10117", "city": "Berlin"},
+        "peppol_id": "9930:DE136695976",  # reachable by its VAT id; a German register number has no ICD
+        "buyer_reference": "BK-IT-4711",  # the cost centre its accounts payable books IT on
     },
     {
         "name": "Hudson Legal LLP",
@@ -60,6 +69,13 @@ CUSTOMERS = [
         "pickup_region": "US-NY",
         "pickup_address": "200 Park Avenue, New York, NY 10166",
         "payment_terms_days": 45,
+        # Not on Peppol: its page says what is missing, its invoices are plain EN 16931.
+        "billing_address": {
+            "line1": "200 Park Avenue",
+            "line2": "Suite 1700",
+            "postcode": "10166",
+            "city": "New York, NY",
+        },
     },
     {
         "name": "Rotterdam Rederij N.V.",
@@ -70,6 +86,9 @@ CUSTOMERS = [
         "pickup_region": "NL-ZH",
         "pickup_address": "Wilhelminakade 100, 3072 AP Rotterdam",
         "payment_terms_days": 30,
+        "billing_address": {"line1": "Wilhelminakade 100", "postcode": "3072 AP", "city": "Rotterdam"},
+        "registration_id": "0106:24123456",
+        "peppol_id": "0106:24123456",
     },
     {
         "name": "Utrecht Zorggroep",
@@ -80,6 +99,9 @@ CUSTOMERS = [
         "pickup_region": "NL-UT",
         "pickup_address": "Catharijnesingel 50, 3511 GC Utrecht",
         "payment_terms_days": 30,
+        "billing_address": {"line1": "Catharijnesingel 50", "postcode": "3511 GC", "city": "Utrecht"},
+        "registration_id": "0106:30276543",
+        "peppol_id": "0190:00000001830276543000",  # a care group reachable by its OIN, as public bodies are
     },
 ]
 
@@ -192,6 +214,8 @@ CONTRACTS = [
 # Agreements longer than their plan's term: Berlin signed for four years with a two-year refresh cycle, so
 # its first devices fall due for a refresh about now (upgrade or replace, for the customer to decide).
 TERMS = {"Berliner Baukontor GmbH": 48}
+# The customer's purchase order its contract's invoices quote (BT-13); the others quote none.
+PURCHASE_ORDERS = {"Hudson Legal LLP": "PO-HL-2025-0042", "Utrecht Zorggroep": "ZG-2026-118"}
 SPARE_STOCK = [("DELL-LAT-5430", 3), ("DELL-U2723QE", 2), ("MS-SURFACE-PRO-8", 2)]
 
 STAFF = [

@@ -29,6 +29,7 @@ from daas.demo.data import (
     CUSTOMERS,
     METRICS,
     PLANS,
+    PURCHASE_ORDERS,
     SPARE_STOCK,
     STAFF,
     TERMS,
@@ -46,11 +47,12 @@ from daas.pricing import services as pricing
 from daas.pricing.models import Metric, Plan
 
 
-def build_demo_world() -> DemoReport:
+def build_demo_world(issuer_vat_id: str | None = None) -> DemoReport:
     """Everything of the demo but its invoices and closed impact months: catalog, plans, customers,
     contracts with their fleets and usage, second lives, users with their tokens, pickup slots, refresh and
     take-back orders. Flushes, never commits; the demo use case then bills `months_to_bill` (billing runs
-    commit as they go) and closes the impact months (`close_impact_months`)."""
+    commit as they go) and closes the impact months (`close_impact_months`). No demo customer may carry
+    `issuer_vat_id`, the issuer's own VAT id."""
     report = DemoReport()
     rng = random.Random(20261129)
     catalog = load_default_catalog()
@@ -67,7 +69,7 @@ def build_demo_world() -> DemoReport:
 
     customers = {}
     for values in CUSTOMERS:
-        customers[values["name"]], created = ensure_customer(values)
+        customers[values["name"]], created = ensure_customer(values, issuer_vat_id)
         report.count("customers", int(created))
 
     metrics = {m.code: m for m in db.session.scalars(select(Metric))}
@@ -84,7 +86,9 @@ def build_demo_world() -> DemoReport:
         if contract is None:
             start = add_months(today, -months_ago).replace(day=1)
             end = add_months(start, TERMS[name]) if name in TERMS else None
-            contract = contracts.create_contract(customer.id, plan_code, start, end)
+            contract = contracts.create_contract(
+                customer.id, plan_code, start, end, purchase_order=PURCHASE_ORDERS.get(name)
+            )
             report.count("contracts")
             if contract.end_date <= today:
                 ended_fleet(contract, fleet, next_serial, report)
@@ -92,6 +96,8 @@ def build_demo_world() -> DemoReport:
                 deploy_fleet(contract, fleet, next_serial, rng, report)
                 record_usage(contract, metrics, rng, report)
         else:
+            if contract.purchase_order is None and name in PURCHASE_ORDERS:  # loaded before purchase orders
+                contracts.update_contract(contract.id, {"purchase_order": PURCHASE_ORDERS[name]})
             for sku, count in fleet:  # keep serial numbering stable on a second load
                 serial_counters[sku] = serial_counters.get(sku, 0) + count
     second_lives(customers, rng, report)
