@@ -54,7 +54,8 @@ JOBS: tuple[ScheduledJob, ...] = (
     ScheduledJob(
         "payment_retries",
         "daas.jobs.payments:payment_retries_job",
-        "Process waiting webhooks, finish unclear attempts and refunds, collect and retry card payments.",
+        "Process waiting webhooks, finish unclear attempts and refunds, collect and retry card payments; "
+        "delete expired idempotency keys.",
     ),
     ScheduledJob(
         "impact_close",

@@ -6,6 +6,7 @@ from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
+from daas.idempotency.models import IdempotencyKey
 from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactParameterSet, ImpactPeriodClose
 from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder, ReturnOrderDevice
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
@@ -27,6 +28,7 @@ __all__ = [
     "DeviceUpgrade",
     "DocumentSequence",
     "HarvestedPart",
+    "IdempotencyKey",
     "ImpactDeviceState",
     "ImpactLedgerRow",
     "ImpactParameterSet",

@@ -41,6 +41,7 @@ from werkzeug.exceptions import HTTPException
 
 from daas.api import errors
 from daas.api.converters import IdConverter, id_schema
+from daas.api.idempotency import IdempotencyKeyDocumentation
 from daas.core.errors import Invalid
 from daas.core.text import DEPTH_MESSAGE, NonFinite, first_refusal, text_problem
 from daas.schemas.openapi import DaasMarshmallowPlugin
@@ -234,7 +235,10 @@ class DaasApi(flask_smorest.Api):
     def init_app(self, app: Flask, *, spec_kwargs: dict[str, Any] | None = None) -> None:
         """Bind the API to `app` with a spec of its own: fresh plugins for each app (a plugin keeps the
         spec it writes), and the bearer token scheme every operation's `security` names."""
-        plugins = {"marshmallow_plugin": DaasMarshmallowPlugin(), "extra_plugins": [DocumentationPlugin()]}
+        plugins = {
+            "marshmallow_plugin": DaasMarshmallowPlugin(),
+            "extra_plugins": [DocumentationPlugin(), IdempotencyKeyDocumentation()],
+        }
         super().init_app(app, spec_kwargs={**plugins, **(spec_kwargs or {})})
         self.spec.components.security_scheme("bearerAuth", _BEARER_AUTH)
 

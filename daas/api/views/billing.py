@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
+from daas.api.idempotency import idempotent
 from daas.billing import invoices as service
 from daas.billing.credit_notes import LineCredit, get_credit_note
 from daas.billing.export import export_csv
@@ -51,6 +52,7 @@ class BillingRuns(MethodView):
         return rows
 
     @access(runs_blp, "finance")
+    @idempotent(runs_blp)
     @runs_blp.arguments(BillingRunCreateSchema)
     @runs_blp.response(201, BillingRunSchema)
     def post(self, data: dict[str, Any]) -> Any:
@@ -76,6 +78,7 @@ class BillingRunById(MethodView):
 @runs_blp.route("/<id:run_id>/finalize")
 class BillingRunFinalization(MethodView):
     @access(runs_blp, "finance")
+    @idempotent(runs_blp)
     @runs_blp.response(200, BillingRunSchema)
     @runs_blp.alt_response(404, response="NOT_FOUND")
     @runs_blp.alt_response(409, response="CONFLICT")
@@ -163,6 +166,7 @@ class InvoiceXml(MethodView):
 @invoices_blp.route("/<id:invoice_id>/finalize")
 class InvoiceFinalization(MethodView):
     @access(invoices_blp, "finance")
+    @idempotent(invoices_blp)
     @invoices_blp.response(200, InvoiceSchema)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
     @invoices_blp.alt_response(409, response="CONFLICT")
@@ -176,6 +180,7 @@ class InvoiceFinalization(MethodView):
 @invoices_blp.route("/<id:invoice_id>/void")
 class InvoiceVoid(MethodView):
     @access(invoices_blp, "finance")
+    @idempotent(invoices_blp)
     @invoices_blp.arguments(VoidSchema)
     @invoices_blp.response(200, InvoiceSchema)
     @invoices_blp.alt_response(404, response="NOT_FOUND")
@@ -190,6 +195,7 @@ class InvoiceVoid(MethodView):
 @invoices_blp.route("/<id:invoice_id>/credit-notes")
 class InvoiceCreditNotes(MethodView):
     @access(invoices_blp, "finance")
+    @idempotent(invoices_blp)
     @invoices_blp.arguments(CreditNoteCreateSchema)
     @invoices_blp.response(201, CreditNoteSchema)
     @invoices_blp.alt_response(404, response="NOT_FOUND")

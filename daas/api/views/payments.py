@@ -9,6 +9,7 @@ from flask.views import MethodView
 
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
+from daas.api.idempotency import idempotent
 from daas.billing.invoices import get_invoice
 from daas.payments import cards, webhooks
 from daas.schemas.billing import InvoiceSchema
@@ -41,6 +42,7 @@ class CustomerPaymentMethod(MethodView):
         )
 
     @access(blp, "finance", "customer")
+    @idempotent(blp)
     @blp.arguments(PaymentMethodSchema)
     @blp.response(200, PaymentProfileSchema)
     @blp.alt_response(404, response="NOT_FOUND")
@@ -75,6 +77,7 @@ class CustomerSetupIntent(MethodView):
 @blp.route("/invoices/<id:invoice_id>/payments")
 class InvoicePayments(MethodView):
     @access(blp, "finance")
+    @idempotent(blp)
     @blp.arguments(BankTransferSchema)
     @blp.response(201, PaymentSchema)
     @blp.alt_response(404, response="NOT_FOUND")
@@ -90,6 +93,7 @@ class InvoicePayments(MethodView):
 @blp.route("/invoices/<id:invoice_id>/collect")
 class InvoiceCollection(MethodView):
     @access(blp, "finance")
+    @idempotent(blp)
     @blp.response(200, InvoiceSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
@@ -174,6 +178,7 @@ class WebhookEvents(MethodView):
 @blp.route("/webhook-events/<string(maxlength=100):event_id>/retry")
 class WebhookEventRetry(MethodView):
     @access(blp, "finance")
+    @idempotent(blp)
     @blp.response(200, WebhookEventRetrySchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
