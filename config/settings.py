@@ -152,6 +152,7 @@ class ProductionConfig(BaseConfig):
     DAAS_ISSUER_CITY = ""
     DAAS_ISSUER_VAT_ID = ""
     DAAS_ISSUER_REGISTRATION_ID = ""
+    DAAS_ISSUER_PEPPOL_ID = ""  # optional: set it once the provider is on Peppol
     DAAS_ISSUER_EMAIL = ""
     DAAS_ISSUER_IBAN = ""
     DAAS_ISSUER_BIC = ""

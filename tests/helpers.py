@@ -35,3 +35,17 @@ def settings_of(app: Any) -> Any:
     from daas.settings import EXTENSION_KEY
 
     return app.extensions[EXTENSION_KEY]
+
+
+# The seller a production installation must describe (it has no demo issuer): DAAS_ISSUER_* variables.
+PRODUCTION_ISSUER = {
+    "DAAS_ISSUER_NAME": "Circular Devices B.V.",
+    "DAAS_ISSUER_ADDRESS_LINE1": "Keizersgracht 1",
+    "DAAS_ISSUER_POSTCODE": "1015 CC",
+    "DAAS_ISSUER_CITY": "Amsterdam",
+    "DAAS_ISSUER_VAT_ID": "NL004495445B01",
+    "DAAS_ISSUER_REGISTRATION_ID": "0106:34110270",
+    "DAAS_ISSUER_EMAIL": "billing@circular.example",
+    "DAAS_ISSUER_IBAN": "NL91ABNA0417164300",
+    "DAAS_ISSUER_BIC": "ABNANL2A",
+}

@@ -209,5 +209,8 @@ class DocumentQuerySchema(Schema):
     syntax = fields.String(
         load_default="ubl",
         validate=validate.OneOf(("ubl", "cii")),
-        metadata={"description": "ubl: Peppol BIS Billing 3.0 (UBL 2.1); cii: UN/CEFACT CII (Factur-X)."},
+        metadata={
+            "title": "EInvoiceSyntax",
+            "description": "ubl: Peppol BIS Billing 3.0 (UBL 2.1); cii: UN/CEFACT CII (Factur-X).",
+        },
     )

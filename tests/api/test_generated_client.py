@@ -141,6 +141,9 @@ def test_the_client_reads_an_invoice_with_its_payment_and_its_files(
     assert isinstance(invoice, Invoice)
     assert invoice.status is InvoiceStatus.OPEN
     assert [(p.method, p.amount) for p in invoice.payments] == [(CollectionMethod.BANK_TRANSFER, "10.00")]
-    assert [note.amount for note in invoice.credit_notes] == ["1.00"]
+    # A credit note of 1.00 net on a 21 % invoice takes 1.21 off it.
+    assert [(note.net_amount, note.tax_amount, note.amount) for note in invoice.credit_notes] == [
+        ("1.00", "0.21", "1.21")
+    ]
     assert isinstance(pdf, File) and pdf.payload.read().startswith(b"%PDF")
     assert isinstance(export, File) and invoice.number in export.payload.read().decode()

@@ -87,7 +87,7 @@ def isolated() -> Iterator[None]:
 
 # Refusals by the schema or the parser that OpenAPI 3.0 cannot state either: a rule across two fields, and
 # a rule on the keys of a map (that needs OpenAPI 3.1's propertyNames).
-CROSS_FIELD_RULES = {"Must be on or after `from`."}
+CROSS_FIELD_RULES = {"Must be on or after `from`.", "Send either amount or lines."}
 MAP_KEY_RULES = {KEY_MESSAGE}
 
 

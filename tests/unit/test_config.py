@@ -45,3 +45,29 @@ def test_production_needs_a_secret_key_and_a_database():
         "production", {"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql+psycopg://db/daas"}
     )
     assert settings["SECRET_KEY"] == "s3cret"
+
+
+def test_production_names_the_first_issuer_setting_it_lacks_or_cannot_use():
+    """Production prints no demo company on invoices: every seller setting comes from the environment, and
+    one that is missing or wrong (an IBAN whose check digits fail, a scheme Peppol does not know) stops
+    start-up with its name."""
+    from daas.settings import Settings
+    from tests.helpers import PRODUCTION_ISSUER
+
+    base = {"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql+psycopg://db/daas"}
+    with pytest.raises(SettingsError, match="DAAS_ISSUER_NAME"):
+        Settings.from_config(load_settings("production", base))
+    settings = Settings.from_config(load_settings("production", {**base, **PRODUCTION_ISSUER}))
+    assert (settings.issuer.iban, settings.issuer.registration_id, settings.issuer.peppol_id) == (
+        "NL91ABNA0417164300",
+        "0106:34110270",
+        "",
+    )
+    for key, value in (
+        ("DAAS_ISSUER_IBAN", "NL91ABNA0417164301"),
+        ("DAAS_ISSUER_REGISTRATION_ID", "34110270"),
+        ("DAAS_ISSUER_PEPPOL_ID", "1234:34110270"),
+        ("DAAS_ISSUER_BIC", " "),
+    ):
+        with pytest.raises(SettingsError, match=key):
+            Settings.from_config(load_settings("production", {**base, **PRODUCTION_ISSUER, key: value}))

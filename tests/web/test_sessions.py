@@ -13,17 +13,25 @@ from flask.testing import FlaskClient
 from daas import create_app
 from daas.auth import services as auth
 from daas.extensions import db
+from tests.helpers import PRODUCTION_ISSUER
 from tests.web.browsers import Browser, browser, signed_in
 from tests.web.helpers import PASSWORD, post_form, sign_in
 
 ONE_YEAR = 365 * 24 * 3600
 
 
+def _production_environment(monkeypatch) -> None:
+    """What production needs from the environment: a secret key, a database, the invoices' issuer."""
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-some-length")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    for name, value in PRODUCTION_ISSUER.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.fixture
 def production(monkeypatch) -> Flask:
     """The production settings (no database needed: the sign-in page's GET only sets the CSRF cookie)."""
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-some-length")
-    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    _production_environment(monkeypatch)
     return create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
 
 
@@ -55,7 +63,7 @@ def test_https_answers_carry_strict_transport_security_and_plain_http_ones_do_no
 
 
 def test_behind_a_trusted_proxy_hsts_follows_x_forwarded_proto(monkeypatch) -> None:
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-some-length")
+    _production_environment(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     behind = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "DAAS_TRUSTED_PROXIES": 1}, env="production")
     direct = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
@@ -67,7 +75,7 @@ def test_behind_a_trusted_proxy_hsts_follows_x_forwarded_proto(monkeypatch) -> N
 
 
 def test_hsts_max_age_is_a_setting_and_zero_turns_it_off(monkeypatch) -> None:
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-some-length")
+    _production_environment(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("DAAS_HSTS_SECONDS", "600")
     short = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, env="production")
@@ -81,7 +89,7 @@ def test_hsts_max_age_is_a_setting_and_zero_turns_it_off(monkeypatch) -> None:
 
 
 def test_production_warns_at_start_up_when_the_rate_limit_store_is_per_process(monkeypatch, caplog) -> None:
-    monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-some-length")
+    _production_environment(monkeypatch)
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     # The test session's migrations (alembic's fileConfig) disable the loggers that existed before them.
     monkeypatch.setattr(logging.getLogger("daas.web"), "disabled", False)
