@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -40,3 +41,31 @@ def signed_in(app: Any, role: str, customer_id: int | None = None) -> tuple[Flas
     response = sign_in(client, user.email)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client, user
+
+
+class _HiddenFields(HTMLParser):
+    """The hidden inputs of the forms posting to one action."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__()
+        self.action, self.inside, self.fields = action, False, {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if tag == "form":
+            self.inside = values.get("action") == self.action
+        elif tag == "input" and self.inside and values.get("type") == "hidden" and values.get("name"):
+            self.fields[values["name"]] = values.get("value") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def hidden_fields(response: Any, action: str) -> dict[str, str]:
+    """What the page's form posting to `action` carries in hidden inputs (its CSRF token, and on a
+    confirmation the figures reviewed and the values typed before): what confirming it sends."""
+    parser = _HiddenFields(action)
+    parser.feed(response.get_data(as_text=True))
+    assert parser.fields, f"no form posting to {action} ({response.status_code})"
+    return parser.fields

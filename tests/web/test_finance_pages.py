@@ -1,9 +1,11 @@
 """Finance pages through the Flask test client: overview, billing runs (preview, run, progress, finalize),
-invoices (filters, totals, CSV, PDF, void, credit notes, bank transfers), overdue list and job runs."""
+invoices (filters, totals, CSV, documents, void, credit notes, bank transfers), overdue list and job runs.
+The confirmations of finalizing, voiding and crediting are tested in test_finance_confirmations.py."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from datetime import UTC, date, datetime
@@ -19,7 +21,7 @@ from daas.scheduler.models import JobRun
 from tests import factories
 from tests.billing_helpers import OCTOBER, Period, bill, deploy, finalize_run
 from tests.scheduler.schedulers import carry_out_requests
-from tests.web.helpers import post_form, signed_in
+from tests.web.helpers import hidden_fields, post_form, signed_in
 
 # One laptop at 39.00 EUR for the whole month, Dutch customer, Dutch issuer: 21 % VAT.
 SUBTOTAL, TAX, TOTAL = "39.00 EUR", "8.19 EUR", "47.19 EUR"
@@ -226,7 +228,9 @@ def test_finalizing_a_run_numbers_its_drafts_and_schedules_their_collection(fina
     run = bill()
     db.session.commit()
     page = f"/finance/billing-runs/{run.id}"
-    response = post_form(finance_client, f"{page}/finalize", {}, form_page=page)
+    assert f'href="{page}/finalize">Finalize 2 drafts…</a>' in _text(finance_client.get(page))
+    confirmation = finance_client.get(f"{page}/finalize")
+    response = finance_client.post(f"{page}/finalize", data=hidden_fields(confirmation, f"{page}/finalize"))
     assert response.headers["Location"] == page
     text = _text(finance_client.get(page))
     assert f"Finalized 2 invoices of billing run {run.id} (2026-10)." in text
@@ -290,17 +294,40 @@ def test_the_csv_export_of_a_period(finance_client):
     assert "Choose a period to export" in _text(finance_client.get("/finance/invoices"))
 
 
-def test_the_invoice_page_shows_lines_totals_and_downloads_its_pdf(finance_client):
+def test_the_invoice_page_shows_lines_totals_and_downloads_its_documents(finance_client):
     _contract("Baukontor")
     (invoice,) = _finalized()
-    text = _text(finance_client.get(f"/finance/invoices/{invoice.id}"))
-    assert f"<h1>Invoice {invoice.number}</h1>" in text
-    assert SUBTOTAL in text and TAX in text and TOTAL in text and "Tax (21.00 %)" in text
+    page = f"/finance/invoices/{invoice.id}"
+    text = _text(finance_client.get(page))
+    assert f"<h1>Invoice {invoice.number}</h1>" in text and ">open</span>" in text  # the status, on the page
+    assert SUBTOTAL in text and TAX in text and TOTAL in text and "VAT (21.00 %)" in text
     assert "No payment received yet." in text and "No credit note on this invoice." in text
-    assert "Void invoice" in text and "Record a bank transfer" in text and "Issue a credit note" in text
-    pdf = finance_client.get(f"/finance/invoices/{invoice.id}.pdf")
+    assert "Void invoice…" in text and "Record a bank transfer" in text and "Issue a credit note" in text
+    pdf = finance_client.get(f"{page}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert pdf.headers["Content-Disposition"] == f'attachment; filename="{invoice.number}.pdf"'
+    assert finance_client.get(f"{page}.pdf").data == pdf.data  # the file kept when it was issued
+    assert f"<code>{hashlib.sha256(pdf.data).hexdigest()}</code>" in text
+    for syntax, name in (("ubl", f"{invoice.number}.xml"), ("cii", f"{invoice.number}-cii.xml")):
+        assert f'href="{page}.xml?syntax={syntax}" download>Download {syntax.upper()} XML</a>' in text
+        xml = finance_client.get(f"{page}.xml?syntax={syntax}")
+        assert (xml.status_code, xml.mimetype) == (200, "application/xml")
+        assert xml.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+        assert f"<code>{hashlib.sha256(xml.data).hexdigest()}</code>" in text
+
+
+def test_a_draft_has_a_draft_pdf_and_no_e_invoice(finance_client):
+    _contract()
+    run = bill()
+    db.session.commit()
+    (draft,) = db.session.scalars(select(Invoice).where(Invoice.billing_run_id == run.id)).all()
+    page = f"/finance/invoices/{draft.id}"
+    text = _text(finance_client.get(page))
+    assert f'href="{page}.pdf" download>Download draft PDF</a>' in text and ".xml" not in text
+    assert f'href="{page}/finalize">Finalize invoice…</a>' in text and "Documents as issued" not in text
+    pdf = finance_client.get(f"{page}.pdf")
+    assert pdf.data.startswith(b"%PDF") and f"draft-{draft.id}.pdf" in pdf.headers["Content-Disposition"]
+    assert finance_client.get(f"{page}.xml").status_code == 409
 
 
 def test_an_unknown_invoice_is_the_404_page(finance_client):
@@ -319,12 +346,16 @@ def test_voiding_an_open_invoice(finance_client):
     _contract()
     (invoice,) = _finalized()
     page = f"/finance/invoices/{invoice.id}"
-    response = post_form(finance_client, f"{page}/void", {}, form_page=page)
+    confirmation = finance_client.get(f"{page}/void")
+    fields = hidden_fields(confirmation, f"{page}/void")
+    response = finance_client.post(f"{page}/void", data={**fields, "reason": "Billed twice"})
     assert response.headers["Location"] == page
     text = _text(finance_client.get(page))
-    assert f"Invoice {invoice.number} is void; it keeps its number." in text and "Void invoice" not in text
+    note = db.session.scalar(select(CreditNote).where(CreditNote.invoice_id == invoice.id))
+    assert f"Invoice {invoice.number} is void (credit note {note.number}); it keeps its number." in text
+    assert "Void invoice…" not in text and "Billed twice" in text
     assert db.session.get(Invoice, invoice.id).status == "void"
-    again = post_form(finance_client, f"{page}/void", {}, form_page="/finance/invoices")
+    again = finance_client.get(f"{page}/void")
     assert "only an open, unpaid invoice can be voided" in _text(
         finance_client.get(again.headers["Location"])
     )
@@ -334,21 +365,32 @@ def test_issuing_a_credit_note(finance_client):
     _contract()
     (invoice,) = _finalized()
     page = f"/finance/invoices/{invoice.id}"
-    response = post_form(
+    confirmation = post_form(
         finance_client,
         f"{page}/credit-notes",
         {"credit-amount": "10.00", "credit-reason": "Late delivery"},
         page,
     )
+    assert confirmation.status_code == 200
+    response = finance_client.post(
+        f"{page}/credit-notes", data=hidden_fields(confirmation, f"{page}/credit-notes")
+    )
     assert response.headers["Location"] == page
     text = _text(finance_client.get(page))
     note = db.session.scalar(select(CreditNote).where(CreditNote.invoice_id == invoice.id))
-    assert re.fullmatch(r"CN-2026-\d{6}", note.number) and note.amount == Decimal("10.00")
+    assert re.fullmatch(r"CN-2026-\d{6}", note.number) and note.amount == Decimal("12.10")  # 10.00 + 21 %
     assert f"Credit note {note.number} issued." in text and "Late delivery" in text
-    assert "37.19 EUR" in text  # what is still due
-    assert db.session.get(Invoice, invoice.id).amount_due == Decimal("37.19")
+    assert "35.09 EUR" in text  # what is still due
+    assert db.session.get(Invoice, invoice.id).amount_due == Decimal("35.09")
     pdf = finance_client.get(f"{page}/credit-notes/{note.id}.pdf")
-    assert pdf.data.startswith(b"%PDF")
+    assert (
+        pdf.data.startswith(b"%PDF")
+        and finance_client.get(f"{page}/credit-notes/{note.id}.pdf").data == pdf.data
+    )
+    for syntax, name in (("ubl", f"{note.number}.xml"), ("cii", f"{note.number}-cii.xml")):
+        assert f'href="{page}/credit-notes/{note.id}.xml?syntax={syntax}"' in text
+        xml = finance_client.get(f"{page}/credit-notes/{note.id}.xml?syntax={syntax}")
+        assert xml.mimetype == "application/xml" and name in xml.headers["Content-Disposition"]
 
 
 def test_a_credit_note_over_the_creditable_amount_is_refused_beside_the_field(finance_client):
@@ -359,8 +401,8 @@ def test_a_credit_note_over_the_creditable_amount_is_refused_beside_the_field(fi
         finance_client, f"{page}/credit-notes", {"credit-amount": "50.00", "credit-reason": "Goodwill"}, page
     )
     assert response.status_code == 422
-    assert re.search(
-        r'id="credit-amount-error">Between 0 and 47.19, what is not credited yet', _text(response)
+    assert re.search(  # net: 39.00 of the 47.19 with VAT
+        r'id="credit-amount-error">Between 0 and 39.00, what is not credited yet', _text(response)
     )
     missing = post_form(finance_client, f"{page}/credit-notes", {"credit-amount": "5"}, page)
     assert re.search(r'id="credit-reason-error">This field is required', _text(missing))

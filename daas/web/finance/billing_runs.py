@@ -1,6 +1,7 @@
 """Billing runs: the preview of a period, asking for a run (queued for a scheduler process: no web
 worker runs it), the request's page until the run starts, the run's progress as JSON for the progress
-bar, its page, and finalizing its drafts."""
+bar, its page, and finalizing its drafts once the confirmation (how many, the numbers they take, their
+totals) is confirmed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from daas.billing import invoices as billing
 from daas.billing import measure, run_states
 from daas.billing.run_states import FINISHED, run_status
 from daas.core import clock
-from daas.core.errors import Invalid
+from daas.core.errors import Conflict, Invalid
 from daas.core.periods import Period
 from daas.scheduler import requests
 from daas.scheduler.presence import presence
@@ -22,7 +23,7 @@ from daas.settings import current_settings
 from daas.usecases import job_requests
 from daas.usecases.billing import finalize_run_and_collect
 from daas.web.finance import blp, queries
-from daas.web.finance.forms import PERIOD_MESSAGE, PeriodForm, RunForm
+from daas.web.finance.forms import PERIOD_MESSAGE, ConfirmForm, PeriodForm, RunForm
 from daas.web.pages import audience, carry_out, pager, principal
 
 
@@ -191,17 +192,33 @@ def billing_runs_progress(run_id: int) -> Any:
     return response
 
 
-@blp.post("/billing-runs/<int:run_id>/finalize")
+@blp.route("/billing-runs/<int:run_id>/finalize", methods=["GET", "POST"])
 @audience("finance")
 def billing_runs_finalize(run_id: int) -> Any:
+    """The confirmation of finalizing a run's drafts (how many, the numbers they take, their totals and
+    how they are collected), and finalizing them once confirmed with the figures shown."""
     run = billing.get_run(run_id)
+    try:
+        billing.check_run_finalizable(run)
+    except Conflict as refused:
+        flash(refused.message, "error")
+        return redirect(url_for("finance.billing_runs_show", run_id=run.id))
+    settings = current_settings()
+    figures = queries.finalization(
+        queries.invoice_conditions(billing_run_id=run.id), clock.today(), settings.documents.card_customers
+    )
+    if not figures.count:
+        flash(f"Billing run {run.id} has no draft left to finalize.", "warning")
+        return redirect(url_for("finance.billing_runs_show", run_id=run.id))
+    form = ConfirmForm()
+    status = form.review_status(figures.reviewed) if form.validate_on_submit() else 200
+    if status is not None:
+        return render_template(
+            "finance/billing_run_finalize.html", run=run, figures=figures, form=form, changed=status == 409
+        ), status
     carry_out(
         None,
-        lambda: finalize_run_and_collect(
-            run.id,
-            current_settings().billing_run,
-            current_settings().collection,
-        ),
+        lambda: finalize_run_and_collect(run.id, settings.billing_run, settings.collection),
         lambda done: (
             f"Finalized {done} invoice{'s' if done != 1 else ''} of billing run {run.id} ({run.period})."
         ),
