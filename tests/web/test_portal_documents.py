@@ -1,6 +1,7 @@
-"""On the portal a customer sees the credit notes of its invoices (and opens each note's PDF) and the wipe
-certificates of the devices that came back from its subscriptions, even once a device serves someone
-else; another customer's note or certificate is the 404 page."""
+"""On the portal a customer sees its invoices and the credit notes on them (net, VAT and total), downloads
+every issued document as its PDF and its UBL and CII e-invoices (the same bytes each time), and opens the
+wipe certificates of the devices that came back from its subscriptions, even once a device serves someone
+else; another customer's invoice, note or certificate is the 404 page."""
 
 from __future__ import annotations
 
@@ -10,11 +11,11 @@ from html import unescape
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from daas.billing.credit_notes import create_credit_note
 from daas.billing.invoices import finalize_run
-from daas.billing.models import Invoice
+from daas.billing.models import Invoice, IssuedDocument
 from daas.contracts.services import deploy_device
 from daas.extensions import db
 from daas.logistics import returns, slots, takeback
@@ -73,27 +74,103 @@ def customers(app, database, today):
     )
 
 
-def _note_pdf(note) -> str:
-    return f"/portal/invoices/{note.invoice_id}/credit-notes/{note.id}.pdf"
+def _note_url(note, ext: str = "pdf") -> str:
+    return f"/portal/invoices/{note.invoice_id}/credit-notes/{note.id}.{ext}"
 
 
-def test_a_customer_sees_the_credit_notes_of_its_invoices_and_opens_their_pdf_never_another_s(
-    customers,
-) -> None:
+def test_a_customer_sees_the_credit_notes_of_its_invoices_with_net_vat_and_total(customers) -> None:
     a, note = customers.a(), customers.note_a
+    invoice = db.session.get(Invoice, note.invoice_id)
+    # 5.00 credited net, with the invoice's 21 % Dutch VAT: 1.05, so 6.05 off the invoice.
+    assert (note.net_amount, note.tax_amount, note.amount) == (
+        Decimal("5.00"),
+        Decimal("1.05"),
+        Decimal("6.05"),
+    )
     invoices = html(a.get("/portal/invoices"))
-    assert f'<a href="{_note_pdf(note)}">Credit note {note.number} (5.00 EUR)</a>' in invoices
+    assert f'<a href="/portal/invoices/{invoice.id}">{invoice.number}</a>' in invoices
+    assert f"Credit note {note.number} (6.05 EUR)" in invoices
+    for url in (
+        _note_url(note),
+        f"{_note_url(note, 'xml')}?syntax=ubl",
+        f"{_note_url(note, 'xml')}?syntax=cii",
+    ):
+        assert f'href="{url}"' in invoices
     assert '<a href="/portal/invoices/credit-notes">Credit notes on your invoices</a>' in invoices
     listed = html(a.get("/portal/invoices/credit-notes"))
-    assert note.number in listed and "Late delivery" in listed and "5.00 EUR" in listed
+    row = listed.split(f'id="credit-note-{note.id}"')[1].split("</tr>")[0]
+    assert note.number in row and "Late delivery" in row
+    assert ">5.00 EUR<" in row and ">1.05 EUR<" in row and ">6.05 EUR<" in row
+    assert f'href="/portal/invoices/{invoice.id}">{invoice.number}</a>' in row
+    assert f'href="{_note_url(note)}"' in row and f'href="{_note_url(note, "xml")}?syntax=cii"' in row
     assert customers.note_b.number not in listed
-    pdf = a.get(_note_pdf(note))
-    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert 'aria-current="page"' in listed.split('href="/portal/invoices"')[1][:40]  # under Invoices
-    other = a.get(_note_pdf(customers.note_b))  # another customer's note
-    assert (other.status_code, other.mimetype) == (404, "text/html")
-    wrong_invoice = f"/portal/invoices/{note.invoice_id}/credit-notes/{customers.note_b.id}.pdf"
-    assert a.get(wrong_invoice).status_code == 404
+
+
+def test_the_invoice_page_shows_its_lines_totals_credit_notes_and_every_download(customers) -> None:
+    a, note = customers.a(), customers.note_a
+    invoice = db.session.get(Invoice, note.invoice_id)
+    page = html(a.get(f"/portal/invoices/{invoice.id}"))
+    assert f"<h1>Invoice {invoice.number}</h1>" in page and "Awaiting bank transfer" in page
+    assert "39.00 EUR" in page and "VAT (21.00 %)" in page and "47.19 EUR" in page  # one laptop, 21 % VAT
+    assert 'Credited</th><td class="num">6.05 EUR' in page and "41.14 EUR" in page  # what is still due
+    row = page.split(f'id="credit-note-{note.id}"')[1].split("</tr>")[0]
+    assert ">5.00 EUR<" in row and ">1.05 EUR<" in row and ">6.05 EUR<" in row and "Late delivery" in row
+    for url in (
+        f"/portal/invoices/{invoice.id}.pdf",
+        f"/portal/invoices/{invoice.id}.xml?syntax=ubl",
+        f"/portal/invoices/{invoice.id}.xml?syntax=cii",
+        f"{_note_url(note, 'xml')}?syntax=ubl",
+    ):
+        assert f'href="{url}"' in page
+    assert 'aria-current="page"' in page.split('href="/portal/invoices"')[1][:40]
+
+
+def test_every_issued_document_downloads_as_it_was_kept_pdf_ubl_and_cii(customers) -> None:
+    a, note = customers.a(), customers.note_a
+    invoice = db.session.get(Invoice, note.invoice_id)
+    base = f"/portal/invoices/{invoice.id}"
+    first, second = a.get(f"{base}.pdf"), a.get(f"{base}.pdf")
+    assert first.status_code == 200 and first.mimetype == "application/pdf"
+    assert first.data.startswith(b"%PDF") and first.data == second.data  # the file kept, not a new render
+    for url, name in (
+        (f"{base}.xml", f"{invoice.number}.xml"),  # UBL unless asked otherwise
+        (f"{base}.xml?syntax=ubl", f"{invoice.number}.xml"),
+        (f"{base}.xml?syntax=cii", f"{invoice.number}-cii.xml"),
+        (f"{_note_url(note, 'xml')}?syntax=ubl", f"{note.number}.xml"),
+        (f"{_note_url(note, 'xml')}?syntax=cii", f"{note.number}-cii.xml"),
+    ):
+        response = a.get(url)
+        assert (response.status_code, response.mimetype) == (200, "application/xml"), url
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{name}"'
+        assert response.data.lstrip().startswith(b"<?xml")
+    kept = {
+        fmt: content
+        for fmt, content in db.session.execute(
+            select(IssuedDocument.format, IssuedDocument.content).where(
+                IssuedDocument.invoice_id == invoice.id
+            )
+        )
+    }
+    assert a.get(f"{base}.xml?syntax=cii").data == kept["cii"] and first.data == kept["pdf"]
+    note_pdf = a.get(_note_url(note))
+    assert note_pdf.mimetype == "application/pdf" and note_pdf.data == a.get(_note_url(note)).data
+    assert db.session.scalar(select(func.count(IssuedDocument.id))) == 12  # two invoices, two notes, 3 each
+    assert a.get(f"{base}.xml?syntax=pdf").status_code == 422
+
+
+def test_another_customer_s_invoice_and_documents_are_not_found(customers) -> None:
+    a, theirs = customers.a(), customers.note_b
+    for url in (
+        f"/portal/invoices/{theirs.invoice_id}",
+        f"/portal/invoices/{theirs.invoice_id}.pdf",
+        f"/portal/invoices/{theirs.invoice_id}.xml?syntax=cii",
+        _note_url(theirs),
+        f"{_note_url(theirs, 'xml')}?syntax=ubl",
+        f"/portal/invoices/{customers.note_a.invoice_id}/credit-notes/{theirs.id}.xml",  # not on that invoice
+    ):
+        response = a.get(url)
+        assert (response.status_code, response.mimetype) == (404, "text/html"), url
 
 
 def test_a_customer_opens_the_wipe_certificate_of_a_device_that_came_back(customers) -> None:
