@@ -1,15 +1,20 @@
 """A customer's IT manager in a real browser: books a return on a free pickup date, approves an upgrade,
-opens an impact statement with its charts; and cannot open another customer's subscription."""
+opens an impact statement with its charts, opens an invoice with its credit note and downloads their
+e-invoices; and cannot open another customer's subscription."""
 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
+from daas.billing.credit_notes import create_credit_note
+from daas.billing.invoices import finalize_run
+from daas.billing.models import Invoice
 from daas.contracts.services import deploy_device
 from daas.core import clock
 from daas.core.dates import add_months
@@ -19,6 +24,7 @@ from daas.logistics.models import RefreshOrder, ReturnOrder
 from daas.logistics.refresh import plan_refresh_orders
 from daas.logistics.rules import UpgradePolicy
 from tests import factories
+from tests.billing_helpers import OCTOBER, bill, documents, issuer
 from tests.browser.conftest import screenshot, sign_in_page
 
 PASSWORD = "correct-horse-battery"
@@ -135,3 +141,46 @@ def test_another_customer_s_subscription_is_a_404_page(page, site, portal) -> No
     assert page.get_by_text("There is no such page, or it is not yours to see.").is_visible()
     assert "Andere Klant" not in page.content()
     screenshot(page, "customer-other-customers-subscription-404")
+
+
+@pytest.fixture
+def invoiced(site):
+    """A customer billed for October (one laptop at 39.00, 21 % VAT) with a credit note of 5.00 net."""
+    with site.app_context():
+        plan = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal("39.00")}])
+        customer = factories.customer(name="Grachten Advies B.V.")
+        contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+        deploy_device(contract.id, factories.device().serial, date(2026, 2, 1), "tests")
+        finalize_run(bill(OCTOBER).id, documents())
+        invoice = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
+        note = create_credit_note(invoice.id, "Late delivery", "finance", issuer(), amount=Decimal("5.00"))
+        factories.user("customer", customer.id, email=EMAIL, password=PASSWORD)
+        db.session.commit()
+        numbers = {"invoice": invoice.number, "note": note.number}
+        db.session.remove()
+    return numbers
+
+
+def test_a_customer_opens_an_invoice_and_downloads_its_e_invoices(page, site, invoiced) -> None:
+    number, note = invoiced["invoice"], invoiced["note"]
+    sign_in_page(page, site, EMAIL, PASSWORD)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices").click()
+    row = page.get_by_role("row").filter(has_text=number)
+    assert f"Credit note {note} (6.05 EUR)" in row.inner_text()  # 5.00 and its 21 % VAT
+    row.get_by_role("link", name=number, exact=True).click()
+    page.get_by_role("heading", name=f"Invoice {number}").wait_for()
+    credited = page.get_by_role("row").filter(has_text=note).inner_text()
+    assert "5.00 EUR" in credited and "1.05 EUR" in credited and "6.05 EUR" in credited
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"Download {number} as UBL XML").click()
+    assert download.value.suggested_filename == f"{number}.xml"
+    assert b"<Invoice" in Path(download.value.path()).read_bytes()
+    with page.expect_download() as download:
+        page.get_by_role("link", name=f"CII XML of credit note {note}").click()
+    assert download.value.suggested_filename == f"{note}-cii.xml"
+    assert b"CrossIndustryInvoice" in Path(download.value.path()).read_bytes()
+    screenshot(page, "customer-invoice")
+    page.get_by_role("link", name="← Invoices").click()
+    page.get_by_role("link", name="Credit notes on your invoices").click()
+    listed = page.get_by_role("row").filter(has_text=note).inner_text()
+    assert "Late delivery" in listed and "1.05 EUR" in listed and number in listed

@@ -1,6 +1,7 @@
 """Finance's month end in a real browser: choose October, preview, run billing (queued until a scheduler
-runs, which the page says) and watch its progress, check a draft, finalize, open an invoice and download
-its PDF."""
+runs, which the page says) and watch its progress, check a draft, finalize (after a confirmation with the
+numbers and totals), open an invoice and download its PDF and UBL, credit one of its lines and void
+another invoice, each after a confirmation with the credit note's figures."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from daas.billing.models import BillingRun, Invoice
+from daas.billing.models import BillingRun, CreditNote, Invoice
 from daas.core import clock
 from daas.extensions import db
 from tests import factories
@@ -78,18 +79,27 @@ def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, s
         run_id = int(page.url.rsplit("/", 1)[1])
         _watch_the_run(page, site, run_id)
 
-    # Check a draft's total, then finalize: the drafts get their numbers.
+    # Check a draft's total, then finalize: the confirmation says what will happen, then the drafts get
+    # their numbers.
     row = page.get_by_role("row").filter(has_text="Berliner Baukontor GmbH")
     assert DRAFT_TOTAL in row.inner_text() and "draft" in row.inner_text()
-    page.get_by_role("button", name="Finalize 3 drafts").click()
-    page.get_by_text(f"Finalized 3 invoices of billing run {run_id} (2026-10).").wait_for()
+    page.get_by_role("link", name="Finalize 3 drafts…").click()
+    page.get_by_role("heading", name=f"Finalize billing run {run_id} of 2026-10").wait_for()
     year = clock.today().year
+    figures = page.locator("#finalize-figures").inner_text()
+    assert "3 drafts to be numbered" in figures
+    assert re.search(rf"INV-{year}-\d{{6}} to INV-{year}-\d{{6}}, the next of the series", figures)
+    assert "1,815.00 EUR" in page.locator("table.totals").inner_text()  # 3 × 605.00
+    assert {status for (status,) in _read(site, select(Invoice.status))} == {"draft"}
+    screenshot(page, "finance-journey-finalize-confirmation")
+    page.get_by_role("button", name="Finalize 3 drafts", exact=True).click()
+    page.get_by_text(f"Finalized 3 invoices of billing run {run_id} (2026-10).").wait_for()
     numbers = page.get_by_role("link", name=re.compile(rf"^INV-{year}-\d{{6}}$"))
     assert numbers.count() == 3
     assert {status for (status,) in _read(site, select(Invoice.status))} == {"open"}
     screenshot(page, "finance-journey-run")
 
-    # Open an invoice and download its PDF.
+    # Open an invoice and download its PDF and its UBL e-invoice.
     row = page.get_by_role("row").filter(has_text="Berliner Baukontor GmbH")
     number = row.get_by_role("link").inner_text()
     row.get_by_role("link").click()
@@ -99,7 +109,43 @@ def test_finance_runs_previews_and_finalizes_october_and_downloads_a_pdf(page, s
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename == f"{number}.pdf"
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download UBL XML").click()
+    assert download.value.suggested_filename == f"{number}.xml"
+    assert b"<Invoice" in Path(download.value.path()).read_bytes()
     screenshot(page, "finance-journey")
+
+    # Credit the laptop's line: the confirmation shows the net, the 21 % VAT and the total first.
+    page.get_by_label("Credit on line 1", exact=True).fill("39.00")
+    page.get_by_label("Reason", exact=True).fill("Laptop returned in the first week")
+    page.get_by_role("button", name="Issue credit note…").click()
+    page.get_by_role("heading", name=f"Credit note on invoice {number}").wait_for()
+    assert page.locator("#credit-net").inner_text() == "39.00 EUR"
+    assert page.locator("#credit-tax").inner_text() == "8.19 EUR"
+    assert page.locator("#credit-total").inner_text() == "47.19 EUR"
+    assert _read(site, select(CreditNote.id)) == []  # nothing issued before it is confirmed
+    screenshot(page, "finance-journey-credit-confirmation")
+    page.get_by_role("button", name="Issue credit note", exact=True).click()
+    flash = page.locator(".flash-success")
+    flash.wait_for()
+    assert re.fullmatch(rf"Credit note CN-{year}-\d{{6}} issued\.", flash.inner_text())
+    assert page.locator("#invoice-due").inner_text() == "557.81 EUR"  # 605.00 - 47.19
+
+    # Void another invoice: its confirmation shows the full credit note and asks for a reason.
+    page.get_by_role("link", name=f"Billing run {run_id}").click()
+    page.get_by_role("row").filter(has_text="Kantoor Noord B.V.").get_by_role("link").click()
+    other = page.get_by_role("heading", level=1).inner_text().removeprefix("Invoice ")
+    page.get_by_role("link", name="Void invoice…").click()
+    page.get_by_role("heading", name=f"Void invoice {other}").wait_for()
+    assert page.locator("#credit-total").inner_text() == DRAFT_TOTAL
+    page.get_by_role("button", name=f"Void invoice {other}").click()  # without a reason: refused
+    page.locator(".error-summary").wait_for()
+    page.get_by_label("Reason for voiding").fill("Billed to the wrong company")
+    page.get_by_role("button", name=f"Void invoice {other}").click()
+    page.get_by_text(
+        re.compile(rf"Invoice {other} is void \(credit note CN-{year}-\d{{6}}\); it keeps its number\.")
+    ).wait_for()
+    assert _read(site, select(Invoice.status).where(Invoice.number == other)) == [("void",)]
 
 
 def _watch_the_run(page, site, run_id: int) -> None:
@@ -107,7 +153,7 @@ def _watch_the_run(page, site, run_id: int) -> None:
     assert progress.is_visible()
     assert page.locator("[data-progress-status]").inner_text().strip() == "running"
     page.get_by_text("3 of 3 contracts processed (100%)").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Finalize 3 drafts").wait_for()  # the page reloaded when the run ended
+    page.get_by_role("link", name="Finalize 3 drafts…").wait_for()  # the page reloaded when the run ended
     assert progress.get_attribute("value") == "3" and progress.get_attribute("max") == "3"
     assert page.locator("[data-progress-status]").inner_text().strip() == "completed"
     assert _read(site, select(BillingRun.status, BillingRun.processed).where(BillingRun.id == run_id)) == [
