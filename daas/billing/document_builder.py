@@ -78,7 +78,8 @@ def document_line(position: int, line: InvoiceLine) -> DocumentLine:
     """An invoice line as documents write it. Lines computed before lines had a price and base quantity
     are written as one unit at their amount (minus one for a negative correction), which adds up too."""
     if line.unit_code is not None and line.price is not None and line.base_quantity is not None:
-        quantity, unit, price, base = line.quantity or ONE, line.unit_code, line.price, line.base_quantity
+        quantity = ONE if line.quantity is None else line.quantity
+        unit, price, base = line.unit_code, line.price, line.base_quantity
     else:
         quantity, unit, price, base = (ONE if line.amount >= 0 else -ONE), "C62", abs(line.amount), ONE
     return DocumentLine(
