@@ -1,13 +1,18 @@
 """The accounting export: one CSV row per invoice line, plus one row per invoice for its VAT, so that
 the amounts of an invoice's rows add up to its total and a period's rows to the period's totals. Text
 cells (customer names, descriptions, VAT ids) are written so no spreadsheet runs them as formulas; the
-amounts stay numbers, negative ones (credit, late usage corrections) included."""
+amounts stay numbers, negative ones (credit, late usage corrections) included.
+
+A line's row carries the numbers its documents write (document_builder.document_line), so that
+`quantity × price ÷ base_quantity`, rounded, is its amount: lines computed before lines had a price are
+written as one unit (minus one for a negative correction) at their amount."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 
+from daas.billing.document_builder import document_line
 from daas.billing.models import Invoice
 from daas.billing.tax import percent
 from daas.core.csv_cells import write_csv
@@ -32,6 +37,9 @@ COLUMNS = (
     "metric",
     "quantity",
     "unit_amount",
+    "unit_code",
+    "price",
+    "base_quantity",
     "amount",
     "tax_rate",
     "tax_note",
@@ -46,6 +54,8 @@ NUMERIC_COLUMNS = (
     "line",
     "quantity",
     "unit_amount",
+    "price",
+    "base_quantity",
     "amount",
     "tax_rate",
     "invoice_subtotal",
@@ -84,16 +94,20 @@ def export_rows(invoices: Iterable[Invoice]) -> Iterable[dict[str, str]]:
             "invoice_total": money(invoice.total),
         }
         for position, line in enumerate(invoice.lines, start=1):
+            written = document_line(position, line)
             yield {
                 **common,
                 "line": str(position),
                 "kind": line.kind,
                 "description": line.description,
                 "metric": line.metric or "",
-                "quantity": _quantity(line.quantity),
+                "quantity": _quantity(written.quantity),
                 "unit_amount": ""
                 if line.unit_amount is None
                 else format_unit_amount(line.unit_amount, invoice.currency),
+                "unit_code": written.unit_code,
+                "price": format_unit_amount(written.price, invoice.currency),
+                "base_quantity": _quantity(written.base_quantity),
                 "amount": money(line.amount),
             }
         yield {
@@ -105,6 +119,9 @@ def export_rows(invoices: Iterable[Invoice]) -> Iterable[dict[str, str]]:
             "metric": "",
             "quantity": "",
             "unit_amount": "",
+            "unit_code": "",
+            "price": "",
+            "base_quantity": "",
             "amount": money(invoice.tax_amount),
         }
 

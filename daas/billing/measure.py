@@ -13,7 +13,7 @@ halves until the failing ones are found; their errors are returned beside the ot
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +25,9 @@ from sqlalchemy.exc import DBAPIError
 
 from daas.billing.models import BilledUsage
 from daas.billing.rating import ZERO, Charge, Tier
+from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
+from daas.core.languages import document_language
 from daas.core.periods import Period
 from daas.customers.models import Customer
 from daas.devices.models import Device
@@ -56,6 +58,7 @@ class CustomerTerms:
     vat_id: str | None
     billing_email: str
     payment_terms_days: int
+    language: str  # the document language its invoices are written in (daas.core.languages)
 
 
 @dataclass(frozen=True)
@@ -109,12 +112,56 @@ def customers(ids: Iterable[int]) -> dict[int, CustomerTerms]:
                 Customer.vat_id,
                 Customer.billing_email,
                 Customer.payment_terms_days,
+                Customer.document_language,
             ).where(Customer.id.in_(ids))
         )
         if ids
         else []
     )
-    return {row.id: CustomerTerms(*row) for row in rows}
+    return {
+        row.id: CustomerTerms(
+            row.id,
+            row.name,
+            row.country,
+            row.vat_id,
+            row.billing_email,
+            row.payment_terms_days,
+            document_language(row.document_language, row.country),
+        )
+        for row in rows
+    }
+
+
+def model_name(sku: str, manufacturer: str | None, name: str | None) -> str:
+    """What invoice lines call a device model: its maker and name ("Dell Latitude 5440"; the name alone
+    when it starts with the maker), else its SKU."""
+    name, manufacturer = (name or "").strip(), (manufacturer or "").strip()
+    if not name:
+        return sku
+    if not manufacturer or name.casefold().startswith(manufacturer.casefold()):
+        return name
+    return f"{manufacturer} {name}"
+
+
+def device_model_names(ids: Iterable[int]) -> dict[int, str]:
+    """device model id -> what invoice lines call it (`model_name`); models of these that share a name
+    are told apart by their SKU ("Dell Latitude 5440 (LAT-5440-I7)")."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(DeviceModel.id, DeviceModel.sku, DeviceModel.manufacturer, DeviceModel.name).where(
+            DeviceModel.id.in_(ids)
+        )
+    ).all()
+    names = {row.id: model_name(row.sku, row.manufacturer, row.name) for row in rows}
+    shared = {name for name, count in Counter(names.values()).items() if count > 1}
+    return {
+        row.id: f"{names[row.id]} ({row.sku})"
+        if names[row.id] in shared and names[row.id] != row.sku
+        else names[row.id]
+        for row in rows
+    }
 
 
 def plans() -> dict[int, PlanTerms]:
@@ -127,8 +174,14 @@ def plans() -> dict[int, PlanTerms]:
                 unit_amount=c.unit_amount,
                 device_model_id=c.device_model_id,
                 device_model_sku=c.device_model.sku if c.device_model else None,
+                device_model_name=(
+                    model_name(c.device_model.sku, c.device_model.manufacturer, c.device_model.name)
+                    if c.device_model
+                    else None
+                ),
                 metric_id=c.metric_id,
                 metric_code=c.metric.code if c.metric else None,
+                metric_name=(c.metric.name or c.metric.code) if c.metric else None,
                 model=c.model,
                 tiers=tuple(Tier(t.up_to, t.unit_amount, t.flat_amount) for t in c.tiers),
                 package_size=c.package_size,

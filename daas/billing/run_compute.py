@@ -31,11 +31,12 @@ from daas.billing.tax import decide_tax, tax_amount
 from daas.contracts.terms import effective_minimum
 from daas.core.money import format_money
 from daas.core.periods import Period
-from daas.db import Money
+from daas.db import Money, UnitAmount
 
 # What the invoice columns hold (exclusive bounds): a contract that would bill more cannot be invoiced.
 AMOUNT_LIMIT = Decimal(10) ** (Money.precision - Money.scale)
 QUANTITY_LIMIT = Decimal(10) ** (Quantity.precision - Quantity.scale)
+PRICE_LIMIT = Decimal(10) ** (UnitAmount.precision - UnitAmount.scale)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ class Measurements:
         self.failures: dict[int, str] = {}
         self.plans = measure.plans()
         self.deployments = measure.deployments_in(period)
+        self.model_names = measure.device_model_names(
+            {model_id for by_model in self.deployments.values() for model_id in by_model}
+        )
         self.late: dict[int, list[measure.BilledQuantity]] = defaultdict(list)
         for billed in measure.late_usage_candidates(period):
             self.late[billed.contract_id].append(billed)
@@ -91,7 +95,9 @@ class Measurements:
         return usage
 
 
-def _late_lines(m: Measurements, contract_id: int, charges: Sequence[Charge], currency: str) -> list[Line]:
+def _late_lines(
+    m: Measurements, contract_id: int, charges: Sequence[Charge], currency: str, language: str
+) -> list[Line]:
     by_metric = {c.metric_id: c for c in charges if c.kind == "metered"}
     lines = []
     for billed in sorted(m.late.get(contract_id, []), key=lambda b: (b.period, b.metric_id)):
@@ -99,7 +105,7 @@ def _late_lines(m: Measurements, contract_id: int, charges: Sequence[Charge], cu
         if charge is None:
             continue
         now = m.late_now.get(billed.period, {}).get(contract_id, {}).get(billed.metric_id, ZERO)
-        line = late_usage_line(charge, billed.period, now, billed.quantity, currency)
+        line = late_usage_line(charge, billed.period, now, billed.quantity, currency, language=language)
         if line is not None:
             lines.append(line)
     return lines
@@ -111,6 +117,7 @@ def compute_invoice(
     """One contract's invoice for the period, or None when it owes nothing at all this period."""
     period = m.period
     plan = m.plans[contract.plan_id]
+    customer = m.customers[contract.customer_id]
     days = active_days(contract.start_date, contract.end_date, period)
     lines: list[Line] = []
     if days > 0:
@@ -123,11 +130,18 @@ def compute_invoice(
             quantities=m.usage.get(contract.id, {}),
         )
         minimum = effective_minimum(contract.minimum, plan.minimum)
-        lines = rate_contract(plan.charges, usage, minimum, period, plan.currency)
-    lines += _late_lines(m, contract.id, plan.charges, plan.currency)
+        lines = rate_contract(
+            plan.charges,
+            usage,
+            minimum,
+            period,
+            plan.currency,
+            language=customer.language,
+            model_names=m.model_names,
+        )
+    lines += _late_lines(m, contract.id, plan.charges, plan.currency, customer.language)
     if days <= 0 and not lines:
         return None
-    customer = m.customers[contract.customer_id]
     subtotal = sum((line.amount for line in lines), ZERO)
     tax = decide_tax(issuer_country, customer.country, customer.vat_id, period.end - timedelta(days=1))
     tax_due = tax_amount(subtotal, tax.rate, plan.currency)
@@ -155,12 +169,17 @@ def _check_fits(lines: Sequence[Line], total: Decimal, currency: str) -> None:
                 f"“{line.description}” comes to {format_money(line.amount, currency)} {currency}; an "
                 f"invoice holds amounts below {limit} {currency}."
             )
-        for quantity in (line.quantity, line.usage_quantity):
+        for quantity in (line.quantity, line.usage_quantity, line.base_quantity):
             if quantity is not None and abs(quantity) >= QUANTITY_LIMIT:
                 raise Unbillable(
                     f"“{line.description}” has a quantity of {quantity:f}; an invoice line holds "
                     f"quantities below {QUANTITY_LIMIT:f}."
                 )
+        if line.price is not None and line.price >= PRICE_LIMIT:
+            raise Unbillable(
+                f"“{line.description}” has a price of {format_money(line.price, currency)} {currency}; an "
+                f"invoice line holds prices below {format_money(PRICE_LIMIT, currency)} {currency}."
+            )
     if abs(total) >= AMOUNT_LIMIT:
         raise Unbillable(
             f"The invoice comes to {format_money(total, currency)} {currency}; an invoice holds amounts "

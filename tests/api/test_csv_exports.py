@@ -36,7 +36,8 @@ def neutralised(value: str) -> str:
 
 @pytest.fixture
 def billed(database, today):
-    """An October draft of a customer with an attacker's name, with a late-usage credit of -12.00."""
+    """An October draft of a customer with an attacker's name, with a late-usage credit of -12.00 written
+    as lines were before they had a price (no unit code, price or base quantity)."""
 
     def make(name: str) -> Invoice:
         customer = factories.customer(name=name, vat_id=None)
@@ -75,9 +76,33 @@ def test_the_invoice_export_shows_a_formula_name_as_text_and_keeps_amounts_numbe
         assert {row["customer_name"] for row in rows} == {neutralised(name)}
         credit = next(row for row in rows if row["kind"] == "late_usage")
         assert credit["description"] == neutralised(f"{name}: late usage 2026-09")
-        assert (credit["quantity"], credit["amount"]) == ("-3", "-12.00")
+        # A line without a price is written as its documents write it: minus one unit at 12.00.
+        assert (credit["quantity"], credit["unit_code"], credit["price"], credit["base_quantity"]) == (
+            "-1",
+            "C62",
+            "12.00",
+            "1",
+        )
+        assert (credit["unit_amount"], credit["amount"]) == ("4.00", "-12.00")
         device = next(row for row in rows if row["kind"] == "device_monthly")
         assert device["amount"] == "39.00"
+        # 31 DAY × 39.00 / 31: the numbers the invoice's documents carry.
+        assert (device["quantity"], device["unit_code"], device["price"], device["base_quantity"]) == (
+            "31",
+            "DAY",
+            "39.00",
+            "31",
+        )
+        tax = next(row for row in rows if row["kind"] == "tax")
+        assert (tax["unit_code"], tax["price"], tax["base_quantity"]) == ("", "", "")
+        assert list(rows[0])[16:22] == [
+            "quantity",
+            "unit_amount",
+            "unit_code",
+            "price",
+            "base_quantity",
+            "amount",
+        ]
         assert sum(Decimal(row["amount"]) for row in rows) == Decimal("27.00") + Decimal(
             next(row for row in rows if row["kind"] == "tax")["amount"]
         )

@@ -21,9 +21,12 @@ def example(database, today):
     plan, tickets, swaps = worked_example_plan()
     customer = factories.customer(name="Amsterdam Analytics B.V.", vat_id="NL004495445B01")
     contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
-    deploy(contract, date(2026, 9, 15))  # A: all of October, 31 days
-    deploy(contract, date(2026, 10, 10))  # B: 22 days
-    deploy(contract, date(2026, 8, 1), end=date(2026, 10, 5))  # C: picked up on the 5th, 4 days
+    laptop = factories.device_model(manufacturer="Dell", name="Latitude 5440")  # A, B and C are alike
+    deploy(contract, date(2026, 9, 15), sku=laptop.sku)  # A: all of October, 31 days
+    deploy(contract, date(2026, 10, 10), sku=laptop.sku)  # B: 22 days
+    deploy(
+        contract, date(2026, 8, 1), end=date(2026, 10, 5), sku=laptop.sku
+    )  # C: picked up on the 5th, 4 days
     return {
         "contract": contract,
         "customer": customer,
@@ -84,9 +87,21 @@ def test_the_worked_example_to_the_cent(client, example):
     assert draft["status"] == "draft" and draft["number"] is None
     assert [(line["kind"], line["quantity"], line["amount"]) for line in draft["lines"]] == [
         ("device_monthly", "57", "71.71"),
-        ("metered", "13", "45.00"),
+        ("metered", "10", "0.00"),  # 13 tickets: the free 10,
+        ("metered", "3", "45.00"),  # and 3 at 15.00
         ("metered", "1", "49.00"),
-        ("minimum_true_up", None, "334.29"),
+        ("minimum_true_up", "1", "334.29"),
+    ]
+    # documents.md: every line is quantity × price ÷ base, in the customer's language (Dutch: NL).
+    assert [
+        (line["quantity"], line["unit_code"], line["price"], line["base_quantity"], line["description"])
+        for line in draft["lines"]
+    ] == [
+        ("57", "DAY", "39.00", "31", "Dell Latitude 5440: 57 apparaatdagen in oktober 2026"),
+        ("10", "C62", "0.00", "1", f"{example['tickets'].name}, eenheden 1-10 à 0,00"),
+        ("3", "C62", "15.00", "1", f"{example['tickets'].name}, eenheden 11-13 à 15,00"),
+        ("1", "C62", "49.00", "1", f"{example['swaps'].name} in oktober 2026"),
+        ("1", "C62", "334.29", "1", "Minimumafname 500,00 voor oktober 2026 (31 van 31 dagen)"),
     ]
     assert (draft["subtotal"], draft["tax_rate"], draft["tax_amount"], draft["total"]) == (
         "500.00",
@@ -113,7 +128,7 @@ def test_the_worked_example_to_the_cent(client, example):
     export = client.get("/api/v1/invoices/export.csv?period=2026-10", headers=finance)
     assert export.status_code == 200 and export.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(export.get_data(as_text=True))))
-    assert len(rows) == 5  # four lines and the VAT
+    assert len(rows) == 6  # five lines (the tickets' two tiers) and the VAT
     assert sum(Decimal(row["amount"]) for row in rows) == Decimal("605.00")
     assert {row["invoice_total"] for row in rows} == {"605.00"}
 
@@ -166,5 +181,6 @@ def test_the_event_at_midnight_on_the_first_belongs_to_the_new_month(client, dat
     bill()
     finance = bearer(factories.token("finance"))
     [invoice] = client.get(f"/api/v1/invoices?contract_id={contract.id}", headers=finance).get_json()
-    [tickets_line, *_] = [line for line in invoice["lines"] if line["metric"] == tickets.code]
-    assert (tickets_line["quantity"], tickets_line["amount"]) == ("12", "30.00")
+    tickets_lines = [line for line in invoice["lines"] if line["metric"] == tickets.code]
+    # 12 October tickets: the free 10 and 2 at 15.00.
+    assert [(line["quantity"], line["amount"]) for line in tickets_lines] == [("10", "0.00"), ("2", "30.00")]

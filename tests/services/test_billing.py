@@ -97,10 +97,50 @@ def test_a_contract_of_one_month_from_january_31_ends_on_the_last_of_february(pl
     )
     with clock.frozen(date(2028, 6, 1)):
         bill(Period.parse("2028-02"))
-    assert (
-        _invoice(contract, Period.parse("2028-02"))
-        .lines[-1]
-        .description.startswith("Minimum commitment 482.76 (28 of 29 days)")
+    true_up = _invoice(contract, Period.parse("2028-02")).lines[-1]
+    # The customer is Dutch (NL): its lines are written in Dutch.
+    assert true_up.description.startswith("Minimumafname 482,76 voor februari 2028 (28 van 29 dagen)")
+
+
+def test_each_device_model_has_its_own_line_named_in_the_customers_language(database, today):
+    plan = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal("44.00")}])
+    laptop = factories.device_model(manufacturer="Dell", name="Latitude 5440")
+    monitor = factories.device_model(manufacturer="Dell", name="P2425H", category="monitor")
+    customer = factories.customer(country="DE")  # German, the default of its country
+    contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+    for _ in range(8):
+        deploy(contract, date(2026, 9, 1), sku=laptop.sku)  # 8 × 31 = 248 days
+    deploy(contract, date(2026, 10, 22), sku=monitor.sku)  # 10 days
+    bill()
+    invoice = _invoice(contract)
+    # documents.md: `248 DAY × 44.00 / 31 = 352.00`, one line per model though the charge covers both.
+    assert [
+        (line.description, line.quantity, line.unit_code, line.price, line.base_quantity, line.amount)
+        for line in invoice.lines
+    ] == [
+        (
+            "Dell Latitude 5440: 248 Gerätetage im Oktober 2026",
+            248,
+            "DAY",
+            Decimal(44),
+            31,
+            Decimal("352.00"),
+        ),
+        ("Dell P2425H: 10 Gerätetage im Oktober 2026", 10, "DAY", Decimal(44), 31, Decimal("14.19")),
+    ]
+    assert invoice.subtotal == Decimal("366.19")
+
+    # A language the customer chose wins over its country's; models that share a name show their SKU.
+    first = factories.device_model(manufacturer="HP", name="EliteBook 840")
+    second = factories.device_model(manufacturer="HP", name="HP EliteBook 840")  # the maker is not repeated
+    chose = factories.customer(country="NL", document_language="fr")
+    other = factories.contract(chose.id, plan.code, date(2026, 1, 1))
+    deploy(other, date(2026, 10, 1), sku=first.sku)
+    deploy(other, date(2026, 10, 1), sku=second.sku)
+    bill()
+    assert sorted(line.description for line in _invoice(other).lines) == sorted(
+        f"HP EliteBook 840 ({model.sku})\u00a0: 31 jours-appareil en octobre 2026"
+        for model in (first, second)
     )
 
 
@@ -123,7 +163,7 @@ def test_a_contract_ending_mid_month_prorates_its_minimum(plan):
         ("device_monthly", "9", "11.32"),  # 39.00 × 9 / 31 = 11.322…
         ("metered", "0", "0.00"),
         ("metered", "0", "0.00"),
-        ("minimum_true_up", None, "230.62"),  # 500.00 × 15 / 31 = 241.94, less 11.32
+        ("minimum_true_up", "1", "230.62"),  # 500.00 × 15 / 31 = 241.94, less 11.32
     ]
     assert _invoice(contract).subtotal == Decimal("241.94")
 
@@ -137,7 +177,7 @@ def test_a_month_without_usage_bills_devices_and_the_minimum(plan):
         ("device_monthly", "31", "39.00"),
         ("metered", "0", "0.00"),
         ("metered", "0", "0.00"),
-        ("minimum_true_up", None, "461.00"),
+        ("minimum_true_up", "1", "461.00"),
     ]
 
 
@@ -180,7 +220,11 @@ def test_late_usage_is_billed_next_month_as_a_difference_that_respects_tiers(pla
     november = _invoice(contract, NOVEMBER)
     late = [line for line in november.lines if line.kind == "late_usage"]
     assert [(line.description, line.quantity, line.amount) for line in late] == [
-        (f"Late usage 2026-10: {tickets.code}", Decimal(5), Decimal("45.00"))  # 13 − 10 free = 3 × 15.00
+        # 13 − 10 free = 3 × 15.00: one unit at that amount, named by its month and metric, in Dutch
+        (f"Nagekomen verbruik oktober 2026: {tickets.name}", Decimal(1), Decimal("45.00"))
+    ]
+    assert [(line.metric, line.usage_period, line.usage_quantity) for line in late] == [
+        (tickets.code, "2026-10", Decimal(13))
     ]
     assert october.total == _invoice(contract).total  # the finalized invoice did not change
     # Late usage is not a charge of November: the minimum true-up ignores it.
@@ -204,8 +248,12 @@ def test_usage_arriving_before_finalization_is_in_the_recomputed_draft(plan):
     bill()
     usage(contract, tickets, at(2026, 10, 30))
     bill()
-    [line] = [line for line in _invoice(contract).lines if line.metric == tickets.code]
-    assert (line.quantity, line.amount) == (Decimal(13), Decimal("45.00"))
+    lines = [line for line in _invoice(contract).lines if line.metric == tickets.code]
+    assert [(line.quantity, line.amount) for line in lines] == [  # the free tier and the paid one
+        (Decimal(10), Decimal("0.00")),
+        (Decimal(3), Decimal("45.00")),
+    ]
+    assert [line.usage_quantity for line in lines] == [Decimal(13), None]
 
 
 # -- taxes and currencies -----------------------------------------------------------------------------
@@ -248,7 +296,12 @@ def test_yen_has_no_decimals(database, today):
     deploy(contract, date(2026, 10, 10))
     bill()
     invoice = _invoice(contract)
-    assert _lines(invoice) == [("device_monthly", "22", "2981"), ("minimum_true_up", None, "47019")]
+    assert _lines(invoice) == [("device_monthly", "22", "2981"), ("minimum_true_up", "1", "47019")]
+    # In yen the device price is the amount ÷ the days (documents.md): 22 × 135.5 = 2981.
+    assert [(line.unit_code, line.price, line.base_quantity) for line in invoice.lines] == [
+        ("DAY", Decimal("135.5"), Decimal(1)),
+        ("C62", Decimal(47019), Decimal(1)),
+    ]
     assert (invoice.total, invoice.tax_note) == (Decimal(50000), "Outside the scope of EU VAT")
 
 
@@ -389,7 +442,7 @@ def test_usage_arriving_between_the_draft_and_its_finalization_is_billed_late(pl
     run = bill()
     usage(contract, tickets, at(2026, 10, 28))  # after the draft was measured, before finalization
     service.finalize_run(run.id, documents())
-    assert next(line.quantity for line in _invoice(contract).lines if line.metric == tickets.code) == 12
+    assert next(line.usage_quantity for line in _invoice(contract).lines if line.metric == tickets.code) == 12
     with clock.frozen(date(2026, 12, 2)):
         bill(NOVEMBER)
     late = [line for line in _invoice(contract, NOVEMBER).lines if line.kind == "late_usage"]
