@@ -95,6 +95,10 @@ def test_the_invoice_export_shows_a_formula_name_as_text_and_keeps_amounts_numbe
         )
         tax = next(row for row in rows if row["kind"] == "tax")
         assert (tax["unit_code"], tax["price"], tax["base_quantity"]) == ("", "", "")
+        for row in rows:  # every line adds up as its documents write it
+            if row["kind"] != "tax":
+                product = Decimal(row["quantity"]) * Decimal(row["price"]) / Decimal(row["base_quantity"])
+                assert product.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP") == Decimal(row["amount"])
         assert list(rows[0])[16:22] == [
             "quantity",
             "unit_amount",
