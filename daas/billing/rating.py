@@ -458,7 +458,9 @@ def rate_contract(
     model_names: Mapping[int, str] | None = None,
 ) -> list[Line]:
     """The lines of one contract's invoice for a period, before late usage: each charge's lines (device
-    charges one per model that served; `model_names` names them), then the minimum true-up."""
+    charges one per model that served; `model_names` names them), then the minimum true-up. A contract
+    active in the period whose devices never served has one line of 0 device-days, so its invoice has
+    a line as every invoice must."""
     lines: list[Line] = []
     for charge in charges:
         if charge.kind == "device_monthly":
@@ -466,5 +468,9 @@ def rate_contract(
         else:
             quantity = usage.quantities.get(charge.metric_id or 0, ZERO)
             lines += metered_lines(charge, quantity, period, currency, language=language)
+    device_charges = [charge for charge in charges if charge.kind == "device_monthly"]
+    if not lines and device_charges and usage.active_days > 0:
+        # An invoice has at least one line (EN 16931 BR-16): no device served, so 0 device-days.
+        lines.append(device_line(device_charges[0], 0, period, currency, language=language))
     true_up = minimum_true_up(lines, minimum, usage.active_days, period, currency, language=language)
     return [*lines, true_up] if true_up else lines

@@ -216,7 +216,10 @@ def test_device_deployed_and_returned_the_same_day_is_not_billed() -> None:
     assert days == 0
     usage = ContractUsage(active_days=31, device_days_by_model={LAPTOP: days})
     lines = rating.rate_contract([DEVICES], usage, None, OCT_2026, "EUR")
-    assert lines == []
+    # Nothing is billed, and the invoice still has its one line (EN 16931 BR-16): 0 device-days.
+    assert [
+        (line.quantity, line.unit_code, line.price, line.base_quantity, line.amount) for line in lines
+    ] == [(D(0), "DAY", DEVICES.unit_amount, D(31), D("0.00"))]
 
 
 def test_deployment_boundaries_bill_the_start_day_and_not_the_end_day() -> None:
@@ -693,7 +696,15 @@ def test_rate_contract_lines_add_up_with_the_currency_decimals(
     charge_lines = [line for line in lines if line.kind != "minimum_true_up"]
     device_lines = [line for line in charge_lines if line.kind == "device_monthly"]
     served = len([days for days in by_model.values() if days > 0])
-    assert len(device_lines) == len(device_charges) * served  # one line per charge and model
+    if (
+        served
+        or not device_charges
+        or any(line.kind != "device_monthly" for line in charge_lines)
+        or not active
+    ):
+        assert len(device_lines) == len(device_charges) * served  # one line per charge and model
+    else:  # no device served and nothing else billed: one line of 0 device-days
+        assert [(line.quantity, line.amount) for line in device_lines] == [(0, 0)]
     charges_total = total(charge_lines)
     subtotal = total(lines)
     if minimum is None or active == 0:
