@@ -21,6 +21,7 @@ from lxml import etree
 
 from daas.billing.documents import NOT_SUBJECT, Address, Document, DocumentLine, Party, VatGroup
 from daas.core.money import format_unit_amount, round_money
+from daas.core.text import xml_text
 
 GUIDELINE_ID = "urn:cen.eu:en16931:2017"  # BT-24: Factur-X EN 16931 profile
 
@@ -225,7 +226,7 @@ def _text(parent: etree._Element, name: str, text: str | None, **attributes: str
     if text is None or not str(text).strip():
         return
     element = _ram(parent, name)
-    element.text = str(text).strip()
+    element.text = xml_text(str(text)).strip()
     for key, value in attributes.items():
         element.set(key, value)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 from daas.billing import labels
 from daas.billing.documents import (
@@ -35,6 +36,7 @@ from daas.contracts.models import Contract
 from daas.core.languages import document_language
 from daas.core.periods import Period
 from daas.customers.models import Customer
+from daas.customers.rules import missing_for_peppol
 
 ONE = Decimal(1)
 ZERO = Decimal(0)
@@ -182,6 +184,20 @@ def invoice_document(invoice: Invoice, issuer: Issuer, *, by_card: bool = False)
     return _invoice_document(invoice, issuer, _recorded(invoice), by_card=by_card)
 
 
+def _missing_for_peppol(party: Party) -> tuple[str, ...]:
+    """What the customer's page says Peppol lacks, for the buyer as the document names it."""
+    address = party.address
+    details = SimpleNamespace(
+        country=address.country,
+        peppol_id=str(party.electronic_address) if party.electronic_address else None,
+        registration_id=str(party.registration_id) if party.registration_id else None,
+        address_line1=address.line1,
+        postcode=address.postcode,
+        city=address.city,
+    )
+    return tuple(missing_for_peppol(details))
+
+
 def _invoice_document(invoice: Invoice, issuer: Issuer, buyer: _BuyerAsIssued, *, by_card: bool) -> Document:
     period = Period.parse(invoice.period)
     language = buyer.language
@@ -214,6 +230,7 @@ def _invoice_document(invoice: Invoice, issuer: Issuer, buyer: _BuyerAsIssued, *
         purchase_order=buyer.purchase_order,
         notes=_notes(invoice),
         period_name=invoice.period,
+        buyer_missing_for_peppol=_missing_for_peppol(buyer.party),
     )
 
 
@@ -266,4 +283,5 @@ def credit_note_document(note: CreditNote, invoice: Invoice, issuer: Issuer) -> 
         preceding_invoice=PrecedingInvoice(invoice.number or "", invoice.issued_on),
         notes=(note.reason, *_notes(invoice)),
         period_name=invoice.period,
+        buyer_missing_for_peppol=_missing_for_peppol(buyer.party),
     )

@@ -164,6 +164,9 @@ class Document:
     preceding_invoice: PrecedingInvoice | None = None  # credit notes
     notes: tuple[str, ...] = field(default_factory=tuple)  # BT-22: the credit note's reason, tax mentions
     period_name: str = ""  # "2026-10", as the pages name it
+    # What the buyer lacks for Peppol beyond its electronic address (a Dutch buyer's registration id, a
+    # full address: daas.customers.rules.missing_for_peppol), as the customer's page lists it.
+    buyer_missing_for_peppol: tuple[str, ...] = ()
 
     @property
     def is_credit_note(self) -> bool:
@@ -181,5 +184,10 @@ class Document:
 
     @property
     def peppol_ready(self) -> bool:
-        """Peppol can deliver it only when both parties have an electronic address."""
-        return self.seller.electronic_address is not None and self.buyer.electronic_address is not None
+        """Peppol can deliver it only when both parties have an electronic address, and its rules hold only
+        when the buyer has the rest Peppol asks of it."""
+        return (
+            self.seller.electronic_address is not None
+            and self.buyer.electronic_address is not None
+            and not self.buyer_missing_for_peppol
+        )

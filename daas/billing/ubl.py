@@ -20,6 +20,7 @@ from lxml import etree
 
 from daas.billing.documents import NOT_SUBJECT, Address, Document, DocumentLine, Party, VatGroup
 from daas.core.money import format_unit_amount, round_money
+from daas.core.text import xml_text
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
@@ -220,7 +221,7 @@ def _cbc(parent: etree._Element, name: str, text: str | None, **attributes: str)
     if text is None or not str(text).strip():
         return
     element = etree.SubElement(parent, f"{{{CBC}}}{name}")
-    element.text = str(text).strip()
+    element.text = xml_text(str(text)).strip()
     for key, value in attributes.items():
         element.set(key, value)
 

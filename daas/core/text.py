@@ -8,6 +8,7 @@ takes in, from a JSON body, a query string or a form, passes this check first.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,3 +79,13 @@ def first_refusal(value: Any, path: str = "", depth: int = 0) -> Refusal | None:
         if found is not None:
             return found
     return None
+
+
+# What XML 1.0 cannot hold (controls but tab, line feed and carriage return; surrogates; U+FFFE, U+FFFF).
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text as an XML document can carry it: characters XML 1.0 forbids (an escape character pasted into
+    a reason, say) are left out, so a free text never stops a document from being issued."""
+    return _NOT_XML.sub("", text)

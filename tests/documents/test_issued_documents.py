@@ -62,6 +62,7 @@ def _customer(case: Case, name: str) -> int:
         postcode="20457",
         city="Łódź",
         peppol_id=case.peppol_id or None,
+        registration_id="0106:12345678" if case.country == "NL" else None,
         buyer_reference="IT-7",
     ).id
 

@@ -301,9 +301,9 @@ def test_a_credit_note_on_a_card_paid_invoice_refunds_it(live_app, world, locals
         .v1.refunds.list(params={"payment_intent": invoice["payments"][0]["reference"]})
         .data
     )
-    assert refund.amount == 1000
+    assert refund.amount == 1210  # 10.00 net and its 21 % VAT
     invoice = _invoice(client, world)
-    assert (invoice["credited"], invoice["refunds"][0]["status"]) == ("10.00", "succeeded")
+    assert (invoice["credited"], invoice["refunds"][0]["status"]) == ("12.10", "succeeded")
     with live_app.app_context():
         assert db.session.scalar(select(func.count(Refund.id))) == 1
 
@@ -407,7 +407,7 @@ def test_a_refund_asked_while_stripe_is_down_is_made_once_when_it_is_back(live_a
     localstripe.stop()
     note = client.post(
         f"/api/v1/invoices/{world['invoice_id']}/credit-notes",
-        json={"amount": "47.19", "reason": "contract cancelled"},
+        json={"amount": "39.00", "reason": "contract cancelled"},  # all of it: 39.00 net, 8.19 VAT
         headers=world["finance"],
     )
     assert note.status_code == 201 and note.get_json()["refund_status"] == "pending"

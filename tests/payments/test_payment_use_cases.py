@@ -602,5 +602,5 @@ def test_a_refund_another_worker_holds_is_left_alone(app, database, monkeypatch,
     assert (stored.status, stored.claimed_until, stored.amount) == (
         REFUND_PENDING,
         held_until,
-        Decimal("5.00"),
+        Decimal("6.05"),  # the credit note's 5.00 net and its VAT
     )

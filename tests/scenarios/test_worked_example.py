@@ -19,7 +19,7 @@ from tests.helpers import bearer
 @pytest.fixture
 def example(database, today):
     plan, tickets, swaps = worked_example_plan()
-    customer = factories.customer(name="Amsterdam Analytics B.V.", vat_id="NL004495445B01")
+    customer = factories.customer(name="Amsterdam Analytics B.V.", vat_id="NL820646660B01")
     contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
     laptop = factories.device_model(manufacturer="Dell", name="Latitude 5440")  # A, B and C are alike
     deploy(contract, date(2026, 9, 15), sku=laptop.sku)  # A: all of October, 31 days
@@ -123,7 +123,13 @@ def test_the_worked_example_to_the_cent(client, example):
     pdf = client.get(f"/api/v1/invoices/{invoice['id']}.pdf", headers=bearer(example["customer_token"]))
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
-    assert "INV-2026-000001" in text and "605.00" in text and "NL004495445B01" in text
+    # Dutch customer, Dutch invoice: the total as the customer reads it, the seller's and the buyer's VAT ids.
+    assert (
+        "INV-2026-000001" in text
+        and "605,00" in text
+        and "NL004495445B01" in text
+        and "NL820646660B01" in text
+    )
 
     export = client.get("/api/v1/invoices/export.csv?period=2026-10", headers=finance)
     assert export.status_code == 200 and export.mimetype == "text/csv"

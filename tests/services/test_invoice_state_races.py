@@ -74,7 +74,9 @@ def test_an_invoice_with_a_payment_cannot_be_voided(client, tokens, invoice):
     )
 
 
-def test_an_invoice_with_a_credit_note_cannot_be_voided(client, tokens, invoice):
+def test_voiding_a_credited_invoice_credits_what_is_left(client, tokens, invoice):
+    """Voiding issues the full credit note of what the earlier credit notes left: net and VAT together
+    bring the invoice to zero to the cent."""
     finance = bearer(tokens["finance"])
     credited = client.post(
         f"/api/v1/invoices/{invoice.id}/credit-notes",
@@ -82,14 +84,20 @@ def test_an_invoice_with_a_credit_note_cannot_be_voided(client, tokens, invoice)
         headers=finance,
     )
     assert credited.status_code == 201, credited.get_json()
-    body = assert_error(_void(client, invoice.id, tokens["finance"]), 409, "credit_notes")
-    assert "has credit notes (7.19 EUR)" in body["message"]
+    assert [credited.json[k] for k in ("net_amount", "tax_amount", "amount")] == ["7.19", "1.51", "8.70"]
+    voided = _void(client, invoice.id, tokens["finance"])
+    assert voided.status_code == 200, voided.get_json()
     db.session.refresh(invoice)
-    assert (invoice.status, invoice.credited, invoice.amount_due) == (
-        "open",
-        Decimal("7.19"),
-        Decimal("40.00"),
-    )
+    notes = sorted(invoice.credit_notes, key=lambda note: note.id)
+    assert [(note.net_amount, note.tax_amount, note.amount) for note in notes] == [
+        (Decimal("7.19"), Decimal("1.51"), Decimal("8.70")),
+        (
+            invoice.subtotal - Decimal("7.19"),
+            invoice.tax_amount - Decimal("1.51"),
+            invoice.total - Decimal("8.70"),
+        ),
+    ]
+    assert (invoice.status, invoice.credited, invoice.amount_due) == ("void", invoice.total, Decimal("0.00"))
 
 
 def test_an_invoice_whose_card_payment_is_in_progress_cannot_be_voided(client, tokens, invoice):

@@ -259,3 +259,11 @@ def test_an_amount_with_more_decimals_than_the_currency_is_refused() -> None:
     totals = dataclasses.replace(doc.totals, payable=Decimal("6274.5"))
     with pytest.raises(ValueError, match="JPY"):
         render_ubl(dataclasses.replace(doc, totals=totals))
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_free_texts() -> None:
+    """A reason typed with an escape character still issues a valid credit note (XML 1.0 has no \\x1b)."""
+    doc = dataclasses.replace(samples.partial_credit_note(), notes=("Two tickets\x1b were opened twice.",))
+    xml = render_ubl(doc)
+    assert texts(tree(xml), "cbc:Note") == ["Two tickets were opened twice."]
+    assert validate_ubl(xml) == []
