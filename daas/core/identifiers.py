@@ -59,6 +59,7 @@ def scheme_id_problem(text: object, *, icd: bool) -> str | None:
     if not isinstance(text, str) or ":" not in text:
         return f"Write it as scheme:value, with {what}."
     scheme, _, value = text.strip().partition(":")
+    scheme = scheme.strip()
     if scheme not in (ICD_SCHEMES if icd else EAS_SCHEMES):
         return f"Unknown scheme {scheme!r}: use {what}."
     if not value.strip() or len(text) > SCHEME_ID_MAX_LENGTH or any(c.isspace() for c in value.strip()):

@@ -19,7 +19,7 @@ from daas.usecases.transaction import commit, use_case
 def load_demo(settings: RunSettings) -> DemoReport:
     """Load the demo data set, invoices included (billed and issued as `settings` say: VAT as its issuer's
     country charges it); what was created, and the demo users with their well-known tokens."""
-    report = demo.build_demo_world()
+    report = demo.build_demo_world(issuer_vat_id=settings.documents.issuer.vat_id)
     commit()  # a billing run commits as it goes: the contracts and usage it bills must stand first
     for month in demo.months_to_bill():
         run = run_billing_period(month.period, demo.ACTOR, settings)

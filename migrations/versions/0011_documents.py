@@ -107,7 +107,8 @@ def _upgrade():
         batch_op.add_column(sa.Column('reference', sa.String(length=40), nullable=True))
         batch_op.add_column(sa.Column('purchase_order', sa.String(length=100), nullable=True))
     if _postgresql(dialect):
-        op.execute("UPDATE contracts SET reference = 'C-' || lpad(id::text, 6, '0')")
+        # lpad would cut a longer id to six digits; at least six, never fewer than the id has.
+        op.execute("UPDATE contracts SET reference = 'C-' || lpad(id::text, greatest(6, length(id::text)), '0')")
     else:
         op.execute("UPDATE contracts SET reference = 'C-' || printf('%06d', id)")
     with op.batch_alter_table('contracts', schema=None) as batch_op:

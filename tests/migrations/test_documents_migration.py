@@ -65,7 +65,8 @@ def _rows_before(connection, sqlite: bool) -> None:
     connection.execute(
         text(
             "INSERT INTO contracts (id, customer_id, plan_id, start_date, end_date) "
-            "VALUES (7, 1, 1, '2026-01-01', '2029-01-01'), (123, 1, 1, '2026-01-01', '2029-01-01')"
+            "VALUES (7, 1, 1, '2026-01-01', '2029-01-01'), (123, 1, 1, '2026-01-01', '2029-01-01'), "
+            "(1234567, 1, 1, '2026-01-01', '2029-01-01')"
         )
     )
     connection.execute(
@@ -142,7 +143,7 @@ def test_existing_rows_are_carried_over_and_the_guards_hold(scratch_url):
 
     money = lambda value: _scaled(sqlite, value, 2)  # noqa: E731
     assert [tuple(row) for row in customers] == [(1, "Stationsplein 12, Utrecht", None), (2, None, None)]
-    assert [tuple(row) for row in references] == [(7, "C-000007"), (123, "C-000123")]
+    assert [tuple(row) for row in references] == [(7, "C-000007"), (123, "C-000123"), (1234567, "C-1234567")]
     assert tuple(note) == (money("121.00"), money("100.00"), money("21.00"))
     assert [tuple(row) for row in lines] == [
         (
