@@ -24,7 +24,6 @@ from daas.billing.issuing import issue_credit_note_files
 from daas.billing.models import CREDIT, CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from daas.core import clock, money
 from daas.core.errors import Conflict, Invalid, NotFound
-from daas.core.money import round_money
 from daas.db import Money
 from daas.extensions import db
 
@@ -67,7 +66,9 @@ def creditable(invoice: Invoice) -> Creditable:
     )
     lines = {
         line.id: line.amount - (per_line.get(line.id) or ZERO)
-        for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+        for line in db.session.scalars(
+            select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)
+        )
     }
     return Creditable(
         invoice.subtotal - Decimal(credited_net), invoice.tax_amount - Decimal(credited_tax), lines
@@ -87,7 +88,9 @@ def _line_credits(
 ) -> list[tuple[InvoiceLine, Decimal]]:
     by_id = {
         line.id: line
-        for line in db.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id))
+        for line in db.session.scalars(
+            select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id).order_by(InvoiceLine.position)
+        )
     }
     chosen: list[tuple[InvoiceLine, Decimal]] = []
     seen: set[int] = set()
@@ -175,7 +178,7 @@ def _issue(
     voids: bool,
 ) -> CreditNote:
     net = sum((line.amount for line in lines), ZERO)
-    tax = left.tax if net == left.net else round_money(net * invoice.tax_rate, invoice.currency)
+    tax = lifecycle.credit_tax(net, left.net, left.tax, invoice.tax_rate, invoice.currency)
     today = clock.today()
     note = CreditNote(
         number=take_numbers("CN", today.year, 1)[0],
@@ -241,6 +244,15 @@ def create_credit_note(
     )
 
 
+def void_credit(left: Creditable) -> tuple[list[tuple[int, Decimal]], Decimal | None]:
+    """What the full credit note of a void credits: each invoice line as it is left (line id, amount), or,
+    after corrections below zero on the invoice, what is left as one amount; nothing when nothing is."""
+    rests = [(line_id, rest) for line_id, rest in left.lines.items() if rest != 0]
+    if all(rest > 0 for _, rest in rests) and sum((rest for _, rest in rests), ZERO) == left.net:
+        return rests, None
+    return [], (left.net if left.net > 0 else None)
+
+
 def void_invoice(invoice_id: int, reason: str, actor: str, issuer: Issuer) -> CreditNote:
     """Cancel an open invoice nothing was paid against: the full credit note of what is left to credit
     is issued with the reason, and the invoice is void (it keeps its number). Decided under the invoice's
@@ -262,13 +274,14 @@ def void_invoice(invoice_id: int, reason: str, actor: str, issuer: Issuer) -> Cr
             errors={"payments": ["A card payment is in progress."]},
         )
     left = creditable(invoice)
-    rests = [
-        (db.session.get(InvoiceLine, line_id), rest) for line_id, rest in left.lines.items() if rest != 0
-    ]
-    if all(rest > 0 for _, rest in rests) and sum((rest for _, rest in rests), ZERO) == left.net:
-        lines = _note_lines(invoice, left, rests, None, reason)  # each line as it is left
-    else:  # corrections below zero on the invoice: what is left, as one amount
-        lines = _note_lines(invoice, left, [], left.net if left.net > 0 else None, reason)
+    line_credits, amount = void_credit(left)
+    lines = _note_lines(
+        invoice,
+        left,
+        [(db.session.get(InvoiceLine, line_id), rest) for line_id, rest in line_credits],
+        amount,
+        reason,
+    )
     note = None
     if lines:
         note = _issue(invoice, lines, left, reason, actor, issuer, True)

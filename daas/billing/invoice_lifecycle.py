@@ -135,6 +135,13 @@ def creditable(total: Decimal, credited: Decimal) -> Decimal:
     return total - credited
 
 
+def credit_tax(net: Decimal, net_left: Decimal, tax_left: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """The VAT of a credit note of `net`: `round_half_up(net × rate)`, as EN 16931 computes a document's
+    VAT, except that the credit note taking all that is left takes exactly the VAT left, so crediting
+    everything brings the invoice to zero to the cent."""
+    return tax_left if net == net_left else money.round_money(net * rate, currency)
+
+
 def _decimals_problem(amount: Decimal, currency: str) -> str | None:
     if money.decimal_places(amount) > money.exponent(currency):
         return f"{currency} amounts have {money.exponent(currency)} decimals."

@@ -30,6 +30,21 @@ from daas.extensions import db
 from daas.pricing.models import Metric
 
 
+def document_number(series: str, year: int, n: int) -> str:
+    """How a document is numbered: INV-2026-000001, CN-2026-000001."""
+    return f"{series}-{year}-{n:06d}"
+
+
+def next_numbers(series: str, year: int, count: int) -> list[str]:
+    """The `count` numbers a series would take next, as it stands now (a preview: nothing is taken)."""
+    last = db.session.scalar(
+        select(DocumentSequence.last_number).where(
+            DocumentSequence.series == series, DocumentSequence.year == year
+        )
+    )
+    return [document_number(series, year, n) for n in range((last or 0) + 1, (last or 0) + count + 1)]
+
+
 def take_numbers(series: str, year: int, count: int) -> list[str]:
     """The next `count` numbers of a series in a year (INV-2026-000001), taken in this transaction."""
     db.session.execute(
@@ -42,7 +57,7 @@ def take_numbers(series: str, year: int, count: int) -> list[str]:
         .values(last_number=DocumentSequence.last_number + count)
         .returning(DocumentSequence.last_number)
     ).scalar_one()
-    return [f"{series}-{year}-{n:06d}" for n in range(last - count + 1, last + 1)]
+    return [document_number(series, year, n) for n in range(last - count + 1, last + 1)]
 
 
 def get_run(run_id: int) -> BillingRun:

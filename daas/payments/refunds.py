@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.models import CreditNote, Invoice
 from daas.core import clock
+from daas.db import Money
 from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.collection import IGNORED, UNCLEAR, CollectionPolicy
@@ -28,28 +29,38 @@ from daas.payments.models import (
 _STRIPE_STATUS = {"succeeded": REFUND_SUCCEEDED, "failed": REFUND_FAILED, "canceled": REFUND_FAILED}
 
 
-def plan_refund(credit_note: CreditNote) -> Refund | None:
-    """A credit note on a paid invoice with a card payment refunds its amount: record the refund (to be
-    committed before Stripe is asked, `claim_refund` and `ask_refund`). None when there is no card payment
-    to refund."""
-    invoice = db.session.get(Invoice, credit_note.invoice_id)
+def card_refund(invoice: Invoice, amount: Decimal) -> tuple[Payment, Decimal] | None:
+    """What a credit of `amount` (gross) refunds by card on the invoice: a paid invoice's latest card
+    payment, up to what it has left to refund. None when nothing is refunded by card. Reads only, so the
+    pages can show it before finance confirms the credit note."""
     if invoice.status != lifecycle.PAID:
         return None
     payment = db.session.scalar(
         select(Payment)
         .where(Payment.invoice_id == invoice.id, Payment.method == CARD)
         .order_by(Payment.id.desc())
+        .limit(1)
     )
     if payment is None:
         return None
     refunded = db.session.scalar(
-        select(func.coalesce(func.sum(Refund.amount), 0)).where(
+        select(func.sum(Refund.amount, type_=Money)).where(
             Refund.payment_id == payment.id, Refund.status != REFUND_FAILED
         )
     ) or Decimal(0)
-    amount = min(credit_note.amount, payment.amount - refunded)
-    if amount <= 0:
+    refund = min(amount, payment.amount - refunded)
+    return (payment, refund) if refund > 0 else None
+
+
+def plan_refund(credit_note: CreditNote) -> Refund | None:
+    """A credit note on a paid invoice with a card payment refunds its amount: record the refund (to be
+    committed before Stripe is asked, `claim_refund` and `ask_refund`). None when there is no card payment
+    to refund."""
+    invoice = db.session.get(Invoice, credit_note.invoice_id)
+    planned = card_refund(invoice, credit_note.amount)
+    if planned is None:
         return None
+    payment, amount = planned
     refund = Refund(
         invoice_id=invoice.id,
         credit_note_id=credit_note.id,

@@ -16,14 +16,15 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 
 from daas.billing import invoice_lifecycle as lifecycle
-from daas.billing.credit_notes import Creditable, LineCredit
+from daas.billing import invoices
+from daas.billing.credit_notes import Creditable, LineCredit, void_credit
 from daas.billing.invoices import invoice_filters
-from daas.billing.models import BillingRun, DocumentSequence, Invoice, InvoiceLine, IssuedDocument
-from daas.core.money import round_money
+from daas.billing.models import BillingRun, Invoice, InvoiceLine, IssuedDocument
 from daas.customers.models import Customer
 from daas.db import Money, fetch_page
 from daas.extensions import db
-from daas.payments.models import CARD, EVENT_FAILED, REFUND_FAILED, Payment, Refund, StripeEvent
+from daas.payments import refunds
+from daas.payments.models import EVENT_FAILED, StripeEvent
 from daas.payments.services import overdue_condition
 from daas.payments.webhooks import given_up_condition
 
@@ -184,19 +185,9 @@ class Numbers:
 
 
 def next_numbers(series: str, year: int, count: int) -> Numbers:
-    """The next `count` numbers of a series and year, as they stand now: `last_number + 1` onwards."""
-    last = (
-        db.session.scalar(
-            select(DocumentSequence.last_number).where(
-                DocumentSequence.series == series, DocumentSequence.year == year
-            )
-        )
-        or 0
-    )
-    number = "{series}-{year}-{n:06d}".format
-    return Numbers(
-        number(series=series, year=year, n=last + 1), number(series=series, year=year, n=last + count), count
-    )
+    """The next `count` numbers of a series and year, as they stand now (`daas.billing.invoices`)."""
+    numbers = invoices.next_numbers(series, year, max(count, 1))
+    return Numbers(numbers[0], numbers[-1], count)
 
 
 @dataclass(frozen=True)
@@ -304,7 +295,7 @@ def credit_figures(
     when the note takes all that is left. `refunds_by_card`: Stripe is configured, so a card payment
     is refunded."""
     net = sum((part.net for part in parts), Decimal(0))
-    tax = left.tax if net == left.net else round_money(net * invoice.tax_rate, invoice.currency)
+    tax = lifecycle.credit_tax(net, left.net, left.tax, invoice.tax_rate, invoice.currency)
     total = net + tax
     return CreditFigures(
         number=next_numbers("CN", today.year, 1).first,
@@ -339,37 +330,18 @@ def credited_parts(
 
 
 def void_parts(invoice: Invoice, left: Creditable, reason: str) -> list[CreditedPart]:
-    """What the full credit note of a void credits, as `daas.billing.credit_notes.void_invoice` does it:
-    each line as it is left, or what is left as one amount (after corrections below zero), or nothing
-    when nothing is left."""
+    """What the full credit note of a void credits (`daas.billing.credit_notes.void_credit`), as its
+    lines will read."""
     numbered = _numbered(invoice)
-    rests = [(numbered[line_id], rest) for line_id, rest in left.lines.items() if rest != 0]
-    if all(rest > 0 for _, rest in rests) and sum((rest for _, rest in rests), Decimal(0)) == left.net:
-        return [
-            CreditedPart(line.description, rest, number)
-            for (number, line), rest in sorted(rests, key=lambda r: r[0][0])
-        ]
-    return [CreditedPart(reason, left.net)] if left.net > 0 else []
+    line_credits, amount = void_credit(left)
+    parts = [
+        CreditedPart(numbered[line_id][1].description, rest, numbered[line_id][0])
+        for line_id, rest in sorted(line_credits, key=lambda credit: numbered[credit[0]][0])
+    ]
+    return parts + ([CreditedPart(reason, amount)] if amount is not None else [])
 
 
 def card_refund(invoice: Invoice, amount: Decimal) -> Decimal | None:
-    """What a credit note of `amount` (gross) refunds of the card payment of a paid invoice, as
-    `daas.payments.refunds.plan_refund` decides it: up to what the latest card payment has left to
-    refund; None when there is nothing to refund by card."""
-    if invoice.status != lifecycle.PAID:
-        return None
-    payment = db.session.scalar(
-        select(Payment)
-        .where(Payment.invoice_id == invoice.id, Payment.method == CARD)
-        .order_by(Payment.id.desc())
-        .limit(1)
-    )
-    if payment is None:
-        return None
-    refunded = db.session.scalar(
-        select(func.coalesce(func.sum(Refund.amount), 0, type_=Money)).where(
-            Refund.payment_id == payment.id, Refund.status != REFUND_FAILED
-        )
-    ) or Decimal(0)
-    refund = min(amount, payment.amount - refunded)
-    return refund if refund > 0 else None
+    """What a credit note of `amount` (gross) refunds by card, as `daas.payments.refunds` decides it."""
+    planned = refunds.card_refund(invoice, amount)
+    return planned[1] if planned else None
