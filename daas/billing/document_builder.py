@@ -93,7 +93,6 @@ def document_line(position: int, line: InvoiceLine) -> DocumentLine:
         base_quantity=base,
         amount=line.amount,
         kind=line.kind,
-        note=line.usage_period,
     )
 
 
