@@ -49,6 +49,10 @@ def test_an_admin_onboards_a_customer_with_a_user_a_token_and_the_catalog(page, 
     page.get_by_label("Country").select_option("DE")
     page.get_by_label("VAT id").fill("DE123456789")
     page.get_by_label("Billing e-mail").fill("rechnung@domwerk.example")
+    page.get_by_label("Street and number").fill("Domkloster 4")
+    page.get_by_label("Postcode").fill("50667")
+    page.get_by_label("City").fill("Köln")
+    page.get_by_label("Peppol id").fill("9930:DE136695976")
     page.get_by_label("Pickup region").fill("DE-CGN")
     page.get_by_role("button", name="Create customer").click()
     assert page.locator("#vat_id-error").inner_text() == "Not a valid EU VAT id (format or check digits)."
