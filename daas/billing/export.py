@@ -1,5 +1,8 @@
 """The accounting export: one CSV row per invoice line, plus one row per invoice for its VAT, so that
-the amounts of an invoice's rows add up to its total and a period's rows to the period's totals. Text
+the amounts of an invoice's rows add up to its total and a period's rows to the period's totals. Each
+credit note of those invoices follows its invoice the same way, its amounts negative (`document_type`
+credit_note, numbered CN-..., `credits_invoice` naming the invoice), so its rows add up to minus its
+total and a period's rows to what is still invoiced. Text
 cells (customer names, descriptions, VAT ids) are written so no spreadsheet runs them as formulas; the
 amounts stay numbers, negative ones (credit, late usage corrections) included.
 
@@ -13,7 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from daas.billing.document_builder import document_line
-from daas.billing.models import Invoice
+from daas.billing.models import CreditNote, Invoice
 from daas.billing.tax import percent
 from daas.core.csv_cells import write_csv
 from daas.core.money import format_money, format_unit_amount
@@ -46,6 +49,8 @@ COLUMNS = (
     "invoice_subtotal",
     "invoice_tax",
     "invoice_total",
+    "document_type",
+    "credits_invoice",
 )
 NUMERIC_COLUMNS = (
     "invoice_id",
@@ -92,6 +97,8 @@ def export_rows(invoices: Iterable[Invoice]) -> Iterable[dict[str, str]]:
             "invoice_subtotal": money(invoice.subtotal),
             "invoice_tax": money(invoice.tax_amount),
             "invoice_total": money(invoice.total),
+            "document_type": "invoice",
+            "credits_invoice": "",
         }
         for position, line in enumerate(invoice.lines, start=1):
             written = document_line(position, line)
@@ -124,6 +131,55 @@ def export_rows(invoices: Iterable[Invoice]) -> Iterable[dict[str, str]]:
             "base_quantity": "",
             "amount": money(invoice.tax_amount),
         }
+        for note in invoice.credit_notes:
+            yield from _credit_note_rows(note, invoice, common)
+
+
+def _credit_note_rows(
+    note: CreditNote, invoice: Invoice, invoice_row: dict[str, str]
+) -> Iterable[dict[str, str]]:
+    """A credit note's lines and its VAT, negative: `-quantity × price ÷ base = -amount` on each line."""
+    currency = invoice.currency
+    common = {
+        **invoice_row,
+        "number": note.number,
+        "status": note.status,
+        "issued_on": str(note.issued_on),
+        "due_date": "",
+        "invoice_subtotal": format_money(-note.net_amount, currency),
+        "invoice_tax": format_money(-note.tax_amount, currency),
+        "invoice_total": format_money(-note.amount, currency),
+        "document_type": "credit_note",
+        "credits_invoice": invoice.number or "",
+    }
+    for line in note.lines:
+        yield {
+            **common,
+            "line": str(line.position),
+            "kind": line.kind,
+            "description": line.description,
+            "metric": "",
+            "quantity": _quantity(-line.quantity),
+            "unit_amount": "",
+            "unit_code": line.unit_code,
+            "price": format_unit_amount(line.price, currency),
+            "base_quantity": _quantity(line.base_quantity),
+            "amount": format_money(-line.amount, currency),
+        }
+    yield {
+        **common,
+        "line": str(len(note.lines) + 1),
+        "kind": "tax",
+        "description": f"VAT {percent(invoice.tax_rate)}%"
+        + (f" - {invoice.tax_note}" if invoice.tax_note else ""),
+        "metric": "",
+        "quantity": "",
+        "unit_amount": "",
+        "unit_code": "",
+        "price": "",
+        "base_quantity": "",
+        "amount": format_money(-note.tax_amount, currency),
+    }
 
 
 def export_csv(invoices: Iterable[Invoice]) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.document_builder import snapshot_buyer
 from daas.billing.issuing import DocumentSettings, issue_invoice_files
-from daas.billing.models import BilledUsage, BillingRun, DocumentSequence, Invoice, InvoiceLine
+from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
 from daas.billing.run_states import FINISHED, run_status
 from daas.billing.tax import decide_tax
 from daas.contracts.models import Contract
@@ -384,10 +384,13 @@ def run_invoices(run_id: int) -> list[Invoice]:
 
 
 def invoices_for_export(period: str, status: str | None = None) -> list[Invoice]:
+    """A period's invoices with their lines and their credit notes (with theirs), for the CSV export."""
     query = (
         select(Invoice)
         .where(Invoice.period == period)
-        .options(selectinload(Invoice.lines))
+        .options(
+            selectinload(Invoice.lines), selectinload(Invoice.credit_notes).selectinload(CreditNote.lines)
+        )
         .order_by(Invoice.id)
     )
     if status:

@@ -6,6 +6,7 @@ also after payments and credit notes."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 from dataclasses import dataclass
@@ -310,3 +311,31 @@ def test_without_a_peppol_id_the_ubl_is_en16931_and_not_offered_as_peppol_ready(
     assert root.find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", UBL_NS) is None
     assert validate_ubl(ubl, peppol=False) == []
     assert validate_cii(cii) == []
+
+
+def test_credit_notes_are_in_the_csv_export_after_their_invoice(client, tokens, today):
+    """A credit note's rows follow its invoice's, negative, and add up to minus its total: the period's
+    rows add up to what is still invoiced, and each line still reads quantity × price ÷ base = amount."""
+    finance = bearer(tokens["finance"])
+    invoice = _issued_invoice(CASES["nl-21"], client, finance)
+    line = client.get(f"/api/v1/invoices/{invoice.id}", headers=finance).json["lines"][0]
+    note = client.post(
+        f"/api/v1/invoices/{invoice.id}/credit-notes",
+        json={"reason": "Goodwill", "lines": [{"invoice_line_id": line["id"], "amount": line["amount"]}]},
+        headers=finance,
+    ).json
+    export = client.get("/api/v1/invoices/export.csv?period=2026-10", headers=finance)
+    rows = [
+        row
+        for row in csv.DictReader(io.StringIO(export.data.decode("utf-8-sig")))
+        if row["invoice_id"] == str(invoice.id)
+    ]
+    credited = [row for row in rows if row["document_type"] == "credit_note"]
+    assert {row["number"] for row in credited} == {note["number"]}
+    assert {row["credits_invoice"] for row in credited} == {invoice.number}
+    assert sum(Decimal(row["amount"]) for row in credited) == -Decimal(note["amount"])
+    assert sum(Decimal(row["amount"]) for row in rows) == Decimal("605.00") - Decimal(note["amount"])
+    for row in rows:
+        if row["kind"] != "tax":
+            computed = Decimal(row["quantity"]) * Decimal(row["price"]) / Decimal(row["base_quantity"])
+            assert computed.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == Decimal(row["amount"]), row
