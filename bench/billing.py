@@ -35,7 +35,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import fresh_database, say
+from common import PRODUCTION_ISSUER, fresh_database, say
 from flask_migrate import upgrade
 
 from daas import create_app
@@ -200,7 +200,13 @@ def free_port() -> int:
 
 
 def serve(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": url, "DAAS_ENV": "production", "SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DAAS_ENV": "production",
+        "SECRET_KEY": "bench",
+        **PRODUCTION_ISSUER,
+    }
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -308,7 +314,13 @@ _MEASURED_FLASK = (
 
 def bill(url: str) -> tuple[float, float, str]:
     """The billing run in its own process: (seconds, peak RSS in MB, its summary line)."""
-    env = {**os.environ, "DATABASE_URL": url, "DAAS_ENV": "production", "SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DAAS_ENV": "production",
+        "SECRET_KEY": "bench",
+        **PRODUCTION_ISSUER,
+    }
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", _MEASURED_FLASK, "--app", "wsgi", "daas", "bill", PERIOD],

@@ -1,4 +1,6 @@
-"""What the bench scripts share: printing as they go, and a fresh database to measure in."""
+"""What the bench scripts share: printing as they go, a fresh database to measure in, and the issuer the
+production processes they start need (production has no demo issuer: DAAS_ISSUER_* come from the
+environment, as on a real installation)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,18 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+PRODUCTION_ISSUER = {
+    "DAAS_ISSUER_NAME": "Bench Circular Devices B.V.",
+    "DAAS_ISSUER_ADDRESS_LINE1": "Keizersgracht 1",
+    "DAAS_ISSUER_POSTCODE": "1015 CC",
+    "DAAS_ISSUER_CITY": "Amsterdam",
+    "DAAS_ISSUER_VAT_ID": "NL004495445B01",
+    "DAAS_ISSUER_REGISTRATION_ID": "0106:34110270",
+    "DAAS_ISSUER_EMAIL": "billing@bench.example",
+    "DAAS_ISSUER_IBAN": "NL91ABNA0417164300",
+    "DAAS_ISSUER_BIC": "ABNANL2A",
+}
 
 
 def say(message: str) -> None:

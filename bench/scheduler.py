@@ -31,7 +31,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import fresh_database, say
+from common import PRODUCTION_ISSUER, fresh_database, say
 from flask_migrate import upgrade
 
 from config.jobs import JOBS, ScheduledJob
@@ -93,6 +93,7 @@ def measure_punctuality(app, url: str, schedulers: int, seconds: int) -> None:
         "DATABASE_URL": url,
         "DAAS_ENV": "production",
         "SECRET_KEY": "bench",
+        **PRODUCTION_ISSUER,
         **{schedule_setting(job.name): "off" for job in JOBS},
         "DAAS_SCHEDULE_PAYMENT_RETRIES": "* * * * * *",
         "DAAS_GRACE_PAYMENT_RETRIES": "60",
