@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from daas.billing.documents import (
+    AS_AGREED,
     BANK_CARD,
     CREDIT_NOTE,
     CREDIT_TRANSFER,
@@ -263,7 +264,9 @@ def partial_credit_note() -> Document:
         lines=lines,
         vat=(VatGroup(STANDARD, D("21.00"), D("100.00"), D("21.00")),),
         totals=Totals(D("100.00"), D("100.00"), D("21.00"), D("121.00"), D(0), D("121.00")),
-        payment=None,
+        payment=PaymentInstructions(
+            AS_AGREED, remittance="INV-2026-000001", terms="Verrekend met factuur INV-2026-000001."
+        ),
         buyer_reference="IT-DEPT-7",
         purchase_order="PO-2026-118",
         preceding_invoice=PrecedingInvoice("INV-2026-000001", date(2026, 11, 1)),
@@ -290,7 +293,9 @@ def void_credit_note() -> Document:
         lines=invoice.lines,
         vat=invoice.vat,
         totals=invoice.totals,
-        payment=None,
+        payment=PaymentInstructions(
+            AS_AGREED, remittance="INV-2026-000002", terms="Verrechnet mit Rechnung INV-2026-000002."
+        ),
         buyer_reference="IT-DEPT-7",
         purchase_order="PO-2026-118",
         preceding_invoice=PrecedingInvoice("INV-2026-000002", date(2026, 11, 1)),

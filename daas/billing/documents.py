@@ -24,6 +24,7 @@ NOT_SUBJECT = "O"
 SEPA_CREDIT_TRANSFER = "58"
 CREDIT_TRANSFER = "30"
 BANK_CARD = "48"
+AS_AGREED = "57"  # standing agreement: a credit note, set off against its invoice or refunded as agreed
 
 
 @dataclass(frozen=True)

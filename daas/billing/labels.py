@@ -226,6 +226,12 @@ LABELS: dict[str, dict[str, str]] = {
         "de": "SEPA-Überweisung",
         "fr": "Virement SEPA",
     },
+    "method_as_agreed": {
+        "en": "Set off against the invoice",
+        "nl": "Verrekend met de factuur",
+        "de": "Verrechnung mit der Rechnung",
+        "fr": "Compensation avec la facture",
+    },
     "method_card": {
         "en": "Card (collected by Stripe)",
         "nl": "Kaart (geïncasseerd door Stripe)",
@@ -293,6 +299,12 @@ _TERMS = {
         "de": "Zahlung per Karte: Einzug durch Stripe.",
         "fr": "Paiement par carte : prélevé par Stripe.",
     },
+    "credit": {
+        "en": "Set off against invoice {number}; what was already paid is refunded.",
+        "nl": "Verrekend met factuur {number}; wat al betaald is, wordt terugbetaald.",
+        "de": "Verrechnet mit Rechnung {number}; bereits Bezahltes wird erstattet.",
+        "fr": "Compensé avec la facture {number} ; ce qui a déjà été payé est remboursé.",
+    },
 }
 
 _EXEMPTION_CATEGORIES = {"AE": "category_AE", "O": "category_O"}
@@ -331,6 +343,11 @@ def payment_terms(language: str, *, due_date: date | None, by_card: bool, number
         key = "receipt_quoting" if number else "receipt"
     due = format_date(due_date, language) if due_date is not None else ""
     return _TERMS[key][language].format(due=due, number=number or "")
+
+
+def credit_terms(language: str, invoice_number: str) -> str:
+    """BT-20 of a credit note: it is set off against the invoice it credits, and refunded where paid."""
+    return _TERMS["credit"][_language(language)].format(number=invoice_number)
 
 
 # --- numbers and dates --------------------------------------------------------------------------------

@@ -27,7 +27,15 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from daas.billing import labels
-from daas.billing.documents import BANK_CARD, SEPA_CREDIT_TRANSFER, Document, DocumentLine, Party, VatGroup
+from daas.billing.documents import (
+    AS_AGREED,
+    BANK_CARD,
+    SEPA_CREDIT_TRANSFER,
+    Document,
+    DocumentLine,
+    Party,
+    VatGroup,
+)
 from daas.billing.facturx import Metadata, attach_cii
 from daas.core.pdf import (
     BODY,
@@ -276,13 +284,15 @@ def _payment(doc: Document) -> list[Flowable]:
     payment, language = doc.payment, doc.language
     if payment is None:
         return []
-    method = {BANK_CARD: "method_card", SEPA_CREDIT_TRANSFER: "method_sepa"}.get(
-        payment.means_code, "method_transfer"
-    )
+    method = {
+        BANK_CARD: "method_card",
+        SEPA_CREDIT_TRANSFER: "method_sepa",
+        AS_AGREED: "method_as_agreed",
+    }.get(payment.means_code, "method_transfer")
     pairs = [
         (labels.label(language, "payment_method"), labels.label(language, method)),
         (
-            labels.label(language, "amount_due"),
+            labels.label(language, "amount_credited" if doc.is_credit_note else "amount_due"),
             labels.format_amount(doc.totals.payable, doc.currency, language),
         ),
     ]
