@@ -9,7 +9,17 @@ from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertifi
 from daas.idempotency.models import IdempotencyKey
 from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactParameterSet, ImpactPeriodClose
 from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder, ReturnOrderDevice
+from daas.orders.models import (
+    DeliverySlot,
+    Order,
+    OrderAllocation,
+    OrderLine,
+    Shipment,
+    ShipmentDevice,
+    ShipmentPackaging,
+)
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
+from daas.people.models import Person
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
 from daas.scheduler.models import JobRun
 from daas.usage.models import UsageEvent, UsageRevision
@@ -22,6 +32,7 @@ __all__ = [
     "CreditNote",
     "CustodyEvent",
     "Customer",
+    "DeliverySlot",
     "Deployment",
     "Device",
     "DeviceModel",
@@ -37,9 +48,13 @@ __all__ = [
     "InvoiceLine",
     "JobRun",
     "Metric",
+    "Order",
+    "OrderAllocation",
+    "OrderLine",
     "Payment",
     "PaymentAttempt",
     "PaymentProfile",
+    "Person",
     "PickupSlot",
     "Plan",
     "PlanCharge",
@@ -48,6 +63,9 @@ __all__ = [
     "Refund",
     "ReturnOrder",
     "ReturnOrderDevice",
+    "Shipment",
+    "ShipmentDevice",
+    "ShipmentPackaging",
     "StripeEvent",
     "UsageEvent",
     "UsageRevision",

@@ -35,6 +35,8 @@ class User(db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
+    # A customer user who may approve orders over a person's allowance.
+    can_approve: Mapped[bool] = mapped_column(default=False, server_default=text("'0'"))
     # Carried by every session cookie of the user and compared on each request: raising it (sign-out,
     # a new password, deactivation) ends all of the user's sessions at once, on every server.
     session_version: Mapped[int] = mapped_column(default=1, server_default=text("1"))

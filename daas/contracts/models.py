@@ -75,6 +75,8 @@ class Deployment(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # The person of the customer the device serves; reassigning it changes no billing.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     device: Mapped[Device] = relationship()

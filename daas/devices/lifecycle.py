@@ -17,6 +17,9 @@ class DeviceStatus:
     every module that asks for a state uses these names."""
 
     IN_STOCK = "in_stock"
+    # The way out (orders): reserved by an order, then on its way to the customer.
+    ALLOCATED = "allocated"
+    IN_TRANSIT_OUT = "in_transit_out"
     DEPLOYED = "deployed"
     RETURN_SCHEDULED = "return_scheduled"
     IN_TRANSIT = "in_transit"
@@ -31,6 +34,8 @@ class DeviceStatus:
 
 STATES = (
     DeviceStatus.IN_STOCK,
+    DeviceStatus.ALLOCATED,
+    DeviceStatus.IN_TRANSIT_OUT,
     DeviceStatus.DEPLOYED,
     DeviceStatus.RETURN_SCHEDULED,
     DeviceStatus.IN_TRANSIT,
@@ -50,6 +55,16 @@ SETTLED_STATES = frozenset({DeviceStatus.IN_STOCK, DeviceStatus.REFURBISHING, *F
 # action -> (states it may start from, state it leads to)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "deploy": (frozenset({DeviceStatus.IN_STOCK}), DeviceStatus.DEPLOYED),
+    # The way out: an order reserves a device in stock, a shipment takes it, its delivery deploys it; a
+    # cancelled order releases it, a failed delivery brings it back to stock or to a new attempt.
+    "allocate": (frozenset({DeviceStatus.IN_STOCK}), DeviceStatus.ALLOCATED),
+    "release": (frozenset({DeviceStatus.ALLOCATED}), DeviceStatus.IN_STOCK),
+    "ship": (frozenset({DeviceStatus.ALLOCATED}), DeviceStatus.IN_TRANSIT_OUT),
+    "deliver": (frozenset({DeviceStatus.IN_TRANSIT_OUT}), DeviceStatus.DEPLOYED),
+    "retry_delivery": (frozenset({DeviceStatus.IN_TRANSIT_OUT}), DeviceStatus.ALLOCATED),
+    "return_to_stock": (frozenset({DeviceStatus.IN_TRANSIT_OUT}), DeviceStatus.IN_STOCK),
+    # Handed to another person of the same customer, on the same deployment: no move, on the record.
+    "reassign": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.DEPLOYED),
     "schedule_return": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.RETURN_SCHEDULED),
     "cancel_return": (frozenset({DeviceStatus.RETURN_SCHEDULED}), DeviceStatus.DEPLOYED),
     "pick_up": (frozenset({DeviceStatus.RETURN_SCHEDULED}), DeviceStatus.IN_TRANSIT),
@@ -64,7 +79,10 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "restock": (frozenset({DeviceStatus.REFURBISHING}), DeviceStatus.IN_STOCK),
     "harvest": (frozenset({DeviceStatus.GRADED}), DeviceStatus.HARVESTED),
     "recycle": (frozenset({DeviceStatus.GRADED}), DeviceStatus.RECYCLED),
-    "lose": (frozenset({DeviceStatus.DEPLOYED, DeviceStatus.IN_TRANSIT}), DeviceStatus.LOST),
+    "lose": (
+        frozenset({DeviceStatus.DEPLOYED, DeviceStatus.IN_TRANSIT, DeviceStatus.IN_TRANSIT_OUT}),
+        DeviceStatus.LOST,
+    ),
     # An upgrade (battery, storage, memory) instead of a replacement: no move, but on the record.
     "upgrade": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.DEPLOYED),
 }

@@ -19,6 +19,8 @@ class ReturnReason:
     REFRESH = "refresh"
     EARLY_RETURN = "early_return"
     DEFECT = "defect"
+    # A person leaving the customer: their devices, collected from their address (orders.md).
+    OFFBOARDING = "offboarding"
 
 
 class ReturnStatus:
@@ -47,6 +49,7 @@ RETURN_REASONS = (
     ReturnReason.REFRESH,
     ReturnReason.EARLY_RETURN,
     ReturnReason.DEFECT,
+    ReturnReason.OFFBOARDING,
 )
 RETURN_STATUSES = (
     ReturnStatus.REQUESTED,
@@ -111,6 +114,10 @@ class ReturnOrder(db.Model):
     tracking: Mapped[str | None] = mapped_column(String(100))
     received_on: Mapped[date | None] = mapped_column(Date)
     refresh_order_id: Mapped[int | None] = mapped_column(ForeignKey("refresh_orders.id"))
+    # Offboarding: the person whose devices these are; they have left once the devices are picked up.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    # Advance exchange: a replacement is on its way and must be delivered before this pickup.
+    exchange_pending: Mapped[bool] = mapped_column(default=False, server_default=text("'0'"))
     actor: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=func.now())
@@ -160,6 +167,8 @@ class RefreshOrder(db.Model):
     replacement_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"))
     decided_by: Mapped[str | None] = mapped_column(String(254))
     completed_on: Mapped[date | None] = mapped_column(Date)
+    # A `replace` approved since orders exist ships its replacement: the delivery completes the refresh.
+    completes_on_delivery: Mapped[bool] = mapped_column(default=False, server_default=text("'0'"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now(), onupdate=func.now())
 

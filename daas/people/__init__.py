@@ -1,0 +1,1 @@
+"""A customer's people: the employees devices are ordered for, delivered to and collected from."""
