@@ -137,7 +137,7 @@ def transition_device(
     check_event_date(device, on, field_name)
     event = _append_event(device, action, device.status, target, on, actor, contract_id, reference, note)
     device.status = target
-    if action == "deploy":
+    if action in ("deploy", "deliver"):  # a new life with a customer, handed over or delivered
         device.lives += 1
     db.session.flush()
     return event
