@@ -9,6 +9,7 @@ from sqlalchemy import select
 from daas.contracts.models import Contract
 from daas.extensions import db
 from daas.impact.models import ImpactParameterSet
+from daas.impact.packaging import FIELDS as PACKAGING_FIELDS
 from daas.impact.parameter_sets import in_force_on
 from daas.impact.parameters import METHOD
 from daas.impact.statement_pdf import StatementDocument
@@ -46,6 +47,7 @@ def statement_document(statement: dict[str, Any], issuer: str) -> StatementDocum
         totals=totals,
         by_device=tuple(statement["by_device"]),
         by_period=tuple(statement["by_period"]),
+        packaging={name: statement[name] for name in PACKAGING_FIELDS},
         parameters=used.values,
         sources=used.sources,
     )

@@ -3,6 +3,7 @@
 Both add up the same ledger lines (closed rows as stored, open months computed), so the report's figures
 are exactly the sums of the statements' figures. A window covers whole months: `from` counts from the 1st
 of its month, `to` through the last day of its month (or today, for the running month).
+Both also show the packaging of the shipments delivered in the window (daas.impact.delivered_packaging).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from daas.customers.models import Customer
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.impact.attribution import Row, add_row
+from daas.impact.delivered_packaging import contract_packaging, packaging_by_customer
 from daas.impact.ledger import Line, closed_lines, closed_periods, provisional_lines, read_lines
 from daas.impact.models import ImpactParameterSet
+from daas.impact.packaging import add_packaging, packaging_figures
 from daas.impact.parameters import METHOD
 from daas.logistics.models import DeviceUpgrade
 
@@ -157,6 +160,11 @@ def _by_period(lines: list[Line]) -> list[dict[str, Any]]:
     ]
 
 
+def _delivered_from(window: Window) -> date | None:
+    """Deliveries count from the window's first day; without `from`, from the beginning."""
+    return window.start if window.first is not None else None
+
+
 def contract_statement(
     contract_id: int, start: date | None, end: date | None, as_of: date, customer_scope: int | None = None
 ) -> dict[str, Any]:
@@ -196,6 +204,7 @@ def contract_statement(
         "second_life_devices": second_life,
         "upgrades": _upgrades_by_contract(window, contract.id).get(contract.id, 0),
         **_sum_lines(lines),
+        **contract_packaging(contract.id, _delivered_from(window), window.end),
         "by_period": _by_period(lines),
         "by_device": by_device,
     }
@@ -237,10 +246,18 @@ def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[
             provider.append(line)
         else:
             by_customer[contract_customer[line.contract_id]].append(line)
+    # Packaging of every customer's deliveries, in one grouped query; a customer with deliveries in the
+    # window and no service days in it is listed too.
+    packaging = packaging_by_customer(_delivered_from(window), window.end)
+    for customer_id in packaging:
+        by_customer.setdefault(customer_id, [])
     names = dict(db.session.execute(select(Customer.id, Customer.name)).all())
     customers = []
     for customer_id, group in sorted(by_customer.items(), key=lambda item: (names[item[0]], item[0])):
-        contract_ids = sorted({line.contract_id for line in group if line.contract_id is not None})
+        delivered_to, packed = packaging.get(customer_id, (set(), packaging_figures({})))
+        contract_ids = sorted(
+            {line.contract_id for line in group if line.contract_id is not None} | delivered_to
+        )
         devices, second_life = _serving_devices(group)
         customers.append(
             {
@@ -251,6 +268,7 @@ def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[
                 "second_life_devices": second_life,
                 "upgrades": sum(upgrades.get(contract_id, 0) for contract_id in contract_ids),
                 **_sum_lines(group),
+                **packed,
             }
         )
     subscription_lines = [line for line in lines if line.contract_id is not None]
@@ -271,6 +289,7 @@ def portfolio_report(start: date | None, end: date | None, as_of: date) -> dict[
             "second_life_devices": second_life,
             "upgrades": sum(item["upgrades"] for item in customers),
             **_sum_lines(subscription_lines),
+            **add_packaging(customers),
         },
         "provider_residual": {
             "devices": len({line.device_id for line in provider}),

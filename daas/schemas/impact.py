@@ -7,6 +7,8 @@ from datetime import date
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from daas.catalog.models import CATEGORIES
+from daas.impact.packaging import SHARE_PLACES
+from daas.orders.lifecycle import PACKAGING_MATERIALS
 from daas.schemas.fields import Country, Date, DecimalString, Int, Measure, Text
 
 GRADES = ("A", "B", "C", "D")
@@ -54,6 +56,34 @@ class FiguresSchema(Schema):
     unmanaged_ewaste_avoided_kg = Quantity()
 
 
+PackagingKgSchema = Schema.from_dict(
+    {material: Quantity() for material in PACKAGING_MATERIALS}, name="PackagingKgSchema"
+)
+
+
+class PackagingFiguresSchema(Schema):
+    """The packaging of the shipments delivered in the window (a shipment counts on its delivery day)."""
+
+    packaging = fields.Nested(
+        PackagingKgSchema,
+        metadata={"description": "Kilograms of every packaging material, 0.000 for those not used."},
+    )
+    packaging_kg = Quantity()
+    packaging_plastic_share = DecimalString(
+        places=SHARE_PLACES,
+        output_places=SHARE_PLACES,
+        allow_none=True,
+        metadata={
+            "description": "(recycled_plastic + virgin_plastic) ÷ packaging_kg, from 0 to 1; null when "
+            "no packaging was weighed.",
+            "example": "0.0625",
+        },
+    )
+    reusable_boxes = fields.Integer(
+        metadata={"description": "Shipments delivered in a reusable box (which adds no kilograms)."}
+    )
+
+
 class DeviceFiguresSchema(FiguresSchema):
     device_id = fields.Integer()
     serial = fields.String()
@@ -68,7 +98,7 @@ class PeriodFiguresSchema(FiguresSchema):
     provisional = fields.Boolean()
 
 
-class StatementSchema(FiguresSchema):
+class StatementSchema(FiguresSchema, PackagingFiguresSchema):
     contract_id = fields.Integer()
     customer_id = fields.Integer()
     from_ = fields.Date(data_key="from", attribute="from")
@@ -84,7 +114,7 @@ class StatementSchema(FiguresSchema):
     by_device = fields.List(fields.Nested(DeviceFiguresSchema))
 
 
-class CustomerFiguresSchema(FiguresSchema):
+class CustomerFiguresSchema(FiguresSchema, PackagingFiguresSchema):
     customer_id = fields.Integer()
     name = fields.String()
     contracts = fields.Integer()
@@ -93,7 +123,7 @@ class CustomerFiguresSchema(FiguresSchema):
     upgrades = fields.Integer()
 
 
-class TotalFiguresSchema(FiguresSchema):
+class TotalFiguresSchema(FiguresSchema, PackagingFiguresSchema):
     customers = fields.Integer()
     contracts = fields.Integer()
     devices = fields.Integer()

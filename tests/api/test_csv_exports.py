@@ -16,6 +16,7 @@ from daas.billing.models import Invoice, InvoiceLine
 from daas.contracts.services import deploy_device
 from daas.extensions import db
 from daas.impact.export import FIGURES, ledger_csv, statement_csv
+from daas.impact.packaging import packaging_figures
 from tests import factories
 from tests.billing_helpers import OCTOBER, bill
 from tests.helpers import bearer
@@ -191,6 +192,7 @@ def test_impact_statements_and_ledgers_quote_text_and_keep_negative_corrections_
         "provisional_periods": [],
         "by_device": [{**device, **figures}],
         **figures,
+        **packaging_figures({}),
     }
     [row, total] = list(csv.DictReader(io.StringIO(statement_csv(statement), newline="")))
     assert (row["sku"], row["allocated_co2e_kg"], total["allocated_co2e_kg"]) == (

@@ -11,6 +11,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from daas.impact.packaging import packaging_figures
 from daas.impact.parameters import DEFAULTS, SOURCES
 from daas.impact.statement_pdf import StatementDocument, render_statement
 from daas.impact.statements import QUANTITIES
@@ -105,6 +106,7 @@ def statement(**changes: object) -> StatementDocument:
         totals=TOTALS,
         by_device=(B_LAPTOP, B_DOCK),
         by_period=PERIODS,
+        packaging=packaging_figures({"cardboard": Decimal("0.450"), "recycled_plastic": Decimal("0.050")}),
         parameters=DEFAULTS.to_json(),
         sources=SOURCES,
     )

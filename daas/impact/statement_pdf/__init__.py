@@ -11,8 +11,8 @@ names print as they are written ("Łódź", Greek, Cyrillic, Japanese).
 
 document.py: the values it prints; text.py: how figures read; style.py: its colours and paragraph
 styles; summary.py: the provisional note and the two books; chart.py: the months as bars; tables.py: the
-months and devices tables; method.py: how the figures are computed, with the parameters; render.py: the
-pages.
+months, devices and packaging tables; method.py: how the figures are computed, with the parameters;
+render.py: the pages.
 """
 
 from daas.impact.statement_pdf.document import StatementDocument

@@ -24,5 +24,7 @@ class StatementDocument:
     totals: Mapping[str, Any]
     by_device: tuple[Mapping[str, Any], ...]
     by_period: tuple[Mapping[str, Any], ...]
+    # The packaging delivered in the period: daas.impact.packaging.packaging_figures.
+    packaging: Mapping[str, Any]
     parameters: Mapping[str, Any]  # the values of the latest parameter-set version used
     sources: Mapping[str, str]  # parameter name -> where its value comes from

@@ -1,5 +1,5 @@
-"""The statement's pages: summary, the two books, months, devices, and how the figures are computed, with
-a footer on every page that says "page X of Y"."""
+"""The statement's pages: summary, the two books, months, devices, the packaging delivered, and how the
+figures are computed, with a footer on every page that says "page X of Y"."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from daas.impact.statement_pdf.document import StatementDocument
 from daas.impact.statement_pdf.method import method
 from daas.impact.statement_pdf.style import HEAD, TITLE
 from daas.impact.statement_pdf.summary import books, provisional_note
-from daas.impact.statement_pdf.tables import devices_table, periods_table
+from daas.impact.statement_pdf.tables import devices_table, packaging_table, periods_table
 from daas.impact.statement_pdf.text import named_versions
 
 _TITLE_TEXT = "Avoided IT waste statement"
@@ -78,6 +78,11 @@ def render_statement(doc: StatementDocument) -> bytes:
         story += [devices_table(doc.by_device, doc.totals)]
     else:
         story += [para("No device served this subscription in the period.")]
+    story += [Spacer(1, 6 * mm), para("Packaging delivered", HEAD)]
+    if doc.packaging["packaging_kg"] > 0 or doc.packaging["reusable_boxes"]:
+        story += [packaging_table(doc.packaging)]
+    else:
+        story += [para("No packaging was delivered to this subscription in the period.")]
     story += [Spacer(1, 6 * mm), *method(doc)]
 
     footer = (

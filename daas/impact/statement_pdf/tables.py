@@ -1,4 +1,5 @@
-"""The statement's tables of figures: by month and by device, with a header that repeats on every page."""
+"""The statement's tables of figures: by month, by device and the packaging delivered, with a header that
+repeats on every page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Table, TableStyle
 
 from daas.core.pdf import BOLD, FONT, HEADER_BG, RULE, WIDTH, para
+from daas.impact.packaging import material_label, share_percent
 from daas.impact.statement_pdf.style import CELL, CELL_BOLD, CELL_BOLD_RIGHT
 from daas.impact.statement_pdf.text import MARK, count, three
 
@@ -84,3 +86,15 @@ def devices_table(devices: tuple[Mapping[str, Any], ...], totals: Mapping[str, A
         )
     )
     return table
+
+
+def packaging_table(packaging: Mapping[str, Any]) -> Table:
+    """The packaging delivered in the period: a row per material used, the total with its plastic share,
+    and the shipments that came in a reusable box."""
+    rows: list[list[object]] = [
+        [material_label(material), three(kg)] for material, kg in packaging["packaging"].items() if kg > 0
+    ]
+    rows.append(["Total", three(packaging["packaging_kg"])])
+    rows.append(["Of it plastic (recycled and virgin)", share_percent(packaging["packaging_plastic_share"])])
+    rows.append(["Shipments in a reusable box (0 kg)", count(packaging["reusable_boxes"])])
+    return data_table(["Material", "Packaging (kg)"], rows, [70 * mm, 30 * mm], first_right=1)

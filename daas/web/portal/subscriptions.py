@@ -14,6 +14,7 @@ from daas.core import clock
 from daas.core.periods import Period
 from daas.downloads import PDF_MIMETYPE, download
 from daas.impact.documents import statement_document
+from daas.impact.packaging import material_label, share_percent
 from daas.impact.statement_pdf import render_statement
 from daas.impact.statements import contract_statement
 from daas.logistics import refresh
@@ -112,6 +113,10 @@ def subscriptions_impact(contract_id: int) -> Any:
         statement=statement,
         ewaste_chart=_cumulative_chart(statement, "avoided_ewaste_kg", "Avoided e-waste"),
         co2e_chart=_cumulative_chart(statement, "avoided_co2e_kg", "Avoided CO2e"),
+        packaging=[
+            (material_label(material), kg) for material, kg in statement["packaging"].items() if kg > 0
+        ],
+        plastic_share=share_percent(statement["packaging_plastic_share"]),
     )
 
 
