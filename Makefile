@@ -13,7 +13,7 @@ DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents bench-orders clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -94,6 +94,10 @@ bench-sign-in: $(STAMP)
 # SQLite, in-process: finalizing 300 invoices (three files rendered each), then serving the kept files.
 bench-documents: $(STAMP)
 	$(BIN)/python bench/documents.py
+
+# SQLite, in-process: 2,000 orders placed, allocated, packed (slots booked), shipped and delivered.
+bench-orders: $(STAMP)
+	$(BIN)/python bench/orders.py --orders 2000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis

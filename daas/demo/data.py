@@ -227,4 +227,201 @@ CUSTOMER_USERS = [
     ("it@amsterdam-analytics.example", "Amsterdam Analytics B.V."),
     ("it@baukontor.example", "Berliner Baukontor GmbH"),
     ("it@hudsonlegal.example", "Hudson Legal LLP"),
+    # Amsterdam's head of IT approves orders over a person's monthly allowance (`can_approve`).
+    ("approver@amsterdam-analytics.example", "Amsterdam Analytics B.V."),
 ]
+APPROVERS = ("approver@amsterdam-analytics.example",)
+
+# The people of each customer with a running contract: (name, e-mail before the customer's domain, cost
+# centre, address (line1, line2, postcode, city) in the customer's country, monthly allowance in the
+# contract currency or None). Their region is the customer's pickup region; the first few are handed one of
+# the customer's devices on the load that creates them.
+PEOPLE = {
+    "Amsterdam Analytics B.V.": [
+        (
+            "Sanne de Vries",
+            "sanne.devries",
+            "Data Science",
+            ("Prinsengracht 263", None, "1016 GV", "Amsterdam"),
+            Decimal("50.00"),
+        ),
+        (
+            "Daan Bakker",
+            "daan.bakker",
+            "Engineering",
+            ("Overtoom 301", "3 hoog", "1054 HW", "Amsterdam"),
+            Decimal("90.00"),
+        ),
+        (
+            "Joris Mulder",
+            "joris.mulder",
+            "Finance",
+            ("Kleine Houtstraat 70", None, "2011 DR", "Haarlem"),
+            Decimal("80.00"),
+        ),
+        (
+            "Thijs van Dijk",
+            "thijs.vandijk",
+            "Sales",
+            ("Amstelveenseweg 500", None, "1081 KL", "Amsterdam"),
+            Decimal("60.00"),
+        ),
+        ("Emma Smit", "emma.smit", "Data Science", ("Herengracht 420", None, "1017 BZ", "Amsterdam"), None),
+        (
+            "Lotte Visser",
+            "lotte.visser",
+            "Engineering",
+            ("Javastraat 118", None, "1095 CM", "Amsterdam"),
+            None,
+        ),
+        (
+            "Fatima el Amrani",
+            "fatima.elamrani",
+            "Sales",
+            ("Herengracht 420", None, "1017 BZ", "Amsterdam"),
+            None,
+        ),
+    ],
+    "Berliner Baukontor GmbH": [
+        (
+            "Jonas Schneider",
+            "jonas.schneider",
+            "Bauleitung",
+            ("Kastanienallee 12", None, "10435", "Berlin"),
+            Decimal("80.00"),
+        ),
+        ("Lena Fischer", "lena.fischer", "Planung", ("Bergmannstraße 45", None, "10961", "Berlin"), None),
+        (
+            "Maximilian Weber",
+            "maximilian.weber",
+            "Bauleitung",
+            ("Friedrichstrasse 100", None, "10117", "Berlin"),
+            Decimal("60.00"),
+        ),
+        (
+            "Sophie Wagner",
+            "sophie.wagner",
+            "Einkauf",
+            ("Schönhauser Allee 88", None, "10439", "Berlin"),
+            None,
+        ),
+        ("Felix Becker", "felix.becker", "IT", ("Friedrichstrasse 100", None, "10117", "Berlin"), None),
+        (
+            "Anna Hoffmann",
+            "anna.hoffmann",
+            "Buchhaltung",
+            ("Wilmersdorfer Straße 50", "Hinterhaus", "10627", "Berlin"),
+            Decimal("60.00"),
+        ),
+        ("Paul Schulz", "paul.schulz", "Planung", ("Torstraße 140", None, "10119", "Berlin"), None),
+    ],
+    "Hudson Legal LLP": [
+        (
+            "Olivia Bennett",
+            "olivia.bennett",
+            "Litigation",
+            ("200 Park Avenue", "Suite 1700", "10166", "New York, NY"),
+            Decimal("100.00"),
+        ),
+        (
+            "Marcus Reyes",
+            "marcus.reyes",
+            "Corporate",
+            ("85 Clinton Street", "Apt 4B", "11201", "Brooklyn, NY"),
+            None,
+        ),
+        (
+            "Hannah Goldberg",
+            "hannah.goldberg",
+            "Litigation",
+            ("340 East 64th Street", "Apt 12C", "10065", "New York, NY"),
+            Decimal("84.00"),
+        ),
+        (
+            "Daniel Okafor",
+            "daniel.okafor",
+            "Intellectual Property",
+            ("31-17 Ditmars Boulevard", None, "11105", "Astoria, NY"),
+            None,
+        ),
+        (
+            "Emily Chen",
+            "emily.chen",
+            "Corporate",
+            ("200 Park Avenue", "Suite 1700", "10166", "New York, NY"),
+            None,
+        ),
+        (
+            "Samuel Wright",
+            "samuel.wright",
+            "Operations",
+            ("150 West 85th Street", None, "10024", "New York, NY"),
+            Decimal("50.00"),
+        ),
+    ],
+    "Utrecht Zorggroep": [
+        (
+            "Noor Jansen",
+            "noor.jansen",
+            "Wijkzorg",
+            ("Oudegracht 150", None, "3511 AZ", "Utrecht"),
+            Decimal("70.00"),
+        ),
+        (
+            "Bram de Boer",
+            "bram.deboer",
+            "Wijkzorg",
+            ("Amsterdamsestraatweg 220", None, "3551 CX", "Utrecht"),
+            None,
+        ),
+        ("Eva Peters", "eva.peters", "ICT", ("Catharijnesingel 50", None, "3511 GC", "Utrecht"), None),
+        (
+            "Ruben Hendriks",
+            "ruben.hendriks",
+            "Administratie",
+            ("Biltstraat 88", None, "3572 BK", "Utrecht"),
+            Decimal("50.00"),
+        ),
+        (
+            "Julia van Leeuwen",
+            "julia.vanleeuwen",
+            "Thuiszorg",
+            ("Slotlaan 30", None, "3701 GK", "Zeist"),
+            Decimal("30.00"),
+        ),
+        ("Sem Vos", "sem.vos", "Thuiszorg", ("Langestraat 60", None, "3811 AJ", "Amersfoort"), None),
+    ],
+}
+# People handed one of their customer's devices (deployed, serving no one yet) when they are created.
+PEOPLE_WITH_DEVICES = 4
+
+# Orders of one customer, one in each state its users see, placed by its IT user. The devices the first
+# three need are taken into stock for them (new, of models no one else stocks); the backordered one names a
+# model no one has in stock; the requested one asks more than the person's allowance (two monitors at
+# 39.00 a month each against 50.00) and waits for the approver above.
+ORDERING_CUSTOMER = "Amsterdam Analytics B.V."
+ORDERS_PLACED_BY = "it@amsterdam-analytics.example"
+ORDERS = [
+    {
+        "state": "delivered",  # last month, its packaging on the contract's impact statement
+        "person": "lotte.visser",
+        "lines": [("DELL-LAT-5530", 1), ("DELL-P2422HA", 1)],
+        "packaging": [("cardboard", "1.850"), ("moulded_pulp", "0.320"), ("recycled_plastic", "0.040")],
+        "carrier": "PostNL",
+        "tracking": "3SDEVC418276153",
+    },
+    {
+        "state": "shipped",  # today, to be delivered on the next working day
+        "person": "daan.bakker",
+        "lines": [("HP-PB-445-G9", 1)],
+        "packaging": [("cardboard", "1.200"), ("bagasse", "0.180")],
+        "carrier": "DHL Express",
+        "tracking": "JD014600007412",
+    },
+    {"state": "allocated", "person": "fatima.elamrani", "lines": [("MS-SURFACE-LAPTOP-3-15", 1)]},
+    {"state": "backordered", "person": "joris.mulder", "lines": [("MS-SURFACE-PRO-X", 1)]},
+    {"state": "requested", "person": "sanne.devries", "lines": [("DELL-P2422HA", 2)]},
+]
+# Delivery capacity, in shipments, on each of the next working days in every region people live in.
+DELIVERY_SLOT_DAYS = 14
+DELIVERY_CAPACITY = 6

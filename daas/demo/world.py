@@ -35,6 +35,7 @@ from daas.demo.data import (
     TERMS,
 )
 from daas.demo.fleet import deploy_fleet, ended_fleet, record_usage
+from daas.demo.outbound import build_outbound
 from daas.demo.people import ensure_customer, ensure_user
 from daas.demo.report import DemoMonth, DemoReport
 from daas.devices.models import Device
@@ -50,9 +51,10 @@ from daas.pricing.models import Metric, Plan
 def build_demo_world(issuer_vat_id: str | None = None) -> DemoReport:
     """Everything of the demo but its invoices and closed impact months: catalog, plans, customers,
     contracts with their fleets and usage, second lives, users with their tokens, pickup slots, refresh and
-    take-back orders. Flushes, never commits; the demo use case then bills `months_to_bill` (billing runs
-    commit as they go) and closes the impact months (`close_impact_months`). No demo customer may carry
-    `issuer_vat_id`, the issuer's own VAT id."""
+    take-back orders, then the way out (people, an approver, delivery slots, orders in each state).
+    Flushes, never commits; the demo use case then bills `months_to_bill` (billing runs commit as they go)
+    and closes the impact months (`close_impact_months`). No demo customer may carry `issuer_vat_id`, the
+    issuer's own VAT id."""
     report = DemoReport()
     rng = random.Random(20261129)
     catalog = load_default_catalog()
@@ -118,6 +120,7 @@ def build_demo_world(issuer_vat_id: str | None = None) -> DemoReport:
     takeback_orders(customers, report)
     report.count("refresh orders", len(refresh.refresh_orders))
     report.count("end-of-term return orders", len(refresh.end_of_term_orders))
+    build_outbound(customers, next_serial, report)  # last: it draws nothing from `rng`
     return report
 
 
