@@ -67,6 +67,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.impact import blp as impact_blp
     from daas.api.views.logistics import blp as logistics_blp
     from daas.api.views.payments import blp as payments_blp
+    from daas.api.views.people import blp as people_blp
     from daas.api.views.pricing import metrics_blp, plans_blp
     from daas.api.views.scheduler import blp as scheduler_blp
     from daas.api.views.usage import blp as usage_blp
@@ -88,6 +89,7 @@ def _register_api(app: Flask) -> None:
         accounting_blp,
         logistics_blp,
         scheduler_blp,
+        people_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -37,6 +37,8 @@ from flask_smorest import abort
 from flask_smorest.pagination import PaginationParameters
 from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 from werkzeug.exceptions import HTTPException
 
 from daas.api import errors
@@ -120,6 +122,11 @@ class JsonParser(FlaskParser):
 
     def load_json(self, req: Any, schema: ma.Schema) -> Any:
         return parse_json_body(req)
+
+    def load_files(self, req: Any, schema: ma.Schema) -> Any:
+        """An upload's files with the text fields sent beside them in the same multipart body (the
+        document describes both as one multipart/form-data body)."""
+        return MultiDictProxy(CombinedMultiDict([req.files, req.form]), schema)
 
 
 _PAGINATION_HEADER_DOC = {

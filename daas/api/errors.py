@@ -14,7 +14,7 @@ from flask import Flask, Response, has_request_context, jsonify, render_template
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from daas.core.errors import DomainError
+from daas.core.errors import DomainError, RefusedRows
 from daas.db import conflict_from_integrity_error
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,10 @@ def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Re
 
 
 def handle_domain_error(error: DomainError) -> Response:
-    return _response(error_body(error.status_code, error.message, error.errors))
+    body = error_body(error.status_code, error.message, error.errors)
+    if isinstance(error, RefusedRows):  # an import's report, beside the error fields (never over them)
+        body = {**error.report, **body}
+    return _response(body)
 
 
 def handle_http_exception(error: HTTPException) -> Response:

@@ -13,6 +13,8 @@ class Principal:
     email: str
     role: str
     customer_id: int | None = None
+    # A customer user who may approve orders over a person's allowance (staff approve by role).
+    can_approve: bool = False
 
     @property
     def customer_scope(self) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -23,10 +24,27 @@ TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
 def _principal(user: User) -> Principal:
-    return Principal(user_id=user.id, email=user.email, role=user.role, customer_id=user.customer_id)
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        customer_id=user.customer_id,
+        can_approve=user.can_approve,
+    )
 
 
-def create_user(email: str, role: str, customer_id: int | None = None, password: str | None = None) -> User:
+STAFF_APPROVE_BY_ROLE = "Only customer users are given can_approve: staff approve by their role."
+
+
+def create_user(
+    email: str,
+    role: str,
+    customer_id: int | None = None,
+    password: str | None = None,
+    *,
+    can_approve: bool = False,
+) -> User:
+    """A user with one role; a customer user names its customer and may be an approver (`can_approve`)."""
     email = normalize_email(email)
     problem = email_problem(email)
     if problem is not None:
@@ -41,6 +59,8 @@ def create_user(email: str, role: str, customer_id: int | None = None, password:
         raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
     if password is not None and (problem := password_problem(password)) is not None:
         raise Invalid.field("password", problem)
+    if can_approve and role != CUSTOMER:
+        raise Invalid.field("can_approve", STAFF_APPROVE_BY_ROLE)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"A user {email} already exists.", errors={"email": ["Already exists."]})
     user = User(
@@ -48,6 +68,7 @@ def create_user(email: str, role: str, customer_id: int | None = None, password:
         role=role,
         customer_id=customer_id,
         password_hash=hash_password(password) if password else None,
+        can_approve=can_approve,
     )
     db.session.add(user)
     db.session.flush()
@@ -89,6 +110,23 @@ def reactivate_user(user_id: int) -> User:
     """Let a deactivated user sign in and use their tokens again (sessions ended meanwhile stay ended)."""
     user = get_user(user_id)
     user.active = True
+    return user
+
+
+def update_user(user_id: int, changes: dict[str, Any], actor_user_id: int | None = None) -> User:
+    """Change what is sent: `can_approve` (customer users only; false is no change for staff) and
+    `active` (false deactivates, ending every session; an admin cannot deactivate themselves)."""
+    user = get_user(user_id)
+    if "can_approve" in changes:
+        if changes["can_approve"] and user.role != CUSTOMER:
+            raise Invalid.field("can_approve", STAFF_APPROVE_BY_ROLE)
+        user.can_approve = bool(changes["can_approve"])
+    if "active" in changes:
+        if changes["active"]:
+            reactivate_user(user.id)
+        else:
+            deactivate_user(user.id, actor_user_id)
+    db.session.flush()
     return user
 
 

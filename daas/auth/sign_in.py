@@ -91,7 +91,7 @@ def check_attempt(email: str, password: str, attempt: Attempt | None, policy: Lo
         raise Unauthorized(WRONG_CREDENTIALS, errors={"password": [WRONG_CREDENTIALS]})
     if attempt is not None:
         db.session.execute(delete(SignInFailure).where(SignInFailure.email_key == attempt.key))
-    principal = Principal(user.id, user.email, user.role, user.customer_id)
+    principal = Principal(user.id, user.email, user.role, user.customer_id, user.can_approve)
     return SignedIn(principal, user.session_version)
 
 

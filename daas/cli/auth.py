@@ -33,10 +33,18 @@ def _carry_out(action: Callable[[], T]) -> T:
 @click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--customer", "customer_id", type=int, help="The customer a customer user belongs to.")
 @click.option("--password", help="Lets the user sign in to the pages (10 characters or more).")
-def create_user_command(email: str, role: str, customer_id: int | None, password: str | None) -> None:
+@click.option(
+    "--can-approve", is_flag=True, help="A customer user who approves orders over a person's allowance."
+)
+def create_user_command(
+    email: str, role: str, customer_id: int | None, password: str | None, can_approve: bool
+) -> None:
     """Create a user with one role."""
-    user = _carry_out(lambda: use_cases.create_user(email, role, customer_id, password))
-    click.echo(f"Created user {user.id}: {user.email} ({user.role})")
+    user = _carry_out(
+        lambda: use_cases.create_user(email, role, customer_id, password, can_approve=can_approve)
+    )
+    approver = ", approves orders" if user.can_approve else ""
+    click.echo(f"Created user {user.id}: {user.email} ({user.role}{approver})")
 
 
 @users_group.command("deactivate")

@@ -29,6 +29,7 @@ from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
+from daas.people.services import active_person
 from daas.pricing.services import find_plan
 
 REFERENCE_MAX_LENGTH = 40
@@ -194,9 +195,14 @@ def _check_plan_bills_model(contract: Contract, device: Device) -> None:
         )
 
 
-def deploy_device(contract_id: int, serial: str, start_date: date, actor: str) -> Deployment:
-    """Put an in-stock device on a contract from `start_date` (409 when it is deployed elsewhere)."""
+def deploy_device(
+    contract_id: int, serial: str, start_date: date, actor: str, *, person_id: int | None = None
+) -> Deployment:
+    """Put an in-stock device on a contract from `start_date` (409 when it is deployed elsewhere), for
+    `person_id` when given: an active person of the contract's customer (else a 422 on person_id)."""
     contract = get_contract(contract_id)
+    if person_id is not None:
+        active_person(person_id, contract.customer_id, "person_id")
     device = lock_device(serial)
     if start_date < contract.start_date or start_date >= contract.end_date:
         raise Invalid.field(
@@ -213,7 +219,7 @@ def deploy_device(contract_id: int, serial: str, start_date: date, actor: str) -
         contract_id=contract.id,
         reference=f"contract {contract.id}",
     )
-    deployment = Deployment(device=device, contract=contract, start_date=start_date)
+    deployment = Deployment(device=device, contract=contract, start_date=start_date, person_id=person_id)
     db.session.add(deployment)
     db.session.flush()
     return deployment

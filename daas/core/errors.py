@@ -37,6 +37,15 @@ class Invalid(DomainError):
         return cls(f"{field}: {message}", errors={field: [message]})
 
 
+class RefusedRows(Invalid):
+    """Rows of an uploaded file break rules (422): `report` is what the file would have done, row by row,
+    and the answer carries it beside the usual error fields, so the sender can mend every row at once."""
+
+    def __init__(self, message: str, errors: dict[str, Any], report: dict[str, Any]) -> None:
+        super().__init__(message, errors)
+        self.report = report
+
+
 class NotFound(DomainError):
     """No such object, or one the caller may not know exists: 404."""
 

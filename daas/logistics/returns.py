@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
+from daas.contracts.people_devices import has_open_deployments
 from daas.contracts.services import get_contract
 from daas.core import clock
 from daas.core.csv_cells import write_csv
@@ -26,7 +27,9 @@ from daas.devices.models import CustodyEvent, Device, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
 from daas.logistics import slots
-from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnStatus
+from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnReason, ReturnStatus
+from daas.people.models import PersonStatus
+from daas.people.services import lock_person, set_status
 
 # An order may be (re)scheduled or cancelled until the carrier has the devices.
 BEFORE_PICKUP = (ReturnStatus.REQUESTED, ReturnStatus.SCHEDULED)
@@ -67,7 +70,11 @@ def create_return_order(
     window_days: int,
     customer_scope: int | None = None,
     refresh_order_id: int | None = None,
+    *,
+    person_id: int | None = None,
 ) -> ReturnOrder:
+    """Devices of the contract to collect (`person_id`: an offboarded person's, who has left once the
+    last of their devices is picked up)."""
     contract = get_contract(contract_id, customer_scope)
     today = clock.today()
     if requested_date < today:
@@ -85,6 +92,7 @@ def create_return_order(
         address=address,
         actor=actor,
         refresh_order_id=refresh_order_id,
+        person_id=person_id,
     )
     db.session.add(order)
     db.session.flush()
@@ -162,13 +170,15 @@ def _order_devices(order: ReturnOrder) -> list[tuple[Device, Deployment]]:
 def pick_up_return_order(
     order_id: int, picked_up_on: date, actor: str, carrier: str | None = None, tracking: str | None = None
 ) -> ReturnOrder:
-    """The carrier has the devices: their deployments end that day (billing stops) and they are in transit."""
+    """The carrier has the devices: their deployments end that day (billing stops) and they are in transit.
+    A leaving person whose last devices these were has left."""
     order = _lock(order_id)
     if order.status != ReturnStatus.SCHEDULED:
         raise _illegal(order, "be picked up", (ReturnStatus.SCHEDULED,))
     if picked_up_on > clock.today():
         raise Invalid.field("picked_up_on", "A pickup cannot be recorded in the future.")
-    for device, deployment in _order_devices(order):
+    devices = _order_devices(order)
+    for device, deployment in devices:
         if picked_up_on < deployment.start_date:
             raise Invalid.field(
                 "picked_up_on", f"Device {device.serial} was deployed on {deployment.start_date}."
@@ -190,7 +200,28 @@ def pick_up_return_order(
         tracking,
     )
     db.session.flush()
+    people = {order.person_id} | {deployment.person_id for _, deployment in devices}
+    for person_id in sorted(person_id for person_id in people if person_id is not None):
+        _settle_leaving_person(person_id)
     return order
+
+
+def _settle_leaving_person(person_id: int) -> None:
+    """A leaving person has left once no device serves them and no offboarding return of theirs is open."""
+    person = lock_person(person_id)
+    if person.status != PersonStatus.LEAVING or has_open_deployments(person.id):
+        return
+    open_offboarding = db.session.scalar(
+        select(ReturnOrder.id)
+        .where(
+            ReturnOrder.person_id == person.id,
+            ReturnOrder.reason == ReturnReason.OFFBOARDING,
+            ReturnOrder.status.in_(BEFORE_PICKUP),
+        )
+        .limit(1)
+    )
+    if open_offboarding is None:
+        set_status(person, PersonStatus.LEFT)
 
 
 def receive_return_order(order_id: int, received_on: date, actor: str) -> ReturnOrder:

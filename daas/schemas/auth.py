@@ -15,7 +15,7 @@ from daas.auth.rules import (
     normalize_email,
     password_problem,
 )
-from daas.schemas.fields import Int, Text
+from daas.schemas.fields import Bool, Int, Text
 
 
 def _rule(problem_of: Callable[[str], str | None]) -> Callable[[str], None]:
@@ -42,6 +42,17 @@ class UserCreateSchema(Schema):
         validate=_rule(password_problem),
         metadata={"minLength": MIN_PASSWORD_LENGTH, "maxLength": MAX_PASSWORD_LENGTH},
     )
+    can_approve = Bool(
+        load_default=False,
+        metadata={"description": "A customer user who approves orders over an allowance (staff: 422)."},
+    )
+
+
+class UserUpdateSchema(Schema):
+    can_approve = Bool(metadata={"description": "Customer users only: true on a staff user is a 422."})
+    active = Bool(
+        metadata={"description": "false: no sign-in or token works and every session ends; true: again."}
+    )
 
 
 class UserSchema(Schema):
@@ -50,6 +61,7 @@ class UserSchema(Schema):
     role = fields.String()
     customer_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
+    can_approve = fields.Boolean()
     created_at = fields.DateTime()
 
 
@@ -84,3 +96,4 @@ class PrincipalSchema(Schema):
     email = fields.String()
     role = fields.String()
     customer_id = fields.Integer(allow_none=True)
+    can_approve = fields.Boolean(metadata={"description": "A customer user who approves orders."})

@@ -77,6 +77,18 @@ class ContractQuerySchema(Schema):
 class DeployDeviceSchema(Schema):
     serial = Serial(required=True)
     start_date = Date(required=True)
+    person_id = Int(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "The person it serves: an active person of the contract's customer."},
+    )
+
+
+class ReassignDeviceSchema(Schema):
+    person_id = Int(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "An active person of the contract's customer."},
+    )
 
 
 class EndDeploymentSchema(Schema):
@@ -92,6 +104,7 @@ class DeploymentSchema(Schema):
     sku = fields.Function(lambda d: d.device.device_model.sku)
     start_date = fields.Date()
     end_date = fields.Date(allow_none=True)
+    person_id = fields.Integer(allow_none=True)
 
 
 class DeploymentQuerySchema(Schema):

@@ -213,6 +213,15 @@ class Int(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
+class Bool(fields.Boolean):
+    """A boolean that is really one in JSON: true or false, never 1, 0, "yes" or "true"."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class QueryId(fields.Integer):
     """An id in a query string (where every value is text): a positive whole number."""
 

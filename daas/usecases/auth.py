@@ -18,6 +18,7 @@ from daas.usecases.transaction import commit, use_case
 create_user = use_case(services.create_user)
 deactivate_user = use_case(services.deactivate_user)
 reactivate_user = use_case(services.reactivate_user)
+change_user = use_case(services.update_user)
 
 
 @use_case

@@ -48,7 +48,9 @@ def load_user(session_id: str) -> WebUser | None:
         return None
     if not user.active or not version.isdigit() or int(version) != user.session_version:
         return None
-    return WebUser(Principal(user.id, user.email, user.role, user.customer_id), user.session_version)
+    return WebUser(
+        Principal(user.id, user.email, user.role, user.customer_id, user.can_approve), user.session_version
+    )
 
 
 class LoginForm(FlaskForm):

@@ -22,6 +22,7 @@ from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
 from daas.payments.models import StripeEvent
+from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
@@ -29,6 +30,7 @@ from tests.helpers import bearer
 
 ROLES = ("admin", "finance", "logistics", "customer")
 STAFF_READ = {"admin", "finance", "logistics", "customer"}
+EVERYONE = {"admin", "finance", "logistics", "customer"}
 
 # (method, path, body, roles allowed). Paths use {contract}, {customer}, {model}, {metric}, {plan}, {serial},
 # {user}, {token} of the caller's own world; bodies need not be valid: only the access decision is checked.
@@ -39,6 +41,14 @@ MATRIX = [
     ("GET", "/api/v1/users/{user}/tokens", None, {"admin"}),
     ("POST", "/api/v1/users/{user}/tokens", {}, {"admin"}),
     ("POST", "/api/v1/users/{user}/tokens/{token}/revoke", None, {"admin"}),
+    ("PATCH", "/api/v1/users/{user}", {"can_approve": False}, {"admin"}),
+    ("GET", "/api/v1/people", None, EVERYONE),
+    ("POST", "/api/v1/people", {}, EVERYONE),
+    ("POST", "/api/v1/people/import", {}, EVERYONE),
+    ("GET", "/api/v1/people/devices.csv", None, EVERYONE),
+    ("GET", "/api/v1/people/{person}", None, EVERYONE),
+    ("PATCH", "/api/v1/people/{person}", {}, EVERYONE),
+    ("POST", "/api/v1/people/{person}/offboard", {}, EVERYONE),
     ("GET", "/api/v1/customers", None, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/customers", {}, {"admin", "finance"}),
     ("GET", "/api/v1/customers/{customer}", None, {"admin", "finance", "customer"}),
@@ -61,6 +71,7 @@ MATRIX = [
     ("GET", "/api/v1/contracts/{contract}/devices", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/contracts/{contract}/devices", {}, {"admin", "logistics"}),
     ("POST", "/api/v1/contracts/{contract}/devices/{serial}/end", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/contracts/{contract}/devices/{serial}/reassign", {}, EVERYONE),
     ("GET", "/api/v1/devices", None, {"admin", "logistics", "customer"}),
     ("POST", "/api/v1/devices", {}, {"admin", "logistics"}),
     ("GET", "/api/v1/devices/{serial}", None, {"admin", "logistics", "customer"}),
@@ -149,6 +160,10 @@ FOREIGN = [
     ("GET", "/api/v1/customers/{customer}/payment-method"),
     ("POST", "/api/v1/customers/{customer}/setup-intent"),
     ("GET", "/api/v1/return-orders/{return_order}"),
+    ("GET", "/api/v1/people/{person}"),
+    ("PATCH", "/api/v1/people/{person}", {"name": "Someone else"}),
+    ("POST", "/api/v1/people/{person}/offboard", {"action": "return"}),
+    ("POST", "/api/v1/contracts/{contract}/devices/{serial}/reassign", {"person_id": 1}),
     ("POST", "/api/v1/return-orders/{return_order}/cancel"),
     ("GET", "/api/v1/refresh-orders/{refresh}"),
     ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
@@ -204,7 +219,17 @@ def _world(customer_name: str) -> dict:
     event = StripeEvent(id=factories.unique("evt"), type="charge.refunded", payload={}, status="failed")
     db.session.add_all([refresh, certificate, event])
     db.session.flush()
+    person = create_person(
+        customer.id,
+        {
+            "name": "Ada",
+            "email": f"ada@{customer_name.lower()}.example",
+            "address": {"line1": "Damrak 1", "postcode": "1012 LG", "city": "Amsterdam", "country": "NL"},
+            "region": "NL-AMS",
+        },
+    )
     return {
+        "person": person.id,
         "customer": customer.id,
         "contract": contract.id,
         "model": model.id,

@@ -97,7 +97,8 @@ def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, 
 
 
 def _body_schema(document: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any]:
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    (body,) = operation["requestBody"]["content"].values()  # JSON, or an upload's multipart form
+    schema = body["schema"]
     if "$ref" in schema:
         return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
     return schema

@@ -31,6 +31,7 @@ from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
 from daas.payments.services import record_bank_transfer
+from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
@@ -59,6 +60,7 @@ _KINDS = {
     "slot_id": "slot",
     "certificate_id": "certificate",
     "serial": "serial",
+    "person_id": "person",
 }
 
 
@@ -102,9 +104,21 @@ def _customer_world(world: World, name: str) -> dict[str, Any]:
         ]
     )
     contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+    people = [
+        create_person(
+            customer.id,
+            {
+                "name": person_name,
+                "email": f"{person_name.lower()}@{name.split(maxsplit=1)[0].lower()}.example",
+                "address": {"line1": "Damrak 1", "postcode": "1012 LG", "city": "Amsterdam", "country": "NL"},
+                "region": "NL-AMS",
+            },
+        )
+        for person_name in ("Ada", "Bob")
+    ]
     deployed, returning, wiped, graded = (factories.device(model.sku) for _ in range(4))
     for device in (deployed, returning, wiped, graded):
-        deploy_device(contract.id, device.serial, date(2026, 2, 1), "tests")
+        deploy_device(contract.id, device.serial, date(2026, 2, 1), "tests", person_id=people[0].id)
     for device in (wiped, graded):
         end_deployment(contract.id, device.serial, date(2026, 11, 1), "tests")
         certificate = takeback.wipe_device(device.serial, WIPE, "tests")
@@ -142,6 +156,7 @@ def _customer_world(world: World, name: str) -> dict[str, Any]:
     world.add("return_order", order.id)
     world.add("refresh", refresh.id)
     world.add("certificate", certificate.id)
+    world.add("person", *(person.id for person in people))
     return {"customer": customer, "contract": contract}
 
 

@@ -16,6 +16,7 @@ from daas.schemas.auth import (
     TokenSchema,
     UserCreateSchema,
     UserSchema,
+    UserUpdateSchema,
 )
 from daas.usecases import auth as use_cases
 
@@ -48,8 +49,25 @@ class Users(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Create a user with one role (a customer user names its customer)."""
         return use_cases.create_user(
-            data["email"], data["role"], data.get("customer_id"), data.get("password")
+            data["email"],
+            data["role"],
+            data.get("customer_id"),
+            data.get("password"),
+            can_approve=data["can_approve"],
         )
+
+
+@blp.route("/users/<id:user_id>")
+class UserById(MethodView):
+    @access(blp)
+    @blp.arguments(UserUpdateSchema(partial=True))
+    @blp.response(200, UserSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def patch(self, data: dict[str, Any], user_id: int) -> Any:
+        """Make a customer user an approver or not (`can_approve`), or deactivate or reactivate a user
+        (`active`; an admin cannot deactivate themselves: 409)."""
+        return use_cases.change_user(user_id, data, current_principal().user_id)
 
 
 @blp.route("/users/<id:user_id>/tokens")

@@ -19,8 +19,10 @@ from daas.schemas.contracts import (
     DeploymentQuerySchema,
     DeploymentSchema,
     EndDeploymentSchema,
+    ReassignDeviceSchema,
 )
 from daas.usecases import contracts as use_cases
+from daas.usecases import people as people_use_cases
 
 blp = Blueprint(
     "contracts", __name__, url_prefix="/api/v1/contracts", description="Contracts and deployments"
@@ -109,7 +111,27 @@ class ContractDevices(MethodView):
     def post(self, data: dict[str, Any], contract_id: int) -> Any:
         """Deploy a device on the contract (409 when it is deployed elsewhere)."""
         return use_cases.deploy_device(
-            contract_id, data["serial"], data["start_date"], current_principal().actor
+            contract_id,
+            data["serial"],
+            data["start_date"],
+            current_principal().actor,
+            person_id=data.get("person_id"),
+        )
+
+
+@blp.route("/<id:contract_id>/devices/<string:serial>/reassign")
+class DeploymentReassignment(MethodView):
+    @access(blp, "logistics", "customer", "finance")
+    @blp.arguments(ReassignDeviceSchema)
+    @blp.response(200, DeploymentSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], contract_id: int, serial: str) -> Any:
+        """The device now serves another active person of the customer: the same deployment, a custody
+        event `reassign` naming both people, no billing change (a customer reassigns its own devices)."""
+        principal = current_principal()
+        return people_use_cases.reassign_device(
+            contract_id, serial, data["person_id"], principal.actor, principal.customer_scope
         )
 
 
