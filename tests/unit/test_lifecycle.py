@@ -74,7 +74,13 @@ def test_cancelled_return_stays_deployed() -> None:
 
 def test_allowed_actions_per_state() -> None:
     assert allowed_actions("in_stock") == ["deploy", "allocate"]
-    assert sorted(allowed_actions("deployed")) == ["hand_back", "lose", "reassign", "schedule_return", "upgrade"]
+    assert sorted(allowed_actions("deployed")) == [
+        "hand_back",
+        "lose",
+        "reassign",
+        "schedule_return",
+        "upgrade",
+    ]
     # The way out: an order's allocation, its shipment, then delivery or a failed delivery.
     assert allowed_actions("allocated") == ["release", "ship"]
     assert allowed_actions("in_transit_out") == ["deliver", "retry_delivery", "return_to_stock", "lose"]
