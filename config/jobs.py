@@ -52,6 +52,11 @@ JOBS: tuple[ScheduledJob, ...] = (
         "Open end-of-term return orders for contracts ending within the lead time.",
     ),
     ScheduledJob(
+        "allocate_backorders",
+        "daas.jobs.orders:allocate_backorders_job",
+        "Allocate devices in stock to approved and backordered orders, first come first served.",
+    ),
+    ScheduledJob(
         "payment_retries",
         "daas.jobs.payments:payment_retries_job",
         "Process waiting webhooks, finish unclear attempts and refunds, collect and retry card payments; "

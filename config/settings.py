@@ -107,6 +107,7 @@ class BaseConfig:
     DAAS_SCHEDULE_BILLING_FINALIZE = "0 2 3 * *"  # after two days of review; needs DAAS_BILLING_AUTO_FINALIZE
     DAAS_SCHEDULE_REFRESH_PLAN = "0 4 * * *"
     DAAS_SCHEDULE_END_OF_TERM_RETURNS = "30 4 * * *"
+    DAAS_SCHEDULE_ALLOCATE_BACKORDERS = "0 5 * * *"  # after the refresh round
     DAAS_SCHEDULE_PAYMENT_RETRIES = "0 * * * *"
     DAAS_SCHEDULE_IMPACT_CLOSE = "0 3 3 * *"  # after the billing month is final
     DAAS_BILLING_AUTO_FINALIZE = False
@@ -114,6 +115,7 @@ class BaseConfig:
     DAAS_GRACE_BILLING_FINALIZE = 7 * 24 * 3600
     DAAS_GRACE_REFRESH_PLAN = 24 * 3600
     DAAS_GRACE_END_OF_TERM_RETURNS = 24 * 3600
+    DAAS_GRACE_ALLOCATE_BACKORDERS = 24 * 3600
     DAAS_GRACE_PAYMENT_RETRIES = 3600
     DAAS_GRACE_IMPACT_CLOSE = 7 * 24 * 3600
     # A scheduler renews its hold on a running job every third of the lease; a run whose lease ran out (its

@@ -66,6 +66,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.devices import blp as devices_blp
     from daas.api.views.impact import blp as impact_blp
     from daas.api.views.logistics import blp as logistics_blp
+    from daas.api.views.orders import blp as orders_blp
     from daas.api.views.payments import blp as payments_blp
     from daas.api.views.people import blp as people_blp
     from daas.api.views.pricing import metrics_blp, plans_blp
@@ -90,6 +91,7 @@ def _register_api(app: Flask) -> None:
         logistics_blp,
         scheduler_blp,
         people_blp,
+        orders_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

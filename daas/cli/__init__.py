@@ -11,6 +11,7 @@ from daas.cli.catalog import catalog_group
 from daas.cli.demo import demo_command
 from daas.cli.impact import impact_group
 from daas.cli.logistics import refresh_group
+from daas.cli.orders import orders_group
 from daas.cli.payments import payments_group
 
 daas_group = AppGroup("daas", help="daas: Device-as-a-Service.")
@@ -22,6 +23,7 @@ for command in (
     bill_command,
     payments_group,
     refresh_group,
+    orders_group,
     impact_group,
 ):
     daas_group.add_command(command)

@@ -288,6 +288,11 @@ def complete_refresh(
     order = get_refresh_order(order_id, lock=True)
     if order.status != RefreshStatus.APPROVED:
         raise _illegal(order, "be completed", (RefreshStatus.APPROVED,))
+    if order.completes_on_delivery:
+        raise Conflict(
+            f"Refresh order {order.id} ships its replacement through an order: its delivery completes it.",
+            errors={"status": ["Completed by the replacement's delivery."]},
+        )
     if completed_on > clock.today() + timedelta(days=31):
         raise Invalid.field("completed_on", "At most 31 days ahead.")
     if order.action == RefreshAction.UPGRADE:

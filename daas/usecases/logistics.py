@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import date
 
 from daas.logistics import refresh, returns, slots, takeback
+from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import PlanReport
-from daas.logistics.rules import UpgradePolicy
+from daas.logistics.rules import RefreshAction, UpgradePolicy
+from daas.orders import ordering
 from daas.usecases.transaction import use_case
 
 # -- pickup slots -------------------------------------------------------------------------------------------
@@ -35,7 +37,23 @@ cancel_return = use_case(returns.cancel_return_order)
 # -- refresh orders -----------------------------------------------------------------------------------------
 
 
-approve_refresh = use_case(refresh.approve_refresh)
+@use_case
+def approve_refresh(
+    order_id: int,
+    action: str,
+    actor: str,
+    window_days: int,
+    replacement_sku: str | None = None,
+    customer_scope: int | None = None,
+) -> RefreshOrder:
+    """Choose upgrade or replace. A replacement books the old device's return and opens an approved order
+    for the new one (orders.md), whose delivery completes the refresh; all of it or nothing."""
+    order = refresh.approve_refresh(order_id, action, actor, window_days, replacement_sku, customer_scope)
+    if order.action == RefreshAction.REPLACE:
+        ordering.open_replacement_order(order.id, actor)
+    return order
+
+
 reschedule_refresh = use_case(refresh.reschedule_refresh)
 complete_refresh = use_case(refresh.complete_refresh)
 

@@ -21,6 +21,7 @@ from daas.extensions import db
 from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
+from daas.orders.ordering import place_order
 from daas.payments.models import StripeEvent
 from daas.people.services import create_person
 from daas.settings import current_settings
@@ -99,6 +100,14 @@ MATRIX = [
     ("POST", "/api/v1/customers/{customer}/setup-intent", None, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/invoices/{invoice}/payments", {}, {"admin", "finance"}),
     ("POST", "/api/v1/invoices/{invoice}/collect", None, {"admin", "finance"}),
+    ("GET", "/api/v1/orders", None, EVERYONE),
+    ("POST", "/api/v1/orders", {}, {"admin", "logistics", "customer"}),
+    ("GET", "/api/v1/orders/{order}", None, EVERYONE),
+    # A customer user approves only with can_approve, else 403 like finance (tests/api/test_orders.py).
+    ("POST", "/api/v1/orders/{order}/approve", None, {"admin", "logistics"}),
+    ("POST", "/api/v1/orders/{order}/cancel", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/orders/{order}/allocate", None, {"admin", "logistics"}),
+    ("GET", "/api/v1/contracts/{contract}/catalog", None, {"admin", "logistics", "customer"}),
     ("GET", "/api/v1/pickup-slots", None, {"admin", "logistics", "customer"}),
     ("POST", "/api/v1/pickup-slots", {}, {"admin", "logistics"}),
     ("PATCH", "/api/v1/pickup-slots/{slot}", {}, {"admin", "logistics"}),
@@ -166,6 +175,10 @@ FOREIGN = [
     ("POST", "/api/v1/contracts/{contract}/devices/{serial}/reassign", {"person_id": 1}),
     ("POST", "/api/v1/return-orders/{return_order}/cancel"),
     ("GET", "/api/v1/refresh-orders/{refresh}"),
+    ("GET", "/api/v1/orders/{order}"),
+    ("POST", "/api/v1/orders/{order}/cancel"),
+    ("POST", "/api/v1/orders/{order}/approve"),
+    ("GET", "/api/v1/contracts/{contract}/catalog"),
     ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates"),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
@@ -228,7 +241,11 @@ def _world(customer_name: str) -> dict:
             "region": "NL-AMS",
         },
     )
+    placed = place_order(
+        contract.id, [{"sku": model.sku, "quantity": 1, "person_id": person.id}], date(2026, 11, 20), "tests"
+    )
     return {
+        "order": placed.id,
         "person": person.id,
         "customer": customer.id,
         "contract": contract.id,

@@ -30,6 +30,7 @@ from daas.logistics import takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
+from daas.orders.ordering import place_order
 from daas.payments.services import record_bank_transfer
 from daas.people.services import create_person
 from daas.settings import current_settings
@@ -80,6 +81,7 @@ class World:
             kind = _KINDS.get(name)
             if name == "order_id":
                 kind = "refresh" if "/refresh-orders/" in case.path else "return_order"
+                kind = kind if "-orders/" in case.path else "order"
             if kind is None:
                 continue
             if kind == "serial":
@@ -157,6 +159,10 @@ def _customer_world(world: World, name: str) -> dict[str, Any]:
     world.add("refresh", refresh.id)
     world.add("certificate", certificate.id)
     world.add("person", *(person.id for person in people))
+    ordered = place_order(
+        contract.id, [{"sku": model.sku, "quantity": 1, "person_id": people[0].id}], TODAY, "tests"
+    )
+    world.add("order", ordered.id)
     return {"customer": customer, "contract": contract}
 
 

@@ -50,7 +50,13 @@ def fleet(database):
             charges=[{"kind": "device_monthly", "unit_amount": Decimal("44.00")}],
         )
         customer = factories.customer(
-            pickup_region=REGION, pickup_address=ADDRESS, country="DE", vat_id="DE136695976"
+            pickup_region=REGION,
+            pickup_address=ADDRESS,
+            country="DE",
+            vat_id="DE136695976",
+            address_line1="Friedrichstrasse 100",
+            postcode="10117",
+            city="Berlin",
         )
         contract = factories.contract(customer.id, plan.code, date(2025, 1, 1))
         healthy = factories.device(
@@ -202,7 +208,8 @@ def test_contracts_ending_within_the_lead_time_get_end_of_term_returns(client, d
 
 
 def test_the_circular_journey_to_a_second_customer(client, fleet):
-    """Proposed, approved (replace), replacement deployed, old device picked up (billing stops that day),
+    """Proposed, approved (replace: an order for the replacement, whose delivery completes the refresh, so
+    it is not completed by hand), the spare held for it, old device picked up (billing stops that day),
     received, wiped, graded, redeployed to another customer: every step on the chain of custody."""
     logistics, customer = fleet["logistics"], fleet["customer_token"]
     with clock.frozen(date(2026, 11, 20)):
@@ -229,13 +236,24 @@ def test_the_circular_journey_to_a_second_customer(client, fleet):
             "scheduled",
             "2027-01-15",
         )
+        [replacement] = client.get("/api/v1/orders", headers=customer).get_json()
+        assert (replacement["status"], replacement["refresh_order_id"], replacement["requested_date"]) == (
+            "approved",
+            worn["id"],
+            "2027-01-15",
+        )
+        assert replacement["address"]["line1"] == "Friedrichstrasse 100"  # WORN serves no one: the customer's
+        allocated = client.post(f"/api/v1/orders/{replacement['id']}/allocate", headers=logistics).get_json()
+        assert allocated["lines"] == [
+            {"sku": "DELL-LAT-7430", "quantity": 1, "person_id": None, "serials": ["SPARE"]}
+        ]
     with clock.frozen(date(2027, 1, 15)):
         completed = client.post(
             f"/api/v1/refresh-orders/{worn['id']}/complete",
             json={"completed_on": "2027-01-15"},
             headers=logistics,
         )
-        assert completed.get_json()["status"] == "completed"
+        assert_error(completed, 409, "status")
         url = f"/api/v1/return-orders/{return_order['id']}"
         client.post(f"{url}/pickup", json={"picked_up_on": "2027-01-15", "carrier": "DHL"}, headers=logistics)
     with clock.frozen(date(2027, 1, 18)):
@@ -267,9 +285,10 @@ def test_the_circular_journey_to_a_second_customer(client, fleet):
         ("deploy", "in_stock", "deployed"),
     ]
     spare = client.get("/api/v1/devices/SPARE", headers=logistics).get_json()
-    assert (spare["status"], spare["contract_id"]) == ("deployed", fleet["contract"].id)
+    assert spare["status"] == "allocated"  # held for the replacement order until it is shipped
     assert client.get(f"{url}", headers=logistics).get_json()["status"] == "closed"
-    # January 2027 on the first contract: WORN to the 15th (14 days), SPARE from the 15th, HEALTHY all month.
+    # January 2027 on the first contract: WORN to the 15th (14 days), HEALTHY all month; SPARE is billed from
+    # the day its shipment is delivered, which this journey does not reach.
     with clock.frozen(date(2027, 2, 2)):
         bill(Period.parse("2027-01"))
     quantity = db.session.scalar(
@@ -277,7 +296,7 @@ def test_the_circular_journey_to_a_second_customer(client, fleet):
         .join(Invoice)
         .where(Invoice.contract_id == fleet["contract"].id, Invoice.period == "2027-01")
     )
-    assert quantity == 14 + 17 + 31
+    assert quantity == 14 + 31
     worn_deployment = db.session.scalar(
         select(Deployment.end_date).where(
             Deployment.contract_id == fleet["contract"].id,

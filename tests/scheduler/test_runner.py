@@ -279,6 +279,7 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
         "impact_close": "2026-12-03T03:00:00",
         "refresh_plan": "2026-12-03T04:00:00",
         "end_of_term_returns": "2026-12-03T04:30:00",
+        "allocate_backorders": "2026-12-03T05:00:00",
         "payment_retries": "2026-12-03T05:00:00",
     }
     for job, moment in moments.items():
@@ -289,6 +290,12 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
     assert recorded["billing_finalize"].counts["invoices_finalized"] == 1
     assert recorded["refresh_plan"].counts == {"refresh_orders": 0}
     assert recorded["end_of_term_returns"].counts == {"end_of_term_orders": 0, "skipped": []}
+    assert recorded["allocate_backorders"].counts == {
+        "allocated": 0,
+        "backordered": 0,
+        "failed": 0,
+        "errors": [],
+    }
     assert recorded["payment_retries"].counts["attempted"] == 0
 
 

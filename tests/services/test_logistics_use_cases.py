@@ -34,6 +34,7 @@ from daas.logistics.models import (
     ReturnStatus,
 )
 from daas.logistics.rules import RefreshAction, UpgradePolicy
+from daas.orders.models import Order
 from daas.usecases import logistics as use_cases
 from tests import factories
 from tests.helpers import settings_of
@@ -52,7 +53,13 @@ def fleet(database, today):
     a spare in stock; a pickup slot in the region on 2026-11-20 with two places."""
     model = factories.device_model(sku=factories.unique("LAT"), expected_lifetime_months=60)
     plan = factories.plan(refresh_cycle_months=24, term_months=48)
-    customer = factories.customer(pickup_region=REGION, pickup_address=ADDRESS)
+    customer = factories.customer(
+        pickup_region=REGION,
+        pickup_address=ADDRESS,
+        address_line1="Keizersgracht 1",
+        postcode="1015 CJ",
+        city="Amsterdam",
+    )
     contract = factories.contract(customer.id, plan.code, date(2025, 1, 1))
     serials = {}
     for name, battery in (("healthy", 91), ("worn", 64)):
@@ -295,17 +302,19 @@ def test_approving_a_replacement_is_kept_with_the_return_of_the_old_device(fleet
     back = db.session.scalar(select(ReturnOrder).where(ReturnOrder.refresh_order_id == worn.id))
     assert (back.reason, back.requested_date) == (ReturnReason.REFRESH, date(2027, 1, 15))
     assert _status(fleet["worn"]) == DeviceStatus.RETURN_SCHEDULED
-
-    with clock.frozen(date(2027, 1, 15)):
-        use_cases.complete_refresh(worn.id, date(2027, 1, 15), ACTOR, POLICY)
-    db.session.rollback()
-    worn = db.session.get(RefreshOrder, worn.id)
-    assert (worn.status, worn.completed_on) == (RefreshStatus.COMPLETED, date(2027, 1, 15))
-    spare = _device(fleet["spare"])
-    assert (worn.replacement_device_id, spare.status) == (spare.id, DeviceStatus.DEPLOYED)
-    assert db.session.scalar(select(Deployment.start_date).where(Deployment.device_id == spare.id)) == date(
-        2027, 1, 15
+    # The replacement ships through an approved order to the customer (the device serves no person), and
+    # its delivery completes the refresh: not a completion by hand.
+    replacement = db.session.scalar(select(Order).where(Order.refresh_order_id == worn.id))
+    assert (replacement.status, replacement.requested_date, replacement.city) == (
+        "approved",
+        date(2027, 1, 15),
+        "Amsterdam",
     )
+    assert worn.completes_on_delivery is True
+    with clock.frozen(date(2027, 1, 15)), pytest.raises(Conflict, match="its delivery completes it"):
+        use_cases.complete_refresh(worn.id, date(2027, 1, 15), ACTOR, POLICY)
+    assert db.session.get(RefreshOrder, worn.id).status == RefreshStatus.APPROVED
+    assert _status(fleet["spare"]) == DeviceStatus.IN_STOCK
 
 
 def test_an_upgrade_rescheduled_and_completed_is_kept_and_moves_the_due_date(fleet):

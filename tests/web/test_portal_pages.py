@@ -57,7 +57,14 @@ def account(app, database, today):
     model = factories.device_model(sku=factories.unique("LAT"), expected_lifetime_months=60)
     plan, tickets, swaps = worked_example_plan(refresh_cycle_months=24, term_months=48)
     swaps.name = "Express swaps"
-    customer = factories.customer(name="Grachten Advies B.V.", pickup_region=REGION, pickup_address=ADDRESS)
+    customer = factories.customer(
+        name="Grachten Advies B.V.",
+        pickup_region=REGION,
+        pickup_address=ADDRESS,
+        address_line1="Herengracht 500",  # where a replacement for a device that serves no one goes
+        postcode="1017 CB",
+        city="Amsterdam",
+    )
     contract = factories.contract(customer.id, plan.code, date(2025, 1, 1))
     serials = {}
     for name, deployed_on, battery in (("HEALTHY", date(2025, 1, 15), 91), ("WORN", date(2025, 6, 1), 64)):
