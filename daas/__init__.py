@@ -71,6 +71,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.people import blp as people_blp
     from daas.api.views.pricing import metrics_blp, plans_blp
     from daas.api.views.scheduler import blp as scheduler_blp
+    from daas.api.views.shipments import blp as shipments_blp
     from daas.api.views.usage import blp as usage_blp
     from daas.extensions import csrf
 
@@ -92,6 +93,7 @@ def _register_api(app: Flask) -> None:
         scheduler_blp,
         people_blp,
         orders_blp,
+        shipments_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

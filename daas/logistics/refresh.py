@@ -341,6 +341,24 @@ def complete_refresh(
     return order
 
 
+def complete_replacement_delivered(
+    refresh_order_id: int, device_id: int, delivered_on: date, actor: str
+) -> RefreshOrder:
+    """The replacement of an approved `replace` was delivered (and deployed by that delivery): the refresh
+    is completed that day with that device. The old device's refresh return order goes on as it is.
+    Orders call this; the refresh knows nothing of them, only of the device and the day."""
+    order = get_refresh_order(refresh_order_id, lock=True)
+    if order.status != RefreshStatus.APPROVED or order.action != RefreshAction.REPLACE:
+        raise _illegal(order, "be completed by a delivery", (RefreshStatus.APPROVED,))
+    order.status, order.completed_on, order.replacement_device_id = (
+        RefreshStatus.COMPLETED,
+        delivered_on,
+        device_id,
+    )
+    db.session.flush()
+    return order
+
+
 def return_order_of(order: RefreshOrder) -> int | None:
     return db.session.scalar(select(ReturnOrder.id).where(ReturnOrder.refresh_order_id == order.id))
 

@@ -175,6 +175,11 @@ def pick_up_return_order(
     order = _lock(order_id)
     if order.status != ReturnStatus.SCHEDULED:
         raise _illegal(order, "be picked up", (ReturnStatus.SCHEDULED,))
+    if order.exchange_pending:  # an advance exchange: the replacement is delivered first
+        raise Conflict(
+            f"Return order {order.id} waits for its exchange shipment to be delivered before the pickup.",
+            errors={"status": ["The exchange shipment is not delivered yet."]},
+        )
     if picked_up_on > clock.today():
         raise Invalid.field("picked_up_on", "A pickup cannot be recorded in the future.")
     devices = _order_devices(order)

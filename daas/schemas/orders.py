@@ -17,6 +17,7 @@ from daas.orders.lifecycle import ORDER_STATUSES
 from daas.orders.ordering import MAX_LINES, MAX_QUANTITY
 from daas.orders.rules import GRADES
 from daas.schemas.fields import Bool, Code, Country, Date, Int, Measure, QueryId, Text, UnitAmount
+from daas.schemas.shipments import OrderShipmentSchema
 
 _ID = validate.Range(min=1, max=2**31 - 1)
 _STATUS = {"enum": list(ORDER_STATUSES), "title": "OrderStatus"}
@@ -87,6 +88,7 @@ class OrderSchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
     cancelled_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
+    shipments = fields.List(fields.Nested(OrderShipmentSchema), metadata={"description": "Oldest first."})
 
 
 class OrderQuerySchema(Schema):

@@ -21,13 +21,16 @@ from daas.extensions import db
 from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
+from daas.orders import delivery_slots
 from daas.orders.ordering import place_order
+from daas.orders.shipments import create_shipment
 from daas.payments.models import StripeEvent
 from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
 from tests.helpers import bearer
+from tests.shipment_helpers import Fleet, reserved_order
 
 ROLES = ("admin", "finance", "logistics", "customer")
 STAFF_READ = {"admin", "finance", "logistics", "customer"}
@@ -108,6 +111,17 @@ MATRIX = [
     ("POST", "/api/v1/orders/{order}/cancel", None, {"admin", "logistics", "customer"}),
     ("POST", "/api/v1/orders/{order}/allocate", None, {"admin", "logistics"}),
     ("GET", "/api/v1/contracts/{contract}/catalog", None, {"admin", "logistics", "customer"}),
+    ("GET", "/api/v1/delivery-slots", None, {"admin", "logistics"}),
+    ("POST", "/api/v1/delivery-slots", {}, {"admin", "logistics"}),
+    ("PATCH", "/api/v1/delivery-slots/{delivery_slot}", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/delivery-slots.ics", None, {"admin", "logistics"}),
+    ("GET", "/api/v1/shipments", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/shipments", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/shipments/{shipment}", None, {"admin", "logistics", "customer"}),
+    ("POST", "/api/v1/shipments/{shipment}/ship", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/shipments/{shipment}/deliver", {}, {"admin", "logistics"}),
+    ("POST", "/api/v1/shipments/{shipment}/fail", {}, {"admin", "logistics"}),
+    ("GET", "/api/v1/shipments/{shipment}/packing-slip.pdf", None, {"admin", "logistics"}),
     ("GET", "/api/v1/pickup-slots", None, {"admin", "logistics", "customer"}),
     ("POST", "/api/v1/pickup-slots", {}, {"admin", "logistics"}),
     ("PATCH", "/api/v1/pickup-slots/{slot}", {}, {"admin", "logistics"}),
@@ -169,6 +183,7 @@ FOREIGN = [
     ("GET", "/api/v1/customers/{customer}/payment-method"),
     ("POST", "/api/v1/customers/{customer}/setup-intent"),
     ("GET", "/api/v1/return-orders/{return_order}"),
+    ("GET", "/api/v1/shipments/{shipment}"),
     ("GET", "/api/v1/people/{person}"),
     ("PATCH", "/api/v1/people/{person}", {"name": "Someone else"}),
     ("POST", "/api/v1/people/{person}/offboard", {"action": "return"}),
@@ -244,7 +259,12 @@ def _world(customer_name: str) -> dict:
     placed = place_order(
         contract.id, [{"sku": model.sku, "quantity": 1, "person_id": person.id}], date(2026, 11, 20), "tests"
     )
+    delivery_slot = delivery_slots.create_slot(factories.unique("NL"), date(2026, 11, 20), 5)
+    reserved, serials = reserved_order(Fleet(customer, contract, model, person))
+    shipment = create_shipment(reserved.id, serials, "tests", reusable_box_id="BOX-1")
     return {
+        "shipment": shipment.id,
+        "delivery_slot": delivery_slot.id,
         "order": placed.id,
         "person": person.id,
         "customer": customer.id,

@@ -30,12 +30,15 @@ from daas.logistics import takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.returns import create_return_order
 from daas.logistics.slots import create_slot
+from daas.orders import delivery_slots
 from daas.orders.ordering import place_order
+from daas.orders.shipments import create_shipment, ship_shipment
 from daas.payments.services import record_bank_transfer
 from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
+from tests.shipment_helpers import Fleet, reserved_order
 
 ROLES = ("admin", "finance", "logistics", "customer")
 TODAY = date(2026, 11, 15)
@@ -62,6 +65,7 @@ _KINDS = {
     "certificate_id": "certificate",
     "serial": "serial",
     "person_id": "person",
+    "shipment_id": "shipment",
 }
 
 
@@ -82,6 +86,8 @@ class World:
             if name == "order_id":
                 kind = "refresh" if "/refresh-orders/" in case.path else "return_order"
                 kind = kind if "-orders/" in case.path else "order"
+            if name == "slot_id" and "/delivery-slots/" in case.path:
+                kind = "delivery_slot"
             if kind is None:
                 continue
             if kind == "serial":
@@ -163,6 +169,15 @@ def _customer_world(world: World, name: str) -> dict[str, Any]:
         contract.id, [{"sku": model.sku, "quantity": 1, "person_id": people[0].id}], TODAY, "tests"
     )
     world.add("order", ordered.id)
+    delivery_slot = delivery_slots.create_slot(slot.region, date(2026, 11, 20), 5)
+    reserved, serials = reserved_order(Fleet(customer, contract, model, people[0]), 2, region=slot.region)
+    packed = create_shipment(reserved.id, serials[:1], "tests", reusable_box_id="BOX-1")
+    shipped = create_shipment(
+        reserved.id, serials[1:], "tests", packaging=[{"material": "bamboo", "kg": Decimal("1.000")}]
+    )
+    ship_shipment(shipped.id, "PostNL", "3S123", date(2026, 11, 12), "tests")
+    world.add("delivery_slot", delivery_slot.id)
+    world.add("shipment", packed.id, shipped.id)
     return {"customer": customer, "contract": contract}
 
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.api.idempotency import idempotent
-from daas.orders import ordering
+from daas.orders import ordering, shipments
 from daas.orders.models import Order
 from daas.schemas.orders import CatalogItemSchema, OrderCreateSchema, OrderQuerySchema, OrderSchema
 from daas.usecases import orders as use_cases
@@ -22,7 +22,7 @@ READERS = ("customer", "logistics", "finance")
 def order_body(order: Order) -> dict[str, Any]:
     """What the API shows of an order: the order's own view (ordering.order_view); the order's shipments
     join it here, beside its lines."""
-    return ordering.order_view(order)
+    return {**ordering.order_view(order), "shipments": shipments.order_shipments(order.id)}
 
 
 @blp.route("/orders")

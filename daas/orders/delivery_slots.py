@@ -1,0 +1,54 @@
+"""Delivery slots: a day's delivery capacity per region, counted in shipments, booked exactly as pickup
+slots are (daas.logistics.slots: a conditional increment, and a check constraint behind it), so a slot is
+never over capacity, also when many shipments are packed at once."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from daas.devices.models import Device
+from daas.extensions import db
+from daas.logistics.slots import SlotBook
+from daas.orders.lifecycle import OPEN_SHIPMENT_STATUSES
+from daas.orders.models import DeliverySlot, Shipment, ShipmentDevice
+
+# A shipment books the earliest slot with room on or after the order's requested day, this many days on.
+DELIVERY_WINDOW_DAYS = 14
+
+DELIVERY_SLOTS: SlotBook[DeliverySlot] = SlotBook(DeliverySlot, "delivery", "deliveries")
+
+create_slot = DELIVERY_SLOTS.create_slot
+get_slot = DELIVERY_SLOTS.get_slot
+change_capacity = DELIVERY_SLOTS.change_capacity
+list_slots = DELIVERY_SLOTS.list_slots
+free_place = DELIVERY_SLOTS.free_place
+book_earliest = DELIVERY_SLOTS.book_earliest
+
+
+def booked_deliveries(region: str | None) -> list[tuple[Shipment, date, list[str]]]:
+    """Open shipments (packed or on their way) that hold a slot, with the slot's day and their serials:
+    the calendar feed of the deliveries to come."""
+    query = (
+        select(Shipment)
+        .join(DeliverySlot, DeliverySlot.id == Shipment.slot_id)
+        .where(Shipment.status.in_(OPEN_SHIPMENT_STATUSES))
+        .options(selectinload(Shipment.slot))
+        .order_by(DeliverySlot.date, Shipment.id)
+    )
+    if region:
+        query = query.where(Shipment.region == region)
+    shipments = list(db.session.scalars(query))
+    serials: dict[int, list[str]] = {shipment.id: [] for shipment in shipments}
+    if shipments:
+        rows = db.session.execute(
+            select(ShipmentDevice.shipment_id, Device.serial)
+            .join(Device, Device.id == ShipmentDevice.device_id)
+            .where(ShipmentDevice.shipment_id.in_(serials))
+            .order_by(ShipmentDevice.id)
+        )
+        for shipment_id, serial in rows:
+            serials[shipment_id].append(serial)
+    return [(shipment, shipment.slot.date, serials[shipment.id]) for shipment in shipments]

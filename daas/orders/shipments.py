@@ -1,0 +1,526 @@
+"""Shipments: devices reserved for an order, packed and sent to the order's address, then delivered (each
+device deployed on the order's contract from the delivery day, for the line's person) or failed (back to
+a new attempt, or to stock). orders.md, "Shipments".
+
+A shipment books the earliest delivery slot of its region with room (delivery_slots.py), never over the
+slot's capacity. Every device move goes through `transition_device`, one custody event per step with the
+reference "shipment <id>". The order follows its units (`order_status_from_units`): shipped when every
+device is on its way or delivered, delivered when every one is. An advance exchange (a shipment naming a
+`defect` return order) holds that return's pickup until the shipment is delivered; the delivery of a
+refresh's replacement order completes the refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from daas.catalog.models import DeviceModel
+from daas.contracts.models import Contract, Deployment
+from daas.core import clock
+from daas.core.countries import country_name
+from daas.core.errors import Conflict, Invalid, NotFound
+from daas.customers.models import Customer
+from daas.db import fetch_page
+from daas.devices.lifecycle import DeviceStatus
+from daas.devices.models import Device
+from daas.devices.services import lock_device, transition_device
+from daas.extensions import db
+from daas.logistics.models import RefreshOrder, ReturnOrder, ReturnReason, ReturnStatus
+from daas.logistics.refresh import complete_replacement_delivered
+from daas.orders import delivery_slots
+from daas.orders.allocation import status_from_units
+from daas.orders.lifecycle import (
+    OPEN_SHIPMENT_STATUSES,
+    PACKAGING_MATERIALS,
+    AllocationState,
+    IllegalMove,
+    ShipmentStatus,
+    check_order_move,
+    next_shipment_status,
+)
+from daas.orders.models import (
+    Order,
+    OrderAllocation,
+    OrderLine,
+    Shipment,
+    ShipmentDevice,
+    ShipmentPackaging,
+)
+from daas.orders.packing_slip_pdf import PackingSlip, SlipDevice, render_packing_slip
+from daas.people.models import Person
+
+# A return order an exchange shipment may hold back: the defect device is still with the customer.
+_EXCHANGEABLE = (ReturnStatus.REQUESTED, ReturnStatus.SCHEDULED)
+
+
+def _conflict(illegal: IllegalMove) -> Conflict:
+    return Conflict(
+        str(illegal),
+        errors={"status": [f"It is {illegal.status}; allowed: {', '.join(illegal.allowed) or 'none'}."]},
+    )
+
+
+def _next(shipment: Shipment, move: str) -> str:
+    try:
+        return next_shipment_status(shipment.status, move)
+    except IllegalMove as illegal:
+        raise _conflict(illegal) from illegal
+
+
+def _lock_order(order_id: int, field_name: str | None = "order_id") -> Order:
+    order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
+    if order is None:
+        if field_name is None:
+            raise NotFound(f"No order {order_id}.")
+        raise Invalid.field(field_name, f"There is no order {order_id}.")
+    return order
+
+
+def _lock_shipment(shipment_id: int) -> Shipment:
+    shipment = db.session.scalar(select(Shipment).where(Shipment.id == shipment_id).with_for_update())
+    if shipment is None:
+        raise NotFound(f"No shipment {shipment_id}.")
+    return shipment
+
+
+# -- packing ------------------------------------------------------------------------------------------------
+
+
+def _check_packaging(packaging: Sequence[dict[str, Any]] | None, reusable_box_id: str | None) -> None:
+    """Single-use packaging by material and weight, or a reusable box: one of the two. Each material once,
+    from the known ones, in kilograms with at most three decimals."""
+    if packaging is None and reusable_box_id is None:
+        raise Invalid(
+            "Give the packaging or a reusable box.",
+            errors={
+                "packaging": ["Give the packaging, or a reusable_box_id."],
+                "reusable_box_id": ["Give a reusable_box_id, or the packaging."],
+            },
+        )
+    if packaging is not None and reusable_box_id is not None:
+        raise Invalid.field("reusable_box_id", "A reusable box replaces the packaging: give one of the two.")
+    if packaging is None:
+        return
+    if not packaging:
+        raise Invalid.field("packaging", "Name at least one material (or ship in a reusable box).")
+    problems: dict[str, dict[str, list[str]]] = {}
+    seen: set[str] = set()
+    for index, item in enumerate(packaging):
+        material, kg = item.get("material"), item.get("kg")
+        if material not in PACKAGING_MATERIALS:
+            problems[str(index)] = {"material": [f"One of {', '.join(PACKAGING_MATERIALS)}."]}
+        elif material in seen:
+            problems[str(index)] = {"material": [f"{material} is listed twice; give its total weight once."]}
+        elif not isinstance(kg, Decimal) or not kg.is_finite() or kg < 0 or kg != round(kg, 3):
+            problems[str(index)] = {"kg": ["Kilograms, at least 0, with at most 3 decimals."]}
+        seen.add(str(material))
+    if problems:
+        raise Invalid("The packaging is not valid.", errors={"packaging": problems})
+
+
+def _packable(order: Order, serials: Sequence[str]) -> list[tuple[Device, OrderAllocation]]:
+    """The devices named, each reserved for this order and not packed in an open shipment, locked."""
+    if not serials:
+        raise Invalid.field("serials", "Name at least one device.")
+    if len(set(serials)) != len(serials):
+        raise Invalid.field("serials", "A device is named twice.")
+    found: list[tuple[Device, OrderAllocation]] = []
+    problems: dict[str, list[str]] = {}
+    for index, serial in enumerate(serials):
+        allocation = db.session.scalar(
+            select(OrderAllocation)
+            .join(Device, Device.id == OrderAllocation.device_id)
+            .where(
+                Device.serial == serial,
+                OrderAllocation.order_id == order.id,
+                OrderAllocation.state == AllocationState.RESERVED,
+            )
+            .with_for_update(of=OrderAllocation)
+        )
+        if allocation is None:
+            problems[str(index)] = [f"Device {serial} is not reserved for order {order.id}."]
+            continue
+        if allocation.shipment_id is not None:
+            problems[str(index)] = [f"Device {serial} is in shipment {allocation.shipment_id} already."]
+            continue
+        device = lock_device(serial)
+        if device.status != DeviceStatus.ALLOCATED:
+            problems[str(index)] = [f"Device {serial} is {device.status}, not waiting to be packed."]
+            continue
+        found.append((device, allocation))
+    if problems:
+        raise Invalid("Some devices cannot be packed for this order.", errors={"serials": problems})
+    return found
+
+
+def _exchange(order: Order, return_order_id: int) -> ReturnOrder:
+    """The `defect` return order of the order's contract this shipment replaces, still to be collected."""
+    return_order = db.session.scalar(
+        select(ReturnOrder).where(ReturnOrder.id == return_order_id).with_for_update()
+    )
+    if return_order is None or return_order.contract_id != order.contract_id:
+        raise Invalid.field("return_order_id", f"No return order {return_order_id} on this contract.")
+    if return_order.reason != ReturnReason.DEFECT:
+        raise Invalid.field("return_order_id", "Only a defect return order is exchanged in advance.")
+    if return_order.status not in _EXCHANGEABLE:
+        raise Invalid.field(
+            "return_order_id", f"Return order {return_order.id} is {return_order.status}: nothing to hold."
+        )
+    holder = db.session.scalar(
+        select(Shipment.id).where(
+            Shipment.return_order_id == return_order.id, Shipment.status.in_(OPEN_SHIPMENT_STATUSES)
+        )
+    )
+    if holder is not None:
+        raise Invalid.field("return_order_id", f"Shipment {holder} is this return order's exchange already.")
+    return return_order
+
+
+def create_shipment(
+    order_id: int,
+    serials: Sequence[str],
+    actor: str,
+    *,
+    packaging: Sequence[dict[str, Any]] | None = None,
+    reusable_box_id: str | None = None,
+    return_order_id: int | None = None,
+    window_days: int = delivery_slots.DELIVERY_WINDOW_DAYS,
+) -> Shipment:
+    """Pack reserved devices of an order for its address and book the earliest delivery slot of its region
+    with room on or after the requested day (today at the earliest), within `window_days`; without one the
+    shipment has no delivery date and waits in the logistics queue."""
+    order = _lock_order(order_id)
+    try:
+        check_order_move(order.status, "ship")
+    except IllegalMove as illegal:
+        raise _conflict(illegal) from illegal
+    _check_packaging(packaging, reusable_box_id)
+    devices = _packable(order, serials)
+    return_order = _exchange(order, return_order_id) if return_order_id is not None else None
+    shipment = Shipment(
+        order_id=order.id,
+        status=ShipmentStatus.PACKED,
+        address_line1=order.address_line1,
+        address_line2=order.address_line2,
+        postcode=order.postcode,
+        city=order.city,
+        country=order.country,
+        region=order.region,
+        reusable_box_id=reusable_box_id,
+        return_order_id=return_order_id,
+        actor=actor,
+    )
+    db.session.add(shipment)
+    db.session.flush()
+    for device, allocation in devices:
+        db.session.add(
+            ShipmentDevice(shipment_id=shipment.id, allocation_id=allocation.id, device_id=device.id)
+        )
+        allocation.shipment_id = shipment.id
+    for item in packaging or ():
+        db.session.add(ShipmentPackaging(shipment_id=shipment.id, material=item["material"], kg=item["kg"]))
+    if return_order is not None:
+        return_order.exchange_pending = True
+    slot = delivery_slots.book_earliest(order.region, max(order.requested_date, clock.today()), window_days)
+    shipment.slot_id = slot.id if slot is not None else None
+    db.session.flush()
+    return shipment
+
+
+# -- the way to the customer --------------------------------------------------------------------------------
+
+
+def _shipment_devices(shipment: Shipment) -> list[tuple[Device, OrderAllocation]]:
+    rows = db.session.execute(
+        select(ShipmentDevice.device_id, ShipmentDevice.allocation_id)
+        .where(ShipmentDevice.shipment_id == shipment.id)
+        .order_by(ShipmentDevice.id)
+    ).all()
+    return [
+        (
+            db.session.get(Device, device_id, with_for_update=True),
+            db.session.get(OrderAllocation, allocation_id, with_for_update=True),
+        )
+        for device_id, allocation_id in rows
+    ]
+
+
+def _follow_units(order: Order, move: str | None) -> None:
+    """Set the order's status from its units (allocation.status_from_units: ordered, holding a device, on
+    their way or delivered, delivered). `move` is the order move this step makes, checked first; None for
+    a failed delivery, which may only take units back."""
+    if move is not None:
+        try:
+            check_order_move(order.status, move)
+        except IllegalMove as illegal:
+            raise _conflict(illegal) from illegal
+    db.session.flush()  # the devices' and allocations' new states are what the count reads
+    order.status = status_from_units(order)
+
+
+def ship_shipment(
+    shipment_id: int, carrier: str, tracking: str, shipped_on: date | None, actor: str
+) -> Shipment:
+    """The carrier has the shipment (on `shipped_on`, default today): its devices are on their way out."""
+    shipment = _lock_shipment(shipment_id)
+    status = _next(shipment, "ship")
+    shipped_on = shipped_on or clock.today()
+    if shipped_on > clock.today():
+        raise Invalid.field("shipped_on", "A shipment cannot be recorded as shipped in the future.")
+    shipment.status = status
+    order = _lock_order(shipment.order_id, None)
+    for device, _ in _shipment_devices(shipment):
+        transition_device(
+            device,
+            "ship",
+            shipped_on,
+            actor,
+            field_name="shipped_on",
+            contract_id=order.contract_id,
+            reference=f"shipment {shipment.id}",
+            note=f"{carrier} {tracking}",
+        )
+    shipment.carrier, shipment.tracking, shipment.shipped_on = carrier, tracking, shipped_on
+    _follow_units(order, "ship")
+    db.session.flush()
+    return shipment
+
+
+def _check_contract_takes(contract: Contract, device: Device, delivered_on: date) -> None:
+    """The deployment a delivery starts must fit the contract: within its term, on a plan that bills the
+    device's model (the checks of deploy_device)."""
+    if delivered_on < contract.start_date or delivered_on >= contract.end_date:
+        raise Invalid.field(
+            "delivered_on",
+            f"Contract {contract.id} runs from {contract.start_date} to before {contract.end_date}.",
+        )
+    charges = [charge for charge in contract.plan.charges if charge.kind == "device_monthly"]
+    models = {charge.device_model_id for charge in charges}
+    if charges and None not in models and device.device_model_id not in models:
+        raise Conflict(
+            f"Plan {contract.plan.code} has no charge for the model of device {device.serial}.",
+            errors={"serials": [f"Device {device.serial} is not billed by the contract's plan."]},
+        )
+
+
+def deliver_shipment(shipment_id: int, delivered_on: date, received_by: str, actor: str) -> Shipment:
+    """The shipment arrived: each device is deployed on the order's contract from `delivered_on` (its
+    first billed day), for its line's person. An exchange's return order may now be picked up; a
+    refresh's replacement completes the refresh."""
+    shipment = _lock_shipment(shipment_id)
+    status = _next(shipment, "deliver")
+    if shipment.shipped_on is not None and delivered_on < shipment.shipped_on:
+        raise Invalid.field("delivered_on", f"The shipment left on {shipment.shipped_on}; not before that.")
+    if delivered_on > clock.today():
+        raise Invalid.field("delivered_on", "A delivery cannot be recorded in the future.")
+    # The state and its day together: the database refuses a delivered shipment without its day.
+    shipment.status, shipment.delivered_on, shipment.received_by = status, delivered_on, received_by
+    order = _lock_order(shipment.order_id, None)
+    contract = db.session.get(Contract, order.contract_id)
+    delivered: list[Device] = []
+    for device, allocation in _shipment_devices(shipment):
+        _check_contract_takes(contract, device, delivered_on)
+        transition_device(
+            device,
+            "deliver",
+            delivered_on,
+            actor,
+            field_name="delivered_on",
+            contract_id=contract.id,
+            reference=f"shipment {shipment.id}",
+            note=f"received by {received_by}",
+        )
+        person_id = db.session.scalar(
+            select(OrderLine.person_id).where(OrderLine.id == allocation.order_line_id)
+        )
+        deployment = Deployment(
+            device_id=device.id, contract_id=contract.id, start_date=delivered_on, person_id=person_id
+        )
+        db.session.add(deployment)
+        db.session.flush()  # the overlap guard speaks here
+        allocation.state, allocation.deployment_id = AllocationState.DELIVERED, deployment.id
+        delivered.append(device)
+    _follow_units(order, "deliver")
+    if shipment.return_order_id is not None:
+        return_order = db.session.get(ReturnOrder, shipment.return_order_id, with_for_update=True)
+        return_order.exchange_pending = False
+    if order.refresh_order_id is not None and delivered:
+        refresh_order = db.session.get(RefreshOrder, order.refresh_order_id)
+        if refresh_order.completes_on_delivery:
+            complete_replacement_delivered(refresh_order.id, delivered[0].id, delivered_on, actor)
+    db.session.flush()
+    return shipment
+
+
+def fail_shipment(shipment_id: int, retry: bool, actor: str) -> Shipment:
+    """The delivery failed (today). `retry`: the devices wait, reserved, for a new shipment. Otherwise they
+    go back to stock, their reservations end and the order is backordered until stock is allocated again.
+    The slot's place is freed either way. An exchange stays pending for the retry; without one, it ends."""
+    shipment = _lock_shipment(shipment_id)
+    was_shipped = shipment.status == ShipmentStatus.SHIPPED
+    shipment.status = _next(shipment, "fail")
+    today = clock.today()
+    order = _lock_order(shipment.order_id, None)
+    for device, allocation in _shipment_devices(shipment):
+        if retry:
+            action = "retry_delivery" if was_shipped else None
+        else:
+            action = "return_to_stock" if was_shipped else "release"
+            allocation.state, allocation.released_at = AllocationState.RELEASED, clock.now()
+        if action is not None:
+            transition_device(
+                device,
+                action,
+                today,
+                actor,
+                contract_id=order.contract_id,
+                reference=f"shipment {shipment.id}",
+                note="delivery failed" + (", to be sent again" if retry else ", back to stock"),
+            )
+        allocation.shipment_id = None
+    if shipment.slot_id is not None:
+        delivery_slots.free_place(shipment.slot_id)
+    shipment.slot_id, shipment.failed_on, shipment.retry = None, today, retry
+    if shipment.return_order_id is not None and not retry:
+        return_order = db.session.get(ReturnOrder, shipment.return_order_id, with_for_update=True)
+        return_order.exchange_pending = False
+    _follow_units(order, None)
+    db.session.flush()
+    return shipment
+
+
+# -- reading ------------------------------------------------------------------------------------------------
+
+
+def get_shipment(shipment_id: int, customer_scope: int | None = None) -> Shipment:
+    shipment = db.session.scalar(
+        select(Shipment)
+        .where(Shipment.id == shipment_id)
+        .options(selectinload(Shipment.slot), selectinload(Shipment.packaging))
+    )
+    if shipment is None or (customer_scope is not None and customer_of(shipment) != customer_scope):
+        raise NotFound(f"No shipment {shipment_id}.")
+    return shipment
+
+
+def customer_of(shipment: Shipment) -> int:
+    return db.session.scalar(select(Order.customer_id).where(Order.id == shipment.order_id))
+
+
+def order_facts(shipment: Shipment) -> dict[str, int]:
+    """The customer and contract of the shipment's order (what the shipment view shows of it)."""
+    customer_id, contract_id = db.session.execute(
+        select(Order.customer_id, Order.contract_id).where(Order.id == shipment.order_id)
+    ).one()
+    return {"customer_id": customer_id, "contract_id": contract_id}
+
+
+def list_shipments(
+    status: str | None = None,
+    order_id: int | None = None,
+    region: str | None = None,
+    customer_id: int | None = None,
+    customer_scope: int | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[Shipment], int]:
+    """Shipments by state, order, region or customer, newest first (a customer sees its own)."""
+    query = select(Shipment).options(selectinload(Shipment.slot), selectinload(Shipment.packaging))
+    for column, value in (
+        (Shipment.status, status),
+        (Shipment.order_id, order_id),
+        (Shipment.region, region),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    for customer in (customer_id, customer_scope):
+        if customer is not None:
+            query = query.where(Shipment.order_id.in_(select(Order.id).where(Order.customer_id == customer)))
+    return fetch_page(query.order_by(Shipment.id.desc()), offset, limit)
+
+
+def order_shipments(order_id: int) -> list[dict[str, Any]]:
+    """An order's shipments, oldest first, as the order view lists them: state, expected delivery date
+    (the slot's day), carrier and tracking."""
+    rows = db.session.scalars(
+        select(Shipment)
+        .where(Shipment.order_id == order_id)
+        .options(selectinload(Shipment.slot))
+        .order_by(Shipment.id)
+    )
+    return [
+        {
+            "id": shipment.id,
+            "status": shipment.status,
+            "delivery_date": shipment.slot.date if shipment.slot else None,
+            "carrier": shipment.carrier,
+            "tracking": shipment.tracking,
+        }
+        for shipment in rows
+    ]
+
+
+def serials_of(shipment: Shipment) -> list[str]:
+    return list(
+        db.session.scalars(
+            select(Device.serial)
+            .join(ShipmentDevice, ShipmentDevice.device_id == Device.id)
+            .where(ShipmentDevice.shipment_id == shipment.id)
+            .order_by(ShipmentDevice.id)
+        )
+    )
+
+
+def queue(region: str | None = None) -> list[Shipment]:
+    """Packed shipments without a delivery slot: no slot had room within the window (logistics books one)."""
+    query = select(Shipment).where(Shipment.status == ShipmentStatus.PACKED, Shipment.slot_id.is_(None))
+    if region:
+        query = query.where(Shipment.region == region)
+    return list(db.session.scalars(query.order_by(Shipment.id)))
+
+
+def packing_slip(shipment: Shipment) -> bytes:
+    """The shipment's packing slip as a PDF (packing_slip_pdf.py)."""
+    order = db.session.get(Order, shipment.order_id)
+    contract = db.session.get(Contract, order.contract_id)
+    rows = db.session.execute(
+        select(Device.serial, DeviceModel.sku, DeviceModel.name, Person.name)
+        .join(ShipmentDevice, ShipmentDevice.device_id == Device.id)
+        .join(DeviceModel, DeviceModel.id == Device.device_model_id)
+        .join(OrderAllocation, OrderAllocation.id == ShipmentDevice.allocation_id)
+        .join(OrderLine, OrderLine.id == OrderAllocation.order_line_id)
+        .outerjoin(Person, Person.id == OrderLine.person_id)
+        .where(ShipmentDevice.shipment_id == shipment.id)
+        .order_by(ShipmentDevice.id)
+    ).all()
+    address = [
+        line
+        for line in (
+            shipment.address_line1,
+            shipment.address_line2,
+            f"{shipment.postcode} {shipment.city}",
+            country_name(shipment.country),
+        )
+        if line
+    ]
+    return render_packing_slip(
+        PackingSlip(
+            shipment_id=shipment.id,
+            order_id=order.id,
+            customer=db.session.get(Customer, order.customer_id).name,
+            contract=contract.reference,
+            address=address,
+            region=shipment.region,
+            delivery_date=shipment.slot.date if shipment.slot else None,
+            devices=[SlipDevice(serial, sku, name, person) for serial, sku, name, person in rows],
+            packaging=[(item.material, item.kg) for item in shipment.packaging],
+            reusable_box_id=shipment.reusable_box_id,
+            return_order_id=shipment.return_order_id,
+        )
+    )
