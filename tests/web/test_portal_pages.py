@@ -154,6 +154,9 @@ def test_the_menu_lists_the_customer_s_sections_in_order_and_marks_the_current_o
     assert labels == [
         "Overview",
         "Subscriptions",
+        "People",
+        "Order devices",
+        "Orders",
         "Invoices",
         "Statement",
         "Refreshes",

@@ -1,5 +1,6 @@
-"""Logistics pages: the day's pickups and queues, return orders and their steps, the pickup capacity
-calendar (with its iCalendar feed), devices by serial (scanner-friendly: scan, act, scan the next one),
+"""Logistics pages: the day's pickups and queues, orders to allocate, pick and pack (a scanner-friendly
+screen), ship and deliver, return orders and their steps, the pickup and delivery capacity calendar (with
+its iCalendar feeds), devices by serial (scanner-friendly: scan, act, scan the next one),
 and refresh orders to fulfil. Every change is one call of the same use case the API calls.
 
 Views parse a form (`forms`), call one use case (daas.usecases.logistics, or .contracts to deploy), which
@@ -20,6 +21,7 @@ blp.after_request(secure_page)
 add_navigation(
     "logistics",
     ("logistics.home", "Overview"),
+    ("logistics.orders", "Orders"),
     ("logistics.returns", "Return orders"),
     ("logistics.calendar", "Pickup calendar"),
     ("logistics.devices", "Devices by serial"),
@@ -33,4 +35,12 @@ def label(value: str) -> str:
 
 
 # The sections register their views on `blp` when imported (after it exists).
-from daas.web.logistics import devices, overview, pickup_calendar, refresh_orders, return_orders  # noqa: E402, F401
+from daas.web.logistics import (  # noqa: E402, F401
+    devices,
+    orders,
+    overview,
+    pickup_calendar,
+    refresh_orders,
+    return_orders,
+    shipments,
+)

@@ -1,13 +1,15 @@
 """Reads the logistics pages need and the services do not offer: counts for the overview (return orders
 by state, the warehouse queue), the week's pickups, received devices per week, known regions, the orders
 booked on slots, the devices of return orders, the serials of a list's devices, the devices a scanned
-serial may mean. Read-only; no rules are decided here."""
+serial may mean, the orders with devices waiting to be packed and those devices. Read-only; no rules are
+decided here."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -16,6 +18,8 @@ from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
 from daas.logistics.models import RETURN_STATUSES, PickupSlot, ReturnOrder, ReturnOrderDevice, ReturnStatus
+from daas.orders.lifecycle import OPEN_SHIPMENT_STATUSES, AllocationState
+from daas.orders.models import DeliverySlot, Order, OrderAllocation, Shipment
 
 # Device states in which a device waits for logistics, and what it waits for.
 WAITING = (
@@ -96,12 +100,13 @@ def devices_received_per_week(last_day: date, weeks: int = 12) -> tuple[list[str
 
 
 def known_regions() -> list[str]:
-    """Regions with pickup slots or customers picked up in, sorted."""
+    """Regions with pickup or delivery slots or customers picked up in, sorted."""
     slot_regions = db.session.scalars(select(PickupSlot.region).distinct())
+    delivery_regions = db.session.scalars(select(DeliverySlot.region).distinct())
     customer_regions = db.session.scalars(
         select(Customer.pickup_region).where(Customer.pickup_region.is_not(None)).distinct()
     )
-    return sorted({*slot_regions, *customer_regions})
+    return sorted({*slot_regions, *delivery_regions, *customer_regions})
 
 
 def orders_on_slots(slot_ids: Iterable[int]) -> dict[int, list[ReturnOrder]]:
@@ -154,3 +159,58 @@ def devices_by_serial(serial: str) -> list[Device]:
             select(Device).where(func.lower(Device.serial) == func.lower(serial)).order_by(Device.serial)
         )
     )
+
+
+def _waiting_to_pack() -> Any:
+    """Allocations holding a device in the warehouse for an order, not packed in a shipment."""
+    return (
+        select(OrderAllocation.order_id, Device)
+        .join(Device, Device.id == OrderAllocation.device_id)
+        .where(
+            OrderAllocation.state == AllocationState.RESERVED,
+            OrderAllocation.shipment_id.is_(None),
+            Device.status == DeviceStatus.ALLOCATED,
+        )
+    )
+
+
+def orders_to_pack() -> list[tuple[Order, int]]:
+    """Orders with devices held for them in the warehouse and not yet packed, oldest order first, with how
+    many such devices each has: the pick and pack work list."""
+    waiting = _waiting_to_pack().subquery()
+    rows = db.session.execute(
+        select(Order, func.count(waiting.c.id))
+        .join(waiting, waiting.c.order_id == Order.id)
+        .group_by(Order.id)
+        .order_by(Order.created_at, Order.id)
+    ).all()
+    return [(order, count) for order, count in rows]
+
+
+def devices_to_pack(order_id: int) -> list[Device]:
+    """The devices held for the order in the warehouse and not yet packed, by serial: its pick list."""
+    query = _waiting_to_pack().where(OrderAllocation.order_id == order_id).order_by(Device.serial)
+    return [device for _, device in db.session.execute(query)]
+
+
+def shipments_on_slots(slot_ids: Iterable[int]) -> dict[int, list[Shipment]]:
+    """The open shipments (packed or on their way) holding a place on each delivery slot."""
+    ids = list(slot_ids)
+    booked: dict[int, list[Shipment]] = {slot_id: [] for slot_id in ids}
+    if not ids:
+        return booked
+    for shipment in db.session.scalars(
+        select(Shipment)
+        .where(Shipment.slot_id.in_(ids), Shipment.status.in_(OPEN_SHIPMENT_STATUSES))
+        .order_by(Shipment.id)
+    ):
+        booked[shipment.slot_id].append(shipment)  # type: ignore[index]
+    return booked
+
+
+def customers_of_orders(order_ids: Iterable[int]) -> dict[int, int]:
+    """Each order's customer id, by order id."""
+    ids = set(order_ids)
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(Order.id, Order.customer_id).where(Order.id.in_(ids))).all())

@@ -1,6 +1,7 @@
-"""The customer portal: subscriptions with their devices and usage, invoices and their credit notes,
-the account statement, refresh decisions, returns and the wipe certificates of the devices that came
-back, impact statements, and how the customer pays (a card added through Stripe.js).
+"""The customer portal: subscriptions with their devices and usage, the customer's people (with a CSV
+import and offboarding), ordering devices and the orders with their shipments, invoices and their credit
+notes, the account statement, refresh decisions, returns and the wipe certificates of the devices that
+came back, impact statements, and how the customer pays (a card added through Stripe.js).
 
 Every read and write passes the signed-in customer's id as `customer_scope`, so another customer's
 object is not found (the 404 page). Views parse a form (`forms`), call the services the API calls and say
@@ -23,6 +24,9 @@ add_navigation(
     "customer",
     ("portal.home", "Overview"),
     ("portal.subscriptions", "Subscriptions"),
+    ("portal.people", "People"),
+    ("portal.order_devices", "Order devices"),
+    ("portal.orders", "Orders"),
     ("portal.invoices", "Invoices"),
     ("portal.statement", "Statement"),
     ("portal.refresh_orders", "Refreshes"),
@@ -34,7 +38,9 @@ add_navigation(
 from daas.web.portal import (  # noqa: E402
     home,
     invoices,
+    orders,
     payment_method,
+    people,
     refresh_orders,
     returns,
     statement,
@@ -45,7 +51,9 @@ __all__ = [
     "blp",
     "home",
     "invoices",
+    "orders",
     "payment_method",
+    "people",
     "refresh_orders",
     "returns",
     "statement",

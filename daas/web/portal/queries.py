@@ -1,6 +1,7 @@
 """Reads the customer portal needs that the services do not offer: a subscription's devices in service and
 next refresh date in one query, its usage by month (aggregated exactly as billing aggregates it), the free
-pickup dates of a region, what the customer owes, how an invoice is being paid, and its credit notes.
+pickup dates of a region, what the customer owes, how an invoice is being paid, its credit notes, and
+the devices each person has.
 
 Every function takes ids the caller has already scoped to the signed-in customer (or the customer's id);
 nothing here writes.
@@ -19,9 +20,11 @@ from sqlalchemy import func, select
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import measure
 from daas.billing.models import CreditNote, Invoice
+from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.core.periods import Period
 from daas.db import fetch_page
+from daas.devices.models import Device
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import OPEN, extension_months
@@ -216,3 +219,29 @@ def invoice_numbers(invoice_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.session.execute(select(Invoice.id, Invoice.number).where(Invoice.id.in_(ids))).all())
+
+
+@dataclass(frozen=True)
+class HeldDevice:
+    serial: str
+    model: str
+    contract_id: int
+
+
+def devices_of_people(person_ids: Iterable[int]) -> dict[int, list[HeldDevice]]:
+    """Per person, the devices serving them now (open deployments carrying their id), by serial: who has
+    what on the people list, in one query for the whole page."""
+    ids = sorted(set(person_ids))
+    found: dict[int, list[HeldDevice]] = {person_id: [] for person_id in ids}
+    if not ids:
+        return found
+    rows = db.session.execute(
+        select(Deployment.person_id, Device.serial, DeviceModel.name, Deployment.contract_id)
+        .join(Device, Device.id == Deployment.device_id)
+        .join(DeviceModel, DeviceModel.id == Device.device_model_id)
+        .where(Deployment.person_id.in_(ids), Deployment.end_date.is_(None))
+        .order_by(Device.serial)
+    ).all()
+    for person_id, serial, model, contract_id in rows:
+        found[person_id].append(HeldDevice(serial, model, contract_id))
+    return found
