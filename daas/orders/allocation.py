@@ -13,6 +13,7 @@ serves approved and backordered orders first come, first served.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,20 +41,18 @@ class _Taken(Exception):
 def candidates(device_model_id: int, accept_refurbished: bool, lowest_grade: str, today: date) -> list[int]:
     """The devices in stock that may serve a unit of the model, in the order to try them. In stock since =
     the day of its last custody event into `in_stock`; a device taken into stock after today waits."""
-    since = (
-        select(CustodyEvent.device_id, func.max(CustodyEvent.occurred_on).label("since"))
-        .where(CustodyEvent.to_status == DeviceStatus.IN_STOCK)
-        .group_by(CustodyEvent.device_id)
-        .subquery()
-    )
+    # One join and one grouping: no subquery the planner could run again per device on stale statistics.
+    since = func.max(CustodyEvent.occurred_on)
     rows = db.session.execute(
-        select(Device.id, Device.lives, Device.grade, since.c.since)
-        .join(since, since.c.device_id == Device.id)
+        select(Device.id, Device.lives, Device.grade, since)
+        .join(CustodyEvent, CustodyEvent.device_id == Device.id)
         .where(
             Device.device_model_id == device_model_id,
             Device.status == DeviceStatus.IN_STOCK,
-            since.c.since <= today,
+            CustodyEvent.to_status == DeviceStatus.IN_STOCK,
         )
+        .group_by(Device.id, Device.lives, Device.grade)
+        .having(since <= today)
     ).all()
     pool = [rules.Candidate(device_id, lives, grade, day) for device_id, lives, grade, day in rows]
     return rules.allocation_order(pool, accept_refurbished, lowest_grade)
@@ -121,10 +120,14 @@ def status_from_units(order: Order) -> str:
     return order_status_from_units(int(ordered), allocated, on_the_way + delivered, delivered)
 
 
-def allocate_order(order_id: int, actor: str) -> Order:
+def allocate_order(
+    order_id: int, actor: str, out_of_stock: set[tuple[int, bool, str]] | None = None
+) -> Order:
     """Hold a device for every unit of an approved or backordered order that has none yet: `allocated`
     when every unit holds one, else `backordered` keeping what it holds (409 for an order in another
-    state). The order's row is locked, so two allocations of one order do not both fill a unit."""
+    state). The order's row is locked, so two allocations of one order do not both fill a unit.
+    `out_of_stock` (a round's memory) collects each (model, accept_refurbished, lowest_grade) whose
+    candidates ran out, which later orders of the round with the same choice do not look up again."""
     order = get_order(order_id, lock=True)
     check_move(order, "allocate")
     today = clock.today()
@@ -136,12 +139,17 @@ def allocate_order(order_id: int, actor: str) -> Order:
         missing = rules.units_missing(line.quantity, held.get(line.id, 0))
         if not missing:
             continue
+        choice = (line.device_model_id, order.accept_refurbished, order.lowest_grade)
+        if out_of_stock is not None and choice in out_of_stock:
+            continue
         pool = candidates(line.device_model_id, order.accept_refurbished, order.lowest_grade, today)
         for device_id in pool:
             if _reserve(order, line, device_id, actor, today):
                 missing -= 1
                 if not missing:
                     break
+        if missing and out_of_stock is not None:
+            out_of_stock.add(choice)  # every candidate tried: none left for this choice in this round
     order.status = status_from_units(order)
     db.session.flush()
     return order
@@ -164,10 +172,13 @@ class AllocationReport:
         }
 
 
-def allocate_backorders(actor: str) -> AllocationReport:
+def allocate_backorders(actor: str, after_each: Callable[[], None] | None = None) -> AllocationReport:
     """Serve approved and backordered orders first come, first served (created_at, then id), each in a
-    savepoint of its own: an order that fails is recorded with its error and the others go on."""
+    savepoint of its own: an order that fails is recorded with its error and the others go on.
+    `after_each` runs after every order (the use case commits there, so a long round keeps what it did and
+    holds no order's locks while it serves the next)."""
     report = AllocationReport()
+    out_of_stock: set[tuple[int, bool, str]] = set()
     waiting = db.session.scalars(
         select(Order.id)
         .where(Order.status.in_((OrderStatus.APPROVED, OrderStatus.BACKORDERED)))
@@ -176,12 +187,12 @@ def allocate_backorders(actor: str) -> AllocationReport:
     for order_id in waiting:
         try:
             with db.session.begin_nested():
-                order = allocate_order(order_id, actor)
+                order = allocate_order(order_id, actor, out_of_stock)
         except DomainError as error:
             report.failed.append((order_id, error.message))
-            continue
-        if order.status == OrderStatus.ALLOCATED:
-            report.allocated.append(order_id)
         else:
-            report.backordered.append(order_id)
+            served = order.status == OrderStatus.ALLOCATED
+            (report.allocated if served else report.backordered).append(order_id)
+        if after_each is not None:
+            after_each()
     return report

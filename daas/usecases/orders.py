@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from daas.orders import allocation, ordering
 from daas.orders.allocation import AllocationReport
-from daas.usecases.transaction import use_case
+from daas.usecases.transaction import commit, use_case
 
 place_order = use_case(ordering.place_order)
 approve_order = use_case(ordering.approve_order)
@@ -19,6 +19,6 @@ allocate_order = use_case(allocation.allocate_order)
 
 @use_case
 def allocate_backorders(actor: str) -> AllocationReport:
-    """One round over every approved and backordered order, oldest first; an order that fails is in the
-    report with its error and leaves the others' allocations standing."""
-    return allocation.allocate_backorders(actor)
+    """One round over every approved and backordered order, oldest first, committed order by order: an
+    order that fails is in the report with its error and leaves the others' allocations standing."""
+    return allocation.allocate_backorders(actor, after_each=commit)

@@ -365,6 +365,9 @@ IDEMPOTENT = {
     ("post", "/api/v1/invoices/{invoice_id}/collect"),
     ("post", "/api/v1/customers/{customer_id}/payment-method"),
     ("post", "/api/v1/webhook-events/{event_id}/retry"),
+    # An order and a shipment sent twice (a timeout, a retry) would order or book twice.
+    ("post", "/api/v1/orders"),
+    ("post", "/api/v1/shipments"),
 }
 
 

@@ -125,6 +125,20 @@ def test_packing_books_the_earliest_slot_with_room_on_or_after_the_requested_day
     assert allocation.shipment_id == body["id"]
 
 
+def test_an_idempotency_key_packs_one_shipment_and_books_one_place(client, site):
+    delivery_slots.create_slot(REGION, date(2026, 11, 18), 3)
+    order, serials = reserved_order(site["world"], requested_date=date(2026, 11, 18))
+    payload = {"order_id": order.id, "serials": serials, "packaging": PACKAGING}
+    headers = {**site["logistics"], "Idempotency-Key": "pack-1"}
+    first = client.post("/api/v1/shipments", json=payload, headers=headers)
+    again = client.post("/api/v1/shipments", json=payload, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json()["id"] == first.get_json()["id"]
+    listed = client.get(f"/api/v1/delivery-slots?region={REGION}", headers=site["logistics"]).get_json()
+    assert [(slot["date"], slot["booked"]) for slot in listed] == [("2026-11-18", 1)]
+
+
 def test_without_a_slot_with_room_within_14_days_the_shipment_has_no_date(client, site):
     delivery_slots.create_slot(REGION, TODAY - timedelta(days=2), 5)  # in the past: never booked
     delivery_slots.create_slot(REGION, TODAY + timedelta(days=1), 0)  # full
