@@ -16,11 +16,10 @@ from sqlalchemy import Select, select
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import open_deployment
-from daas.core import clock
 from daas.core.errors import Invalid
 from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import Device
-from daas.devices.services import last_event_date, lock_device, transition_device
+from daas.devices.services import event_day, lock_device, transition_device
 from daas.extensions import db
 from daas.people.models import Person
 from daas.people.services import active_person
@@ -109,11 +108,10 @@ def reassign_device(
         raise Invalid.field("person_id", f"Device {serial} already serves {person.name}.")
     device = lock_device(serial, field_name=None)
     previous = db.session.get(Person, deployment.person_id) if deployment.person_id is not None else None
-    last = last_event_date(device)
     transition_device(
         device,
         "reassign",
-        max(clock.today(), last) if last is not None else clock.today(),
+        event_day(device),
         actor,
         contract_id=contract.id,
         reference=f"reassigned from {_name(previous)} to {_name(person)}",
@@ -123,9 +121,16 @@ def reassign_device(
     return deployment
 
 
-def people_devices_rows(customer_id: int | None) -> list[dict[str, object]]:
+def people_devices_rows(
+    customer_id: int | None, customer_scope: int | None = None
+) -> list[dict[str, object]]:
     """One row per device serving a person now, by cost centre, person and serial (the customer's, or
-    every customer's when None): what the devices-per-person export lists."""
+    every customer's when None): what the devices-per-person export lists. A customer user's rows are its
+    own; naming another customer gives none."""
+    if customer_scope is not None:
+        if customer_id not in (None, customer_scope):
+            return []
+        customer_id = customer_scope
     query = (
         _open_deployments_query()
         .add_columns(Person)

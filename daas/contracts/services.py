@@ -185,13 +185,26 @@ def terminate_contract(contract_id: int, end_date: date) -> Contract:
     return contract
 
 
-def _check_plan_bills_model(contract: Contract, device: Device) -> None:
-    """A plan with device charges only for named models cannot take a device it would not bill."""
+def check_deployable(
+    contract: Contract,
+    device: Device,
+    start_date: date,
+    *,
+    date_field: str = "start_date",
+    device_field: str = "serial",
+) -> None:
+    """A deployment from `start_date` fits the contract: within its term, and on a plan that would bill
+    the device (a plan with device charges only for named models cannot take another model)."""
+    if start_date < contract.start_date or start_date >= contract.end_date:
+        raise Invalid.field(
+            date_field,
+            f"Must fall within the contract: from {contract.start_date}, before {contract.end_date}.",
+        )
     device_charges = [charge for charge in contract.plan.charges if charge.kind == "device_monthly"]
     named_models = {charge.device_model_id for charge in device_charges}
     if device_charges and None not in named_models and device.device_model_id not in named_models:
         raise Invalid.field(
-            "serial", f"Plan {contract.plan.code} has no charge for {device.device_model.sku}."
+            device_field, f"Plan {contract.plan.code} has no charge for {device.device_model.sku}."
         )
 
 
@@ -204,12 +217,7 @@ def deploy_device(
     if person_id is not None:
         active_person(person_id, contract.customer_id, "person_id")
     device = lock_device(serial)
-    if start_date < contract.start_date or start_date >= contract.end_date:
-        raise Invalid.field(
-            "start_date",
-            f"Must fall within the contract: from {contract.start_date}, before {contract.end_date}.",
-        )
-    _check_plan_bills_model(contract, device)
+    check_deployable(contract, device, start_date)
     transition_device(
         device,
         "deploy",

@@ -71,6 +71,13 @@ def last_event_date(device: Device) -> date | None:
     )
 
 
+def event_day(device: Device) -> date:
+    """The day to date an event recorded now: today, or the device's last event day when that is later
+    (events of one device stay in order)."""
+    last = last_event_date(device)
+    return max(clock.today(), last) if last is not None else clock.today()
+
+
 def check_event_date(device: Device, on: date, field_name: str) -> None:
     """Events of one device stay in order, and none is dated far in the future."""
     last = last_event_date(device)

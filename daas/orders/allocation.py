@@ -29,7 +29,8 @@ from daas.extensions import db
 from daas.orders import rules
 from daas.orders.lifecycle import AllocationState, OrderStatus, order_status_from_units
 from daas.orders.models import Order, OrderAllocation, OrderLine
-from daas.orders.ordering import check_move, get_order
+from daas.orders.moves import check_move
+from daas.orders.ordering import get_order
 
 HELD = (AllocationState.RESERVED, AllocationState.DELIVERED)
 

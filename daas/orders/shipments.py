@@ -18,15 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
+from daas.contracts.services import check_deployable
 from daas.core import clock
-from daas.core.countries import country_name
-from daas.core.errors import Conflict, Invalid, NotFound
-from daas.customers.models import Customer
-from daas.db import fetch_page
+from daas.core.errors import Invalid, NotFound
 from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
@@ -35,51 +31,23 @@ from daas.logistics.models import RefreshOrder, ReturnOrder, ReturnReason, Retur
 from daas.logistics.refresh import complete_replacement_delivered
 from daas.orders import delivery_slots
 from daas.orders.allocation import status_from_units
-from daas.orders.lifecycle import (
-    OPEN_SHIPMENT_STATUSES,
-    PACKAGING_MATERIALS,
-    AllocationState,
-    IllegalMove,
-    ShipmentStatus,
-    check_order_move,
-    next_shipment_status,
-)
-from daas.orders.models import (
-    Order,
-    OrderAllocation,
-    OrderLine,
-    Shipment,
-    ShipmentDevice,
-    ShipmentPackaging,
-)
-from daas.orders.packing_slip_pdf import PackingSlip, SlipDevice, render_packing_slip
-from daas.people.models import Person
+from daas.orders.lifecycle import OPEN_SHIPMENT_STATUSES, PACKAGING_MATERIALS, AllocationState, ShipmentStatus
+from daas.orders.models import Order, OrderAllocation, OrderLine, Shipment, ShipmentDevice, ShipmentPackaging
+from daas.orders.moves import check_move, next_status
+from daas.orders.ordering import get_order
 
 # A return order an exchange shipment may hold back: the defect device is still with the customer.
 _EXCHANGEABLE = (ReturnStatus.REQUESTED, ReturnStatus.SCHEDULED)
 
 
-def _conflict(illegal: IllegalMove) -> Conflict:
-    return Conflict(
-        str(illegal),
-        errors={"status": [f"It is {illegal.status}; allowed: {', '.join(illegal.allowed) or 'none'}."]},
-    )
-
-
-def _next(shipment: Shipment, move: str) -> str:
-    try:
-        return next_shipment_status(shipment.status, move)
-    except IllegalMove as illegal:
-        raise _conflict(illegal) from illegal
-
-
 def _lock_order(order_id: int, field_name: str | None = "order_id") -> Order:
-    order = db.session.scalar(select(Order).where(Order.id == order_id).with_for_update())
-    if order is None:
+    """The shipment's order, locked; an unknown one named in a body is invalid input on `field_name`."""
+    try:
+        return get_order(order_id, lock=True)
+    except NotFound:
         if field_name is None:
-            raise NotFound(f"No order {order_id}.")
-        raise Invalid.field(field_name, f"There is no order {order_id}.")
-    return order
+            raise
+        raise Invalid.field(field_name, f"There is no order {order_id}.") from None
 
 
 def _lock_shipment(shipment_id: int) -> Shipment:
@@ -196,10 +164,7 @@ def create_shipment(
     with room on or after the requested day (today at the earliest), within `window_days`; without one the
     shipment has no delivery date and waits in the logistics queue."""
     order = _lock_order(order_id)
-    try:
-        check_order_move(order.status, "ship")
-    except IllegalMove as illegal:
-        raise _conflict(illegal) from illegal
+    check_move(order, "ship")
     _check_packaging(packaging, reusable_box_id)
     devices = _packable(order, serials)
     return_order = _exchange(order, return_order_id) if return_order_id is not None else None
@@ -236,19 +201,20 @@ def create_shipment(
 # -- the way to the customer --------------------------------------------------------------------------------
 
 
-def _shipment_devices(shipment: Shipment) -> list[tuple[Device, OrderAllocation]]:
+def _shipment_devices(shipment: Shipment) -> list[tuple[Device, OrderAllocation, int | None]]:
+    """The shipment's devices and their allocations, locked, with the person of each one's order line, in
+    one query."""
     rows = db.session.execute(
-        select(ShipmentDevice.device_id, ShipmentDevice.allocation_id)
+        select(Device, OrderAllocation, OrderLine.person_id)
+        .join(ShipmentDevice, ShipmentDevice.device_id == Device.id)
+        .join(OrderAllocation, OrderAllocation.id == ShipmentDevice.allocation_id)
+        .join(OrderLine, OrderLine.id == OrderAllocation.order_line_id)
         .where(ShipmentDevice.shipment_id == shipment.id)
         .order_by(ShipmentDevice.id)
+        .with_for_update(of=(Device, OrderAllocation))
+        .execution_options(populate_existing=True)
     ).all()
-    return [
-        (
-            db.session.get(Device, device_id, with_for_update=True),
-            db.session.get(OrderAllocation, allocation_id, with_for_update=True),
-        )
-        for device_id, allocation_id in rows
-    ]
+    return [(device, allocation, person_id) for device, allocation, person_id in rows]
 
 
 def _follow_units(order: Order, move: str | None) -> None:
@@ -256,10 +222,7 @@ def _follow_units(order: Order, move: str | None) -> None:
     their way or delivered, delivered). `move` is the order move this step makes, checked first; None for
     a failed delivery, which may only take units back."""
     if move is not None:
-        try:
-            check_order_move(order.status, move)
-        except IllegalMove as illegal:
-            raise _conflict(illegal) from illegal
+        check_move(order, move)
     db.session.flush()  # the devices' and allocations' new states are what the count reads
     order.status = status_from_units(order)
 
@@ -269,13 +232,13 @@ def ship_shipment(
 ) -> Shipment:
     """The carrier has the shipment (on `shipped_on`, default today): its devices are on their way out."""
     shipment = _lock_shipment(shipment_id)
-    status = _next(shipment, "ship")
+    status = next_status(shipment, "ship")
     shipped_on = shipped_on or clock.today()
     if shipped_on > clock.today():
         raise Invalid.field("shipped_on", "A shipment cannot be recorded as shipped in the future.")
     shipment.status = status
     order = _lock_order(shipment.order_id, None)
-    for device, _ in _shipment_devices(shipment):
+    for device, _, _ in _shipment_devices(shipment):
         transition_device(
             device,
             "ship",
@@ -292,29 +255,12 @@ def ship_shipment(
     return shipment
 
 
-def _check_contract_takes(contract: Contract, device: Device, delivered_on: date) -> None:
-    """The deployment a delivery starts must fit the contract: within its term, on a plan that bills the
-    device's model (the checks of deploy_device)."""
-    if delivered_on < contract.start_date or delivered_on >= contract.end_date:
-        raise Invalid.field(
-            "delivered_on",
-            f"Contract {contract.id} runs from {contract.start_date} to before {contract.end_date}.",
-        )
-    charges = [charge for charge in contract.plan.charges if charge.kind == "device_monthly"]
-    models = {charge.device_model_id for charge in charges}
-    if charges and None not in models and device.device_model_id not in models:
-        raise Conflict(
-            f"Plan {contract.plan.code} has no charge for the model of device {device.serial}.",
-            errors={"serials": [f"Device {device.serial} is not billed by the contract's plan."]},
-        )
-
-
 def deliver_shipment(shipment_id: int, delivered_on: date, received_by: str, actor: str) -> Shipment:
     """The shipment arrived: each device is deployed on the order's contract from `delivered_on` (its
     first billed day), for its line's person. An exchange's return order may now be picked up; a
     refresh's replacement completes the refresh."""
     shipment = _lock_shipment(shipment_id)
-    status = _next(shipment, "deliver")
+    status = next_status(shipment, "deliver")
     if shipment.shipped_on is not None and delivered_on < shipment.shipped_on:
         raise Invalid.field("delivered_on", f"The shipment left on {shipment.shipped_on}; not before that.")
     if delivered_on > clock.today():
@@ -324,8 +270,8 @@ def deliver_shipment(shipment_id: int, delivered_on: date, received_by: str, act
     order = _lock_order(shipment.order_id, None)
     contract = db.session.get(Contract, order.contract_id)
     delivered: list[Device] = []
-    for device, allocation in _shipment_devices(shipment):
-        _check_contract_takes(contract, device, delivered_on)
+    for device, allocation, person_id in _shipment_devices(shipment):
+        check_deployable(contract, device, delivered_on, date_field="delivered_on", device_field="serials")
         transition_device(
             device,
             "deliver",
@@ -335,9 +281,6 @@ def deliver_shipment(shipment_id: int, delivered_on: date, received_by: str, act
             contract_id=contract.id,
             reference=f"shipment {shipment.id}",
             note=f"received by {received_by}",
-        )
-        person_id = db.session.scalar(
-            select(OrderLine.person_id).where(OrderLine.id == allocation.order_line_id)
         )
         deployment = Deployment(
             device_id=device.id, contract_id=contract.id, start_date=delivered_on, person_id=person_id
@@ -364,10 +307,10 @@ def fail_shipment(shipment_id: int, retry: bool, actor: str) -> Shipment:
     The slot's place is freed either way. An exchange stays pending for the retry; without one, it ends."""
     shipment = _lock_shipment(shipment_id)
     was_shipped = shipment.status == ShipmentStatus.SHIPPED
-    shipment.status = _next(shipment, "fail")
+    shipment.status = next_status(shipment, "fail")
     today = clock.today()
     order = _lock_order(shipment.order_id, None)
-    for device, allocation in _shipment_devices(shipment):
+    for device, allocation, _ in _shipment_devices(shipment):
         if retry:
             action = "retry_delivery" if was_shipped else None
         else:
@@ -393,134 +336,3 @@ def fail_shipment(shipment_id: int, retry: bool, actor: str) -> Shipment:
     _follow_units(order, None)
     db.session.flush()
     return shipment
-
-
-# -- reading ------------------------------------------------------------------------------------------------
-
-
-def get_shipment(shipment_id: int, customer_scope: int | None = None) -> Shipment:
-    shipment = db.session.scalar(
-        select(Shipment)
-        .where(Shipment.id == shipment_id)
-        .options(selectinload(Shipment.slot), selectinload(Shipment.packaging))
-    )
-    if shipment is None or (customer_scope is not None and customer_of(shipment) != customer_scope):
-        raise NotFound(f"No shipment {shipment_id}.")
-    return shipment
-
-
-def customer_of(shipment: Shipment) -> int:
-    return db.session.scalar(select(Order.customer_id).where(Order.id == shipment.order_id))
-
-
-def order_facts(shipment: Shipment) -> dict[str, int]:
-    """The customer and contract of the shipment's order (what the shipment view shows of it)."""
-    customer_id, contract_id = db.session.execute(
-        select(Order.customer_id, Order.contract_id).where(Order.id == shipment.order_id)
-    ).one()
-    return {"customer_id": customer_id, "contract_id": contract_id}
-
-
-def list_shipments(
-    status: str | None = None,
-    order_id: int | None = None,
-    region: str | None = None,
-    customer_id: int | None = None,
-    customer_scope: int | None = None,
-    offset: int = 0,
-    limit: int = 50,
-) -> tuple[list[Shipment], int]:
-    """Shipments by state, order, region or customer, newest first (a customer sees its own)."""
-    query = select(Shipment).options(selectinload(Shipment.slot), selectinload(Shipment.packaging))
-    for column, value in (
-        (Shipment.status, status),
-        (Shipment.order_id, order_id),
-        (Shipment.region, region),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    for customer in (customer_id, customer_scope):
-        if customer is not None:
-            query = query.where(Shipment.order_id.in_(select(Order.id).where(Order.customer_id == customer)))
-    return fetch_page(query.order_by(Shipment.id.desc()), offset, limit)
-
-
-def order_shipments(order_id: int) -> list[dict[str, Any]]:
-    """An order's shipments, oldest first, as the order view lists them: state, expected delivery date
-    (the slot's day), carrier and tracking."""
-    rows = db.session.scalars(
-        select(Shipment)
-        .where(Shipment.order_id == order_id)
-        .options(selectinload(Shipment.slot))
-        .order_by(Shipment.id)
-    )
-    return [
-        {
-            "id": shipment.id,
-            "status": shipment.status,
-            "delivery_date": shipment.slot.date if shipment.slot else None,
-            "carrier": shipment.carrier,
-            "tracking": shipment.tracking,
-        }
-        for shipment in rows
-    ]
-
-
-def serials_of(shipment: Shipment) -> list[str]:
-    return list(
-        db.session.scalars(
-            select(Device.serial)
-            .join(ShipmentDevice, ShipmentDevice.device_id == Device.id)
-            .where(ShipmentDevice.shipment_id == shipment.id)
-            .order_by(ShipmentDevice.id)
-        )
-    )
-
-
-def queue(region: str | None = None) -> list[Shipment]:
-    """Packed shipments without a delivery slot: no slot had room within the window (logistics books one)."""
-    query = select(Shipment).where(Shipment.status == ShipmentStatus.PACKED, Shipment.slot_id.is_(None))
-    if region:
-        query = query.where(Shipment.region == region)
-    return list(db.session.scalars(query.order_by(Shipment.id)))
-
-
-def packing_slip(shipment: Shipment) -> bytes:
-    """The shipment's packing slip as a PDF (packing_slip_pdf.py)."""
-    order = db.session.get(Order, shipment.order_id)
-    contract = db.session.get(Contract, order.contract_id)
-    rows = db.session.execute(
-        select(Device.serial, DeviceModel.sku, DeviceModel.name, Person.name)
-        .join(ShipmentDevice, ShipmentDevice.device_id == Device.id)
-        .join(DeviceModel, DeviceModel.id == Device.device_model_id)
-        .join(OrderAllocation, OrderAllocation.id == ShipmentDevice.allocation_id)
-        .join(OrderLine, OrderLine.id == OrderAllocation.order_line_id)
-        .outerjoin(Person, Person.id == OrderLine.person_id)
-        .where(ShipmentDevice.shipment_id == shipment.id)
-        .order_by(ShipmentDevice.id)
-    ).all()
-    address = [
-        line
-        for line in (
-            shipment.address_line1,
-            shipment.address_line2,
-            f"{shipment.postcode} {shipment.city}",
-            country_name(shipment.country),
-        )
-        if line
-    ]
-    return render_packing_slip(
-        PackingSlip(
-            shipment_id=shipment.id,
-            order_id=order.id,
-            customer=db.session.get(Customer, order.customer_id).name,
-            contract=contract.reference,
-            address=address,
-            region=shipment.region,
-            delivery_date=shipment.slot.date if shipment.slot else None,
-            devices=[SlipDevice(serial, sku, name, person) for serial, sku, name, person in rows],
-            packaging=[(item.material, item.kg) for item in shipment.packaging],
-            reusable_box_id=shipment.reusable_box_id,
-            return_order_id=shipment.return_order_id,
-        )
-    )

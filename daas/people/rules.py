@@ -113,6 +113,12 @@ def allowance_problem(amount: Any) -> str | None:
     return None if broken is None else ALLOWANCE_RULE.message(broken)
 
 
+def address_of(row: Any) -> dict[str, Any]:
+    """The address parts of anything that keeps them in these columns (a person, an order, a shipment, a
+    customer's billing address), as the API shows an address."""
+    return {part: getattr(row, column) for part, column in ADDRESS_COLUMNS.items()}
+
+
 def address_problems(address: Any, *, partial: bool) -> dict[str, list[str]]:
     """Problems of an address ({line1, line2?, postcode, city, country}); `partial` checks only the parts
     given (a PATCH), else the required ones must be there."""

@@ -14,7 +14,7 @@ from daas.logistics import refresh, returns, slots, takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import PlanReport
 from daas.logistics.rules import RefreshAction, UpgradePolicy
-from daas.orders import ordering
+from daas.orders import replacements
 from daas.usecases.transaction import use_case
 
 # -- pickup slots -------------------------------------------------------------------------------------------
@@ -50,7 +50,7 @@ def approve_refresh(
     for the new one (orders.md), whose delivery completes the refresh; all of it or nothing."""
     order = refresh.approve_refresh(order_id, action, actor, window_days, replacement_sku, customer_scope)
     if order.action == RefreshAction.REPLACE:
-        ordering.open_replacement_order(order.id, actor)
+        replacements.open_replacement_order(order.id, actor)
     return order
 
 

@@ -18,8 +18,8 @@ from daas.demo.data import APPROVERS, ORDERING_CUSTOMER, PEOPLE
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.impact.statements import contract_statement
+from daas.orders.allowances import allowance_checks
 from daas.orders.models import DeliverySlot, Order, OrderAllocation, Shipment
-from daas.orders.ordering import allowance_checks
 from daas.people.models import Person
 from daas.settings import current_settings
 from daas.usecases.demo import load_demo

@@ -19,7 +19,7 @@ from daas.extensions import db
 from daas.logistics.models import RefreshOrder, RefreshStatus
 from daas.logistics.refresh import complete_refresh
 from daas.logistics.rules import UpgradePolicy
-from daas.orders import allocation, ordering
+from daas.orders import allocation, allowances, order_views
 from daas.orders.models import Order, OrderAllocation
 from daas.people.models import PersonStatus
 from daas.usecases import logistics as logistics_use_cases
@@ -37,7 +37,7 @@ def world(database, today):
 
 
 def _serials(order: Order) -> list[str]:
-    return [serial for entry in ordering.order_view(order)["lines"] for serial in entry["serials"]]
+    return [serial for entry in order_views.order_view(order)["lines"] for serial in entry["serials"]]
 
 
 def _place(world, *lines, **options):
@@ -53,7 +53,7 @@ def test_an_order_for_one_person_goes_to_their_address_and_region_approved_at_on
     ada = person(world["customer"].id)
     order = _place(world, line(world["model"].sku, 2, ada.id))
     db.session.rollback()
-    view = ordering.order_view(db.session.get(Order, order.id))
+    view = order_views.order_view(db.session.get(Order, order.id))
     assert view["status"] == "approved" and view["approved_by"] is None and view["approved_at"] is not None
     assert view["address"] == {
         "line1": "Keizersgracht 10",
@@ -147,12 +147,12 @@ def test_an_order_over_the_allowance_waits_for_an_approver(world):
     within = _place(world, line(world["model"].sku, 1, ada.id))  # 39 held + 39 ordered = 78
     over = _place(world, line(world["model"].sku, 1, ada.id))  # + 39 on the first order = 117
     assert (within.status, over.status) == ("approved", "requested")
-    checks = ordering.allowance_checks(over)
+    checks = allowances.allowance_checks(over)
     assert [(c.monthly_price, c.allowance, c.exceeded) for c in checks] == [
         (Decimal("117.00"), Decimal("80.00"), True)
     ]
     use_cases.cancel_order(within.id, ACTOR)  # a cancelled order no longer counts
-    assert ordering.allowance_checks(over)[0].monthly_price == Decimal("78.00")
+    assert allowances.allowance_checks(over)[0].monthly_price == Decimal("78.00")
 
 
 def test_who_may_approve_and_that_it_is_once(world):
@@ -362,7 +362,7 @@ def test_approving_a_replacement_opens_an_approved_order_for_the_person(world):
     logistics_use_cases.approve_refresh(refresh.id, "replace", ACTOR, 14, world["model"].sku)
     db.session.rollback()
     order = db.session.scalar(select(Order).where(Order.refresh_order_id == refresh.id))
-    view = ordering.order_view(order)
+    view = order_views.order_view(order)
     assert (view["status"], view["requested_date"], view["region"]) == (
         "approved",
         date(2026, 12, 10),

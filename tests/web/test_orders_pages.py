@@ -22,7 +22,7 @@ from daas.contracts.models import Deployment
 from daas.contracts.services import deploy_device
 from daas.devices.models import Device
 from daas.extensions import db
-from daas.orders import allocation, delivery_slots, ordering, shipments
+from daas.orders import allocation, delivery_slots, order_views, ordering, shipments
 from daas.orders.models import DeliverySlot, Order, Shipment
 from daas.people.models import Person
 from daas.people.services import create_person
@@ -432,7 +432,7 @@ def _pack(warehouse: Any, data: dict[str, str], scanned: list[str]) -> Any:
 def test_pick_and_pack_one_scan_at_a_time_then_the_shipment_books_its_day(warehouse) -> None:
     order = allocation.allocate_order(warehouse.order.id, "tests")
     db.session.commit()
-    serials = ordering.order_view(order)["lines"][0]["serials"]
+    serials = order_views.order_view(order)["lines"][0]["serials"]
     assert len(serials) == 2
     screen = warehouse.staff.get(f"/logistics/orders/{order.id}/pack")
     html = screen.get_data(as_text=True)
@@ -470,7 +470,7 @@ def test_pick_and_pack_one_scan_at_a_time_then_the_shipment_books_its_day(wareho
 
 def _packed(warehouse: Any) -> Shipment:
     order = allocation.allocate_order(warehouse.order.id, "tests")
-    serials = ordering.order_view(order)["lines"][0]["serials"]
+    serials = order_views.order_view(order)["lines"][0]["serials"]
     shipment = shipments.create_shipment(order.id, serials, "tests", reusable_box_id="BOX-7")
     db.session.commit()
     return shipment

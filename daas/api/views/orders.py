@@ -9,7 +9,7 @@ from flask.views import MethodView
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.api.idempotency import idempotent
-from daas.orders import ordering, shipments
+from daas.orders import catalog, order_views, ordering, shipment_views
 from daas.orders.models import Order
 from daas.schemas.orders import CatalogItemSchema, OrderCreateSchema, OrderQuerySchema, OrderSchema
 from daas.usecases import orders as use_cases
@@ -22,7 +22,7 @@ READERS = ("customer", "logistics", "finance")
 def order_body(order: Order) -> dict[str, Any]:
     """What the API shows of an order: the order's own view (ordering.order_view); the order's shipments
     join it here, beside its lines."""
-    return {**ordering.order_view(order), "shipments": shipments.order_shipments(order.id)}
+    return {**order_views.order_view(order), "shipments": shipment_views.order_shipments(order.id)}
 
 
 @blp.route("/orders")
@@ -40,7 +40,7 @@ class Orders(MethodView):
             *page_window(pagination_parameters),
             customer_scope=current_principal().customer_scope,
         )
-        return ordering.order_views(rows)
+        return order_views.order_views(rows)
 
     @access(blp, "customer", "logistics")
     @idempotent(blp)
@@ -124,4 +124,4 @@ class ContractCatalog(MethodView):
     def get(self, contract_id: int) -> Any:
         """What may be ordered on the contract: each model its plan bills, the monthly price, the
         embodied footprint, and how many are in stock refurbished (grade B or better) and new."""
-        return ordering.contract_catalog(contract_id, current_principal().customer_scope)
+        return catalog.contract_catalog(contract_id, current_principal().customer_scope)

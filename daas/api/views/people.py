@@ -156,12 +156,7 @@ class PeopleDevicesExport(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """The devices serving each person, by cost centre: cost_centre, name, email, serial, sku, model,
         contract_reference, since (a customer user's own people; staff one customer's or everyone's)."""
-        scope = current_principal().customer_scope
-        customer_id = args.get("customer_id")
-        if scope is not None:
-            rows = people_devices_rows(scope) if customer_id in (None, scope) else []
-        else:
-            rows = people_devices_rows(customer_id)
+        rows = people_devices_rows(args.get("customer_id"), current_principal().customer_scope)
         return download(write_csv(DEVICES_CSV_COLUMNS, rows), CSV_MIMETYPE, "people-devices.csv")
 
 

@@ -14,7 +14,7 @@ from daas.api.base import Blueprint, page_window
 from daas.api.idempotency import idempotent
 from daas.core import clock
 from daas.downloads import ICALENDAR_MIMETYPE, PDF_MIMETYPE, download, file_response
-from daas.orders import delivery_slots, shipments
+from daas.orders import delivery_slots, shipment_views
 from daas.orders.models import Shipment
 from daas.schemas.logistics import (
     RegionQuerySchema,
@@ -58,7 +58,7 @@ def shipment_view(shipment: Shipment) -> dict[str, Any]:
                 "created_at",
             )
         },
-        **shipments.order_facts(shipment),
+        **shipment_views.order_facts(shipment),
         "address": {
             "line1": shipment.address_line1,
             "line2": shipment.address_line2,
@@ -67,7 +67,7 @@ def shipment_view(shipment: Shipment) -> dict[str, Any]:
             "country": shipment.country,
         },
         "delivery_date": shipment.slot.date if shipment.slot else None,
-        "serials": shipments.serials_of(shipment),
+        "serials": shipment_views.serials_of(shipment),
         "packaging": [{"material": item.material, "kg": item.kg} for item in shipment.packaging],
     }
 
@@ -162,7 +162,7 @@ class Shipments(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """Shipments by state, order, region or customer (a customer sees its own: tracking and the
         expected delivery date)."""
-        rows, pagination_parameters.item_count = shipments.list_shipments(
+        rows, pagination_parameters.item_count = shipment_views.list_shipments(
             args.get("status"),
             args.get("order_id"),
             args.get("region"),
@@ -199,7 +199,7 @@ class ShipmentById(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, shipment_id: int) -> Any:
         """Show a shipment."""
-        return shipment_view(shipments.get_shipment(shipment_id, current_principal().customer_scope))
+        return shipment_view(shipment_views.get_shipment(shipment_id, current_principal().customer_scope))
 
 
 @blp.route("/shipments/<id:shipment_id>/ship")
@@ -255,7 +255,10 @@ class ShipmentPackingSlip(MethodView):
     def get(self, shipment_id: int) -> Any:
         """The packing slip: order, address, delivery date, each device with a Code 128 barcode of its
         serial, and the packaging."""
-        shipment = shipments.get_shipment(shipment_id)
+        shipment = shipment_views.get_shipment(shipment_id)
         return download(
-            shipments.packing_slip(shipment), PDF_MIMETYPE, f"packing-slip-{shipment.id}.pdf", inline=True
+            shipment_views.packing_slip(shipment),
+            PDF_MIMETYPE,
+            f"packing-slip-{shipment.id}.pdf",
+            inline=True,
         )

@@ -13,7 +13,7 @@ from flask import redirect, render_template, request, url_for
 
 from daas.core.errors import DomainError
 from daas.customers.services import customer_names
-from daas.orders import ordering, shipments
+from daas.orders import order_views, ordering, shipment_views
 from daas.orders.allocation import held_units
 from daas.orders.lifecycle import OrderStatus, ShipmentStatus, order_moves_from
 from daas.people.services import get_person
@@ -34,8 +34,8 @@ def orders_list() -> Any:
     approved, approved_total = ordering.list_orders(status=OrderStatus.APPROVED, limit=LIST_SIZE)
     backordered, backordered_total = ordering.list_orders(status=OrderStatus.BACKORDERED, limit=LIST_SIZE)
     to_pack = queries.orders_to_pack()
-    packed, packed_total = shipments.list_shipments(status=ShipmentStatus.PACKED, limit=LIST_SIZE)
-    shipped, shipped_total = shipments.list_shipments(status=ShipmentStatus.SHIPPED, limit=LIST_SIZE)
+    packed, packed_total = shipment_views.list_shipments(status=ShipmentStatus.PACKED, limit=LIST_SIZE)
+    shipped, shipped_total = shipment_views.list_shipments(status=ShipmentStatus.SHIPPED, limit=LIST_SIZE)
     packed = sorted(packed, key=lambda s: (s.slot is None, s.slot.date if s.slot else None, s.id))
     shipped = sorted(shipped, key=lambda s: (s.slot is None, s.slot.date if s.slot else None, s.id))
     orders = [*approved, *backordered, *(order for order, _ in to_pack)]
@@ -51,11 +51,11 @@ def orders_list() -> Any:
     return render_template(
         "logistics/orders.html",
         lists=lists,
-        views={view["id"]: view for view in ordering.order_views(orders)},
+        views={view["id"]: view for view in order_views.order_views(orders)},
         held={order.id: sum(held_units(order.id).values()) for order in backordered},
         customers=customer_names(order_customers.values()),
         order_customers=order_customers,
-        serials={s.id: shipments.serials_of(s) for s in (*packed, *shipped)},
+        serials=shipment_views.serials_by_shipment([s.id for s in (*packed, *shipped)]),
         tracking_url=tracking_url,
     )
 
@@ -98,8 +98,8 @@ def orders_allocate(order_id: int) -> Any:
 @audience("logistics")
 def orders_show(order_id: int) -> Any:
     order = ordering.get_order(order_id)
-    view = ordering.order_view(order)
-    sent = _shipments_of(order.id)
+    view = order_views.order_view(order)
+    sent = shipment_views.shipments_of_order(order.id)
     return render_template(
         "logistics/order.html",
         order=order,
@@ -111,9 +111,10 @@ def orders_show(order_id: int) -> Any:
             if person_id is not None
         },
         shipments=sent,
-        serials={shipment.id: shipments.serials_of(shipment) for shipment in sent},
+        serials=shipment_views.serials_by_shipment([shipment.id for shipment in sent]),
         to_pack=queries.devices_to_pack(order.id),
         moves=order_moves_from(order.status),
+        may_cancel=ordering.may_cancel(order),
         tracking_url=tracking_url,
     )
 
@@ -233,7 +234,7 @@ def orders_pack(order_id: int) -> Any:
 
 
 def _packed_message(shipment: Any) -> str:
-    count = len(shipments.serials_of(shipment))
+    count = len(shipment_views.serials_of(shipment))
     if shipment.slot is None:
         return (
             f"Shipment #{shipment.id} of {count} device(s) is packed. No delivery slot of {shipment.region} "
@@ -243,9 +244,3 @@ def _packed_message(shipment: Any) -> str:
         f"Shipment #{shipment.id} of {count} device(s) is packed: delivery on "
         f"{shipment.slot.date.isoformat()}."
     )
-
-
-def _shipments_of(order_id: int) -> list[Any]:
-    """The order's shipments, oldest first."""
-    found, _ = shipments.list_shipments(order_id=order_id, limit=1000)
-    return sorted(found, key=lambda shipment: shipment.id)

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from daas.core import clock
 from daas.customers.services import customer_names
 from daas.downloads import PDF_MIMETYPE, download
-from daas.orders import ordering, shipments
+from daas.orders import ordering, shipment_views
 from daas.orders.lifecycle import shipment_moves_from
 from daas.usecases import shipments as use_cases
 from daas.web.logistics import blp, label
@@ -22,7 +22,7 @@ from daas.web.tracking import tracking_url
 
 
 def _shipment_page(shipment_id: int, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
-    shipment = shipments.get_shipment(shipment_id)
+    shipment = shipment_views.get_shipment(shipment_id)
     order = ordering.get_order(shipment.order_id)
     today = clock.today()
     return (
@@ -31,7 +31,7 @@ def _shipment_page(shipment_id: int, status: int = 200, **forms: FlaskForm) -> t
             shipment=shipment,
             order=order,
             customer=customer_names([order.customer_id]).get(order.customer_id, ""),
-            serials=shipments.serials_of(shipment),
+            serials=shipment_views.serials_of(shipment),
             materials=MATERIALS,
             moves=shipment_moves_from(shipment.status),
             ship=forms.get("ship") or ShipForm(formdata=None, data={"shipped_on": today}),
@@ -52,15 +52,15 @@ def shipments_show(shipment_id: int) -> Any:
 @blp.get("/shipments/<int:shipment_id>/packing-slip.pdf")
 @audience("logistics")
 def shipments_packing_slip(shipment_id: int) -> Any:
-    shipment = shipments.get_shipment(shipment_id)
+    shipment = shipment_views.get_shipment(shipment_id)
     return download(
-        shipments.packing_slip(shipment), PDF_MIMETYPE, f"packing-slip-{shipment.id}.pdf", inline=True
+        shipment_views.packing_slip(shipment), PDF_MIMETYPE, f"packing-slip-{shipment.id}.pdf", inline=True
     )
 
 
 def _step(shipment_id: int, name: str, form: FlaskForm, call: Any, success: Any) -> Any:
     """A step from the shipment's page: done, back to the shipment; refused, the page with the error."""
-    shipments.get_shipment(shipment_id)  # 404 for an unknown shipment
+    shipment_views.get_shipment(shipment_id)  # 404 for an unknown shipment
     if form.validate_on_submit() and carry_out(form, call, success) is not None:
         return redirect(url_for("logistics.shipments_show", shipment_id=shipment_id))
     return _shipment_page(shipment_id, 422, **{name: form})

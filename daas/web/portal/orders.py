@@ -15,8 +15,8 @@ from daas.contracts.models import Contract
 from daas.contracts.services import get_contract, list_contracts
 from daas.core import clock
 from daas.core.errors import DomainError
-from daas.orders import ordering, shipments
-from daas.orders.lifecycle import OrderStatus, order_moves_from
+from daas.orders import catalog, order_views, ordering, shipment_views
+from daas.orders.lifecycle import OrderStatus
 from daas.people.models import PersonStatus
 from daas.people.services import get_person, list_people
 from daas.usecases import orders as use_cases
@@ -119,8 +119,8 @@ def order_devices() -> Any:
         if not choose.validate():
             return _order_page(choose, None, None, []), 422
         contract = get_contract(choose.contract.data, scope)
-    catalog = ordering.contract_catalog(contract.id, scope)
-    form = _order_form(contract, catalog)
+    offer = catalog.contract_catalog(contract.id, scope)
+    form = _order_form(contract, offer)
     if request.method == "POST" and form.validate_on_submit():
         person = form.person_id.data or TO_AN_ADDRESS
         order = carry_out(
@@ -144,7 +144,7 @@ def order_devices() -> Any:
         if order is not None:
             return redirect(url_for("portal.orders_show", order_id=order.id))
     status = 422 if request.method == "POST" else 200
-    return _order_page(choose, form, contract, catalog), status
+    return _order_page(choose, form, contract, offer), status
 
 
 def _order_page(
@@ -187,7 +187,7 @@ def orders_list() -> Any:
     return render_template(
         "portal/orders.html",
         form=form,
-        orders=ordering.order_views(rows),
+        orders=order_views.order_views(rows),
         pager=page.with_total(total),
         filtered=status is not None,
     )
@@ -198,23 +198,23 @@ def orders_list() -> Any:
 def orders_show(order_id: int) -> Any:
     scope = customer_scope()
     order = ordering.get_order(order_id, scope)  # another customer's order: 404
-    view = ordering.order_view(order)
+    view = order_views.order_view(order)
     people = {
         person_id: get_person(person_id, scope)
         for person_id in {line["person_id"] for line in view["lines"]}
         if person_id is not None
     }
-    sent = _shipments_of(order.id)
+    sent = shipment_views.shipments_of_order(order.id)
     return render_template(
         "portal/order.html",
         order=order,
         view=view,
         people=people,
         shipments=sent,
-        serials={shipment.id: shipments.serials_of(shipment) for shipment in sent},
+        serials=shipment_views.serials_by_shipment([shipment.id for shipment in sent]),
         tracking_url=tracking_url,
-        may_cancel="cancel" in order_moves_from(order.status),
-        may_approve=order.status == OrderStatus.REQUESTED and principal().can_approve,
+        may_cancel=ordering.may_cancel(order),
+        may_approve=ordering.may_approve(order, principal().role, principal().can_approve),
         contract=get_contract(order.contract_id, scope),
     )
 
@@ -244,9 +244,3 @@ def orders_approve(order_id: int) -> Any:
         f"Order #{order_id} is approved: we prepare the devices.",
     )
     return redirect(url_for("portal.orders_show", order_id=order_id))
-
-
-def _shipments_of(order_id: int) -> list[Any]:
-    """The order's shipments, oldest first."""
-    found, _ = shipments.list_shipments(order_id=order_id, limit=1000)
-    return sorted(found, key=lambda shipment: shipment.id)
