@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from daas.db import UtcDateTime, one_of
 from daas.extensions import db
@@ -71,22 +72,30 @@ OPEN_REFRESH_STATUSES = (RefreshStatus.OPEN, RefreshStatus.APPROVED)
 OPEN_REFRESH = one_of("status", OPEN_REFRESH_STATUSES)
 
 
-class PickupSlot(db.Model):
-    """A day's pickup capacity in a region. `booked` only changes by a conditional increment, and the
-    database refuses more bookings than capacity, so concurrent bookings never overfill a slot."""
+class Slot:
+    """A day's capacity in a region, and what is booked on it: pickup slots here, delivery slots in
+    orders. `booked` only changes by a conditional increment (slots.SlotBook), and the database refuses
+    more bookings than capacity, so concurrent bookings never overfill a slot."""
 
-    __tablename__ = "pickup_slots"
-    __table_args__ = (
-        UniqueConstraint("region", "date"),
-        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
-        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
-    )
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[Any, ...]:  # noqa: N805 - SQLAlchemy's declared attribute
+        return (
+            UniqueConstraint("region", "date"),
+            CheckConstraint("capacity >= 0", name="capacity_not_negative"),
+            CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
+        )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     region: Mapped[str] = mapped_column(String(32))
     date: Mapped[date] = mapped_column(Date)
     capacity: Mapped[int]
     booked: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+
+
+class PickupSlot(Slot, db.Model):
+    """Pickups a region's carrier can make on a day."""
+
+    __tablename__ = "pickup_slots"
 
 
 class ReturnOrder(db.Model):

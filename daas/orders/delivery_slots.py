@@ -9,11 +9,11 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from daas.devices.models import Device
 from daas.extensions import db
 from daas.logistics.slots import SlotBook
 from daas.orders.lifecycle import OPEN_SHIPMENT_STATUSES
-from daas.orders.models import DeliverySlot, Shipment, ShipmentDevice
+from daas.orders.models import DeliverySlot, Shipment
+from daas.orders.shipment_views import serials_by_shipment
 
 # A shipment books the earliest slot with room on or after the order's requested day, this many days on.
 DELIVERY_WINDOW_DAYS = 14
@@ -41,14 +41,5 @@ def booked_deliveries(region: str | None) -> list[tuple[Shipment, date, list[str
     if region:
         query = query.where(Shipment.region == region)
     shipments = list(db.session.scalars(query))
-    serials: dict[int, list[str]] = {shipment.id: [] for shipment in shipments}
-    if shipments:
-        rows = db.session.execute(
-            select(ShipmentDevice.shipment_id, Device.serial)
-            .join(Device, Device.id == ShipmentDevice.device_id)
-            .where(ShipmentDevice.shipment_id.in_(serials))
-            .order_by(ShipmentDevice.id)
-        )
-        for shipment_id, serial in rows:
-            serials[shipment_id].append(serial)
+    serials = serials_by_shipment([shipment.id for shipment in shipments])
     return [(shipment, shipment.slot.date, serials[shipment.id]) for shipment in shipments]

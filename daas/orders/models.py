@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from daas.db import Measure, UtcDateTime, one_of
 from daas.extensions import db
+from daas.logistics.models import Slot
 from daas.orders.lifecycle import (
     ALLOCATION_STATES,
     ORDER_STATUSES,
@@ -35,22 +36,10 @@ GRADES = ("A", "B", "C", "D")
 RESERVED = f"state = '{AllocationState.RESERVED}'"
 
 
-class DeliverySlot(db.Model):
-    """A day's delivery capacity in a region, in shipments; booked like pickup slots (a conditional
-    increment, and the database refuses more bookings than capacity)."""
+class DeliverySlot(Slot, db.Model):
+    """Shipments a region's carrier can deliver on a day, booked like pickup slots."""
 
     __tablename__ = "delivery_slots"
-    __table_args__ = (
-        UniqueConstraint("region", "date"),
-        CheckConstraint("capacity >= 0", name="capacity_not_negative"),
-        CheckConstraint("booked >= 0 AND booked <= capacity", name="booked_within_capacity"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    region: Mapped[str] = mapped_column(String(32))
-    date: Mapped[date] = mapped_column(Date)
-    capacity: Mapped[int]
-    booked: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
 
 class Order(db.Model):
