@@ -90,6 +90,16 @@ def client(app: Flask, database: Any) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture(autouse=True)
+def _clock_left_running() -> Iterator[None]:
+    """No test leaves the clock frozen for the tests after it (it would change what they compute)."""
+    yield
+    leaked = clock.frozen_at()
+    if leaked is not None:
+        clock._frozen = None  # put it right for the tests after it, then fail this one
+        pytest.fail(f"The test left the clock frozen at {leaked}.")
+
+
 @pytest.fixture
 def today() -> Iterator[date]:
     """A frozen clock: 2026-11-15, so tests about dates do not depend on the day they run."""

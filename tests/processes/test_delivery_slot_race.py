@@ -37,7 +37,7 @@ def test_fifty_shipments_at_once_never_overbook_a_slot_of_ten(committed):
     lock = threading.Lock()
 
     def pack(order_id: int, serials: list[str]) -> None:
-        with app.app_context(), clock.frozen(TODAY):
+        with app.app_context():
             barrier.wait()
             try:
                 shipment = create_shipment(order_id, serials, "race", packaging=PACKAGING)
@@ -50,10 +50,13 @@ def test_fifty_shipments_at_once_never_overbook_a_slot_of_ten(committed):
                 outcomes.append(result)
 
     threads = [threading.Thread(target=pack, args=item) for item in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    # Frozen once for all the threads: the clock is one for the process, and threads that each froze and
+    # restored it would leave it frozen after them.
+    with clock.frozen(TODAY):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
 
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     assert (outcomes.count(slot_id), outcomes.count(None)) == (10, 40)

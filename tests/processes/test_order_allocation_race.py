@@ -43,12 +43,14 @@ def world(committed: Flask) -> Iterator[tuple[Flask, list[int]]]:
 
 
 def _at_once(app: Flask, order_ids: list[int]) -> list[Any]:
-    """Each order allocated from its own thread, let go together; each outcome (the status or the error)."""
+    """Each order allocated from its own thread, let go together; each outcome (the status or the error).
+    The clock is frozen once around all the threads: it is one for the process, and threads that each
+    froze and restored it would leave it frozen after them."""
     barrier = threading.Barrier(len(order_ids))
     outcomes: list[Any] = [None] * len(order_ids)
 
     def allocate(index: int) -> None:
-        with clock.frozen(TODAY), app.app_context():
+        with app.app_context():
             try:
                 barrier.wait(timeout=TIMEOUT)
                 outcomes[index] = use_cases.allocate_order(order_ids[index], f"worker-{index}").status
@@ -58,10 +60,11 @@ def _at_once(app: Flask, order_ids: list[int]) -> list[Any]:
                 db.session.remove()
 
     threads = [threading.Thread(target=allocate, args=(i,), daemon=True) for i in range(len(order_ids))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=TIMEOUT * 2)
+    with clock.frozen(TODAY):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=TIMEOUT * 2)
     assert not any(thread.is_alive() for thread in threads), "an allocation did not finish"
     return outcomes
 
