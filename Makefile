@@ -10,7 +10,9 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 5000
 DAAS_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-PYTEST_ARGS ?=
+# Two workers on a 2-core machine (pytest-xdist); PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?= -n $(PYTEST_WORKERS)
 SCHEDULER ?= 1
 
 .PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents bench-orders clean

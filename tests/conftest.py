@@ -23,7 +23,28 @@ from daas import create_app
 from daas.core import clock
 from daas.extensions import db
 
-TEST_DATABASE_URL = os.environ.get("DAAS_TEST_DATABASE_URL", "")
+# pytest-xdist's worker name (gw0, gw1...) in a worker process; empty without workers.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _database_of_this_worker(url: str) -> str:
+    """Each xdist worker has a PostgreSQL database of its own, `<name>_<worker>`, created beside the
+    configured one (which is only used to create it): tests that commit, race or run processes never see
+    another worker's rows."""
+    if not url.startswith("postgresql") or not WORKER:
+        return url
+    configured = make_url(url)
+    name = f"{configured.database}_{WORKER}"
+    engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if exists.scalar() is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return configured.set(database=name).render_as_string(hide_password=False)
+
+
+TEST_DATABASE_URL = _database_of_this_worker(os.environ.get("DAAS_TEST_DATABASE_URL", ""))
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 
@@ -92,12 +113,17 @@ def client(app: Flask, database: Any) -> FlaskClient:
 
 @pytest.fixture(autouse=True)
 def _clock_left_running() -> Iterator[None]:
-    """No test leaves the clock frozen for the tests after it (it would change what they compute)."""
+    """No test leaves the clock as it did not find it (frozen, it would change what later tests compute).
+
+    A module's fixture may freeze it for the whole module (the fuzz worlds do): that is the clock the
+    test found, and the one it must leave."""
+    found = clock.frozen_at()
     yield
-    leaked = clock.frozen_at()
-    if leaked is not None:
-        clock._frozen = None  # put it right for the tests after it, then fail this one
-        pytest.fail(f"The test left the clock frozen at {leaked}.")
+    left = clock.frozen_at()
+    if left != found:
+        clock._frozen = found  # put it right for the tests after it, then fail this one
+        real = "the real time"
+        pytest.fail(f"The test left the clock at {left or real}; it found it at {found or real}.")
 
 
 @pytest.fixture

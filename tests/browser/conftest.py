@@ -69,8 +69,8 @@ def sign_in_page(page: Any, site: Flask, email: str, password: str) -> None:
     page.goto(site.config["LIVE_URL"] + "/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form posts; the next page is the one signed in
+        page.get_by_role("button", name="Sign in").click()
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -71,8 +71,8 @@ def _scan(page, serial: str) -> None:
     box = page.get_by_label("Scan a serial")
     assert box.evaluate("element => element === document.activeElement")
     page.keyboard.type(serial)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the form posts and the page comes back; read it only then
+        page.keyboard.press("Enter")
 
 
 def test_logistics_allocates_packs_ships_and_delivers_an_order(page, site, approved_order, browser) -> None:
