@@ -42,6 +42,11 @@ JOBS: tuple[ScheduledJob, ...] = (
         enabled_by="DAAS_BILLING_AUTO_FINALIZE",
     ),
     ScheduledJob(
+        "renew_contracts",
+        "daas.jobs.contracts:renew_contracts_job",
+        "Renew the contracts with auto-renewal that are on their last day (once per end date).",
+    ),
+    ScheduledJob(
         "refresh_plan",
         "daas.jobs.logistics:refresh_plan_job",
         "Open refresh orders for devices due within the lead time.",

@@ -105,6 +105,7 @@ class BaseConfig:
     # disables a job) and the grace in seconds within which a run missed while no scheduler ran is caught up.
     DAAS_SCHEDULE_BILLING_RUN = "0 2 1 * *"  # drafts for the previous month, the 1st at 02:00
     DAAS_SCHEDULE_BILLING_FINALIZE = "0 2 3 * *"  # after two days of review; needs DAAS_BILLING_AUTO_FINALIZE
+    DAAS_SCHEDULE_RENEW_CONTRACTS = "30 3 * * *"  # before the end-of-term returns round
     DAAS_SCHEDULE_REFRESH_PLAN = "0 4 * * *"
     DAAS_SCHEDULE_END_OF_TERM_RETURNS = "30 4 * * *"
     DAAS_SCHEDULE_ALLOCATE_BACKORDERS = "0 5 * * *"  # after the refresh round
@@ -113,6 +114,7 @@ class BaseConfig:
     DAAS_BILLING_AUTO_FINALIZE = False
     DAAS_GRACE_BILLING_RUN = 7 * 24 * 3600
     DAAS_GRACE_BILLING_FINALIZE = 7 * 24 * 3600
+    DAAS_GRACE_RENEW_CONTRACTS = 24 * 3600
     DAAS_GRACE_REFRESH_PLAN = 24 * 3600
     DAAS_GRACE_END_OF_TERM_RETURNS = 24 * 3600
     DAAS_GRACE_ALLOCATE_BACKORDERS = 24 * 3600

@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 from daas.cli.auth import tokens_group, users_group
 from daas.cli.billing import bill_command
 from daas.cli.catalog import catalog_group
+from daas.cli.contracts import contracts_group
 from daas.cli.demo import demo_command
 from daas.cli.impact import impact_group
 from daas.cli.logistics import refresh_group
@@ -19,6 +20,7 @@ for command in (
     users_group,
     tokens_group,
     catalog_group,
+    contracts_group,
     demo_command,
     bill_command,
     payments_group,

@@ -11,7 +11,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +38,8 @@ class Contract(db.Model):
     __table_args__ = (
         CheckConstraint("end_date > start_date", name="ends_after_start"),
         CheckConstraint("CAST(minimum_monthly_amount AS NUMERIC) >= 0", name="minimum_not_negative"),
+        CheckConstraint("renewal_months BETWEEN 1 AND 120", name="renewal_months_range"),
+        CheckConstraint("renewal_notice_days BETWEEN 0 AND 365", name="renewal_notice_days_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +54,13 @@ class Contract(db.Model):
     reference: Mapped[str] = mapped_column(String(40), unique=True)
     # The customer's purchase order (BT-13) its invoices quote.
     purchase_order: Mapped[str | None] = mapped_column(String(100))
+    # Auto-renewal (contracts.renewal_rules): on its end date the contract extends itself by
+    # `renewal_months`, unless `renews` was turned off at least `renewal_notice_days` before; the day it
+    # was last turned off is `renewal_stopped_on`.
+    renews: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    renewal_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
+    renewal_notice_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
+    renewal_stopped_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     customer: Mapped[Customer] = relationship()
@@ -81,3 +101,22 @@ class Deployment(db.Model):
 
     device: Mapped[Device] = relationship()
     contract: Mapped[Contract] = relationship()
+
+
+class ContractRenewal(db.Model):
+    """One renewal of a contract: its end date moved from `from_end_date` to `to_end_date`. A contract
+    renews once from a given end date (the unique constraint), however many schedulers run the job."""
+
+    __tablename__ = "contract_renewals"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "from_end_date"),
+        CheckConstraint("to_end_date > from_end_date", name="moves_later"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    from_end_date: Mapped[date] = mapped_column(Date)
+    to_end_date: Mapped[date] = mapped_column(Date)
+    months: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(254))
+    renewed_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

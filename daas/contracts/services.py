@@ -20,6 +20,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from daas.contracts.models import Contract, Deployment
+from daas.contracts.renewal import RENEWAL_FIELDS, apply_renewal_settings
+from daas.contracts.renewal_rules import DEFAULT_RENEWAL_MONTHS, DEFAULT_RENEWAL_NOTICE_DAYS
 from daas.contracts.terms import default_end_date
 from daas.core import clock, identifiers, money
 from daas.core.errors import Conflict, Invalid, NotFound
@@ -50,9 +52,13 @@ def create_contract(
     *,
     reference: str | None = None,
     purchase_order: str | None = None,
+    renews: bool = False,
+    renewal_months: int = DEFAULT_RENEWAL_MONTHS,
+    renewal_notice_days: int = DEFAULT_RENEWAL_NOTICE_DAYS,
 ) -> Contract:
     """Sign a contract: a customer on a plan from a start date. `reference` names it on documents
-    (`C-000123` from its id when not given); `purchase_order` is the customer's order its invoices quote."""
+    (`C-000123` from its id when not given); `purchase_order` is the customer's order its invoices quote;
+    with `renews` it extends itself by `renewal_months` on its end date (daas.contracts.renewal)."""
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
@@ -80,6 +86,14 @@ def create_contract(
         # Unique until the id is known, then the default reference from it.
         reference=_checked_reference(reference, None) if reference else f"new-{uuid.uuid4().hex}",
         purchase_order=_text_or_none(purchase_order),
+        renews=False,
+        renewal_months=DEFAULT_RENEWAL_MONTHS,
+        renewal_notice_days=DEFAULT_RENEWAL_NOTICE_DAYS,
+    )
+    apply_renewal_settings(
+        contract,
+        {"renews": renews, "renewal_months": renewal_months, "renewal_notice_days": renewal_notice_days},
+        clock.today(),
     )
     db.session.add(contract)
     db.session.flush()
@@ -90,9 +104,12 @@ def create_contract(
 
 
 def update_contract(contract_id: int, changes: dict[str, Any]) -> Contract:
-    """Change what documents quote of a contract: its `reference` and `purchase_order` (None removes the
-    purchase order). Documents issued before keep what they said."""
+    """Change what documents quote of a contract, its `reference` and `purchase_order` (None removes the
+    purchase order; documents issued before keep what they said), and its renewal settings."""
     contract = get_contract(contract_id)
+    renewal = {name: changes[name] for name in RENEWAL_FIELDS if name in changes}
+    if renewal:
+        apply_renewal_settings(contract, renewal, clock.today())
     if "reference" in changes:
         contract.reference = _checked_reference(changes["reference"], contract.id)
     if "purchase_order" in changes:

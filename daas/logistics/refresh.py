@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
+from daas.contracts.renewal import will_renew
 from daas.contracts.services import deploy_device, deployed_serials
 from daas.core import clock
 from daas.core.dates import LAST_DAY
@@ -152,14 +153,17 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
 def plan_end_of_term_returns(
     as_of: date, lead_days: int, window_days: int, actor: str = "planner"
 ) -> PlanReport:
-    """Contracts ending within the lead time: their deployed devices go home with an end_of_term order.
-    Idempotent (a device already on a return order is not asked for again). The caller commits."""
+    """Contracts ending within the lead time, and not renewing: their deployed devices go home with an
+    end_of_term order. Idempotent (a device already on a return order is not asked for again). The caller
+    commits."""
     report = PlanReport()
     horizon = as_of + timedelta(days=lead_days)
     contracts = db.session.scalars(
         select(Contract).where(Contract.end_date > as_of, Contract.end_date <= horizon).order_by(Contract.id)
     ).all()
     for contract in contracts:
+        if will_renew(contract):
+            continue  # it goes on for another term: nothing comes home
         serials = deployed_serials(contract.id)
         if not serials:
             continue

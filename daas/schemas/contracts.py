@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
+from daas.contracts import renewal, renewal_rules
 from daas.contracts.services import REFERENCE_MAX_LENGTH
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
@@ -28,13 +29,33 @@ class ContractCreateSchema(Schema):
     minimum_monthly_amount = Money(allow_none=True, metadata={"description": "Overrides the plan's minimum."})
     reference = Code(max_length=REFERENCE_MAX_LENGTH, metadata={"description": _REFERENCE})
     purchase_order = Text(max_length=100, allow_none=True, metadata={"description": _PURCHASE_ORDER})
+    renews = fields.Boolean(
+        metadata={
+            "description": "Extends itself by renewal_months on its end date unless turned off in time."
+        }
+    )
+    renewal_months = Int(validate=validate.Range(min=1, max=120), metadata={"description": "Default 12."})
+    renewal_notice_days = Int(
+        validate=validate.Range(min=0, max=365),
+        metadata={"description": "Turning renews off later than this before the end date still renews once."},
+    )
 
 
 class ContractUpdateSchema(Schema):
-    """What documents quote of a contract; only what is sent changes."""
+    """What documents quote of a contract, and its renewal; only what is sent changes."""
 
     reference = Code(max_length=REFERENCE_MAX_LENGTH, metadata={"description": _REFERENCE})
     purchase_order = Text(max_length=100, allow_none=True, metadata={"description": _PURCHASE_ORDER})
+    renews = fields.Boolean(
+        metadata={
+            "description": "Extends itself by renewal_months on its end date unless turned off in time."
+        }
+    )
+    renewal_months = Int(validate=validate.Range(min=1, max=120), metadata={"description": "Default 12."})
+    renewal_notice_days = Int(
+        validate=validate.Range(min=0, max=365),
+        metadata={"description": "Turning renews off later than this before the end date still renews once."},
+    )
 
 
 class ContractTerminateSchema(Schema):
@@ -62,6 +83,58 @@ class ContractSchema(Schema):
     status = fields.Function(
         lambda c: contract_status(c.end_date, c.terminated_on, clock.today()),
         metadata={"enum": list(STATUSES), "title": "ContractStatus"},
+    )
+    renews = fields.Boolean()
+    renewal_months = fields.Integer()
+    renewal_notice_days = fields.Integer()
+    renewal_stopped_on = fields.Date(
+        allow_none=True, metadata={"description": "The day renews was last turned off."}
+    )
+    will_renew = fields.Function(
+        renewal.will_renew,
+        metadata={
+            "type": "boolean",
+            "description": "Whether it extends itself on its end date (renews, or turned off too late).",
+        },
+    )
+    notices = fields.Function(
+        lambda c: [
+            {"days_before": n.days_before, "due_on": n.due_on.isoformat()}
+            for n in renewal_rules.notices(c.end_date)
+        ],
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "days_before": {"type": "integer"},
+                    "due_on": {"type": "string", "format": "date"},
+                },
+            },
+            "description": "End-of-term notices: 90, 60 and 30 days before the end date.",
+        },
+    )
+    renewals = fields.Function(
+        lambda c: [
+            {
+                "from_end_date": r.from_end_date.isoformat(),
+                "to_end_date": r.to_end_date.isoformat(),
+                "months": r.months,
+            }
+            for r in renewal.renewals_of(c.id)
+        ],
+        metadata={
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "from_end_date": {"type": "string", "format": "date"},
+                    "to_end_date": {"type": "string", "format": "date"},
+                    "months": {"type": "integer"},
+                },
+            },
+            "description": "Its renewals, oldest first.",
+        },
     )
 
     def _effective_minimum(self, contract: Any) -> str | None:

@@ -277,6 +277,7 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
         "billing_run": "2026-12-01T02:00:00",
         "billing_finalize": "2026-12-03T02:00:00",
         "impact_close": "2026-12-03T03:00:00",
+        "renew_contracts": "2026-12-03T03:30:00",
         "refresh_plan": "2026-12-03T04:00:00",
         "end_of_term_returns": "2026-12-03T04:30:00",
         "allocate_backorders": "2026-12-03T05:00:00",
@@ -288,6 +289,7 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
     assert {job: recorded[job].status for job in moments} == dict.fromkeys(moments, "succeeded")
     assert recorded["impact_close"].counts["closed"][-1] == "2026-11"
     assert recorded["billing_finalize"].counts["invoices_finalized"] == 1
+    assert recorded["renew_contracts"].counts == {"renewed": 0, "failed": 0, "errors": []}
     assert recorded["refresh_plan"].counts == {"refresh_orders": 0}
     assert recorded["end_of_term_returns"].counts == {"end_of_term_orders": 0, "skipped": []}
     assert recorded["allocate_backorders"].counts == {

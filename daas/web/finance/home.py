@@ -9,6 +9,7 @@ from flask import render_template
 
 from daas.billing import invoices as billing
 from daas.billing.run_states import run_status
+from daas.contracts.renewal import contracts_ending
 from daas.core import clock
 from daas.scheduler import models as job_states
 from daas.scheduler.services import list_job_runs
@@ -44,4 +45,6 @@ def home() -> Any:
         failed_jobs=failed_jobs,
         charts=charts,
         last_month=last_month(),
+        ending=contracts_ending(today),
+        show_customer=True,
     )

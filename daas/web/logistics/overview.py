@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import render_template
 
+from daas.contracts.renewal import contracts_ending
 from daas.core import clock
 from daas.web.logistics import blp, queries
 from daas.web.pages import audience
@@ -35,4 +36,6 @@ def home() -> Any:
             "unit": "devices",
             "integer": True,
         },
+        ending=contracts_ending(today),
+        show_customer=True,
     )

@@ -9,6 +9,7 @@ from flask import render_template
 
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing import invoices as billing
+from daas.contracts.renewal import contracts_ending
 from daas.contracts.services import list_contracts
 from daas.core import clock
 from daas.core.periods import Period
@@ -51,4 +52,5 @@ def home() -> Any:
         serials={order.id: refresh.serial_of(order) for order in orders},
         pickups=pickups,
         pickup_count=pickup_count,
+        ending=contracts_ending(today, customer_id=scope),
     )
