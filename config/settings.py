@@ -70,6 +70,16 @@ class BaseConfig:
     # replacement) needs this battery health and extends the device's life by these months.
     DAAS_BOOKING_WINDOW_DAYS = 14
     DAAS_REFRESH_LEAD_DAYS = 60
+    # What a contract's end costs (docs/contract-changes.md): the share of the remaining commitment an early
+    # termination charges, the countries besides the issuer's where devices may be bought out, what each
+    # grade leaves of a buy-out price, and the damage fees per currency, category and grade.
+    DAAS_EARLY_TERMINATION_SHARE = "0.5"
+    DAAS_BUYOUT_COUNTRIES = ""
+    DAAS_BUYOUT_GRADE_FACTORS = "A=1.0, B=0.85, C=0.6, D=0.3"
+    DAAS_DAMAGE_FEES = (
+        "EUR:laptop:C=90.00, EUR:laptop:D=250.00, EUR:monitor:C=40.00, EUR:monitor:D=120.00, "
+        "EUR:phone:C=60.00, EUR:phone:D=150.00, EUR:tablet:C=60.00, EUR:tablet:D=150.00"
+    )
     DAAS_UPGRADE_MIN_BATTERY = 80
     DAAS_UPGRADE_EXTENSION_MONTHS = 12
     # Days after the first failed card payment on which it is tried again; after the last, uncollectible.

@@ -24,6 +24,7 @@ from daas.auth.sign_in import LockoutPolicy
 from daas.billing.issuer import Issuer
 from daas.billing.issuing import DocumentSettings
 from daas.billing.run import RunSettings
+from daas.contracts import end_of_term_rules as end_of_term
 from daas.core import countries, identifiers
 from daas.logistics.rules import UpgradePolicy
 from daas.payments.cards import card_customers
@@ -70,6 +71,7 @@ class Settings:
     hsts_seconds: int
     scheduler: SchedulerSettings
     accounts: ChartOfAccounts
+    end_of_term: end_of_term.EndOfTermPolicy
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -137,6 +139,16 @@ class Settings:
                 stop_seconds=read.whole("DAAS_SCHEDULER_STOP_SECONDS", minimum=0),
             ),
             accounts=chart_of_accounts(read.parsed),
+            end_of_term=end_of_term.EndOfTermPolicy(
+                early_termination_share=read.parsed(
+                    "DAAS_EARLY_TERMINATION_SHARE", _text_of(end_of_term.parse_share)
+                ),
+                buy_out_countries=read.parsed("DAAS_BUYOUT_COUNTRIES", _countries),
+                grade_factors=read.parsed(
+                    "DAAS_BUYOUT_GRADE_FACTORS", _text_of(end_of_term.parse_grade_factors)
+                ),
+                damage_fees=read.parsed("DAAS_DAMAGE_FEES", _text_of(end_of_term.parse_damage_fees)),
+            ),
         )
 
 
@@ -179,6 +191,24 @@ def _country(code: Any) -> str:
     if not isinstance(code, str) or not countries.is_country(code):
         raise ValueError(f"not an ISO 3166 country code: {code!r}")
     return code
+
+
+def _text_of(parse: Callable[[str], T]) -> Callable[[Any], T]:
+    """A parser of text settings that also takes a number the config file wrote as one (0.5)."""
+
+    def read(value: Any) -> T:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise ValueError(f"not a text: {value!r}")
+        return parse(str(value))
+
+    return read
+
+
+def _countries(value: Any) -> frozenset[str]:
+    """A comma-separated list of ISO 3166 country codes ("BE, DE"), or empty."""
+    if not isinstance(value, str):
+        raise ValueError(f"not a list of country codes: {value!r}")
+    return frozenset(_country(code.strip().upper()) for code in value.split(",") if code.strip())
 
 
 class _Reader:

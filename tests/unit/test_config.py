@@ -71,3 +71,27 @@ def test_production_names_the_first_issuer_setting_it_lacks_or_cannot_use():
     ):
         with pytest.raises(SettingsError, match=key):
             Settings.from_config(load_settings("production", {**base, **PRODUCTION_ISSUER, key: value}))
+
+
+def test_the_end_of_term_policy_is_read_from_the_environment_and_a_bad_value_names_its_key():
+    from decimal import Decimal
+
+    from daas.settings import Settings
+    from tests.helpers import PRODUCTION_ISSUER
+
+    base = {"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql+psycopg://db/daas", **PRODUCTION_ISSUER}
+    policy = Settings.from_config(load_settings("production", base)).end_of_term
+    assert (policy.early_termination_share, policy.buy_out_countries) == (Decimal("0.5"), frozenset())
+    assert policy.fees_for("EUR", "laptop") == {"C": Decimal("90.00"), "D": Decimal("250.00")}
+    assert policy.grade_factors["C"] == Decimal("0.6")
+    changed = {**base, "DAAS_EARLY_TERMINATION_SHARE": "0.25", "DAAS_BUYOUT_COUNTRIES": "be, DE"}
+    policy = Settings.from_config(load_settings("production", changed)).end_of_term
+    assert (policy.early_termination_share, policy.buy_out_countries) == (Decimal("0.25"), {"BE", "DE"})
+    for key, value in (
+        ("DAAS_EARLY_TERMINATION_SHARE", "2"),
+        ("DAAS_BUYOUT_COUNTRIES", "BE, XX"),
+        ("DAAS_BUYOUT_GRADE_FACTORS", "A=1"),
+        ("DAAS_DAMAGE_FEES", "EUR:laptop:C=ninety"),
+    ):
+        with pytest.raises(SettingsError, match=key):
+            Settings.from_config(load_settings("production", {**base, key: value}))
