@@ -1,6 +1,7 @@
-"""Finance pages: the overview, billing runs (preview, run with progress, finalize), invoices (filters,
-totals, CSV export, PDF, void, credit notes, bank transfers), the overdue list, the scheduler's runs and
-the Stripe events received (failed ones with their error, retried by hand).
+"""Finance pages: the overview, contracts (sign, renewal, register and deploy devices), billing runs
+(preview, run with progress, finalize), invoices (filters, totals, CSV export, PDF, void, credit notes,
+bank transfers), the overdue list, the scheduler's runs and the Stripe events received (failed ones with
+their error, retried by hand).
 
 Views are thin: they parse a form (`forms`), call the billing and payments services as their API does,
 commit and say what happened. Reads the services lack are in `queries`. One module per section; every
@@ -19,6 +20,7 @@ blp.after_request(secure_page)
 add_navigation(
     "finance",
     ("finance.home", "Overview"),
+    ("finance.contracts", "Contracts"),
     ("finance.billing_runs", "Billing runs"),
     ("finance.invoices", "Invoices"),
     ("finance.overdue", "Overdue"),
@@ -27,4 +29,11 @@ add_navigation(
 )
 
 # The sections register their views on `blp` when imported (after it exists).
-from daas.web.finance import billing_runs, home, invoices, job_runs, webhook_events  # noqa: E402, F401
+from daas.web.finance import (  # noqa: E402, F401
+    billing_runs,
+    contracts,
+    home,
+    invoices,
+    job_runs,
+    webhook_events,
+)

@@ -1,0 +1,118 @@
+"""Contracts pages for finance and admin: list, sign a contract, its renewal, register and deploy devices."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from daas.contracts.models import Contract, Deployment
+from daas.extensions import db
+from tests import factories
+from tests.web.helpers import post_form, signed_in
+
+
+@pytest.fixture
+def finance(app, database, today):
+    client, _ = signed_in(app, "finance")
+    return client
+
+
+def _text(html: str, element_id: str) -> str:
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</(dd|table|ul)>', html, re.S)
+    assert found, element_id
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+def test_finance_signs_a_contract_and_sees_it_listed(finance):
+    customer = factories.customer(name="Baukontor GmbH")
+    plan = factories.plan(code="laptop-std-36", minimum_monthly_amount=Decimal("500.00"))
+    form = {
+        "customer_id": str(customer.id),
+        "plan_code": plan.code,
+        "start_date": "2026-12-01",
+        "end_date": "",
+        "minimum_monthly_amount": "",
+        "reference": "",
+        "purchase_order": "PO-77",
+        "renews": "y",
+        "renewal_months": "24",
+        "renewal_notice_days": "60",
+    }
+    response = post_form(finance, "/finance/contracts/new", form)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    contract = db.session.scalars(select(Contract)).one()
+    assert (contract.end_date, contract.renews, contract.renewal_months, contract.purchase_order) == (
+        date(2029, 12, 1),
+        True,
+        24,
+        "PO-77",
+    )
+    page = finance.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"Contract {contract.reference} signed: 2026-12-01 to 2029-12-01." in page
+    assert _text(page, "contract-renewal") == "renews for 24 months"
+    listed = finance.get("/finance/contracts").get_data(as_text=True)
+    assert _text(listed, "contracts-table").endswith(
+        f"{contract.reference} Baukontor GmbH laptop-std-36 2026-12-01 2029-12-01 active yes, 24 months"
+    )
+
+
+def test_a_refused_contract_says_why_beside_the_field(finance):
+    customer = factories.customer(currency="USD", country="US")
+    plan = factories.plan()
+    form = {
+        "customer_id": str(customer.id),
+        "plan_code": plan.code,
+        "start_date": "2026-12-01",
+        "renewal_months": "12",
+        "renewal_notice_days": "90",
+    }
+    response = post_form(finance, "/finance/contracts/new", form)
+    assert response.status_code == 422
+    assert "The plan bills in EUR; the customer pays in USD." in response.get_data(as_text=True)
+    assert db.session.scalars(select(Contract)).all() == []
+
+
+def test_finance_registers_and_deploys_a_device_and_turns_renewal_off(finance):
+    model = factories.device_model(sku="DELL-LAT-5440")
+    contract = factories.contract(start_date=date(2026, 1, 1), renews=True)
+    url = f"/finance/contracts/{contract.id}"
+    registered = post_form(
+        finance,
+        f"{url}/devices/register",
+        {"serial": "SN-PAGE-1", "sku": model.sku, "manufactured_on": "2026-10-01", "on": "2026-11-01"},
+    )
+    assert registered.status_code == 302, registered.get_data(as_text=True)
+    deployed = post_form(finance, f"{url}/devices", {"serial": "SN-PAGE-1", "start_date": "2026-11-02"})
+    assert deployed.status_code == 302, deployed.get_data(as_text=True)
+    page = finance.get(url).get_data(as_text=True)
+    assert "SN-PAGE-1 is in service from 2026-11-02." in page
+    assert _text(page, "contract-devices").endswith("SN-PAGE-1 DELL-LAT-5440 2026-11-02")
+    deployment = db.session.scalars(select(Deployment)).one()
+    assert (deployment.contract_id, deployment.start_date) == (contract.id, date(2026, 11, 2))
+
+    twice = post_form(finance, f"{url}/devices", {"serial": "SN-PAGE-1", "start_date": "2026-11-03"})
+    assert twice.status_code == 422
+    stopped = post_form(finance, f"{url}/renewal", {"renewal_months": "12", "renewal_notice_days": "90"})
+    assert stopped.status_code == 302
+    db.session.expire_all()
+    assert (
+        db.session.get(Contract, contract.id).renews,
+        db.session.get(Contract, contract.id).renewal_stopped_on,
+    ) == (
+        False,
+        date(2026, 11, 15),
+    )
+    bad = post_form(
+        finance, f"{url}/renewal", {"renews": "y", "renewal_months": "0", "renewal_notice_days": "90"}
+    )
+    assert bad.status_code == 422 and "Number must be between 1 and 120." in bad.get_data(as_text=True)
+
+
+def test_customers_and_logistics_cannot_open_the_contracts_pages(app, database, today):
+    customer = factories.customer()
+    client, _ = signed_in(app, "customer", customer.id)
+    assert client.get("/finance/contracts").status_code == 403
