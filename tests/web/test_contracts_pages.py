@@ -116,3 +116,24 @@ def test_customers_and_logistics_cannot_open_the_contracts_pages(app, database, 
     customer = factories.customer()
     client, _ = signed_in(app, "customer", customer.id)
     assert client.get("/finance/contracts").status_code == 403
+
+
+def test_the_customer_s_subscription_page_shows_its_invoices_and_what_happens_at_its_end(
+    app, database, today
+):
+    from tests.billing_helpers import OCTOBER, bill, deploy
+
+    customer = factories.customer()
+    contract = factories.contract(customer.id, start_date=date(2026, 1, 1), renews=True, renewal_months=6)
+    deploy(contract, date(2026, 9, 1))
+    bill(OCTOBER, finalize=True)
+    draft_only = factories.contract(customer.id, start_date=date(2026, 1, 1), end_date=date(2027, 1, 1))
+    deploy(draft_only, date(2026, 9, 1))
+    bill(OCTOBER)  # its October invoice stays a draft, which the customer does not see
+    client, _ = signed_in(app, "customer", customer.id)
+    page = client.get(f"/portal/subscriptions/{contract.id}").get_data(as_text=True)
+    renewal = re.search(r'id="subscription-renewal">(.*?)</p>', page, re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", " ", renewal).split()) == "On 2029-01-01 it renews for 6 months."
+    assert _text(page, "subscription-invoices").endswith("2026-10 open 47.19 EUR")
+    ending = client.get(f"/portal/subscriptions/{draft_only.id}").get_data(as_text=True)
+    assert "It ends on <time" in ending and "No invoice yet." in ending

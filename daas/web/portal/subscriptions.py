@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import render_template
 
+from daas.billing import invoices as billing
+from daas.contracts import renewal
 from daas.contracts.services import get_contract, list_contracts, list_deployments
 from daas.contracts.terms import contract_status
 from daas.core import clock
@@ -62,9 +64,15 @@ def subscriptions_show(contract_id: int) -> Any:
     metrics = queries.metrics_of([contract.id])[contract.id]
     months = queries.last_months(today, 12)
     by_month = queries.usage_by_month(contract.id, metrics, months)
+    invoices, invoice_count = billing.list_invoices(
+        contract_id=contract.id, customer_scope=scope, offset=0, limit=12
+    )
     return render_template(
         "portal/subscription.html",
         contract=contract,
+        will_renew=renewal.will_renew(contract),
+        invoices=invoices,
+        invoice_count=invoice_count,
         status=contract_status(contract.end_date, contract.terminated_on, today),
         figures=queries.subscription_figures([contract.id])[contract.id],
         deployments=deployments,
