@@ -18,7 +18,9 @@ from sqlalchemy import text
 from daas.extensions import db
 from tests.conftest import TEST_DATABASE_URL
 
-TIMEOUT = 30.0
+# How long a process or a condition may take before the test gives up on it: a guard against a hang, not a
+# measure of speed, so it is generous (the suite runs on two workers, and a process starts a whole app).
+TIMEOUT = 120.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
