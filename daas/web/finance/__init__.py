@@ -1,6 +1,7 @@
 """Finance pages: the overview, billing runs (preview, run with progress, finalize), invoices (filters,
-totals, CSV export, PDF, void, credit notes, bank transfers), the overdue list, the scheduler's runs and
-the Stripe events received (failed ones with their error, retried by hand).
+totals, CSV export, PDF, void, credit notes, bank transfers), the overdue list, the one-off charges to
+decide on, the scheduler's runs and the Stripe events received (failed ones with their error, retried by
+hand).
 
 Views are thin: they parse a form (`forms`), call the billing and payments services as their API does,
 commit and say what happened. Reads the services lack are in `queries`. One module per section; every
@@ -22,9 +23,10 @@ add_navigation(
     ("finance.billing_runs", "Billing runs"),
     ("finance.invoices", "Invoices"),
     ("finance.overdue", "Overdue"),
+    ("finance.charges", "Charges"),
     ("finance.job_runs", "Job runs"),
     ("finance.webhook_events", "Stripe events"),
 )
 
 # The sections register their views on `blp` when imported (after it exists).
-from daas.web.finance import billing_runs, home, invoices, job_runs, webhook_events  # noqa: E402, F401
+from daas.web.finance import billing_runs, charges, home, invoices, job_runs, webhook_events  # noqa: E402, F401
