@@ -55,7 +55,9 @@ def _loaded(query):
         selectinload(OneOffCharge.events),
         selectinload(OneOffCharge.device),
         selectinload(OneOffCharge.invoice),
-        selectinload(OneOffCharge.contract).selectinload(Contract.plan),
+        selectinload(OneOffCharge.contract).options(
+            selectinload(Contract.plan), selectinload(Contract.customer)
+        ),
     )
 
 

@@ -305,3 +305,11 @@ def test_a_move_sent_again_with_its_idempotency_key_replays(client, world):
     replayed = _add(client, world, {**BODY, "idempotency_key": "other"}, **{"Idempotency-Key": "add-1"})
     assert (added.status_code, replayed.status_code) == (201, 201)
     assert replayed.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_move_needs_no_body(client, world):
+    proposed = propose(world["contract"])
+    db.session.commit()
+    response = client.post(f"/api/v1/charges/{proposed.id}/approve", headers=world["headers"]["finance"])
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["status"], response.get_json()["decision_note"]) == ("pending", None)
