@@ -48,6 +48,7 @@ class BaseConfig:
     DAAS_ACCOUNT_REVENUE_METERED = "8010 Revenue metered usage"
     DAAS_ACCOUNT_REVENUE_MINIMUM_TRUE_UP = "8020 Revenue minimum true-up"
     DAAS_ACCOUNT_REVENUE_LATE_USAGE = "8030 Revenue late usage"
+    DAAS_ACCOUNT_REVENUE_ONE_OFF = "8040 Revenue one-off charges"
     DAAS_ACCOUNT_CREDIT = "8090 Credit notes on invoice amounts"
     DAAS_PAGE_SIZE_MAX = 200
     # Billing runs commit every this many contracts, so a killed run keeps its finished chunks.

@@ -61,6 +61,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.auth import blp as auth_blp
     from daas.api.views.billing import invoices_blp, runs_blp
     from daas.api.views.catalog import blp as catalog_blp
+    from daas.api.views.charges import blp as charges_blp
     from daas.api.views.contracts import blp as contracts_blp
     from daas.api.views.customers import blp as customers_blp
     from daas.api.views.devices import blp as devices_blp
@@ -86,6 +87,7 @@ def _register_api(app: Flask) -> None:
         usage_blp,
         runs_blp,
         invoices_blp,
+        charges_blp,
         impact_blp,
         payments_blp,
         accounting_blp,

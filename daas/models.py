@@ -3,6 +3,7 @@
 from daas.auth.models import ApiToken, User
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
 from daas.catalog.models import DeviceModel
+from daas.charges.models import ChargeEvent, OneOffCharge
 from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
@@ -28,6 +29,7 @@ __all__ = [
     "ApiToken",
     "BilledUsage",
     "BillingRun",
+    "ChargeEvent",
     "Contract",
     "CreditNote",
     "CustodyEvent",
@@ -48,6 +50,7 @@ __all__ = [
     "InvoiceLine",
     "JobRun",
     "Metric",
+    "OneOffCharge",
     "Order",
     "OrderAllocation",
     "OrderLine",

@@ -23,8 +23,8 @@ from daas.pricing.kinds import DEVICE_MONTHLY, METERED
 # The kinds of invoice lines (daas.billing.models.LINE_KINDS, an ORM module this pure one does not import;
 # tests/unit/test_journal.py checks they agree), each with its revenue account, and the kind of a
 # credit-note line that credits an amount rather than a line (daas.billing.models.CREDIT).
-MINIMUM_TRUE_UP, LATE_USAGE = "minimum_true_up", "late_usage"
-REVENUE_KINDS = (DEVICE_MONTHLY, METERED, MINIMUM_TRUE_UP, LATE_USAGE)
+MINIMUM_TRUE_UP, LATE_USAGE, ONE_OFF = "minimum_true_up", "late_usage", "one_off"
+REVENUE_KINDS = (DEVICE_MONTHLY, METERED, MINIMUM_TRUE_UP, LATE_USAGE, ONE_OFF)
 CREDIT = "credit"
 
 SETTING_PREFIX = "DAAS_ACCOUNT_"
@@ -44,6 +44,7 @@ def _revenue_defaults() -> tuple[tuple[str, Account], ...]:
         (METERED, Account("8010", "Revenue metered usage")),
         (MINIMUM_TRUE_UP, Account("8020", "Revenue minimum true-up")),
         (LATE_USAGE, Account("8030", "Revenue late usage")),
+        (ONE_OFF, Account("8040", "Revenue one-off charges")),
     )
 
 

@@ -3,6 +3,10 @@
 Numbers come from `document_sequences`, one row per series and year, incremented in the same
 transaction that finalizes the invoices (or issues the credit note): a rollback gives the numbers back,
 so the series has no gaps, and the row lock makes concurrent finalizations take turns.
+
+Finalizing binds the one-off charges a draft bills to it (daas.billing.charge_lines). A draft holding a
+charge that is no longer pending is not finalized: finalizing it alone is refused (409) with the reason;
+in a chunk it is left a draft and recorded on its billing run with the reason, and the others go on.
 """
 
 from __future__ import annotations
@@ -15,10 +19,19 @@ from sqlalchemy import ColumnElement, and_, func, select, update
 from sqlalchemy.orm import selectinload
 
 from daas.billing import invoice_lifecycle as lifecycle
+from daas.billing.charge_lines import ChargeCheck, bill_charges, check_charges
 from daas.billing.document_builder import snapshot_buyer
 from daas.billing.issuing import DocumentSettings, issue_invoice_files
-from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
-from daas.billing.run_states import FINISHED, run_status
+from daas.billing.models import (
+    BilledUsage,
+    BillingRun,
+    BillingRunError,
+    CreditNote,
+    DocumentSequence,
+    Invoice,
+    InvoiceLine,
+)
+from daas.billing.run_states import COMPLETED, COMPLETED_WITH_ERRORS, FINISHED, run_status
 from daas.billing.tax import decide_tax
 from daas.contracts.models import Contract
 from daas.core import clock
@@ -170,9 +183,12 @@ def settle_invoice(invoice: Invoice) -> None:
     invoice.status = settled.status
 
 
-def _finalize(invoices: Sequence[Invoice], on: date, documents: DocumentSettings) -> None:
-    """Number and issue locked drafts, in id order: the buyer as it is now is recorded on each, and its
-    files are rendered and kept. A zero total is settled at once."""
+def _finalize(
+    invoices: Sequence[Invoice], on: date, documents: DocumentSettings, charges: ChargeCheck
+) -> None:
+    """Number and issue locked drafts, in id order: the buyer as it is now is recorded on each, their
+    one-off charges (checked and locked, `charges`) are bound to them, and their files are rendered and
+    kept. A zero total is settled at once."""
     customers = {
         customer.id: customer
         for customer in db.session.scalars(
@@ -197,6 +213,7 @@ def _finalize(invoices: Sequence[Invoice], on: date, documents: DocumentSettings
         settle_invoice(invoice)
     db.session.flush()
     _record_billed_usage(invoices)
+    bill_charges(charges, invoices)
     issue_invoice_files(_with_lines(invoices), documents)
 
 
@@ -261,38 +278,72 @@ def finalize_invoice(invoice_id: int, documents: DocumentSettings) -> Invoice:
             f"{invoice.period} again, then finalize.",
             errors={"tax_rate": ["Stale: recompute the draft."]},
         )
-    _finalize(locked, clock.today(), documents)
+    charges = check_charges(locked)
+    if invoice.id in charges.refused:
+        raise Conflict(charges.refused[invoice.id], errors={"charges": [charges.refused[invoice.id]]})
+    _finalize(locked, clock.today(), documents, charges)
     return invoice
 
 
-def _finalize_chunks(condition: Any, chunk_size: int, documents: DocumentSettings) -> Iterator[int]:
+def _record_refused(run_id: int, refused: dict[int, str]) -> None:
+    """Record on the run the contracts whose drafts it could not finalize, with the reason (a reason
+    given before for the same contract is replaced: the draft was tried again)."""
+    db.session.execute(
+        upsert(BillingRunError.__table__, ["run_id", "contract_id"], ["error"]),
+        [{"run_id": run_id, "contract_id": cid, "error": error} for cid, error in sorted(refused.items())],
+    )
+
+
+def _finalize_chunks(
+    condition: Any,
+    chunk_size: int,
+    documents: DocumentSettings,
+    run_id: int,
+    refused: dict[int, str] | None = None,
+) -> Iterator[int]:
     """Finalize the drafts matching `condition` a chunk at a time, yielding how many each chunk
     finalized. The caller may commit after each chunk, so that a chunk's numbers are durable before the
-    next is taken (a billing run does), or finish them all in one transaction."""
+    next is taken (a billing run does), or finish them all in one transaction.
+
+    A draft whose one-off charges are no longer all pending stays a draft: its contract is recorded on
+    run `run_id` with the reason (and in `refused`, contract id -> reason), and the others go on."""
+    left_as_drafts: set[int] = set()
     while True:
-        ids = db.session.scalars(
-            select(Invoice.id)
-            .where(condition, Invoice.status == lifecycle.DRAFT)
-            .order_by(Invoice.id)
-            .limit(chunk_size)
-        ).all()
+        query = select(Invoice.id).where(condition, Invoice.status == lifecycle.DRAFT)
+        if left_as_drafts:
+            query = query.where(Invoice.id.not_in(sorted(left_as_drafts)))
+        ids = db.session.scalars(query.order_by(Invoice.id).limit(chunk_size)).all()
         if not ids:
             return
         locked = _lock_drafts(ids)
-        if locked:
-            _finalize(locked, clock.today(), documents)
-        yield len(locked)
+        charges = check_charges(locked)
+        if charges.refused:
+            left_as_drafts |= set(charges.refused)
+            by_contract = {i.contract_id: charges.refused[i.id] for i in locked if i.id in charges.refused}
+            _record_refused(run_id, by_contract)
+            if refused is not None:
+                refused.update(by_contract)
+        finalizing = [invoice for invoice in locked if invoice.id not in charges.refused]
+        if finalizing:
+            _finalize(finalizing, clock.today(), documents, charges)
+        yield len(finalizing)
 
 
 def finalize_period_chunks(
-    period: Period, documents: DocumentSettings, chunk_size: int = 1000, excluding: Iterable[int] = ()
+    period: Period,
+    documents: DocumentSettings,
+    run_id: int,
+    chunk_size: int = 1000,
+    excluding: Iterable[int] = (),
+    refused: dict[int, str] | None = None,
 ) -> Iterator[int]:
-    """Finalize every draft of a period a chunk at a time, but those of the contracts `excluding` names
-    (a run that could not bill them leaves their earlier drafts for finance to look at)."""
+    """Finalize every draft of a period a chunk at a time for run `run_id`, but those of the contracts
+    `excluding` names (a run that could not bill them leaves their earlier drafts for finance to look
+    at). Drafts whose charges changed are left, recorded on the run and in `refused`."""
     condition = Invoice.period == period.name
     if excluded := sorted(set(excluding)):
         condition = and_(condition, Invoice.contract_id.not_in(excluded))
-    return _finalize_chunks(condition, chunk_size, documents)
+    return _finalize_chunks(condition, chunk_size, documents, run_id, refused)
 
 
 def finalize_run_chunks(run_id: int, documents: DocumentSettings, chunk_size: int = 1000) -> Iterator[int]:
@@ -301,19 +352,33 @@ def finalize_run_chunks(run_id: int, documents: DocumentSettings, chunk_size: in
     Yields how many each chunk finalized."""
     run = get_run(run_id)
     check_run_finalizable(run)
-    return _counted(run, _finalize_chunks(Invoice.billing_run_id == run_id, chunk_size, documents))
+    return _counted(run, Invoice.billing_run_id == run_id, chunk_size, documents)
 
 
-def _counted(run: BillingRun, chunks: Iterator[int]) -> Iterator[int]:
-    for finalized in chunks:
+def _counted(run: BillingRun, condition: Any, chunk_size: int, documents: DocumentSettings) -> Iterator[int]:
+    refused: dict[int, str] = {}
+    for finalized in _finalize_chunks(condition, chunk_size, documents, run.id, refused):
         run.invoices_finalized += finalized
+        _mark_refusals(run, refused)
         yield finalized
+
+
+def _mark_refusals(run: BillingRun, refused: dict[int, str]) -> None:
+    """Drafts a completed run could not finalize for their charges are among its failed contracts: it is
+    completed with errors."""
+    if refused and run.status == COMPLETED:
+        run.status = COMPLETED_WITH_ERRORS
 
 
 def finalize_run(run_id: int, documents: DocumentSettings, chunk_size: int = 1000) -> int:
     """Finalize the drafts a billing run computed (a later run of a period owns what it recomputed), all
     in the caller's transaction. Returns how many."""
-    return sum(_finalize_chunks(Invoice.billing_run_id == run_id, chunk_size, documents))
+    refused: dict[int, str] = {}
+    finalized = sum(
+        _finalize_chunks(Invoice.billing_run_id == run_id, chunk_size, documents, run_id, refused)
+    )
+    _mark_refusals(get_run(run_id), refused)
+    return finalized
 
 
 def check_period_reviewed(period: Period) -> None:

@@ -28,11 +28,12 @@ from daas.extensions import db
 from daas.pricing.kinds import CHARGE_KINDS
 
 INVOICE_STATUSES = lifecycle.STATUSES
-# A line bills a plan charge (pricing.kinds: device_monthly, metered), the minimum top-up, or usage that
-# arrived after its month was invoiced.
+# A line bills a plan charge (pricing.kinds: device_monthly, metered), the minimum top-up, usage that
+# arrived after its month was invoiced, or a one-off charge of the contract (daas.charges).
 MINIMUM_TRUE_UP = "minimum_true_up"
 LATE_USAGE = "late_usage"
-LINE_KINDS = (*CHARGE_KINDS, MINIMUM_TRUE_UP, LATE_USAGE)
+ONE_OFF = "one_off"
+LINE_KINDS = (*CHARGE_KINDS, MINIMUM_TRUE_UP, LATE_USAGE, ONE_OFF)
 # A credit note line credits an invoice line (and takes its kind), or an amount of the invoice (`credit`).
 CREDIT = "credit"
 CREDIT_LINE_KINDS = (*LINE_KINDS, CREDIT)
@@ -175,6 +176,8 @@ class InvoiceLine(db.Model):
     # Metered and late-usage lines: the period whose usage they bill, and its whole quantity so far.
     usage_period: Mapped[str | None] = mapped_column(String(7))
     usage_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
+    # One-off lines: the charge they bill (bound to this invoice when it is finalized).
+    charge_id: Mapped[int | None] = mapped_column(ForeignKey("one_off_charges.id"), index=True)
 
     invoice: Mapped[Invoice] = relationship(viewonly=True)
 

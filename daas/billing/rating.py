@@ -76,7 +76,7 @@ class Line:
     month (a device line: price = the monthly amount, base = the days of the month) or fitted to a
     currency without decimals (LINE_TOLERANCE)."""
 
-    kind: str  # device_monthly | metered | minimum_true_up | late_usage
+    kind: str  # device_monthly | metered | minimum_true_up | late_usage | one_off
     description: str
     amount: Decimal
     quantity: Decimal | None = None
@@ -90,6 +90,8 @@ class Line:
     unit_code: str | None = None
     price: Decimal | None = None
     base_quantity: Decimal | None = None
+    # A one-off line: the charge it bills.
+    charge_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -385,6 +387,20 @@ def late_usage_line(
         usage_quantity=quantity_now,
         **_single(round_money(exact, currency)),
     )
+
+
+# What an invoice line's description holds; a one-off charge's longer description is cut to it.
+DESCRIPTION_LENGTH = 200
+
+
+def one_off_line(charge_id: int, description: str, amount: Decimal) -> Line:
+    """A one-off charge of the contract: one unit (C62) at its amount, described as the charge is (cut
+    to what a line holds, with an ellipsis). It stands beside the plan's lines, outside the minimum: it
+    neither counts toward the true-up nor is absorbed by it."""
+    text = description
+    if len(text) > DESCRIPTION_LENGTH:
+        text = text[: DESCRIPTION_LENGTH - 1].rstrip() + "…"
+    return Line(kind="one_off", description=text, unit_amount=amount, charge_id=charge_id, **_single(amount))
 
 
 def prorated_minimum(minimum: Decimal, days_active: int, period: Period, currency: str) -> Decimal:

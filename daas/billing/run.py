@@ -179,10 +179,18 @@ class PeriodBilling:
     def finalize_chunks(self) -> Iterator[int]:
         """Finalize the period's drafts a chunk at a time (numbers are taken in each chunk's transaction),
         but those of the contracts this run could not bill: their earlier drafts are left for finance to
-        look at. Yields how many each chunk finalized."""
+        look at. A draft whose one-off charges changed since it was computed is left too, and its contract
+        counted among the run's failures with the reason. Yields how many each chunk finalized."""
+        refused: dict[int, str] = {}
         for finalized in finalize_period_chunks(
-            self.period, self.settings.documents, self.settings.chunk_size, excluding=self.failed
+            self.period,
+            self.settings.documents,
+            self.run.id,
+            self.settings.chunk_size,
+            excluding=self.failed,
+            refused=refused,
         ):
+            self.failed.update(refused)
             self.run.invoices_finalized += finalized
             _beat(self.run, self.settings.stale_after)
             yield finalized

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from daas.billing import measure
+from daas.billing import charge_lines, measure
 from daas.billing.models import Quantity
 from daas.billing.rating import (
     ZERO,
@@ -25,6 +25,7 @@ from daas.billing.rating import (
     active_days,
     device_days,
     late_usage_line,
+    one_off_line,
     rate_contract,
 )
 from daas.billing.tax import decide_tax, tax_amount
@@ -71,10 +72,12 @@ class Measurements:
         self.late: dict[int, list[measure.BilledQuantity]] = defaultdict(list)
         for billed in measure.late_usage_candidates(period):
             self.late[billed.contract_id].append(billed)
+        self.charges = charge_lines.pending_charges(period)
         active = measure.contracts_billed_in(period)
         active_ids = {c.id for c in active}
-        ended_with_late_usage = measure.contracts_by_id(set(self.late) - active_ids)
-        self.contracts = sorted([*active, *ended_with_late_usage], key=lambda c: c.id)
+        # Ended contracts still owe late usage and pending charges: they get an invoice for this period.
+        ended_and_owing = measure.contracts_by_id((set(self.late) | set(self.charges)) - active_ids)
+        self.contracts = sorted([*active, *ended_and_owing], key=lambda c: c.id)
         self.customers = measure.customers({c.customer_id for c in self.contracts})
         self.usage = self._usage(period, [c.id for c in self.contracts], None, "usage")
         self.late_now: dict[Period, dict[int, dict[int, Decimal]]] = {}
@@ -140,6 +143,8 @@ def compute_invoice(
             model_names=m.model_names,
         )
     lines += _late_lines(m, contract.id, plan.charges, plan.currency, customer.language)
+    # After the true-up, which rate_contract computed from the plan's lines alone: outside the minimum.
+    lines += [one_off_line(c.id, c.description, c.amount) for c in m.charges.get(contract.id, [])]
     if days <= 0 and not lines:
         return None
     subtotal = sum((line.amount for line in lines), ZERO)

@@ -122,6 +122,7 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
             "amount": line.amount,
             "usage_period": line.usage_period,
             "usage_quantity": line.usage_quantity,
+            "charge_id": line.charge_id,
         }
         for c in todo
         for position, line in enumerate(c.lines)

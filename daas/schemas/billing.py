@@ -97,6 +97,9 @@ class InvoiceLineSchema(Schema):
     usage_period = fields.String(
         allow_none=True, metadata={"description": "Late usage: the period it belongs to."}
     )
+    charge_id = fields.Integer(
+        allow_none=True, metadata={"description": "A one-off line: the charge it bills."}
+    )
 
 
 class CreditNoteLineSchema(Schema):

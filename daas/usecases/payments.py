@@ -171,9 +171,16 @@ def issue_credit_note(
     its refund are committed first, then Stripe is asked (a lost answer is retried by the payments job).
     Returns the note and the refund's outcome (None when nothing is refunded by card)."""
     note = create_credit_note(invoice_id, reason, actor, issuer, amount=amount, lines=lines)
+    return note, refund_credit_note(note, policy)
+
+
+def refund_credit_note(note: CreditNote, policy: CollectionPolicy) -> str | None:
+    """The step after a credit note is issued: on an invoice paid by card its refund is recorded, the
+    work so far committed (the note with it), and Stripe asked. The refund's outcome, None when nothing
+    is refunded by card."""
     refund = refunds.plan_refund(note) if policy.stripe.enabled else None
     commit()
-    return note, _execute_refund(refund.id, policy) if refund is not None else None
+    return _execute_refund(refund.id, policy) if refund is not None else None
 
 
 @use_case

@@ -10,7 +10,7 @@ takes them), so the contracts table is not rebuilt; going back drops them (SQLit
 that no index or constraint of another column names).
 
 Revision ID: 0016_contract_renewal
-Revises: 0013_orders
+Revises: 0015_one_off_charges
 Create Date: 2026-12-01 23:00:00
 
 """
@@ -23,7 +23,7 @@ from daas.db import UtcDateTime
 
 # revision identifiers, used by Alembic.
 revision = "0016_contract_renewal"
-down_revision = "0013_orders"
+down_revision = "0015_one_off_charges"
 branch_labels = None
 depends_on = None
 

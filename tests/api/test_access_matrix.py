@@ -29,6 +29,7 @@ from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
+from tests.charge_helpers import propose
 from tests.helpers import bearer
 from tests.shipment_helpers import Fleet, reserved_order
 
@@ -101,6 +102,15 @@ MATRIX = [
     ("GET", "/api/v1/customers/{customer}/payment-method", None, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/customers/{customer}/payment-method", {}, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/customers/{customer}/setup-intent", None, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/contracts/{contract}/charges", None, {"admin", "finance", "customer"}),
+    ("POST", "/api/v1/contracts/{contract}/charges", {}, {"admin", "finance"}),
+    ("GET", "/api/v1/charges/{charge}", None, {"admin", "finance", "customer"}),
+    ("POST", "/api/v1/charges/{charge}/approve", None, {"admin", "finance"}),
+    ("POST", "/api/v1/charges/{charge}/waive", None, {"admin", "finance"}),
+    # The customer of the charge's contract (another customer's charge: 404, below).
+    ("POST", "/api/v1/charges/{charge}/dispute", {}, {"admin", "customer"}),
+    ("POST", "/api/v1/charges/{charge}/uphold", None, {"admin", "finance"}),
+    ("POST", "/api/v1/charges/{charge}/grant", None, {"admin", "finance"}),
     ("POST", "/api/v1/invoices/{invoice}/payments", {}, {"admin", "finance"}),
     ("POST", "/api/v1/invoices/{invoice}/collect", None, {"admin", "finance"}),
     ("GET", "/api/v1/orders", None, EVERYONE),
@@ -197,6 +207,9 @@ FOREIGN = [
     ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates"),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
+    ("GET", "/api/v1/contracts/{contract}/charges"),
+    ("GET", "/api/v1/charges/{charge}"),
+    ("POST", "/api/v1/charges/{charge}/dispute", {"reason": "Not ours"}),
     ("GET", "/api/v1/contracts/{contract}/impact"),
     ("GET", "/api/v1/contracts/{contract}/impact.csv"),
     ("GET", "/api/v1/contracts/{contract}/impact.pdf"),
@@ -262,7 +275,9 @@ def _world(customer_name: str) -> dict:
     delivery_slot = delivery_slots.create_slot(factories.unique("NL"), date(2026, 11, 20), 5)
     reserved, serials = reserved_order(Fleet(customer, contract, model, person))
     shipment = create_shipment(reserved.id, serials, "tests", reusable_box_id="BOX-1")
+    charge = propose(contract)
     return {
+        "charge": charge.id,
         "shipment": shipment.id,
         "delivery_slot": delivery_slot.id,
         "order": placed.id,

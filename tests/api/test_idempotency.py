@@ -368,6 +368,13 @@ IDEMPOTENT = {
     # An order and a shipment sent twice (a timeout, a retry) would order or book twice.
     ("post", "/api/v1/orders"),
     ("post", "/api/v1/shipments"),
+    # A one-off charge and each of its moves (a granted dispute issues a credit note).
+    ("post", "/api/v1/contracts/{contract_id}/charges"),
+    ("post", "/api/v1/charges/{charge_id}/approve"),
+    ("post", "/api/v1/charges/{charge_id}/waive"),
+    ("post", "/api/v1/charges/{charge_id}/dispute"),
+    ("post", "/api/v1/charges/{charge_id}/uphold"),
+    ("post", "/api/v1/charges/{charge_id}/grant"),
 }
 
 

@@ -38,6 +38,7 @@ from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
+from tests.charge_helpers import add, propose
 from tests.shipment_helpers import Fleet, reserved_order
 
 ROLES = ("admin", "finance", "logistics", "customer")
@@ -66,6 +67,7 @@ _KINDS = {
     "serial": "serial",
     "person_id": "person",
     "shipment_id": "shipment",
+    "charge_id": "charge",
 }
 
 
@@ -187,7 +189,7 @@ def build_world() -> World:
     customer's)."""
     world = World()
     mine = _customer_world(world, "Mine B.V.")
-    _customer_world(world, "Theirs GmbH")
+    theirs = _customer_world(world, "Theirs GmbH")
     world.add("serial", factories.device().serial)
     run = bill(Period.parse("2026-10"))
     finalize_run(run.id)
@@ -204,6 +206,8 @@ def build_world() -> World:
         )
         world.add("invoice", invoice.id)
         world.add("note", note.id)
+    for made in (mine, theirs):  # after October's invoices: charges a later run would bill
+        world.add("charge", add(made["contract"]).id, propose(made["contract"]).id)
     for role in ROLES:
         user = factories.user(role, mine["customer"].id if role == "customer" else None)
         record, world.tokens[role] = create_token(user.id, "fuzz")

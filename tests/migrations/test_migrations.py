@@ -33,6 +33,7 @@ def test_database_guards_exist(database):
         assert connection.execute(text(exclusions)).scalars().all() == ["ex_deployments_device_days"]
         own = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
         assert connection.execute(text(own)).scalars().all() == [
+            "charge_events_append_only",
             "credit_note_lines_append_only",
             "credit_notes_append_only",
             "custody_events_append_only",
@@ -66,6 +67,8 @@ def test_database_guards_exist(database):
             "payments_no_delete",
             "impact_ledger_rows_no_update",
             "impact_ledger_rows_no_delete",
+            "charge_events_no_update",
+            "charge_events_no_delete",
         }
 
 

@@ -120,6 +120,7 @@ def test_the_default_chart():
         "8010",
         "8020",
         "8030",
+        "8040",
     ]
     assert (CHART.credit.code, CHART.vat_account(D("0.21")).code) == ("8090", "1500")
 
@@ -142,6 +143,7 @@ def test_the_chart_is_read_from_settings_with_or_without_names():
         "DAAS_ACCOUNT_REVENUE_METERED": "8100",
         "DAAS_ACCOUNT_REVENUE_MINIMUM_TRUE_UP": "8100",
         "DAAS_ACCOUNT_REVENUE_LATE_USAGE": "8130 Late",
+        "DAAS_ACCOUNT_REVENUE_ONE_OFF": "8140",
         "DAAS_ACCOUNT_VAT_PAYABLE_BY_RATE": "21=1510 VAT high; 9=1520",
     }
     chart = chart_of_accounts(_reader(values))
@@ -149,6 +151,7 @@ def test_the_chart_is_read_from_settings_with_or_without_names():
     assert chart.bank == Account("1010", "Bank")
     assert chart.stripe_clearing == Account("1195", "Stripe balance")
     assert chart.revenue_account("metered") == Account("8100", "Revenue metered usage")
+    assert chart.revenue_account("one_off") == Account("8140", "Revenue one-off charges")
     assert chart.vat_account(D("0.2100")) == Account("1510", "VAT high")
     assert chart.vat_account(D("0.09")) == Account("1520", "VAT payable 9%")
     assert chart.vat_account(D("0.19")) == Account("1600", "VAT payable")

@@ -1,7 +1,7 @@
 """Finance pages: the overview, contracts (sign, renewal, register and deploy devices), billing runs
 (preview, run with progress, finalize), invoices (filters, totals, CSV export, PDF, void, credit notes,
-bank transfers), the overdue list, the scheduler's runs and the Stripe events received (failed ones with
-their error, retried by hand).
+bank transfers), the overdue list, the one-off charges to decide on, the scheduler's runs and the Stripe
+events received (failed ones with their error, retried by hand).
 
 Views are thin: they parse a form (`forms`), call the billing and payments services as their API does,
 commit and say what happened. Reads the services lack are in `queries`. One module per section; every
@@ -24,6 +24,7 @@ add_navigation(
     ("finance.billing_runs", "Billing runs"),
     ("finance.invoices", "Invoices"),
     ("finance.overdue", "Overdue"),
+    ("finance.charges", "Charges"),
     ("finance.job_runs", "Job runs"),
     ("finance.webhook_events", "Stripe events"),
 )
@@ -31,6 +32,7 @@ add_navigation(
 # The sections register their views on `blp` when imported (after it exists).
 from daas.web.finance import (  # noqa: E402, F401
     billing_runs,
+    charges,
     contracts,
     home,
     invoices,

@@ -1,9 +1,11 @@
 """The portal's forms: the filters of its lists, the days of the account statement, the refresh
-decision and new date, the two steps of booking a return, and the card the customer adds."""
+decision and new date, the two steps of booking a return, the card the customer adds, and the dispute of
+a one-off charge."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -149,3 +151,17 @@ class CardForm(FlaskForm):
     payment_method = HiddenField(
         validators=[DataRequired(), Length(max=PAYMENT_METHOD_MAX_LENGTH), Regexp(PAYMENT_METHOD_PATTERN)]
     )
+
+
+class DisputeForm(FlaskForm):
+    """Dispute one charge: one form per charge on the subscription page, told apart by their prefix."""
+
+    reason = TextAreaField(
+        "Why you dispute it",
+        validators=[DataRequired(message="Say why you dispute the charge."), Length(max=2000)],
+    )
+
+
+def dispute_form(charge_id: int, formdata: Any = None) -> DisputeForm:
+    """The dispute form of one charge (fields named `charge-<id>-reason`); `formdata` None: empty."""
+    return DisputeForm(formdata=formdata, prefix=f"charge-{charge_id}")

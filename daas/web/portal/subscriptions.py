@@ -1,14 +1,17 @@
-"""Subscriptions: the list, one subscription with its devices, refresh dates and usage by month, and its
-impact statement (page and PDF)."""
+"""Subscriptions: the list, one subscription with its devices, refresh dates and usage by month, the
+one-off charges not billed yet (with a dispute form for those not disputed), and its impact statement
+(page and PDF)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from typing import Any
 
-from flask import render_template
+from flask import redirect, render_template, request, url_for
 
 from daas.billing import invoices as billing
+from daas.charges import lifecycle as charge_lifecycle
+from daas.charges.services import get_charge, list_charges
 from daas.contracts import renewal
 from daas.contracts.services import get_contract, list_contracts, list_deployments
 from daas.contracts.terms import contract_status
@@ -21,9 +24,15 @@ from daas.impact.statement_pdf import render_statement
 from daas.impact.statements import contract_statement
 from daas.logistics import refresh
 from daas.settings import current_settings
-from daas.web.pages import audience, pager
+from daas.usecases.charges import dispute_charge
+from daas.web.pages import audience, carry_out, pager, principal
 from daas.web.portal import blp, queries
 from daas.web.portal.common import customer_scope, number
+from daas.web.portal.forms import DisputeForm, dispute_form
+
+# Charges a customer may dispute (once): not yet disputed, not billed yet.
+DISPUTABLE = (charge_lifecycle.PROPOSED, charge_lifecycle.PENDING)
+CHARGES_SHOWN = 200
 
 
 @blp.get("/subscriptions")
@@ -52,9 +61,9 @@ def _usage_chart(metric: Any, months: list[Period], quantities: list[Decimal]) -
     }
 
 
-@blp.get("/subscriptions/<int:contract_id>")
-@audience("customer")
-def subscriptions_show(contract_id: int) -> Any:
+def _subscription_page(
+    contract_id: int, failed: DisputeForm | None = None, failed_id: int | None = None
+) -> Any:
     scope, today = customer_scope(), clock.today()
     contract = get_contract(contract_id, scope)
     page = pager(25)
@@ -67,8 +76,16 @@ def subscriptions_show(contract_id: int) -> Any:
     invoices, invoice_count = billing.list_invoices(
         contract_id=contract.id, customer_scope=scope, offset=0, limit=12
     )
+    charges, _ = list_charges(contract.id, charge_lifecycle.UNBILLED, scope, 0, CHARGES_SHOWN)
+    disputes = {
+        charge.id: failed if charge.id == failed_id and failed is not None else dispute_form(charge.id)
+        for charge in charges
+        if charge.status in DISPUTABLE and charge.dispute_reason is None
+    }
     return render_template(
         "portal/subscription.html",
+        charges=charges,
+        disputes=disputes,
         contract=contract,
         will_renew=renewal.will_renew(contract),
         invoices=invoices,
@@ -84,6 +101,30 @@ def subscriptions_show(contract_id: int) -> Any:
         period=months[-1],
         charts=[(metric, _usage_chart(metric, months, by_month[metric.id])) for metric in metrics],
     )
+
+
+@blp.get("/subscriptions/<int:contract_id>")
+@audience("customer")
+def subscriptions_show(contract_id: int) -> Any:
+    return _subscription_page(contract_id)
+
+
+@blp.post("/subscriptions/<int:contract_id>/charges/<int:charge_id>/dispute")
+@audience("customer")
+def subscriptions_dispute(contract_id: int, charge_id: int) -> Any:
+    charge = get_charge(charge_id, customer_scope())  # another customer's charge: 404
+    if charge.contract_id != contract_id:
+        return redirect(url_for("portal.subscriptions_show", contract_id=charge.contract_id))
+    form = dispute_form(charge_id, request.form)
+    if form.validate_on_submit():
+        done = carry_out(
+            form,
+            lambda: dispute_charge(charge_id, form.reason.data, principal().actor, customer_scope()),
+            f"Charge #{charge_id} is disputed: it is not billed while we look into it, and we let you know.",
+        )
+        if done is not None:
+            return redirect(url_for("portal.subscriptions_show", contract_id=contract_id))
+    return _subscription_page(contract_id, form, charge_id), 422
 
 
 # -- impact -------------------------------------------------------------------------------------------------
