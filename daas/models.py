@@ -3,7 +3,7 @@
 from daas.auth.models import ApiToken, User
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
 from daas.catalog.models import DeviceModel
-from daas.contracts.models import Contract, Deployment
+from daas.contracts.models import Contract, ContractPlan, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
 from daas.idempotency.models import IdempotencyKey
@@ -29,6 +29,7 @@ __all__ = [
     "BilledUsage",
     "BillingRun",
     "Contract",
+    "ContractPlan",
     "CreditNote",
     "CustodyEvent",
     "Customer",
