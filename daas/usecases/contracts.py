@@ -1,9 +1,19 @@
 """Contract workflows, each one transaction: sign a contract, change the references its documents quote,
-terminate it early, deploy a device on it, and end a deployment when the device is handed back in person."""
+terminate it early, change its plan, extend it, deploy a device on it, and end a deployment when the device
+is handed back in person.
+
+Plan changes and extensions may not alter a month whose invoice is finalized. Invoices are billing's,
+which sits above contracts: these use cases hand billing's read of finalized months down to them.
+"""
 
 from __future__ import annotations
 
-from daas.contracts import services
+from datetime import date
+from decimal import Decimal
+
+from daas.billing.invoiced_months import finalized_invoice_from
+from daas.contracts import plan_history, services
+from daas.contracts.models import Contract
 from daas.usecases.transaction import use_case
 
 sign_contract = use_case(services.create_contract)
@@ -11,3 +21,17 @@ change_contract = use_case(services.update_contract)
 terminate_contract = use_case(services.terminate_contract)
 deploy_device = use_case(services.deploy_device)
 hand_back_device = use_case(services.end_deployment)
+
+
+@use_case
+def change_plan(
+    contract_id: int, plan_code: str, from_date: date | None, minimum: Decimal | None, actor: str
+) -> Contract:
+    """Put a contract on another plan (or minimum) from a day (`plan_history.change_plan`)."""
+    return plan_history.change_plan(contract_id, plan_code, from_date, minimum, actor, finalized_invoice_from)
+
+
+@use_case
+def extend_contract(contract_id: int, months: int, plan_code: str | None, actor: str) -> Contract:
+    """Move a contract's end later, with a plan change from the old end (`plan_history.extend_contract`)."""
+    return plan_history.extend_contract(contract_id, months, plan_code, actor, finalized_invoice_from)
