@@ -97,6 +97,10 @@ class InvoiceLineSchema(Schema):
     usage_period = fields.String(
         allow_none=True, metadata={"description": "Late usage: the period it belongs to."}
     )
+    plan_code = fields.String(
+        allow_none=True,
+        metadata={"description": "In a month with several plans, the plan the line bills; else null."},
+    )
 
 
 class CreditNoteLineSchema(Schema):

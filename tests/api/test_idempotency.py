@@ -368,6 +368,9 @@ IDEMPOTENT = {
     # An order and a shipment sent twice (a timeout, a retry) would order or book twice.
     ("post", "/api/v1/orders"),
     ("post", "/api/v1/shipments"),
+    # A plan change or an extension changes what the contract bills.
+    ("post", "/api/v1/contracts/{contract_id}/plan-changes"),
+    ("post", "/api/v1/contracts/{contract_id}/extend"),
 }
 
 
