@@ -198,8 +198,9 @@ def plans() -> dict[int, PlanTerms]:
 def plan_histories(
     period: Period | None = None, contract_ids: Iterable[int] | None = None
 ) -> dict[int, list[PlanSpan[int]]]:
-    """contract id -> its plans in date order (plan ids), in one query: the plans that touch `period` (all
-    of them when None), of the contracts `contract_ids` (every contract when None)."""
+    """contract id -> its plans in date order (plan ids), in one query: with `period`, the plans that touch
+    it of the contracts active in it (else all of a contract's plans), of the contracts `contract_ids`
+    (every contract when None)."""
     query = select(
         ContractPlan.contract_id,
         ContractPlan.plan_id,
@@ -208,7 +209,8 @@ def plan_histories(
         ContractPlan.minimum_monthly_amount,
     ).order_by(ContractPlan.contract_id, ContractPlan.starts_on)
     if period is not None:
-        query = query.where(
+        query = query.join(Contract, Contract.id == ContractPlan.contract_id).where(
+            *_active_in(period),
             ContractPlan.starts_on < period.end,
             or_(ContractPlan.ends_on.is_(None), ContractPlan.ends_on > period.start),
         )
