@@ -137,6 +137,12 @@ def build(app, contracts: int) -> dict:
                 for i in range(contracts)
             ],
         )
+        conn.execute(
+            text(
+                "INSERT INTO contract_plans (contract_id, plan_id, starts_on, created_by) "
+                "SELECT id, plan_id, start_date, 'bench' FROM contracts"
+            )
+        )
         contract_rows = conn.execute(text("SELECT id, customer_id FROM contracts ORDER BY id")).all()
         conn.execute(
             text(

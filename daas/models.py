@@ -4,7 +4,7 @@ from daas.auth.models import ApiToken, User
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
 from daas.catalog.models import DeviceModel
 from daas.charges.models import ChargeEvent, OneOffCharge
-from daas.contracts.models import Contract, Deployment
+from daas.contracts.models import Contract, ContractPlan, ContractRenewal, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
 from daas.idempotency.models import IdempotencyKey
@@ -31,6 +31,8 @@ __all__ = [
     "BillingRun",
     "ChargeEvent",
     "Contract",
+    "ContractPlan",
+    "ContractRenewal",
     "CreditNote",
     "CustodyEvent",
     "Customer",

@@ -143,7 +143,8 @@ def invoice_filters(
 
 
 def _record_billed_usage(invoices: Sequence[Invoice]) -> None:
-    """What each finalized invoice billed per metric and usage period: late usage is measured against it."""
+    """What each finalized invoice billed per metric, usage period and plan window (a period on one plan
+    has one, from its first day): late usage is measured against it."""
     metric_ids = {code: metric_id for metric_id, code in db.session.execute(select(Metric.id, Metric.code))}
     ids = [invoice.id for invoice in invoices]
     by_id = {invoice.id: invoice for invoice in invoices}
@@ -152,6 +153,7 @@ def _record_billed_usage(invoices: Sequence[Invoice]) -> None:
             "contract_id": by_id[line.invoice_id].contract_id,
             "metric_id": metric_ids[line.metric],
             "period_start": Period.parse(line.usage_period).start,
+            "window_start": line.usage_window_start or Period.parse(line.usage_period).start,
             "quantity": line.usage_quantity,
             "invoice_id": line.invoice_id,
             "measured_at": by_id[line.invoice_id].computed_at,
@@ -166,7 +168,7 @@ def _record_billed_usage(invoices: Sequence[Invoice]) -> None:
         db.session.execute(
             upsert(
                 BilledUsage.__table__,
-                ["contract_id", "metric_id", "period_start"],
+                ["contract_id", "metric_id", "period_start", "window_start"],
                 ["quantity", "invoice_id", "measured_at"],
             ),
             rows,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_interval
 from babel.numbers import get_decimal_symbol
 
 from daas.core.languages import LANGUAGES
@@ -129,6 +129,13 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
     "day_one": {"en": "day", "nl": "dag", "de": "Tag", "fr": "jour"},
     "day_other": {"en": "days", "nl": "dagen", "de": "Tage", "fr": "jours"},
+    # A line of a month with several plans: the plan and its days, before what the line says.
+    "in_plan": {
+        "en": "Plan {plan}, {days}: {line}",
+        "nl": "Abonnement {plan}, {days}: {line}",
+        "de": "Tarif {plan}, {days}: {line}",
+        "fr": "Formule {plan}, {days}\u00a0: {line}",
+    },
     "late_usage": {
         "en": "Late usage {month}: {name}",
         "nl": "Nagekomen verbruik {month}: {name}",
@@ -356,3 +363,26 @@ def late_usage(name: str, usage_period: Period, language: str) -> str:
         lambda shown: _text(language, "late_usage").format(month=month(usage_period, language), name=shown),
         name,
     )
+
+
+@cache
+def days(first: date, last: date, language: str) -> str:
+    """Days of one month, both included: "10–30 Nov", "10–30 nov", "10.–30. Nov.", "10–30 nov."; one day
+    alone "10 Nov". (CLDR's thin spaces around the dash are left out, as in the month's other texts.)"""
+    text = format_interval(first, last, "MMMd", locale=_locale(_language(language)))
+    return text.replace("\u2009", "")
+
+
+def in_plan(plan: str, first: date, last: date, line: str, language: str) -> str:
+    """ "Plan laptop-pro-36, 10–30 Nov: Dell Latitude 5440: 21 device-days in November 2026": a line of a
+    month with several plans names the plan it bills and that plan's days (`first` to `last`, included);
+    the line's own text is shortened, with an ellipsis, when the whole would be too long."""
+    named = days(first, last, language)
+    template = _text(language, "in_plan")
+    text = template.format(plan=plan, days=named, line=line)
+    if len(text) <= DESCRIPTION_LIMIT:
+        return text
+    room = DESCRIPTION_LIMIT - len(template.format(plan=plan, days=named, line="")) - len(ELLIPSIS)
+    return template.format(plan=plan, days=named, line=line[: max(room, 0)].rstrip() + ELLIPSIS)[
+        :DESCRIPTION_LIMIT
+    ]

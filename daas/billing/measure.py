@@ -1,5 +1,6 @@
-"""What a billing run reads, set-based: the contracts of a period, their device-days and their usage
-aggregates, each in a handful of queries for the whole period rather than queries per contract.
+"""What a billing run reads, set-based: the contracts of a period, their plan histories, their device-days
+and their usage aggregates, each in a handful of queries for the whole period rather than queries per
+contract.
 
 Usage is aggregated by the database (count, exact NUMERIC sums and maxima; SQLite keeps decimals as
 integers of their smallest unit, so its sums are exact too) and unique counts per metric with
@@ -26,7 +27,8 @@ from sqlalchemy.exc import DBAPIError
 from daas.billing.models import BilledUsage
 from daas.billing.rating import ZERO, Charge, Tier
 from daas.catalog.models import DeviceModel
-from daas.contracts.models import Contract, Deployment
+from daas.contracts.models import Contract, ContractPlan, Deployment
+from daas.contracts.plan_changes import PlanSpan
 from daas.core.languages import document_language
 from daas.core.periods import Period
 from daas.customers.models import Customer
@@ -64,6 +66,7 @@ class CustomerTerms:
 @dataclass(frozen=True)
 class PlanTerms:
     id: int
+    code: str
     currency: str
     minimum: Decimal | None
     charges: tuple[Charge, ...]
@@ -188,7 +191,37 @@ def plans() -> dict[int, PlanTerms]:
             )
             for c in plan.charges
         )
-        result[plan.id] = PlanTerms(plan.id, plan.currency, plan.minimum_monthly_amount, charges)
+        result[plan.id] = PlanTerms(plan.id, plan.code, plan.currency, plan.minimum_monthly_amount, charges)
+    return result
+
+
+def plan_histories(
+    period: Period | None = None, contract_ids: Iterable[int] | None = None
+) -> dict[int, list[PlanSpan[int]]]:
+    """contract id -> its plans in date order (plan ids), in one query: with `period`, the plans that touch
+    it of the contracts active in it (else all of a contract's plans), of the contracts `contract_ids`
+    (every contract when None)."""
+    query = select(
+        ContractPlan.contract_id,
+        ContractPlan.plan_id,
+        ContractPlan.starts_on,
+        ContractPlan.ends_on,
+        ContractPlan.minimum_monthly_amount,
+    ).order_by(ContractPlan.contract_id, ContractPlan.starts_on)
+    if period is not None:
+        query = query.join(Contract, Contract.id == ContractPlan.contract_id).where(
+            *_active_in(period),
+            ContractPlan.starts_on < period.end,
+            or_(ContractPlan.ends_on.is_(None), ContractPlan.ends_on > period.start),
+        )
+    if contract_ids is not None:
+        ids = sorted(set(contract_ids))
+        if not ids:
+            return {}
+        query = query.where(ContractPlan.contract_id.in_(ids))
+    result: dict[int, list[PlanSpan[int]]] = defaultdict(list)
+    for contract_id, plan_id, starts_on, ends_on, minimum in db.session.execute(query):
+        result[contract_id].append(PlanSpan(plan_id, starts_on, ends_on, minimum))
     return result
 
 
@@ -345,17 +378,19 @@ class BilledQuantity:
     metric_id: int
     period: Period
     quantity: Decimal
+    window_start: date  # the plan window's first day: the period's own on one plan
 
 
 def late_usage_candidates(before: Period) -> list[BilledQuantity]:
-    """Billed (contract, metric, month) quantities of months before `before` whose usage was revised after
-    (or shortly before) they were measured; only these can owe late usage."""
+    """Billed (contract, metric, month, plan window) quantities of months before `before` whose usage was
+    revised after (or shortly before) they were measured; only these can owe late usage."""
     query = (
         select(
             BilledUsage.contract_id,
             BilledUsage.metric_id,
             BilledUsage.period_start,
             BilledUsage.quantity,
+            BilledUsage.window_start,
             BilledUsage.measured_at,
             UsageRevision.received_at,
         )
@@ -370,9 +405,9 @@ def late_usage_candidates(before: Period) -> list[BilledQuantity]:
         .where(BilledUsage.period_start < before.start)
     )
     return [
-        BilledQuantity(contract_id, metric_id, Period(period_start), quantity)
-        for contract_id, metric_id, period_start, quantity, measured_at, revised_at in db.session.execute(
-            query
+        BilledQuantity(contract_id, metric_id, Period(period_start), quantity, window_start)
+        for contract_id, metric_id, period_start, quantity, window_start, measured_at, revised_at in (
+            db.session.execute(query)
         )
         if revised_at > measured_at - LATE_USAGE_MARGIN
     ]

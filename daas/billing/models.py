@@ -178,6 +178,10 @@ class InvoiceLine(db.Model):
     usage_quantity: Mapped[Decimal | None] = mapped_column(Quantity)
     # One-off lines: the charge they bill (bound to this invoice when it is finalized).
     charge_id: Mapped[int | None] = mapped_column(ForeignKey("one_off_charges.id"), index=True)
+    # A period with several plans: the plan the line bills, and on lines that carry usage the first day
+    # of that plan's days in the period (what finalization records as billed per plan). Null otherwise.
+    plan_code: Mapped[str | None] = mapped_column(String(64))
+    usage_window_start: Mapped[date | None] = mapped_column(Date)
 
     invoice: Mapped[Invoice] = relationship(viewonly=True)
 
@@ -187,8 +191,10 @@ class InvoiceLine(db.Model):
 
 
 class BilledUsage(db.Model):
-    """How much of a metric a contract has been invoiced for, per usage period: what late usage is
-    measured against. Written when an invoice is finalized; `measured_at` is when its draft measured the
+    """How much of a metric a contract has been invoiced for, per usage period and plan window: what late
+    usage is measured against. A period on one plan has one window, starting on the period's first day;
+    a period with several plans one per plan, from the day it took effect (the first from the period's
+    first day). Written when an invoice is finalized; `measured_at` is when its draft measured the
     quantity, so events that arrived after that are found again."""
 
     __tablename__ = "billed_usage"
@@ -196,6 +202,7 @@ class BilledUsage(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
     metric_id: Mapped[int] = mapped_column(ForeignKey("metrics.id"), primary_key=True)
     period_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    window_start: Mapped[date] = mapped_column(Date, primary_key=True)
     quantity: Mapped[Decimal] = mapped_column(Quantity)
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"))
     measured_at: Mapped[datetime] = mapped_column(UtcDateTime)

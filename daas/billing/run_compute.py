@@ -12,23 +12,27 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from daas.billing import charge_lines, measure
 from daas.billing.models import Quantity
 from daas.billing.rating import (
     ZERO,
-    Charge,
     ContractUsage,
     Line,
+    PlanWindow,
     active_days,
-    device_days,
+    device_days_between,
     late_usage_line,
+    named_window,
     one_off_line,
-    rate_contract,
+    overlap_days,
+    rate_plan_windows,
 )
 from daas.billing.tax import decide_tax, tax_amount
+from daas.contracts import plan_changes
+from daas.contracts.plan_changes import PlanSpan
 from daas.contracts.terms import effective_minimum
 from daas.core.money import format_money
 from daas.core.periods import Period
@@ -57,9 +61,44 @@ class Unbillable(ValueError):
     """A contract's invoice cannot be made from its data (it would not fit an invoice)."""
 
 
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class LateWindow:
+    """A billed quantity that may owe late usage, with the plan window it was billed in: [start, end) of
+    its period, the plan of that window (None: a contract without plan history bills its own plan), and
+    whether the period had several plans (then its lines name the plan)."""
+
+    billed: measure.BilledQuantity
+    plan_id: int | None
+    start: date
+    end: date
+    several: bool
+
+
+def _late_window(billed: measure.BilledQuantity, history: Sequence[PlanSpan[int]]) -> LateWindow:
+    """The window of the period its quantity was billed in: the one starting on its window's first day (a
+    draft computed before a later change into its month may name a day no window starts on now: then the
+    window in force on that day)."""
+    period = billed.period
+    if not history:
+        return LateWindow(billed, None, period.start, period.end, False)
+    windows = plan_changes.windows(history, period.start, period.end)
+    found = next((w for w in windows if w.start == billed.window_start), None) or next(
+        (w for w in windows if w.start <= billed.window_start < w.end), windows[0]
+    )
+    return LateWindow(billed, found.span.plan, found.start, found.end, len(windows) > 1)
+
+
 class Measurements:
     """Everything a run needs to know about the period, read once; `failures` holds the contracts whose
-    usage could not be read, with the reason."""
+    usage could not be read, with the reason.
+
+    A contract's period is split at the days its plan changed (`windows`); the usage of a contract whose
+    period has several windows is read again per window, for those few contracts only, one read per set of
+    window days (`window_usage`). Late usage is read per period and window it was billed in."""
 
     def __init__(self, period: Period) -> None:
         self.period = period
@@ -69,9 +108,15 @@ class Measurements:
         self.model_names = measure.device_model_names(
             {model_id for by_model in self.deployments.values() for model_id in by_model}
         )
-        self.late: dict[int, list[measure.BilledQuantity]] = defaultdict(list)
-        for billed in measure.late_usage_candidates(period):
-            self.late[billed.contract_id].append(billed)
+        self.windows = {
+            contract_id: plan_changes.windows(history, period.start, period.end)
+            for contract_id, history in measure.plan_histories(period).items()
+        }
+        candidates = measure.late_usage_candidates(period)
+        histories = measure.plan_histories(contract_ids={billed.contract_id for billed in candidates})
+        self.late: dict[int, list[LateWindow]] = defaultdict(list)
+        for billed in candidates:
+            self.late[billed.contract_id].append(_late_window(billed, histories.get(billed.contract_id, [])))
         self.charges = charge_lines.pending_charges(period)
         active = measure.contracts_billed_in(period)
         active_ids = {c.id for c in active}
@@ -79,71 +124,136 @@ class Measurements:
         ended_and_owing = measure.contracts_by_id((set(self.late) | set(self.charges)) - active_ids)
         self.contracts = sorted([*active, *ended_and_owing], key=lambda c: c.id)
         self.customers = measure.customers({c.customer_id for c in self.contracts})
-        self.usage = self._usage(period, [c.id for c in self.contracts], None, "usage")
-        self.late_now: dict[Period, dict[int, dict[int, Decimal]]] = {}
-        by_period: dict[Period, list[tuple[int, int]]] = defaultdict(list)
-        for candidates in self.late.values():
-            for billed in candidates:
-                by_period[billed.period].append((billed.contract_id, billed.metric_id))
-        for usage_period, pairs in sorted(by_period.items()):
+        self.usage = self._usage(period.start, period.end, [c.id for c in self.contracts], None, "usage")
+        self.window_usage: dict[tuple[int, date], dict[int, Decimal]] = {}
+        split: dict[tuple[date, date], list[int]] = defaultdict(list)
+        for contract_id in sorted(active_ids):
+            windows = self.windows.get(contract_id, [])
+            if len(windows) > 1:
+                for window in windows:
+                    split[(window.start, window.end)].append(contract_id)
+        for (start, end), contract_ids in sorted(split.items()):
+            usage = self._usage(start, end, contract_ids, None, "usage")
+            for contract_id in contract_ids:
+                self.window_usage[(contract_id, start)] = usage.get(contract_id, {})
+        self.late_now: dict[tuple[Period, date], dict[int, dict[int, Decimal]]] = {}
+        by_window: dict[tuple[Period, date, date], list[tuple[int, int]]] = defaultdict(list)
+        for late_windows in self.late.values():
+            for late in late_windows:
+                key = (late.billed.period, late.start, late.end)
+                by_window[key].append((late.billed.contract_id, late.billed.metric_id))
+        for (usage_period, start, end), pairs in sorted(by_window.items()):
             contract_ids = [contract_id for contract_id, _ in pairs]
-            self.late_now[usage_period] = self._usage(usage_period, contract_ids, pairs, "late usage")
+            self.late_now[(usage_period, start)] = self._usage(start, end, contract_ids, pairs, "late usage")
 
     def _usage(
-        self, period: Period, contract_ids: Sequence[int], pairs: Sequence[tuple[int, int]] | None, what: str
+        self,
+        start: date,
+        end: date,
+        contract_ids: Sequence[int],
+        pairs: Sequence[tuple[int, int]] | None,
+        what: str,
     ) -> dict[int, dict[int, Decimal]]:
-        usage, errors = measure.usage_of_contracts(period.starts_at, period.ends_at, contract_ids, pairs)
+        """The usage of events in [start, end) (a period, or one plan's days of it)."""
+        usage, errors = measure.usage_of_contracts(_midnight(start), _midnight(end), contract_ids, pairs)
+        whole = Period.containing(start)
+        days = str(whole) if (start, end) == (whole.start, whole.end) else f"{start} to {end}"
         for contract_id, error in errors.items():
-            self.failures.setdefault(contract_id, f"Its {what} of {period} could not be read: {error}")
+            self.failures.setdefault(contract_id, f"Its {what} of {days} could not be read: {error}")
         return usage
 
 
-def _late_lines(
-    m: Measurements, contract_id: int, charges: Sequence[Charge], currency: str, language: str
-) -> list[Line]:
-    by_metric = {c.metric_id: c for c in charges if c.kind == "metered"}
+def _days_named(contract: measure.ContractTerms, start: date, end: date) -> tuple[date, date]:
+    """The days a window's lines name: the contract's days in [start, end), else the window's own."""
+    first, stop = max(start, contract.start_date), min(end, contract.end_date)
+    if stop <= first:
+        first, stop = start, end
+    return first, stop - timedelta(days=1)
+
+
+def _late_lines(m: Measurements, contract: measure.ContractTerms, currency: str, language: str) -> list[Line]:
+    """Late usage of earlier periods, per metric and plan window, rated on that window's plan: what all
+    of its usage rates now less what was invoiced for it."""
     lines = []
-    for billed in sorted(m.late.get(contract_id, []), key=lambda b: (b.period, b.metric_id)):
-        charge = by_metric.get(billed.metric_id)
+    late_windows = m.late.get(contract.id, [])
+    for late in sorted(late_windows, key=lambda w: (w.billed.period, w.start, w.billed.metric_id)):
+        plan = m.plans[late.plan_id if late.plan_id is not None else contract.plan_id]
+        charge = next(
+            (c for c in plan.charges if c.kind == "metered" and c.metric_id == late.billed.metric_id), None
+        )
         if charge is None:
             continue
-        now = m.late_now.get(billed.period, {}).get(contract_id, {}).get(billed.metric_id, ZERO)
+        billed = late.billed
+        now = m.late_now.get((billed.period, late.start), {}).get(contract.id, {}).get(billed.metric_id, ZERO)
         line = late_usage_line(charge, billed.period, now, billed.quantity, currency, language=language)
-        if line is not None:
-            lines.append(line)
+        if line is None:
+            continue
+        if late.several:
+            first, last = _days_named(contract, late.start, late.end)
+            line = named_window(line, plan.code, late.start, first, last, language)
+        lines.append(line)
     return lines
+
+
+def _plan_window(
+    m: Measurements, contract: measure.ContractTerms, window: plan_changes.PlanWindow[int], several: bool
+) -> PlanWindow:
+    """What one plan's days of the period bill: that plan's charges and minimum (the change's, else the
+    contract's, else the plan's) and the contract's days, device-days and usage within them. On one plan
+    the window is the whole period, measured as a period always was."""
+    plan = m.plans[window.span.plan]
+    own = window.span.minimum if window.span.minimum is not None else contract.minimum
+    first, last = _days_named(contract, window.start, window.end)
+    quantities = (
+        m.window_usage.get((contract.id, window.start), {}) if several else m.usage.get(contract.id, {})
+    )
+    return PlanWindow(
+        plan_code=plan.code,
+        start=window.start,
+        end=window.end,
+        charges=plan.charges,
+        minimum=effective_minimum(own, plan.minimum),
+        usage=ContractUsage(
+            active_days=overlap_days(contract.start_date, contract.end_date, window.start, window.end),
+            device_days_by_model={
+                model_id: device_days_between(
+                    deployments, contract.start_date, contract.end_date, window.start, window.end
+                )
+                for model_id, deployments in m.deployments.get(contract.id, {}).items()
+            },
+            quantities=quantities,
+        ),
+        first_day=first,
+        last_day=last,
+    )
 
 
 def compute_invoice(
     m: Measurements, contract: measure.ContractTerms, issuer_country: str
 ) -> ComputedInvoice | None:
-    """One contract's invoice for the period, or None when it owes nothing at all this period."""
+    """One contract's invoice for the period, or None when it owes nothing at all this period. A period
+    with several plans is rated window by window (`rating.rate_plan_windows`)."""
     period = m.period
-    plan = m.plans[contract.plan_id]
+    windows = m.windows.get(contract.id) or [
+        plan_changes.PlanWindow(
+            plan_changes.PlanSpan(contract.plan_id, contract.start_date), period.start, period.end
+        )
+    ]
+    plan = m.plans[windows[0].span.plan]  # a contract's plans all bill in its currency
     customer = m.customers[contract.customer_id]
     days = active_days(contract.start_date, contract.end_date, period)
     lines: list[Line] = []
     if days > 0:
-        usage = ContractUsage(
-            active_days=days,
-            device_days_by_model={
-                model_id: device_days(deployments, contract.start_date, contract.end_date, period)
-                for model_id, deployments in m.deployments.get(contract.id, {}).items()
-            },
-            quantities=m.usage.get(contract.id, {}),
-        )
-        minimum = effective_minimum(contract.minimum, plan.minimum)
-        lines = rate_contract(
-            plan.charges,
-            usage,
-            minimum,
+        several = len(windows) > 1
+        lines = rate_plan_windows(
+            [_plan_window(m, contract, window, several) for window in windows],
             period,
             plan.currency,
             language=customer.language,
             model_names=m.model_names,
         )
-    lines += _late_lines(m, contract.id, plan.charges, plan.currency, customer.language)
-    # After the true-up, which rate_contract computed from the plan's lines alone: outside the minimum.
+    lines += _late_lines(m, contract, plan.currency, customer.language)
+    # After each plan's true-up, which rating computed from the plan's lines alone: outside the minimum.
     lines += [one_off_line(c.id, c.description, c.amount) for c in m.charges.get(contract.id, [])]
     if days <= 0 and not lines:
         return None

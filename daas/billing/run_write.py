@@ -123,6 +123,8 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
             "usage_period": line.usage_period,
             "usage_quantity": line.usage_quantity,
             "charge_id": line.charge_id,
+            "plan_code": line.plan_code,
+            "usage_window_start": line.usage_window_start,
         }
         for c in todo
         for position, line in enumerate(c.lines)

@@ -1,9 +1,14 @@
-"""Contracts, and deployments of devices to them.
+"""Contracts, their plan history, and deployments of devices to them.
 
 Dates are whole days and ranges are half-open, as billing.md counts them: a contract covers
 [start_date, end_date) and a deployment [start_date, end_date): the end day is not billed.
 A device is on at most one contract on any day: on PostgreSQL an exclusion constraint over the
 deployment's date range, on SQLite a trigger (both in the migration), plus one open deployment per device.
+
+A contract's plans follow each other without gap or overlap (`contract_plans`, [starts_on, ends_on), the
+last one open): one row per start day, at most one open row, and on PostgreSQL an exclusion constraint
+over the rows' date ranges. `contracts.plan_id` names the plan of the last row, the one the contract is on
+or moving to.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from daas.contracts.plan_changes import PlanSpan, in_force
 from daas.customers.models import Customer
 from daas.db import Money, UtcDateTime
 from daas.devices.models import Device
@@ -64,6 +70,57 @@ class Contract(db.Model):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     customer: Mapped[Customer] = relationship()
+    plan: Mapped[Plan] = relationship()
+    plans: Mapped[list[ContractPlan]] = relationship(order_by="ContractPlan.starts_on", viewonly=True)
+
+    @property
+    def currency(self) -> str:
+        return self.plan.currency
+
+    def plan_on(self, day: date) -> ContractPlan | None:
+        """The row of its history in force on `day` (before its start the first, after its end the last);
+        None for a contract without history rows (written outside the services)."""
+        rows = self.plans
+        if not rows:
+            return None
+        spans = [PlanSpan(row, row.starts_on, row.ends_on) for row in rows]
+        return in_force(spans, day).plan
+
+
+class ContractPlan(db.Model):
+    """One plan of a contract's history, in force over [starts_on, ends_on); the last row is open (null).
+    `minimum_monthly_amount` is the minimum the change set; null bills the contract's own minimum if it has
+    one, else the plan's. `created_by` is who made the change."""
+
+    __tablename__ = "contract_plans"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "starts_on"),
+        CheckConstraint("ends_on IS NULL OR ends_on > starts_on", name="ends_after_start"),
+        CheckConstraint("CAST(minimum_monthly_amount AS NUMERIC) >= 0", name="minimum_not_negative"),
+        Index(
+            "ix_contract_plans_contract_id_open",
+            "contract_id",
+            unique=True,
+            postgresql_where=text("ends_on IS NULL"),
+            sqlite_where=text("ends_on IS NULL"),
+        ),
+        ExcludeConstraint(
+            ("contract_id", "="),
+            (func.daterange(text("starts_on"), text("ends_on"), text("'[)'")), "&&"),
+            name="ex_contract_plans_days",
+            using="gist",
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    minimum_monthly_amount: Mapped[Decimal | None] = mapped_column(Money)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+    created_by: Mapped[str] = mapped_column(String(254))
+
     plan: Mapped[Plan] = relationship()
 
     @property

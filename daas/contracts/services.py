@@ -1,5 +1,5 @@
 """Contracts and deployments: sign, change the references invoices quote, terminate, deploy a device, end
-a deployment.
+a deployment. Plan changes and extensions are `plan_history`'s.
 
 A contract's `reference` names it on every document (BT-12). Unless one is given it is `C-000123`, from the
 contract's id: the row goes in with a unique placeholder and gets its default as soon as the id is known,
@@ -17,9 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
-from daas.contracts.models import Contract, Deployment
+from daas.contracts import plan_history
+from daas.contracts.models import Contract, ContractPlan, Deployment
 from daas.contracts.renewal import RENEWAL_FIELDS, apply_renewal_settings
 from daas.contracts.renewal_rules import DEFAULT_RENEWAL_MONTHS, DEFAULT_RENEWAL_NOTICE_DAYS
 from daas.contracts.terms import default_end_date
@@ -55,10 +56,12 @@ def create_contract(
     renews: bool = False,
     renewal_months: int = DEFAULT_RENEWAL_MONTHS,
     renewal_notice_days: int = DEFAULT_RENEWAL_NOTICE_DAYS,
+    actor: str = "daas",
 ) -> Contract:
-    """Sign a contract: a customer on a plan from a start date. `reference` names it on documents
-    (`C-000123` from its id when not given); `purchase_order` is the customer's order its invoices quote;
-    with `renews` it extends itself by `renewal_months` on its end date (daas.contracts.renewal)."""
+    """Sign a contract: a customer on a plan from a start date, the first plan of its history (`actor` signed
+    it). `reference` names it on documents (`C-000123` from its id when not given); `purchase_order` is the
+    customer's order its invoices quote; with `renews` it extends itself by `renewal_months` on its end date
+    (daas.contracts.renewal)."""
     customer = db.session.get(Customer, customer_id)
     if customer is None:
         raise Invalid.field("customer_id", f"Unknown customer {customer_id}.")
@@ -100,6 +103,7 @@ def create_contract(
     if not reference:
         contract.reference = default_reference(contract.id)
         db.session.flush()
+    plan_history.start_history(contract, actor)
     return contract
 
 
@@ -159,7 +163,9 @@ def list_contracts(
     offset: int = 0,
     limit: int = 50,
 ) -> tuple[list[Contract], int]:
-    query = select(Contract).options(joinedload(Contract.plan))
+    query = select(Contract).options(
+        joinedload(Contract.plan), selectinload(Contract.plans).joinedload(ContractPlan.plan)
+    )
     if customer_scope is not None:
         query = query.where(Contract.customer_id == customer_scope)
     if customer_id is not None:
@@ -175,7 +181,8 @@ def list_contracts(
 
 
 def terminate_contract(contract_id: int, end_date: date) -> Contract:
-    """End a contract before its term. Every device must be off it by then (returned or handed back)."""
+    """End a contract before its term. Every device must be off it by then (returned or handed back). A plan
+    change that was to take effect on or after the new end is dropped."""
     contract = get_contract(contract_id)
     if contract.terminated_on is not None:
         raise Conflict(f"Contract {contract_id} was already terminated on {contract.terminated_on}.")
@@ -199,6 +206,7 @@ def terminate_contract(contract_id: int, end_date: date) -> Contract:
     contract.end_date = end_date
     contract.terminated_on = end_date
     db.session.flush()
+    plan_history.end_history(contract, end_date)
     return contract
 
 

@@ -89,7 +89,7 @@ def build_demo_world(issuer_vat_id: str | None = None) -> DemoReport:
             start = add_months(today, -months_ago).replace(day=1)
             end = add_months(start, TERMS[name]) if name in TERMS else None
             contract = contracts.create_contract(
-                customer.id, plan_code, start, end, purchase_order=PURCHASE_ORDERS.get(name)
+                customer.id, plan_code, start, end, purchase_order=PURCHASE_ORDERS.get(name), actor=ACTOR
             )
             report.count("contracts")
             if contract.end_date <= today:

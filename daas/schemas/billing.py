@@ -100,6 +100,10 @@ class InvoiceLineSchema(Schema):
     charge_id = fields.Integer(
         allow_none=True, metadata={"description": "A one-off line: the charge it bills."}
     )
+    plan_code = fields.String(
+        allow_none=True,
+        metadata={"description": "In a month with several plans, the plan the line bills; else null."},
+    )
 
 
 class CreditNoteLineSchema(Schema):

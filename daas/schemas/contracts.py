@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from daas.contracts import renewal, renewal_rules
+from daas.contracts.plan_history import MAX_EXTENSION_MONTHS
 from daas.contracts.services import REFERENCE_MAX_LENGTH
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
@@ -62,10 +63,64 @@ class ContractTerminateSchema(Schema):
     end_date = Date(required=True, metadata={"description": "First day no longer covered."})
 
 
+class PlanChangeSchema(Schema):
+    plan_code = Code(
+        required=True, metadata={"description": "The plan from `from` on, in the same currency."}
+    )
+    from_ = Date(
+        data_key="from",
+        metadata={
+            "description": "First day on the plan. Default: today for an upgrade (every device monthly "
+            "amount and the minimum at least the current plan's), else the 1st of the next month."
+        },
+    )
+    minimum_monthly_amount = Money(
+        allow_none=True,
+        metadata={
+            "description": "This plan's minimum on the contract; default the contract's own, else the plan's."
+        },
+    )
+
+
+class ContractExtendSchema(Schema):
+    months = Int(required=True, validate=validate.Range(min=1, max=MAX_EXTENSION_MONTHS))
+    plan_code = Code(metadata={"description": "A plan change from the old end date."})
+
+
+class ContractPlanSchema(Schema):
+    plan_code = fields.Function(lambda row: row.plan.code)
+    from_ = fields.Date(data_key="from", attribute="starts_on", metadata={"description": "First day on it."})
+    to = fields.Date(
+        attribute="ends_on",
+        allow_none=True,
+        metadata={"description": "First day no longer on it; null on the last."},
+    )
+    minimum_monthly_amount = Money(
+        allow_none=True,
+        metadata={
+            "description": "The minimum set with this plan; null: the contract's own, else the plan's."
+        },
+    )
+
+
+def _in_force_today(contract: Any) -> Any:
+    return contract.plan_on(clock.today())
+
+
 class ContractSchema(Schema):
     id = fields.Integer()
     customer_id = fields.Integer()
-    plan_code = fields.Function(lambda c: c.plan.code)
+    plan_code = fields.Method(
+        "_plan_code",
+        metadata={
+            "type": "string",
+            "description": "The plan in force today (before the start the first, after the end the last).",
+        },
+    )
+    plans = fields.List(
+        fields.Nested(ContractPlanSchema),
+        metadata={"description": "The plan history, contiguous: `to` is exclusive, null on the last."},
+    )
     currency = fields.String()
     start_date = fields.Date()
     end_date = fields.Date()
@@ -73,7 +128,11 @@ class ContractSchema(Schema):
     effective_minimum_monthly_amount = fields.Method(
         "_effective_minimum",
         allow_none=True,
-        metadata={"type": "string", "description": "The contract's own minimum, or else its plan's."},
+        metadata={
+            "type": "string",
+            "description": "The minimum in force today: the one set with today's plan, the contract's own, "
+            "or else the plan's.",
+        },
     )
     terminated_on = fields.Date(allow_none=True)
     reference = fields.String(metadata={"description": "How documents name the contract (BT-12)."})
@@ -137,9 +196,19 @@ class ContractSchema(Schema):
         },
     )
 
+    def _plan_code(self, contract: Any) -> str:
+        row = _in_force_today(contract)
+        return (row.plan if row is not None else contract.plan).code
+
     def _effective_minimum(self, contract: Any) -> str | None:
-        amount = effective_minimum(contract.minimum_monthly_amount, contract.plan.minimum_monthly_amount)
-        return None if amount is None else money.format_money(amount, contract.plan.currency)
+        """The minimum in force today: the plan's change set one, else the contract's own, else the plan's."""
+        row = _in_force_today(contract)
+        plan = row.plan if row is not None else contract.plan
+        own = row.minimum_monthly_amount if row is not None else None
+        amount = effective_minimum(
+            own if own is not None else contract.minimum_monthly_amount, plan.minimum_monthly_amount
+        )
+        return None if amount is None else money.format_money(amount, plan.currency)
 
 
 class ContractQuerySchema(Schema):

@@ -14,7 +14,7 @@ text, as 0013 does. Going back rebuilds invoice_lines (a column in a foreign key
 place; the foreign keys are off meanwhile) and creates its guards again.
 
 Revision ID: 0015_one_off_charges
-Revises: 0013_orders
+Revises: 0014_plan_history
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_one_off_charges'
-down_revision = '0013_orders'
+down_revision = '0014_plan_history'
 branch_labels = None
 depends_on = None
 

@@ -73,6 +73,8 @@ MATRIX = [
     ("GET", "/api/v1/contracts/{contract}", None, {"admin", "finance", "logistics", "customer"}),
     ("PATCH", "/api/v1/contracts/{contract}", {}, {"admin", "finance"}),
     ("POST", "/api/v1/contracts/{contract}/terminate", {}, {"admin"}),
+    ("POST", "/api/v1/contracts/{contract}/plan-changes", {}, {"admin", "finance"}),
+    ("POST", "/api/v1/contracts/{contract}/extend", {}, {"admin", "finance"}),
     ("GET", "/api/v1/contracts/{contract}/devices", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/contracts/{contract}/devices", {}, {"admin", "logistics"}),
     ("POST", "/api/v1/contracts/{contract}/devices/{serial}/end", {}, {"admin", "logistics"}),

@@ -375,6 +375,9 @@ IDEMPOTENT = {
     ("post", "/api/v1/charges/{charge_id}/dispute"),
     ("post", "/api/v1/charges/{charge_id}/uphold"),
     ("post", "/api/v1/charges/{charge_id}/grant"),
+    # A plan change or an extension changes what the contract bills.
+    ("post", "/api/v1/contracts/{contract_id}/plan-changes"),
+    ("post", "/api/v1/contracts/{contract_id}/extend"),
 }
 
 

@@ -339,3 +339,44 @@ def test_credit_notes_are_in_the_csv_export_after_their_invoice(client, tokens, 
         if row["kind"] != "tax":
             computed = Decimal(row["quantity"]) * Decimal(row["price"]) / Decimal(row["base_quantity"])
             assert computed.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) == Decimal(row["amount"]), row
+
+
+def test_an_invoice_of_a_month_with_several_plans_validates(client, tokens, today):
+    """Lines that name their plan and days are e-invoice lines like any other: a Dutch customer upgraded on
+    2026-10-10 (backdated: October is not invoiced yet), October issued with each plan's lines."""
+    case = CASES["nl-21"]
+    finance = bearer(tokens["finance"])
+    customer_id = _customer(case, "Müller NL B.V.")
+    std, tickets, swaps = worked_example_plan()
+    pro = factories.plan(
+        code=factories.unique("laptop-pro-36"),
+        minimum_monthly_amount=Decimal("700.00"),
+        charges=[
+            {"kind": "device_monthly", "unit_amount": Decimal("49.00")},
+            {"kind": "metered", "metric": tickets.code, "model": "per_unit", "unit_amount": Decimal("12.50")},
+        ],
+    )
+    contract = factories.contract(customer_id, std.code, date(2026, 7, 1))
+    deploy(contract, date(2026, 9, 15))
+    deploy(contract, date(2026, 10, 12))
+    usage(contract, tickets, *[at(2026, 10, day) for day in range(1, 14)])
+    usage(contract, swaps, at(2026, 10, 20))
+    changed = client.post(
+        f"/api/v1/contracts/{contract.id}/plan-changes",
+        json={"plan_code": pro.code, "from": "2026-10-10"},
+        headers=finance,
+    )
+    assert changed.status_code == 201, changed.json
+    db.session.commit()
+    bill(OCTOBER)
+    draft = db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
+    assert client.post(f"/api/v1/invoices/{draft.id}/finalize", headers=finance).status_code == 200
+    shown = client.get(f"/api/v1/invoices/{draft.id}", headers=finance).json
+    assert [line["plan_code"] for line in shown["lines"]] == [std.code] * 4 + [pro.code] * 4
+    assert shown["lines"][4]["description"].startswith(f"Abonnement {pro.code}, 10–31 okt: ")
+
+    pdf, ubl, cii = _downloads(client, finance, f"/api/v1/invoices/{draft.id}")
+    _valid(ubl, cii)
+    assert _attached_xml(pdf) == cii
+    assert _check_lines_add_up(ubl) == 8
+    assert f"Abonnement {pro.code}, 10–31 okt".encode() in ubl and pro.code.encode() in cii

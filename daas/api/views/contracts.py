@@ -8,9 +8,11 @@ from flask.views import MethodView
 
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
+from daas.api.idempotency import idempotent
 from daas.contracts import services
 from daas.schemas.contracts import (
     ContractCreateSchema,
+    ContractExtendSchema,
     ContractQuerySchema,
     ContractSchema,
     ContractTerminateSchema,
@@ -19,6 +21,7 @@ from daas.schemas.contracts import (
     DeploymentQuerySchema,
     DeploymentSchema,
     EndDeploymentSchema,
+    PlanChangeSchema,
     ReassignDeviceSchema,
 )
 from daas.usecases import contracts as use_cases
@@ -51,7 +54,7 @@ class Contracts(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Sign a contract: a customer on a plan from a start date (409 when its reference is taken)."""
-        return use_cases.sign_contract(**data)
+        return use_cases.sign_contract(**data, actor=current_principal().actor)
 
 
 @blp.route("/<id:contract_id>")
@@ -84,6 +87,44 @@ class ContractTermination(MethodView):
     def post(self, data: dict[str, Any], contract_id: int) -> Any:
         """End a contract before its term (every device must be off it by then)."""
         return use_cases.terminate_contract(contract_id, data["end_date"])
+
+
+@blp.route("/<id:contract_id>/plan-changes")
+class ContractPlanChanges(MethodView):
+    @access(blp, "finance")
+    @idempotent(blp)
+    @blp.arguments(PlanChangeSchema)
+    @blp.response(201, ContractSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], contract_id: int) -> Any:
+        """Change the contract's plan (or its minimum) from a day: without `from`, today for an upgrade,
+        else the 1st of the next month. The plan in force then ends that day and a change scheduled after
+        it is superseded. A plan in another currency is a 422; a day in a month whose invoice is finalized
+        a 409 naming the invoice. Drafts of the months it touches are recomputed by the next billing run."""
+        return use_cases.change_plan(
+            contract_id,
+            data["plan_code"],
+            data.get("from_"),
+            data.get("minimum_monthly_amount"),
+            current_principal().actor,
+        )
+
+
+@blp.route("/<id:contract_id>/extend")
+class ContractExtension(MethodView):
+    @access(blp, "finance")
+    @idempotent(blp)
+    @blp.arguments(ContractExtendSchema)
+    @blp.response(200, ContractSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], contract_id: int) -> Any:
+        """Move the contract's end `months` later, with `plan_code` a plan change from the old end date
+        (409 for a terminated contract)."""
+        return use_cases.extend_contract(
+            contract_id, data["months"], data.get("plan_code"), current_principal().actor
+        )
 
 
 @blp.route("/<id:contract_id>/devices")
