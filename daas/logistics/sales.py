@@ -1,10 +1,11 @@
 """A device sold to the customer it serves (a buy-out, billing.md "One-off charges"): it stays where it is,
 its deployment ends on the sale day (deployments are [start, end), so that day is not billed) and it is
 `sold`, a final state, with one `sell` custody event naming what the caller sold it by (the buy-out
-charge). It will not be refreshed or come back: the refresh orders still to be decided or done and the
-return orders waiting for a pickup let it go, and the planner, which looks at deployed devices only, opens
-nothing for it again. The impact ledger transfers what is left of its footprint to the buyer's contract
-on that day (daas.impact.attribution).
+charge). It will not be refreshed or come back: the return orders waiting for a pickup let it go (a
+`cancel_return` event each, before the sale's), its refresh orders still to be decided or done are
+cancelled, and the planner, which looks at deployed devices only, opens nothing for it again. The impact
+ledger transfers what is left of its footprint to the buyer's contract on that day
+(daas.impact.attribution).
 
 It spans contracts (the deployment), devices (the state) and logistics' own refresh and return orders, so
 it lives in logistics, which sits above contracts. The caller commits.
