@@ -55,3 +55,17 @@ def build_worked_example(customers: tuple[int, int, int] | None = None) -> dict[
     takeback.grade_device(serial, "D", ACTOR, on=end_c)
     takeback.dispose_device(serial, "recycle", ACTOR, on=end_c + timedelta(days=1))
     return {"A": a.id, "B": b.id, "C": c.id, "serial": serial}
+
+
+def without_flags(value: object) -> object:
+    """A statement or report without what closing a month is meant to change: which months are
+    provisional, and the parameter set versions named (a provisional month names none until it closes)."""
+    if isinstance(value, dict):
+        return {
+            k: without_flags(v)
+            for k, v in value.items()
+            if k not in ("provisional", "provisional_periods", "parameter_set_versions")
+        }
+    if isinstance(value, list | tuple):
+        return [without_flags(item) for item in value]
+    return value

@@ -30,6 +30,8 @@ class DeviceStatus:
     HARVESTED = "harvested"
     RECYCLED = "recycled"
     LOST = "lost"
+    # Bought by the customer it served (a buy-out): the customer's own from then on.
+    SOLD = "sold"
 
 
 STATES = (
@@ -46,8 +48,11 @@ STATES = (
     DeviceStatus.HARVESTED,
     DeviceStatus.RECYCLED,
     DeviceStatus.LOST,
+    DeviceStatus.SOLD,
 )
-FINAL_STATES = frozenset({DeviceStatus.HARVESTED, DeviceStatus.RECYCLED, DeviceStatus.LOST})
+FINAL_STATES = frozenset(
+    {DeviceStatus.HARVESTED, DeviceStatus.RECYCLED, DeviceStatus.LOST, DeviceStatus.SOLD}
+)
 # Where a device that came back may rest once logistics is done with it: back in stock, being
 # refurbished, or at the end of its life. A received return order closes when all its devices are here.
 SETTLED_STATES = frozenset({DeviceStatus.IN_STOCK, DeviceStatus.REFURBISHING, *FINAL_STATES})
@@ -85,6 +90,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     ),
     # An upgrade (battery, storage, memory) instead of a replacement: no move, but on the record.
     "upgrade": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.DEPLOYED),
+    # A buy-out: the customer it serves keeps it; its deployment ends that day and it never comes back.
+    "sell": (frozenset({DeviceStatus.DEPLOYED}), DeviceStatus.SOLD),
 }
 
 
@@ -98,7 +105,12 @@ class IllegalTransition(Exception):
         return allowed_actions(self.status)
 
     def __str__(self) -> str:
-        allowed = ", ".join(self.allowed) or "none (the device's life has ended)"
+        ended = (
+            "it was sold to its customer"
+            if self.status == DeviceStatus.SOLD
+            else "the device's life has ended"
+        )
+        allowed = ", ".join(self.allowed) or f"none ({ended})"
         return f"A device that is {self.status} cannot {self.action.replace('_', ' ')}; allowed: {allowed}."
 
 

@@ -4,12 +4,14 @@ Pure: a device, its state and what happened to it in a period in; ledger rows an
 Each device keeps two balances, CO2e (E0, raised by R at every refurbishment or upgrade) and mass (m),
 spent at a daily rate = balance / expected service days left. Expected days start at L_ref and are
 re-estimated at every refurbishment or upgrade to the extension it grants; days past the expectation
-charge nothing; at end of life what is left goes to the provider. The rate is constant between events,
-so a run of n days charges balance × n / expected exactly.
+charge nothing; at end of life what is left goes to the provider; when the customer it served buys it,
+what is left goes to the buyer's contract as a transfer, beside its allocation (the device is the buyer's
+own asset from then on, so nothing is avoided by the sale and the provider keeps nothing of it). The rate
+is constant between events, so a run of n days charges balance × n / expected exactly.
 
 Arithmetic is exact (fractions). Rows are rounded to grams by cumulative rounding per device (each row
-is the rounded running total minus the previous one), so allocated + residual equals E0 + ΣR, and m,
-to the gram.
+is the rounded running total minus the previous one), so allocated + transferred + residual equals
+E0 + ΣR, and m, to the gram.
 """
 
 from __future__ import annotations
@@ -75,7 +77,15 @@ class EndOfLife:
     kind: str  # recycle | harvest | lose
 
 
-Event = Refurbishment | Upgrade | EndOfLife
+@dataclass(frozen=True)
+class Sale:
+    """Bought out by the customer of `contract_id`, whose deployment ended that day (not served)."""
+
+    on: date
+    contract_id: int
+
+
+Event = Refurbishment | Upgrade | EndOfLife | Sale
 
 
 @dataclass
@@ -130,6 +140,9 @@ class Row:
     service_days: int = 0
     allocated_co2e_kg: Decimal = Decimal(0)
     allocated_mass_kg: Decimal = Decimal(0)
+    # What was left of the device when this contract's customer bought it (beside the allocation).
+    transferred_co2e_kg: Decimal = Decimal(0)
+    transferred_mass_kg: Decimal = Decimal(0)
     avoided_co2e_kg: Decimal = Decimal(0)
     avoided_ewaste_kg: Decimal = Decimal(0)
     certified_recycled_kg: Decimal = Decimal(0)
@@ -241,6 +254,8 @@ def attribute_period(
             _extend(
                 state, parameters.upgrade_kit_kg.get(item.kit, Decimal(0)), parameters.upgrade_extension_days
             )
+        elif isinstance(item, Sale):
+            _sell(facts, state, row(item.contract_id), _life_on(services, item))
         else:
             _end_of_life(facts, state, item, row, parameters)
 
@@ -249,17 +264,40 @@ def attribute_period(
     return list(rows.values()), state
 
 
+def _remaining(facts: DeviceFacts, state: DeviceState) -> tuple[Decimal, Decimal]:
+    """What is left of the device's CO2e and mass, rounded so that the device's rows (each the rounded
+    running total minus the one before) add up to E0 + ΣR and m to the gram; its balances end at zero."""
+    co2 = grams(_exact(facts.embodied_kg) + state.added_co2) - grams(state.allocated_co2)
+    mass = grams(_exact(facts.mass_kg)) - grams(state.allocated_mass)
+    state.balance_co2 = state.balance_mass = Fraction(0)
+    state.ended = True
+    return co2, mass
+
+
+def _life_on(services: Sequence[Service], sale: Sale) -> int:
+    """The life the sold device was living on the buyer's contract (its last deployment there)."""
+    lives = [s.life for s in services if s.contract_id == sale.contract_id and s.start <= sale.on]
+    return max(lives, default=0)
+
+
+def _sell(facts: DeviceFacts, state: DeviceState, target: Row, life: int) -> None:
+    """A buy-out: what is left goes to the buyer's contract as a transfer, not as an allocation (it is no
+    service day's share) and with nothing avoided; the provider keeps no residual of the device."""
+    co2, mass = _remaining(facts, state)
+    target.transferred_co2e_kg += co2
+    target.transferred_mass_kg += mass
+    target.life = max(target.life, life)
+
+
 def _end_of_life(
     facts: DeviceFacts, state: DeviceState, event: EndOfLife, row: Any, parameters: Parameters
 ) -> None:
     """What is left goes to the provider; recycled mass is shared by service days among the subscriptions
     the device served, with what it keeps out of unmanaged e-waste."""
-    total_co2 = _exact(facts.embodied_kg) + state.added_co2
     residual = row(PROVIDER)
-    residual.allocated_co2e_kg += grams(total_co2) - grams(state.allocated_co2)
-    residual.allocated_mass_kg += grams(_exact(facts.mass_kg)) - grams(state.allocated_mass)
-    state.balance_co2 = state.balance_mass = Fraction(0)
-    state.ended = True
+    co2, mass_left = _remaining(facts, state)
+    residual.allocated_co2e_kg += co2
+    residual.allocated_mass_kg += mass_left
     if event.kind != "recycle":
         return
     served = sum(state.days_by_contract.values())
@@ -294,6 +332,8 @@ ADDITIVE = (
     "service_days",
     "allocated_co2e_kg",
     "allocated_mass_kg",
+    "transferred_co2e_kg",
+    "transferred_mass_kg",
     "avoided_co2e_kg",
     "avoided_ewaste_kg",
     "certified_recycled_kg",

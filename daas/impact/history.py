@@ -1,5 +1,6 @@
 """What attribution reads about devices: their footprint figures, their deployments (each a life on a
-contract) and the events that change their balances (refurbishment after a grade, upgrade, end of life)."""
+contract) and the events that change their balances (refurbishment after a grade, upgrade, end of life,
+the sale to the customer it served)."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
-from daas.impact.attribution import DeviceFacts, EndOfLife, Event, Refurbishment, Service, Upgrade
+from daas.impact.attribution import DeviceFacts, EndOfLife, Event, Refurbishment, Sale, Service, Upgrade
 from daas.logistics.models import DeviceUpgrade
 
 END_OF_LIFE = {"recycle": "recycle", "harvest": "harvest", "lose": "lose"}
+SELL = "sell"  # the custody event of a buy-out; it names the buyer's contract
 
 
 @dataclass
@@ -65,20 +67,28 @@ def device_histories(device_ids: Iterable[int] | None = None) -> dict[int, Devic
             lives[device_id] += 1
             histories[device_id].services.append(Service(contract_id, start, end, lives[device_id], country))
     events = (
-        select(CustodyEvent.device_id, CustodyEvent.action, CustodyEvent.occurred_on, CustodyEvent.reference)
-        .where(CustodyEvent.action.in_(("grade", "refurbish", *END_OF_LIFE)))
+        select(
+            CustodyEvent.device_id,
+            CustodyEvent.action,
+            CustodyEvent.occurred_on,
+            CustodyEvent.reference,
+            CustodyEvent.contract_id,
+        )
+        .where(CustodyEvent.action.in_(("grade", "refurbish", SELL, *END_OF_LIFE)))
         .order_by(CustodyEvent.device_id, CustodyEvent.seq)
     )
     if ids is not None:
         events = events.where(CustodyEvent.device_id.in_(ids))
     last_grade: dict[int, str] = {}
-    for device_id, action, on, reference in db.session.execute(events):
+    for device_id, action, on, reference, contract_id in db.session.execute(events):
         if device_id not in histories:
             continue
         if action == "grade":
             last_grade[device_id] = (reference or "").removeprefix("grade ").strip() or "D"
         elif action == "refurbish":
             histories[device_id].events.append(Refurbishment(on, last_grade.get(device_id, "D")))
+        elif action == SELL:
+            histories[device_id].events.append(Sale(on, contract_id))
         else:
             histories[device_id].events.append(EndOfLife(on, END_OF_LIFE[action]))
     upgrades = select(DeviceUpgrade.device_id, DeviceUpgrade.performed_on, DeviceUpgrade.kit)
@@ -107,9 +117,12 @@ def fingerprint(history: DeviceHistory, before: date) -> str:
         for s in history.services
         if s.start < before
     ]
-    parts += [
-        (type(e).__name__, e.on, getattr(e, "grade", getattr(e, "kit", getattr(e, "kind", ""))))
-        for e in history.events
-        if e.on < before
-    ]
+    parts += [(type(e).__name__, e.on, _detail(e)) for e in history.events if e.on < before]
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _detail(event: Event) -> object:
+    """What an event says besides its kind and day: the grade, the kit, the end, or the buyer's contract."""
+    if isinstance(event, Sale):
+        return event.contract_id
+    return getattr(event, "grade", getattr(event, "kit", getattr(event, "kind", "")))

@@ -39,8 +39,8 @@ class ImpactPeriodClose(db.Model):
 
 
 class ImpactLedgerRow(db.Model):
-    """One contract's share of one device in one closed month (contract NULL: the provider's residual).
-    Never updated: a correction is a new row."""
+    """One contract's share of one device in one closed month (contract NULL: the provider's residual),
+    with what it took over of a device it bought that month. Never updated: a correction is a new row."""
 
     __tablename__ = "impact_ledger_rows"
     __table_args__ = (
@@ -74,6 +74,10 @@ class ImpactLedgerRow(db.Model):
     service_days: Mapped[int]
     allocated_co2e_kg: Mapped[Decimal] = mapped_column(Measure)
     allocated_mass_kg: Mapped[Decimal] = mapped_column(Measure)
+    # What was left of a device on the day its customer bought it, passed to the buyer's contract beside
+    # its allocation (an owned device is the buyer's own asset): 0 on every other row.
+    transferred_co2e_kg: Mapped[Decimal] = mapped_column(Measure, server_default=text("0"))
+    transferred_mass_kg: Mapped[Decimal] = mapped_column(Measure, server_default=text("0"))
     avoided_co2e_kg: Mapped[Decimal] = mapped_column(Measure)
     avoided_ewaste_kg: Mapped[Decimal] = mapped_column(Measure)
     certified_recycled_kg: Mapped[Decimal] = mapped_column(Measure)

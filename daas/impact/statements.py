@@ -33,10 +33,13 @@ from daas.impact.packaging import add_packaging, packaging_figures
 from daas.impact.parameters import METHOD
 from daas.logistics.models import DeviceUpgrade
 
-# Quantities of a statement, in the order impact.md lists them (kilograms, except kWh).
+# Quantities of a statement, in the order impact.md lists them (kilograms, except kWh). What was left of
+# a device its customer bought is transferred, beside the allocation and never inside it.
 QUANTITIES = (
     "allocated_co2e_kg",
     "allocated_mass_kg",
+    "transferred_co2e_kg",
+    "transferred_mass_kg",
     "use_phase_kwh",
     "use_phase_co2e_kg",
     "avoided_co2e_kg",

@@ -363,6 +363,26 @@ def complete_replacement_delivered(
     return order
 
 
+def cancel_refresh_orders_of(device_id: int, actor: str) -> list[RefreshOrder]:
+    """Cancel the device's refresh orders that are still to be decided or done by hand, because it will
+    not be refreshed (it was sold). An approved replacement shipping through an order is left to that
+    order: its delivery completes it, and the new device is the customer's to keep on the contract."""
+    orders = db.session.scalars(
+        select(RefreshOrder)
+        .where(
+            RefreshOrder.device_id == device_id,
+            RefreshOrder.status.in_(OPEN),
+            RefreshOrder.completes_on_delivery.is_(False),
+        )
+        .order_by(RefreshOrder.id)
+        .with_for_update()
+    ).all()
+    for order in orders:
+        order.status, order.decided_by = RefreshStatus.CANCELLED, order.decided_by or actor
+    db.session.flush()
+    return list(orders)
+
+
 def return_order_of(order: RefreshOrder) -> int | None:
     return db.session.scalar(select(ReturnOrder.id).where(ReturnOrder.refresh_order_id == order.id))
 

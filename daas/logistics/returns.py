@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from daas.catalog.models import DeviceModel
@@ -207,11 +207,11 @@ def pick_up_return_order(
     db.session.flush()
     people = {order.person_id} | {deployment.person_id for _, deployment in devices}
     for person_id in sorted(person_id for person_id in people if person_id is not None):
-        _settle_leaving_person(person_id)
+        settle_leaving_person(person_id)
     return order
 
 
-def _settle_leaving_person(person_id: int) -> None:
+def settle_leaving_person(person_id: int) -> None:
     """A leaving person has left once no device serves them and no offboarding return of theirs is open."""
     person = lock_person(person_id)
     if person.status != PersonStatus.LEAVING or has_open_deployments(person.id):
@@ -269,6 +269,47 @@ def cancel_return_order(order_id: int, actor: str, customer_scope: int | None = 
     order.status, order.slot_id = ReturnStatus.CANCELLED, None
     db.session.flush()
     return order
+
+
+def withdraw_device(device: Device, on: date, actor: str, why: str) -> list[ReturnOrder]:
+    """Take a (locked) device off the return orders waiting for their pickup, because it will not come
+    back (`why` says so on its custody event, dated `on`): it is deployed again. An order of that device
+    alone is cancelled, its slot's place freed; from an order with other devices, which are still
+    collected, it is taken off."""
+    orders = db.session.scalars(
+        select(ReturnOrder)
+        .join(ReturnOrderDevice, ReturnOrderDevice.return_order_id == ReturnOrder.id)
+        .where(ReturnOrderDevice.device_id == device.id, ReturnOrder.status.in_(BEFORE_PICKUP))
+        .order_by(ReturnOrder.id)
+        .with_for_update(of=ReturnOrder)
+    ).all()
+    for order in orders:
+        transition_device(
+            device,
+            "cancel_return",
+            on,
+            actor,
+            field_name="on",
+            contract_id=order.contract_id,
+            reference=f"return order {order.id}: {why}",
+        )
+        others = db.session.scalar(
+            select(ReturnOrderDevice.id)
+            .where(ReturnOrderDevice.return_order_id == order.id, ReturnOrderDevice.device_id != device.id)
+            .limit(1)
+        )
+        if others is None:  # its only device: the order is cancelled as it is, as cancel_return_order does
+            if order.slot_id is not None:
+                slots.free_place(order.slot_id)
+            order.status, order.slot_id = ReturnStatus.CANCELLED, None
+        else:  # the others are still collected; the custody event keeps that this one was on the order
+            db.session.execute(
+                delete(ReturnOrderDevice).where(
+                    ReturnOrderDevice.return_order_id == order.id, ReturnOrderDevice.device_id == device.id
+                )
+            )
+    db.session.flush()
+    return list(orders)
 
 
 def list_return_orders(

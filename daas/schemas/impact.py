@@ -16,9 +16,10 @@ KITS = ("battery", "storage", "memory")
 _WINDOW_DAY = r"^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"  # the years 2000 to 2999 the window's Range allows
 
 
-def Quantity() -> DecimalString:  # noqa: N802 - reads like a field class
+def Quantity(description: str | None = None) -> DecimalString:  # noqa: N802 - reads like a field class
     """kg or kWh with three decimals; avoided figures may be negative."""
-    return DecimalString(places=3, output_places=3)
+    metadata = {"description": description} if description else {}
+    return DecimalString(places=3, output_places=3, metadata=metadata)
 
 
 class WindowQuerySchema(Schema):
@@ -48,6 +49,11 @@ class FiguresSchema(Schema):
     service_days = fields.Integer()
     allocated_co2e_kg = Quantity()
     allocated_mass_kg = Quantity()
+    transferred_co2e_kg = Quantity(
+        "What was left of the embodied CO2e of devices the customer bought out, on the sale day: the "
+        "buyer's own asset from then on, shown beside the allocation and not in it."
+    )
+    transferred_mass_kg = Quantity("What was left of the mass of devices the customer bought out.")
     use_phase_kwh = Quantity()
     use_phase_co2e_kg = DecimalString(places=3, output_places=3, allow_none=True)
     avoided_co2e_kg = Quantity()

@@ -1,16 +1,17 @@
 """Logistics workflows, each one transaction: pickup capacity, return orders from request to receipt, refresh
-orders from decision to completion, the planning round that opens them, and the takeback of a device that
-came back (wipe, grade, disposition, restock), or its loss.
+orders from decision to completion, the planning round that opens them, the takeback of a device that
+came back (wipe, grade, disposition, restock), or its loss, and the sale of a device to its customer.
 
 The API, the logistics pages, the portal, `flask daas refresh plan` and the scheduled jobs start them; the
-rules are in daas.logistics (returns, refresh, slots, takeback), which flushes and raises but never commits.
+rules are in daas.logistics (returns, refresh, slots, takeback, sales), which flushes and raises but never
+commits.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from daas.logistics import refresh, returns, slots, takeback
+from daas.logistics import refresh, returns, sales, slots, takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import PlanReport
 from daas.logistics.rules import RefreshAction, UpgradePolicy
@@ -89,3 +90,9 @@ grade_device = use_case(takeback.grade_device)
 dispose_device = use_case(takeback.dispose_device)
 restock_device = use_case(takeback.restock_device)
 lose_device = use_case(takeback.lose_device)
+
+
+# -- a device sold to its customer --------------------------------------------------------------------------
+
+
+sell_device = use_case(sales.sell_device)

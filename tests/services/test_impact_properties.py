@@ -1,9 +1,10 @@
 """The impact invariants over random fleets built through the services (deployments, hand-backs, wipes,
-grades, refurbishments, upgrades, recycling, harvesting, losses), on the test database (SQLite, and
-PostgreSQL when DAAS_TEST_DATABASE_URL is set):
+grades, refurbishments, upgrades, recycling, harvesting, losses, sales to the customer), on the test
+database (SQLite, and PostgreSQL when DAAS_TEST_DATABASE_URL is set):
 
-- per device and for the fleet, allocated to subscriptions + provider residual = E0 + ΣR, and = m, to the
-  gram, for every device at the end of its life;
+- per device and for the fleet, allocated to subscriptions + transferred to a buyer + provider residual
+  = E0 + ΣR, and = m, to the gram, for every device at the end of its life; a sold device's transfer is
+  on its buyer's rows, and the provider keeps nothing of it;
 - the statements of the subscriptions add up exactly to the portfolio report, by customer and in total;
 - the months of a statement add up to it, and a window's statement equals its months;
 - closing months (in any number of steps) changes no statement, and closing again appends nothing;
@@ -31,12 +32,13 @@ from daas.impact.ledger import close_periods_through, read_lines
 from daas.impact.models import ImpactLedgerRow
 from daas.impact.parameters import DEFAULTS
 from daas.impact.statements import QUANTITIES, contract_statement, portfolio_report
-from daas.logistics import takeback
+from daas.logistics import sales, takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import complete_refresh
 from daas.logistics.rules import UpgradePolicy
 from tests import factories
 from tests.conftest import rolled_back
+from tests.impact_helpers import without_flags
 
 TODAY = date(2029, 12, 15)
 ACTOR = factories.ACTOR
@@ -61,7 +63,7 @@ class DevicePlan:
     embodied: Decimal
     mass: Decimal
     lives: list[Life]
-    ending: str | None  # recycle | harvest | lose (while deployed) | None (still in service)
+    ending: str | None  # recycle | harvest | lose (while deployed) | sell (to its last customer) | None
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Built:
     footprint: dict[int, Decimal] = field(default_factory=dict)  # device id → E0 + ΣR
     mass: dict[int, Decimal] = field(default_factory=dict)
     ended: set[int] = field(default_factory=set)
+    sold_to: dict[int, int] = field(default_factory=dict)  # device id → the buyer's contract
     # device → serial, contract, and the day of its last event (a late hand-back can be no earlier)
     in_service: dict[int, tuple[str, int, date]] = field(default_factory=dict)
 
@@ -96,7 +99,7 @@ def device_plans(draw):
         embodied=Decimal(draw(st.integers(10_000, 600_000))) / 1000,
         mass=Decimal(draw(st.integers(100, 8_000))) / 1000,
         lives=lives,
-        ending=draw(st.sampled_from(["recycle", "harvest", "lose", None])),
+        ending=draw(st.sampled_from(["recycle", "harvest", "lose", "sell", None])),
     )
 
 
@@ -136,10 +139,14 @@ def build(plans: list[DevicePlan]) -> Built:
                 footprint += DEFAULTS.upgrade_kit_kg[life.kit]
             end = day + timedelta(days=life.days)
             last = number == len(device_plan.lives)
-            if last and device_plan.ending in (None, "lose"):
+            if last and device_plan.ending in (None, "lose", "sell"):
                 if device_plan.ending == "lose":
                     takeback.lose_device(serial, ACTOR, on=end)
                     built.ended.add(device.id)
+                elif device_plan.ending == "sell":
+                    sales.sell_device(contract_id, serial, end, "buy-out charge", ACTOR)
+                    built.ended.add(device.id)
+                    built.sold_to[device.id] = contract_id
                 else:
                     last_event = day + timedelta(days=life.upgrade_at or 0)
                     built.in_service[device.id] = (serial, contract_id, last_event)
@@ -198,10 +205,14 @@ def added(items: list[dict]) -> dict[str, object]:
 
 def check_conservation(built: Built) -> None:
     lines = read_lines(None, Period.containing(TODAY), TODAY)
-    allocated, mass = defaultdict(Decimal), defaultdict(Decimal)
+    allocated, mass = defaultdict(Decimal), defaultdict(Decimal)  # allocated + transferred + residual
     for line in lines:
-        allocated[line.device_id] += line.row.allocated_co2e_kg
-        mass[line.device_id] += line.row.allocated_mass_kg
+        allocated[line.device_id] += line.row.allocated_co2e_kg + line.row.transferred_co2e_kg
+        mass[line.device_id] += line.row.allocated_mass_kg + line.row.transferred_mass_kg
+        if line.row.transferred_co2e_kg or line.row.transferred_mass_kg:
+            assert line.contract_id == built.sold_to.get(line.device_id), line
+        if line.device_id in built.sold_to:
+            assert line.contract_id is not None, line  # the provider keeps nothing of a sold device
     for device_id, footprint in built.footprint.items():
         if device_id in built.ended:
             assert (allocated[device_id], mass[device_id]) == (footprint, built.mass[device_id])
@@ -210,20 +221,6 @@ def check_conservation(built: Built) -> None:
     ended = sorted(built.ended)
     assert sum(allocated[d] for d in ended) == sum(built.footprint[d] for d in ended)  # the fleet's
     assert sum(mass[d] for d in ended) == sum(built.mass[d] for d in ended)
-
-
-def without_flags(value: object) -> object:
-    """A statement or report without what closing a month is meant to change: which months are
-    provisional, and the parameter set versions named (a provisional month names none until it closes)."""
-    if isinstance(value, dict):
-        return {
-            k: without_flags(v)
-            for k, v in value.items()
-            if k not in ("provisional", "provisional_periods", "parameter_set_versions")
-        }
-    if isinstance(value, list | tuple):
-        return [without_flags(item) for item in value]
-    return value
 
 
 def statements_and_report(built: Built) -> object:

@@ -10,7 +10,9 @@ from daas.devices.lifecycle import (
     FINAL_STATES,
     STATES,
     TRANSITIONS,
+    Condition,
     IllegalTransition,
+    actions_now,
     allowed_actions,
     next_status,
 )
@@ -79,6 +81,7 @@ def test_allowed_actions_per_state() -> None:
         "lose",
         "reassign",
         "schedule_return",
+        "sell",
         "upgrade",
     ]
     # The way out: an order's allocation, its shipment, then delivery or a failed delivery.
@@ -94,7 +97,18 @@ def test_final_states_allow_nothing(final: str) -> None:
     for action in TRANSITIONS:
         with pytest.raises(IllegalTransition) as raised:
             next_status(final, action)
-        assert "none (the device's life has ended)" in str(raised.value)
+        ended = "it was sold to its customer" if final == "sold" else "the device's life has ended"
+        assert f"none ({ended})" in str(raised.value)
+
+
+def test_a_deployed_device_can_be_sold_and_nothing_else_can() -> None:
+    assert walk("in_stock", "deploy", "sell") == ["in_stock", "deployed", "sold"]
+    assert "sold" in FINAL_STATES
+    for status in STATES:
+        if status != "deployed":
+            with pytest.raises(IllegalTransition):
+                next_status(status, "sell")
+    assert actions_now(Condition("sold", grade="A", wipe="purge")) == []
 
 
 def test_no_wipe_no_grade() -> None:

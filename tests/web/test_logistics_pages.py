@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from daas.contracts.services import deploy_device, end_deployment
 from daas.devices.models import Device, HarvestedPart, WipeCertificate
 from daas.extensions import db
-from daas.logistics import refresh, returns, slots
+from daas.logistics import refresh, returns, sales, slots
 from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder
 from daas.logistics.rules import UpgradePolicy
 from daas.web.logistics import queries
@@ -435,6 +435,20 @@ def test_a_device_in_transit_can_be_marked_lost(yard) -> None:
     assert "Mark lost" in text(client.get(url))
     post_form(client, f"{url}/lost", {"note": "van stolen"}, form_page=url)
     assert db.session.get(Device, yard["first"].id).status == "lost"
+
+
+def test_a_sold_device_is_listed_as_sold_and_offers_nothing(yard) -> None:
+    sales.sell_device(
+        yard["contract"].id, yard["second"].serial, date(2026, 11, 15), "buy-out charge 3", "tests"
+    )
+    db.session.commit()
+    client, serial = yard["client"], yard["second"].serial
+    page = text(client.get(f"/logistics/devices/{serial}"))
+    assert '<dd id="device-state"><span class="badge">sold</span></dd>' in page
+    assert "Nothing to do here for a device that is sold: its customer bought it" in page
+    assert f'action="/logistics/devices/{serial}/' not in page  # no action of any kind
+    assert "buy-out charge 3" in page  # the custody event names the sale
+    assert serial in text(client.get("/logistics/devices?status=sold"))
 
 
 # -- refresh orders -----------------------------------------------------------------------------------------

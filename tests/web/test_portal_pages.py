@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from html import unescape
 from types import SimpleNamespace
@@ -22,7 +22,7 @@ from daas.core.periods import Period
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.impact.statements import contract_statement
-from daas.logistics import slots
+from daas.logistics import sales, slots
 from daas.logistics.models import PickupSlot, RefreshOrder, ReturnOrder
 from daas.logistics.refresh import approve_refresh, complete_refresh, due_date_of, plan_refresh_orders
 from daas.logistics.rules import UpgradePolicy
@@ -265,6 +265,32 @@ def test_the_impact_statement_has_charts_totals_and_a_pdf(app, database, today) 
     pdf = client.get(f"/portal/subscriptions/{example['B']}/impact.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     assert client.get(f"/portal/subscriptions/{example['A']}/impact").status_code == 404  # the other's
+
+
+def test_the_impact_page_shows_what_a_bought_out_device_transferred_beside_the_allocation(
+    app, database, today
+) -> None:
+    """impact.md's laptop bought by its customer after 1,000 days: 205.479 kg carried, 94.521 kg left."""
+    customer = factories.customer()
+    laptop = factories.device_model(embodied_co2e_kg=Decimal("300"), weight_kg=Decimal("1.5"))
+    contract = factories.contract(customer.id, factories.plan(term_months=60).code, date(2023, 1, 1))
+    serial = factories.device(laptop.sku, on=date(2023, 1, 1)).serial
+    sold_on = date(2026, 11, 10)
+    deploy_device(contract.id, serial, sold_on - timedelta(days=1000), "tests")
+    sales.sell_device(contract.id, serial, sold_on, "buy-out charge 7", "tests")
+    db.session.commit()
+    client, _ = signed_in(app, "customer", customer.id)
+    page = text_of(client.get(f"/portal/subscriptions/{contract.id}/impact"))
+    assert 'id="allocated-co2e">205.479 kg' in page and 'id="allocated-mass">1.027 kg' in page
+    assert 'id="transferred-co2e">94.521 kg' in page and 'id="transferred-mass">0.473 kg' in page
+    assert "Bought out: CO2e transferred (kg)" in page
+    assert 'id="avoided-co2e">0.000 kg' in page  # a sale avoids nothing
+
+
+def test_an_impact_page_without_a_buy_out_shows_no_transfer(account) -> None:
+    page = text_of(account.client.get(f"/portal/subscriptions/{account.contract.id}/impact"))
+    assert 'id="allocated-co2e">' in page
+    assert "transferred-co2e" not in page and "Bought out" not in page
 
 
 def test_an_impact_statement_of_months_not_closed_says_they_are_provisional(account) -> None:

@@ -56,8 +56,11 @@ def method(doc: StatementDocument) -> list[Flowable]:
         f"re-estimated at each refurbishment, by grade ({value('grade_extension_days')}), or upgrade "
         f"({value('upgrade_extension_days')}). Each service day charges its subscription one day at that "
         "rate, never more than is left; days past the expectation charge nothing; when the device is "
-        "recycled, harvested or lost, what is left goes to the provider's own account. So allocated to "
-        "subscriptions + provider residual = E0 + the sum of R for CO2e, and = m for mass, to the gram.",
+        "recycled, harvested or lost, what is left goes to the provider's own account. When the customer "
+        "buys a device it has been using (a buy-out), what is left on the sale day is transferred to its "
+        "subscription, shown beside the allocation and not in it: the device is the customer's own asset "
+        "from then on, and nothing is avoided by the sale. So allocated to subscriptions + transferred + "
+        "provider residual = E0 + the sum of R for CO2e, and = m for mass, to the gram.",
         "Avoided CO2e = service days × E0 ÷ L_ref - allocated CO2e: what buying new would have cost for "
         "those days, minus what this subscription is charged. Avoided e-waste is the same with mass: "
         "service days × m ÷ L_ref - allocated mass. A first life of exactly L_ref days avoids nothing: that "

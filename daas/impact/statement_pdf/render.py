@@ -71,7 +71,7 @@ def render_statement(doc: StatementDocument) -> bytes:
         months: list[Flowable] = [para("By month", HEAD)]
         if len(doc.by_period) >= 2:
             months += [months_chart(doc.by_period), Spacer(1, 2 * mm)]
-        story += [KeepTogether(months), periods_table(doc.by_period), Spacer(1, 6 * mm)]
+        story += [KeepTogether(months), periods_table(doc.by_period, doc.totals), Spacer(1, 6 * mm)]
 
     story += [para("By device", HEAD)]
     if doc.by_device:

@@ -66,6 +66,11 @@ def books(totals: Mapping[str, Any]) -> list[Flowable]:
             kg(totals["allocated_co2e_kg"]),
         ),
         ("Allocated mass", kg(totals["allocated_mass_kg"])),
+        (
+            "Embodied CO2e transferred with devices bought out (the customer's own assets since)",
+            kg(totals["transferred_co2e_kg"]),
+        ),
+        ("Mass transferred with devices bought out", kg(totals["transferred_mass_kg"])),
         ("Use-phase electricity (the customer's Scope 2)", f"{three(totals['use_phase_kwh'])} kWh"),
         ("Use-phase CO2e", kg(use_co2e))
         if use_co2e is not None

@@ -21,6 +21,21 @@ _FIGURE_HEADERS = [
     "Avoided e-waste (kg)",
     "Certified recycled (kg)",
 ]
+# A statement with a device bought out shows its transfer beside the allocation, in a column of its own.
+_TRANSFERRED = "transferred_co2e_kg"
+_TRANSFERRED_HEADER = "Transferred CO2e (kg)"
+
+
+def _figures(totals: Mapping[str, Any]) -> tuple[tuple[str, ...], list[str]]:
+    """The figure columns and their headers: with the transferred CO2e after the allocated when the
+    statement has any (and so any of its months or devices)."""
+    if not totals[_TRANSFERRED]:
+        return _FIGURES, _FIGURE_HEADERS
+    return (_FIGURES[0], _TRANSFERRED, *_FIGURES[1:]), [
+        _FIGURE_HEADERS[0],
+        _TRANSFERRED_HEADER,
+        *_FIGURE_HEADERS[1:],
+    ]
 
 
 def data_table(header: list[str], rows: list[list[object]], widths: list[float], first_right: int) -> Table:
@@ -50,33 +65,35 @@ def _days(row: Mapping[str, Any]) -> str:
     return count(row["service_days"]) + (f" {MARK}" if row.get("provisional") else "")
 
 
-def periods_table(periods: tuple[Mapping[str, Any], ...]) -> Table:
+def periods_table(periods: tuple[Mapping[str, Any], ...], totals: Mapping[str, Any]) -> Table:
+    names, headers = _figures(totals)
     rows: list[list[object]] = [
         [p["period"] + (f" {MARK}" if p["provisional"] else ""), count(p["service_days"])]
-        + [three(p[name]) for name in _FIGURES]
+        + [three(p[name]) for name in names]
         for p in periods
     ]
-    header = ["Month", "Service days", *_FIGURE_HEADERS]
-    figure = (WIDTH - 24 * mm - 22 * mm) / 4
-    return data_table(header, rows, [24 * mm, 22 * mm] + [figure] * 4, first_right=1)
+    header = ["Month", "Service days", *headers]
+    figure = (WIDTH - 24 * mm - 22 * mm) / len(names)
+    return data_table(header, rows, [24 * mm, 22 * mm] + [figure] * len(names), first_right=1)
 
 
 def devices_table(devices: tuple[Mapping[str, Any], ...], totals: Mapping[str, Any]) -> Table:
+    names, headers = _figures(totals)
     rows: list[list[object]] = [
         [
             para(str(d["serial"]), CELL),
             para(str(d["sku"]), CELL),
             str(d["life"]),
             _days(d),
-            *(three(d[name]) for name in _FIGURES),
+            *(three(d[name]) for name in names),
         ]
         for d in devices
     ]
-    rows.append(["Total", "", "", count(totals["service_days"]), *(three(totals[n]) for n in _FIGURES)])
-    header = ["Serial", "Model (SKU)", "Life", "Service days", *_FIGURE_HEADERS]
+    rows.append(["Total", "", "", count(totals["service_days"]), *(three(totals[n]) for n in names)])
+    header = ["Serial", "Model (SKU)", "Life", "Service days", *headers]
     fixed = [31 * mm, 30 * mm, 10 * mm, 17 * mm]
-    figure = (WIDTH - sum(fixed)) / 4
-    table = data_table(header, rows, [*fixed, *[figure] * 4], first_right=2)
+    figure = (WIDTH - sum(fixed)) / len(names)
+    table = data_table(header, rows, [*fixed, *[figure] * len(names)], first_right=2)
     table.setStyle(
         TableStyle(
             [
