@@ -137,3 +137,31 @@ def test_the_customer_s_subscription_page_shows_its_invoices_and_what_happens_at
     assert _text(page, "subscription-invoices").endswith("2026-10 open 47.19 EUR")
     ending = client.get(f"/portal/subscriptions/{draft_only.id}").get_data(as_text=True)
     assert "It ends on <time" in ending and "No invoice yet." in ending
+
+
+def test_finance_changes_the_plan_from_a_day_and_extends_the_contract(finance):
+    customer = factories.customer()
+    standard = factories.plan(code="laptop-std-36")
+    pro = factories.plan(
+        code="laptop-pro-36", charges=[{"kind": "device_monthly", "unit_amount": Decimal("49.00")}]
+    )
+    factories.plan(code="laptop-usd", currency="USD")
+    contract = factories.contract(customer.id, standard.code, date(2026, 1, 1))
+    url = f"/finance/contracts/{contract.id}"
+    page = finance.get(url).get_data(as_text=True)
+    assert "laptop-usd" not in page.split('aria-label="Change the plan"', 1)[1]  # another currency
+    changed = post_form(finance, f"{url}/plan-changes", {"plan_code": pro.code, "from_date": "2026-12-01"})
+    assert changed.status_code == 302, changed.get_data(as_text=True)
+    page = finance.get(url).get_data(as_text=True)
+    assert "From 2026-12-01 the contract is on laptop-pro-36." in page
+    assert _text(page, "contract-plans") == (
+        "Plan From Until Minimum set "
+        "laptop-std-36 (today) 2026-01-01 2026-12-01 — laptop-pro-36 2026-12-01 — —"
+    )
+    extended = post_form(finance, f"{url}/extend", {"months": "6", "plan_code": ""})
+    assert extended.status_code == 302
+    assert "The contract now ends on 2029-07-01." in finance.get(url).get_data(as_text=True)
+    refused = post_form(finance, f"{url}/plan-changes", {"plan_code": pro.code, "from_date": "2025-01-01"})
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert [row.plan.code for row in db.session.get(Contract, contract.id).plans] == [standard.code, pro.code]

@@ -51,3 +51,14 @@ class RegisterDeviceForm(FlaskForm):
     sku = SelectField("Model", choices=[], validators=[DataRequired()])
     manufactured_on = DateField("Manufactured on", validators=[Optional()])
     on = DateField("In stock since", validators=[Optional()])
+
+
+class PlanChangeForm(FlaskForm):
+    plan_code = SelectField("New plan", choices=[], validators=[DataRequired()])
+    from_date = DateField("From", validators=[Optional()])
+    minimum_monthly_amount = DecimalField("Minimum per month", places=None, validators=[Optional()])
+
+
+class ExtendForm(FlaskForm):
+    months = IntegerField("Months", default=12, validators=[InputRequired(), NumberRange(min=1, max=120)])
+    plan_code = SelectField("On the plan", choices=[], default="")

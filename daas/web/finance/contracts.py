@@ -23,6 +23,8 @@ from daas.web.finance.contract_forms import (
     ContractFilterForm,
     ContractForm,
     DeployForm,
+    ExtendForm,
+    PlanChangeForm,
     RegisterDeviceForm,
     RenewalForm,
 )
@@ -33,9 +35,11 @@ def _customer_options() -> list[tuple[int, str]]:
     return [(customer_id, f"{name} (number {customer_id})") for customer_id, name in customer_names().items()]
 
 
-def _plan_options() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Plan.code, Plan.name, Plan.currency).order_by(Plan.code))
-    return [(code, f"{code}: {name} ({currency})") for code, name, currency in rows]
+def _plan_options(currency: str | None = None) -> list[tuple[str, str]]:
+    query = select(Plan.code, Plan.name, Plan.currency).order_by(Plan.code)
+    if currency is not None:
+        query = query.where(Plan.currency == currency)
+    return [(code, f"{code}: {name} ({currency})") for code, name, currency in db.session.execute(query)]
 
 
 def _model_options() -> list[tuple[str, str]]:
@@ -104,6 +108,11 @@ def _contract_page(contract_id: int, status: int = 200, **forms: Any) -> Any:
     )
     register_form = forms.get("register_form") or RegisterDeviceForm(formdata=None)
     register_form.sku.choices = _model_options()
+    plans = _plan_options(contract.currency)
+    plan_form = forms.get("plan_form") or PlanChangeForm(formdata=None)
+    plan_form.plan_code.choices = plans
+    extend_form = forms.get("extend_form") or ExtendForm(formdata=None, months=contract.renewal_months)
+    extend_form.plan_code.choices = [("", "The plan it is on"), *plans]
     today = clock.today()
     return render_template(
         "finance/contract.html",
@@ -120,6 +129,9 @@ def _contract_page(contract_id: int, status: int = 200, **forms: Any) -> Any:
         renewal_form=renewal_form,
         deploy_form=forms.get("deploy_form") or DeployForm(formdata=None, start_date=today),
         register_form=register_form,
+        plan_form=plan_form,
+        extend_form=extend_form,
+        in_force=contract.plan_on(today),
     ), status
 
 
@@ -186,3 +198,46 @@ def contracts_register(contract_id: int) -> Any:
         if done is not None:
             return redirect(url_for("finance.contracts_show", contract_id=contract_id))
     return _contract_page(contract_id, 422, register_form=form)
+
+
+@blp.post("/contracts/<int:contract_id>/plan-changes")
+@audience("finance")
+def contracts_plan_change(contract_id: int) -> Any:
+    form = PlanChangeForm()
+    form.plan_code.choices = _plan_options(services.get_contract(contract_id).currency)
+    if form.validate_on_submit():
+        done = carry_out(
+            form,
+            lambda: use_cases.change_plan(
+                contract_id,
+                form.plan_code.data,
+                form.from_date.data,
+                form.minimum_monthly_amount.data,
+                principal().actor,
+            ),
+            lambda c: f"From {c.plans[-1].starts_on} the contract is on {c.plans[-1].plan.code}.",
+        )
+        if done is not None:
+            return redirect(url_for("finance.contracts_show", contract_id=contract_id))
+    return _contract_page(contract_id, 422, plan_form=form)
+
+
+@blp.post("/contracts/<int:contract_id>/extend")
+@audience("finance")
+def contracts_extend(contract_id: int) -> Any:
+    form = ExtendForm()
+    form.plan_code.choices = [
+        ("", "The plan it is on"),
+        *_plan_options(services.get_contract(contract_id).currency),
+    ]
+    if form.validate_on_submit():
+        done = carry_out(
+            form,
+            lambda: use_cases.extend_contract(
+                contract_id, form.months.data, form.plan_code.data or None, principal().actor
+            ),
+            lambda c: f"The contract now ends on {c.end_date}.",
+        )
+        if done is not None:
+            return redirect(url_for("finance.contracts_show", contract_id=contract_id))
+    return _contract_page(contract_id, 422, extend_form=form)
