@@ -11,7 +11,7 @@ from daas.contracts.plan_history import MAX_EXTENSION_MONTHS
 from daas.contracts.services import REFERENCE_MAX_LENGTH
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
-from daas.schemas.fields import Code, Date, Int, Money, QueryId, Serial, Text
+from daas.schemas.fields import Bool, Code, Date, Int, Money, QueryId, Serial, Text
 
 _REFERENCE = (
     "How documents name the contract (BT-12), unique; `C-000123` from its id unless given. A reference of "
@@ -30,7 +30,7 @@ class ContractCreateSchema(Schema):
     minimum_monthly_amount = Money(allow_none=True, metadata={"description": "Overrides the plan's minimum."})
     reference = Code(max_length=REFERENCE_MAX_LENGTH, metadata={"description": _REFERENCE})
     purchase_order = Text(max_length=100, allow_none=True, metadata={"description": _PURCHASE_ORDER})
-    renews = fields.Boolean(
+    renews = Bool(
         metadata={
             "description": "Extends itself by renewal_months on its end date unless turned off in time."
         }
@@ -47,7 +47,7 @@ class ContractUpdateSchema(Schema):
 
     reference = Code(max_length=REFERENCE_MAX_LENGTH, metadata={"description": _REFERENCE})
     purchase_order = Text(max_length=100, allow_none=True, metadata={"description": _PURCHASE_ORDER})
-    renews = fields.Boolean(
+    renews = Bool(
         metadata={
             "description": "Extends itself by renewal_months on its end date unless turned off in time."
         }
