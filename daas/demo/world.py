@@ -22,6 +22,7 @@ from daas.core import clock
 from daas.core.dates import add_months
 from daas.core.periods import Period
 from daas.demo.circular import open_pickup_slots, second_lives, takeback_orders
+from daas.demo.contract_changes import build_contract_changes
 from daas.demo.data import (
     ACTOR,
     CONTRACTS,
@@ -121,6 +122,7 @@ def build_demo_world(issuer_vat_id: str | None = None) -> DemoReport:
     report.count("refresh orders", len(refresh.refresh_orders))
     report.count("end-of-term return orders", len(refresh.end_of_term_orders))
     build_outbound(customers, next_serial, report)  # last: it draws nothing from `rng`
+    build_contract_changes(customers, report)
     return report
 
 
