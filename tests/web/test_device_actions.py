@@ -19,6 +19,7 @@ from daas.devices.lifecycle import DISPOSITIONS, GRADES, WIPE_METHODS, next_stat
 from daas.devices.models import Device, WipeCertificate
 from daas.extensions import db
 from daas.logistics import returns, slots, takeback
+from daas.settings import current_settings
 from tests import factories
 from tests.web.helpers import post_form, signed_in
 
@@ -62,7 +63,9 @@ def device_in(bench: Any, status: str, method: str | None = None, grade: str | N
     if status in ("wiped", "graded", "refurbishing"):
         takeback.wipe_device(serial, {**WIPE, "method": method or "purge", "on": date(2026, 11, 11)}, "t")
     if status in ("graded", "refurbishing"):
-        takeback.grade_device(serial, grade or "B", "tests", on=date(2026, 11, 12))
+        takeback.grade_device(
+            serial, grade or "B", "tests", on=date(2026, 11, 12), policy=current_settings().end_of_term
+        )
     if status == "refurbishing":
         takeback.dispose_device(serial, "refurbish", "tests", on=date(2026, 11, 12))
     db.session.commit()
