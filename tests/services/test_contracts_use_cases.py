@@ -1,5 +1,5 @@
-"""The contract use cases: signing, terminating (logistics' use case), deploying a device and handing it back: each commits what
-it did when it returns, and leaves nothing of it behind when it raises.
+"""The contract use cases: signing, terminating (logistics' use case), deploying a device and handing it
+back: each commits what it did when it returns, and leaves nothing of it behind when it raises.
 
 `db.session.rollback()` after a use case proves it committed: nothing it wrote is left open to roll back.
 Set-up data is committed before a use case that must fail, so that its rollback shows only its own work.
