@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from daas.contracts import services as contracts
 from daas.logistics import takeback
+from daas.settings import current_settings
 from tests import factories
 
 WIPE = {"method": "purge", "standard": "NIST SP 800-88 Rev. 1", "verified_by": "QA"}
@@ -41,18 +42,18 @@ def build_worked_example(customers: tuple[int, int, int] | None = None) -> dict[
 
     end_a = _life(a.id, serial, date(2020, 1, 1), 1000)
     takeback.wipe_device(serial, {**WIPE, "on": end_a}, ACTOR)
-    takeback.grade_device(serial, "A", ACTOR, on=end_a)
+    takeback.grade_device(serial, "A", ACTOR, on=end_a, policy=current_settings().end_of_term)
     takeback.dispose_device(serial, "refurbish", ACTOR, on=end_a)
     takeback.restock_device(serial, ACTOR, on=end_a + timedelta(days=2))
 
     end_b = _life(b.id, serial, end_a + timedelta(days=3), 730)
     takeback.wipe_device(serial, {**WIPE, "on": end_b}, ACTOR)
-    takeback.grade_device(serial, "B", ACTOR, on=end_b)
+    takeback.grade_device(serial, "B", ACTOR, on=end_b, policy=current_settings().end_of_term)
     takeback.dispose_device(serial, "redeploy", ACTOR, on=end_b)
 
     end_c = _life(c.id, serial, end_b + timedelta(days=1), 200)
     takeback.wipe_device(serial, {**WIPE, "on": end_c}, ACTOR)
-    takeback.grade_device(serial, "D", ACTOR, on=end_c)
+    takeback.grade_device(serial, "D", ACTOR, on=end_c, policy=current_settings().end_of_term)
     takeback.dispose_device(serial, "recycle", ACTOR, on=end_c + timedelta(days=1))
     return {"A": a.id, "B": b.id, "C": c.id, "serial": serial}
 

@@ -268,6 +268,33 @@ def extend_contract(
     return contract
 
 
+def minimum_on(contract: Contract, day: date) -> Decimal | None:
+    """The minimum monthly amount the contract bills on `day`, as billing bills it: that of the plan in
+    force then (the change's own minimum, else the contract's, else the plan's); None without one."""
+    row = contract.plan_on(day)
+    if row is None:
+        return _minimum(None, contract, contract.plan)
+    return _minimum(row.minimum_monthly_amount, contract, row.plan)
+
+
+def deployed_monthly_amount(contract: Contract, day: date) -> Decimal:
+    """What the devices deployed on the contract on `day` cost a month under the plan in force then: each
+    its model's device charges and the plan's device charges for every model, as rating bills a device
+    (`plan_changes.monthly_amounts`); a model the plan does not bill costs 0."""
+    row = contract.plan_on(day)
+    amounts = plan_changes.monthly_amounts(_device_charges(row.plan if row is not None else contract.plan))
+    models = db.session.scalars(
+        select(Device.device_model_id)
+        .join(Deployment, Deployment.device_id == Device.id)
+        .where(
+            Deployment.contract_id == contract.id,
+            Deployment.start_date <= day,
+            (Deployment.end_date.is_(None)) | (Deployment.end_date > day),
+        )
+    ).all()
+    return sum((amounts.get(model, amounts[plan_changes.ANY_MODEL]) for model in models), plan_changes.ZERO)
+
+
 def end_history(contract: Contract, end_date: date) -> None:
     """The history of a contract that now ends on `end_date` (terminated early): plans that were to start
     on or after that day are dropped and the last one left stays open (`plan_changes.until`)."""

@@ -180,23 +180,35 @@ def list_contracts(
     return fetch_page(query.order_by(Contract.id), offset, limit)
 
 
-def terminate_contract(contract_id: int, end_date: date) -> Contract:
-    """End a contract before its term. Every device must be off it by then (returned or handed back). A plan
-    change that was to take effect on or after the new end is dropped."""
-    contract = get_contract(contract_id)
+def check_termination(contract: Contract, end_date: date) -> None:
+    """A contract may end early on `end_date`: not terminated already (409), and the day after its start,
+    at most its end date (422 on end_date)."""
     if contract.terminated_on is not None:
-        raise Conflict(f"Contract {contract_id} was already terminated on {contract.terminated_on}.")
+        raise Conflict(
+            f"Contract {contract.id} was already terminated on {contract.terminated_on}.",
+            errors={"status": ["terminated"]},
+        )
     if not contract.start_date < end_date <= contract.end_date:
         raise Invalid.field(
             "end_date", f"Must be after {contract.start_date} and at most {contract.end_date}."
         )
+
+
+def terminate_contract(contract_id: int, end_date: date, *, returns_follow: bool = False) -> Contract:
+    """End a contract before its term, on its locked row. Every device must be off it by then (returned or
+    handed back); with `returns_follow` the devices still deployed may stay, because the caller puts them
+    on return orders, whose pickups end their deployments. A deployment that ended after the new end, or
+    began on or after it, is refused either way: those days would fall outside the contract. A plan change
+    that was to take effect on or after the new end is dropped."""
+    contract = plan_history.lock_contract(contract_id)
+    check_termination(contract, end_date)
+    outside = or_(Deployment.end_date > end_date, Deployment.start_date >= end_date)
+    if not returns_follow:
+        outside = or_(outside, Deployment.end_date.is_(None))
     still_there = db.session.scalars(
         select(Device.serial)
         .join(Deployment, Deployment.device_id == Device.id)
-        .where(
-            Deployment.contract_id == contract.id,
-            or_(Deployment.end_date.is_(None), Deployment.end_date > end_date),
-        )
+        .where(Deployment.contract_id == contract.id, outside)
     ).all()
     if still_there:
         raise Conflict(

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from daas.contracts import services as contracts
+from daas.contracts.end_of_term_rules import EndOfTermPolicy
 from daas.contracts.models import Contract, Deployment
 from daas.core import clock
 from daas.core.errors import DomainError
@@ -25,6 +26,10 @@ from daas.logistics import takeback
 from daas.logistics.models import PickupSlot, ReturnOrder
 from daas.logistics.returns import create_return_order, pick_up_return_order
 from daas.logistics.slots import create_slot
+
+# The demo's workshop grades what came back but charges no damage for it: the demo's customers owe only
+# what their invoices bill (a policy without damage fees proposes nothing).
+WORKSHOP_WITHOUT_FEES = EndOfTermPolicy()
 
 
 def second_lives(customers: dict[str, Customer], rng: random.Random, report: DemoReport) -> None:
@@ -48,7 +53,7 @@ def second_lives(customers: dict[str, Customer], rng: random.Random, report: Dem
             continue  # came back too recently to have been through the workshop
         takeback.wipe_device(serial, {**DEMO_WIPE, "on": back}, ACTOR)
         grade = rng.choice("AAABBD")
-        takeback.grade_device(serial, grade, ACTOR, on=back)
+        takeback.grade_device(serial, grade, ACTOR, on=back, policy=WORKSHOP_WITHOUT_FEES)
         if grade == "D":
             takeback.dispose_device(serial, "recycle", ACTOR, on=back + timedelta(days=2))
             report.count("recycled devices")

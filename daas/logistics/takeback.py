@@ -6,7 +6,8 @@ is not redeployed as it is: the rules are `daas.devices.lifecycle.refusal`, so t
 exactly what these steps accept. A graded device whose wipe is too weak for a disposition is wiped again
 with a stronger method, so no device is left without a way forward. A step that settles a device (back in
 stock, refurbishing, harvested, recycled, lost) closes its received return order once every device of the
-order is settled."""
+order is settled. Grading a device that came back from a contract worse than fair wear allows proposes
+its damage charge on that contract (billing.md "One-off charges"): charges sit below logistics."""
 
 from __future__ import annotations
 
@@ -18,18 +19,24 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 
+from daas.charges.lifecycle import DAMAGE
+from daas.charges.models import DESCRIPTION_MAX_LENGTH, OneOffCharge
+from daas.charges.services import NewCharge, propose_charge
+from daas.contracts.end_of_term_rules import EndOfTermPolicy, damage_fee
 from daas.contracts.fleet import get_device
 from daas.contracts.models import Contract, Deployment
 from daas.core import clock
-from daas.core.errors import Conflict, NotFound
+from daas.core.dates import add_months
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.devices import lifecycle
 from daas.devices.certificate_pdf import WipeCertificateDocument
-from daas.devices.models import Device, HarvestedPart, WipeCertificate
+from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
 from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnStatus
 
 NIST = "NIST SP 800-88 Rev. 1"
+NOTES_MAX_LENGTH = 500  # what the grader writes of the device's condition
 DISPOSITIONS = lifecycle.DISPOSITIONS
 
 
@@ -113,13 +120,91 @@ def wipe_device(serial: str, values: dict[str, Any], actor: str) -> WipeCertific
     return certificate
 
 
-def grade_device(serial: str, grade: str, actor: str, on: date | None = None) -> Device:
+@dataclass(frozen=True)
+class Graded:
+    """A device graded, and the damage charge its grade proposed on the contract it came back from (None
+    when fair wear leaves nothing to pay)."""
+
+    device: Device
+    damage_charge: OneOffCharge | None
+
+
+def _age_and_life(device: Device, on: date) -> tuple[int, int]:
+    """The device's age in days on `on`, from its manufacture (else its first custody event, when it came
+    into stock), and its model's expected life in days from that same day."""
+    born = device.manufactured_on or db.session.scalar(
+        select(CustodyEvent.occurred_on)
+        .where(CustodyEvent.device_id == device.id)
+        .order_by(CustodyEvent.seq)
+        .limit(1)
+    )
+    life_ends = add_months(born, device.device_model.expected_lifetime_months)
+    return (on - born).days, (life_ends - born).days
+
+
+def _propose_damage(
+    device: Device, grade: str, event: CustodyEvent, notes: str | None, policy: EndOfTermPolicy, actor: str
+) -> OneOffCharge | None:
+    """The damage charge of a grade on the contract of the device's last deployment, proposed to finance,
+    when `damage_fee` says fair wear does not cover it. Keyed by the grading's custody event, so the same
+    grading proposes once."""
+    contract_id = db.session.scalar(
+        select(Deployment.contract_id)
+        .where(Deployment.device_id == device.id)
+        .order_by(Deployment.start_date.desc(), Deployment.id.desc())
+        .limit(1)
+    )
+    if contract_id is None:
+        return None  # never served a contract: nobody to charge
+    contract = db.session.get(Contract, contract_id)
+    age_days, lifetime_days = _age_and_life(device, event.occurred_on)
+    fee = damage_fee(
+        policy.fees_for(contract.currency, device.device_model.category), grade, age_days, lifetime_days
+    )
+    if fee is None:
+        return None
+    description = f"Damage: {device.serial} graded {grade}" + (f": {notes}" if notes else "")
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        description = description[: DESCRIPTION_MAX_LENGTH - 1] + "…"
+    charge, _ = propose_charge(
+        contract.id,
+        NewCharge(
+            kind=DAMAGE,
+            amount=fee,
+            description=description,
+            idempotency_key=f"damage-{device.id}-{event.id}",
+            on=event.occurred_on,
+            device_serial=device.serial,
+        ),
+        actor,
+    )
+    return charge
+
+
+def grade_device(
+    serial: str,
+    grade: str,
+    actor: str,
+    on: date | None = None,
+    *,
+    policy: EndOfTermPolicy,
+    notes: str | None = None,
+) -> Graded:
+    """Grade a wiped device A (as new) to D (parts only), with the grader's `notes` on its custody event.
+    A device that came back from a contract and is graded worse than fair wear allows (`policy`'s damage
+    fees: C before half its model's expected life, D always) gets its damage charge proposed on that
+    contract, for finance to approve or waive."""
+    notes = (notes or "").strip() or None
+    if notes is not None and len(notes) > NOTES_MAX_LENGTH:
+        raise Invalid.field("notes", f"At most {NOTES_MAX_LENGTH} characters.")
     device = lock_device(serial, field_name=None)
     _require_allowed(device, "grade")
-    transition_device(device, "grade", on or clock.today(), actor, reference=f"grade {grade}")
+    event = transition_device(
+        device, "grade", on or clock.today(), actor, reference=f"grade {grade}", note=notes
+    )
     device.grade = grade
     db.session.flush()
-    return device
+    return Graded(device, _propose_damage(device, grade, event, notes, policy, actor))
 
 
 def dispose_device(

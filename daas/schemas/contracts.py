@@ -11,7 +11,7 @@ from daas.contracts.plan_history import MAX_EXTENSION_MONTHS
 from daas.contracts.services import REFERENCE_MAX_LENGTH
 from daas.contracts.terms import STATUSES, contract_status, effective_minimum
 from daas.core import clock, money
-from daas.schemas.fields import Bool, Code, Date, Int, Money, QueryId, Serial, Text
+from daas.schemas.fields import Bool, Code, Date, DecimalString, Int, Money, QueryId, Serial, Text
 
 _REFERENCE = (
     "How documents name the contract (BT-12), unique; `C-000123` from its id unless given. A reference of "
@@ -60,7 +60,20 @@ class ContractUpdateSchema(Schema):
 
 
 class ContractTerminateSchema(Schema):
-    end_date = Date(required=True, metadata={"description": "First day no longer covered."})
+    end_date = Date(
+        required=True,
+        metadata={"description": "First day no longer covered: after the start, at most the end date."},
+    )
+
+
+class ContractTerminateQuerySchema(Schema):
+    confirm = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: terminate and charge (admin, finance); left out: only the preview, "
+            "which changes nothing."
+        },
+    )
 
 
 class PlanChangeSchema(Schema):
@@ -251,3 +264,47 @@ class DeploymentSchema(Schema):
 
 class DeploymentQuerySchema(Schema):
     current = fields.Boolean(metadata={"description": "true: still deployed; false: ended."})
+
+
+_BASES = ("minimum", "devices")
+
+
+class TerminationQuoteSchema(Schema):
+    """What ending a contract early costs (billing.md "Contract changes")."""
+
+    contract_id = fields.Integer()
+    end_date = fields.Date(metadata={"description": "The termination day: first day no longer covered."})
+    currency = fields.String()
+    remaining_months = fields.Integer(
+        metadata={"description": "Whole months from end_date to the contract's end date."}
+    )
+    share = DecimalString(
+        places=6,
+        normalize=True,
+        metadata={"description": "The share of the remaining commitment charged (0.5: half)."},
+    )
+    basis = fields.String(
+        metadata={
+            "enum": list(_BASES),
+            "title": "TerminationBasis",
+            "description": "minimum: the minimum of the plan in force the day before end_date; devices: "
+            "without a minimum, the monthly amounts of the devices deployed that day.",
+        }
+    )
+    minimum = Money(
+        attribute="monthly",
+        metadata={"description": "The monthly basis charged on: the minimum, or the devices' amounts."},
+    )
+    amount = Money(
+        metadata={"description": "share × minimum × remaining_months, rounded once; 0: no charge."}
+    )
+
+
+class ContractTerminationSchema(ContractSchema, TerminationQuoteSchema):
+    """The answer of a termination: without `confirm`, the preview's fields only; confirmed, the contract
+    (terminated) with them and the charge's id."""
+
+    charge_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "The early_termination charge added (pending); null when it owes nothing."},
+    )

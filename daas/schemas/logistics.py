@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from daas.logistics.models import REFRESH_ACTIONS, REFRESH_STATUSES, RETURN_REASONS, RETURN_STATUSES
-from daas.logistics.takeback import DISPOSITIONS, NIST
+from daas.logistics.takeback import DISPOSITIONS, NIST, NOTES_MAX_LENGTH
 from daas.schemas.fields import Code, Date, Int, Measure, Serial, Text
 
 
@@ -187,6 +187,14 @@ class WipeCertificateSchema(Schema):
 class GradeSchema(OnSchema):
     grade = fields.String(
         required=True, validate=validate.OneOf(("A", "B", "C", "D")), metadata={"title": "DeviceGrade"}
+    )
+    notes = Text(
+        max_length=NOTES_MAX_LENGTH,
+        allow_none=True,
+        metadata={
+            "description": 'What the grader found ("cracked screen"): on the custody event, and in the '
+            "description of the damage charge a grade C or D may propose."
+        },
     )
 
 

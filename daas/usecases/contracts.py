@@ -1,7 +1,8 @@
 """Contract workflows, each one transaction: sign a contract, change the references its documents quote
-and its renewal settings, terminate it early, change its plan, extend it, deploy a device on it, end a
-deployment when the device is handed back in person, and the daily round that renews the contracts
-reaching their end date.
+and its renewal settings, change its plan, extend it, deploy a device on it, end a deployment when the
+device is handed back in person, and the daily round that renews the contracts reaching their end date.
+Terminating a contract early charges it and returns its devices: that is logistics'
+(`usecases.logistics.terminate_contract`).
 
 Plan changes and extensions may not alter a month whose invoice is finalized. Invoices are billing's,
 which sits above contracts: these use cases hand billing's read of finalized months down to them.
@@ -19,7 +20,6 @@ from daas.usecases.transaction import use_case
 
 sign_contract = use_case(services.create_contract)
 change_contract = use_case(services.update_contract)
-terminate_contract = use_case(services.terminate_contract)
 deploy_device = use_case(services.deploy_device)
 hand_back_device = use_case(services.end_deployment)
 renew_due_contracts = use_case(renewal.renew_due_contracts)

@@ -1,6 +1,7 @@
 """Logistics workflows, each one transaction: pickup capacity, return orders from request to receipt, refresh
 orders from decision to completion, the planning round that opens them, the takeback of a device that
-came back (wipe, grade, disposition, restock), or its loss, and the sale of a device to its customer.
+came back (wipe, grade, disposition, restock), or its loss, the sale of a device to its customer, and a
+contract terminated early (its charge and the return of its devices).
 
 The API, the logistics pages, the portal, `flask daas refresh plan` and the scheduled jobs start them; the
 rules are in daas.logistics (returns, refresh, slots, takeback, sales), which flushes and raises but never
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from daas.logistics import refresh, returns, sales, slots, takeback
+from daas.logistics import refresh, returns, sales, slots, takeback, termination
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import PlanReport
 from daas.logistics.rules import RefreshAction, UpgradePolicy
@@ -96,3 +97,9 @@ lose_device = use_case(takeback.lose_device)
 
 
 sell_device = use_case(sales.sell_device)
+
+
+# -- a contract terminated early ----------------------------------------------------------------------------
+
+
+terminate_contract = use_case(termination.terminate_early)

@@ -72,7 +72,14 @@ MATRIX = [
     ("POST", "/api/v1/contracts", {}, {"admin"}),
     ("GET", "/api/v1/contracts/{contract}", None, {"admin", "finance", "logistics", "customer"}),
     ("PATCH", "/api/v1/contracts/{contract}", {}, {"admin", "finance"}),
-    ("POST", "/api/v1/contracts/{contract}/terminate", {}, {"admin"}),
+    # The customer previews what ending its own contract costs; admin and finance confirm it.
+    ("POST", "/api/v1/contracts/{contract}/terminate", {}, {"admin", "finance", "customer"}),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/terminate?confirm=true",
+        {"end_date": "2026-12-01"},
+        {"admin", "finance"},
+    ),
     ("POST", "/api/v1/contracts/{contract}/plan-changes", {}, {"admin", "finance"}),
     ("POST", "/api/v1/contracts/{contract}/extend", {}, {"admin", "finance"}),
     ("GET", "/api/v1/contracts/{contract}/devices", None, {"admin", "finance", "logistics", "customer"}),
@@ -209,6 +216,7 @@ FOREIGN = [
     ("POST", "/api/v1/refresh-orders/{refresh}/approve", {"action": "upgrade"}),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates"),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
+    ("POST", "/api/v1/contracts/{contract}/terminate", {"end_date": "2026-12-01"}),
     ("GET", "/api/v1/contracts/{contract}/charges"),
     ("GET", "/api/v1/charges/{charge}"),
     ("POST", "/api/v1/charges/{charge}/dispute", {"reason": "Not ours"}),

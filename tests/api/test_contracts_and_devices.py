@@ -201,17 +201,20 @@ def test_a_plan_with_model_charges_only_takes_those_models(client, tokens, fleet
     )
 
 
-def test_terminating_needs_every_device_off_the_contract(client, tokens, fleet):
+def test_terminating_with_a_device_deployed_needs_a_pickup_address(client, tokens, fleet):
     contract_id = fleet["contract"].id
     client.post(
         f"/api/v1/contracts/{contract_id}/devices",
         json={"serial": "SN-0001", "start_date": "2026-02-03"},
         headers=bearer(tokens["logistics"]),
     )
-    url = f"/api/v1/contracts/{contract_id}/terminate"
-    assert_error(
-        client.post(url, json={"end_date": "2026-11-01"}, headers=bearer(tokens["admin"])), 409, "end_date"
+    url = f"/api/v1/contracts/{contract_id}/terminate?confirm=true"
+    refused = assert_error(
+        client.post(url, json={"end_date": "2026-11-01"}, headers=bearer(tokens["admin"])),
+        409,
+        "pickup_address",
     )
+    assert "SN-0001" in refused["message"]
     client.post(
         f"/api/v1/contracts/{contract_id}/devices/SN-0001/end",
         json={"end_date": "2026-10-05"},
@@ -307,7 +310,7 @@ def test_a_contracts_own_minimum_overrides_its_plans(client, tokens, fleet, data
 
 def test_a_terminated_contract_takes_no_devices_and_cannot_be_terminated_twice(client, tokens, fleet):
     contract_id = fleet["contract"].id
-    url = f"/api/v1/contracts/{contract_id}/terminate"
+    url = f"/api/v1/contracts/{contract_id}/terminate?confirm=true"
     assert (
         client.post(url, json={"end_date": "2026-06-01"}, headers=bearer(tokens["admin"])).status_code == 200
     )

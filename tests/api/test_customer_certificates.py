@@ -10,6 +10,7 @@ import pytest
 from daas.contracts.services import deploy_device, end_deployment
 from daas.extensions import db
 from daas.logistics import takeback
+from daas.settings import current_settings
 from tests import factories
 from tests.helpers import bearer
 
@@ -27,7 +28,7 @@ def two_lives(database, today):
     deploy_device(first.id, serial, date(2026, 2, 1), "tests")
     end_deployment(first.id, serial, date(2026, 6, 1), "tests")
     alpha = takeback.wipe_device(serial, {**WIPE, "on": date(2026, 6, 2)}, "tests")
-    takeback.grade_device(serial, "A", "tests", on=date(2026, 6, 2))
+    takeback.grade_device(serial, "A", "tests", on=date(2026, 6, 2), policy=current_settings().end_of_term)
     takeback.dispose_device(serial, "redeploy", "tests", on=date(2026, 6, 3))
     deploy_device(second.id, serial, date(2026, 6, 10), "tests")
     end_deployment(second.id, serial, date(2026, 11, 1), "tests")

@@ -375,9 +375,12 @@ IDEMPOTENT = {
     ("post", "/api/v1/charges/{charge_id}/dispute"),
     ("post", "/api/v1/charges/{charge_id}/uphold"),
     ("post", "/api/v1/charges/{charge_id}/grant"),
-    # A plan change or an extension changes what the contract bills.
+    # A plan change, an extension or a termination changes what the contract bills.
     ("post", "/api/v1/contracts/{contract_id}/plan-changes"),
     ("post", "/api/v1/contracts/{contract_id}/extend"),
+    ("post", "/api/v1/contracts/{contract_id}/terminate"),
+    # A grade C or D may propose a damage charge.
+    ("post", "/api/v1/devices/{serial}/grade"),
 }
 
 

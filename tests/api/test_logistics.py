@@ -23,6 +23,7 @@ from daas.devices.lifecycle import STATES, TRANSITIONS, allowed_actions
 from daas.devices.models import Device
 from daas.devices.services import transition_device
 from daas.extensions import db
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill
 from tests.helpers import assert_error, bearer
@@ -233,7 +234,7 @@ def test_the_takeback_services_close_a_received_order_once_every_device_is_settl
     wipe = {**NIST_WIPE, "performed_by": "Jan de Vries"}
     for serial in ("SN-0", "SN-1"):
         takeback.wipe_device(serial, wipe, "tests")
-        takeback.grade_device(serial, "B", "tests")
+        takeback.grade_device(serial, "B", "tests", policy=current_settings().end_of_term)
     takeback.dispose_device("SN-0", "refurbish", "tests")
     assert db.session.get(ReturnOrder, order_id).status == "received"  # SN-1 is not settled yet
     takeback.dispose_device("SN-1", "recycle", "tests")

@@ -254,7 +254,7 @@ def test_an_extension_is_refused_for_bad_months_and_a_terminated_contract(client
         == "2029-01-01"
     )  # the refused plan change took the extension with it
     terminated = client.post(
-        f"/api/v1/contracts/{world['contract'].id}/terminate",
+        f"/api/v1/contracts/{world['contract'].id}/terminate?confirm=true",
         json={"end_date": "2026-11-20"},
         headers=world["admin"],
     )
@@ -266,7 +266,7 @@ def test_an_extension_is_refused_for_bad_months_and_a_terminated_contract(client
 def test_terminating_drops_a_change_that_would_start_after_the_new_end(client, world):
     assert _change(client, world, plan_code=world["lite"]).status_code == 201  # from 2026-12-01
     terminated = client.post(
-        f"/api/v1/contracts/{world['contract'].id}/terminate",
+        f"/api/v1/contracts/{world['contract'].id}/terminate?confirm=true",
         json={"end_date": "2026-11-20"},
         headers=world["admin"],
     )

@@ -37,6 +37,7 @@ from daas.extensions import db
 from daas.logistics import refresh, returns, slots, takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.rules import UpgradePolicy
+from daas.settings import current_settings
 from tests import factories
 from tests.api.test_impact import PARAMETERS, SOURCES
 from tests.billing_helpers import OCTOBER, bill, documents
@@ -329,7 +330,7 @@ def _build_world() -> dict[str, Any]:
     for name in ("grade", "disposition", "restock"):
         takeback.wipe_device(serials[name], {**WIPE, "on": TODAY}, "tests")
     for name in ("disposition", "restock"):
-        takeback.grade_device(serials[name], "B", "tests", on=TODAY)
+        takeback.grade_device(serials[name], "B", "tests", on=TODAY, policy=current_settings().end_of_term)
     takeback.dispose_device(serials["restock"], "refurbish", "tests", on=TODAY)
     refresh.plan_refresh_orders(TODAY, 60, UpgradePolicy())
     finalize_run(bill(OCTOBER).id, documents())

@@ -132,7 +132,9 @@ def _customer_world(world: World, name: str) -> dict[str, Any]:
     for device in (wiped, graded):
         end_deployment(contract.id, device.serial, date(2026, 11, 1), "tests")
         certificate = takeback.wipe_device(device.serial, WIPE, "tests")
-    takeback.grade_device(graded.serial, "B", "tests", date(2026, 11, 3))
+    takeback.grade_device(
+        graded.serial, "B", "tests", date(2026, 11, 3), policy=current_settings().end_of_term
+    )
     slot = create_slot(factories.unique("NL-AMS"), date(2026, 11, 20), 5)
     create_slot(slot.region, date(2026, 11, 27), 5)
     order = create_return_order(

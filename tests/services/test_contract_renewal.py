@@ -116,7 +116,7 @@ def test_a_terminated_contract_does_not_renew(client, tokens, customer):
     with clock.frozen(date(2026, 11, 15)):
         contract = _contract(client, tokens, customer, end_date="2027-03-01", renews=True)
         ended = client.post(
-            f"/api/v1/contracts/{contract['id']}/terminate",
+            f"/api/v1/contracts/{contract['id']}/terminate?confirm=true",
             json={"end_date": "2027-01-01"},
             headers=bearer(tokens["admin"]),
         )

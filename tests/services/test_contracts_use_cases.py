@@ -1,5 +1,5 @@
-"""The contract use cases: signing, terminating, deploying a device and handing it back: each commits what
-it did when it returns, and leaves nothing of it behind when it raises.
+"""The contract use cases: signing, terminating (logistics' use case), deploying a device and handing it
+back: each commits what it did when it returns, and leaves nothing of it behind when it raises.
 
 `db.session.rollback()` after a use case proves it committed: nothing it wrote is left open to roll back.
 Set-up data is committed before a use case that must fail, so that its rollback shows only its own work.
@@ -18,10 +18,16 @@ from daas.core.errors import Conflict, Invalid
 from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases import contracts as use_cases
+from daas.usecases.logistics import terminate_contract
 from tests import factories
 
 ACTOR = factories.ACTOR
+
+
+def terminate(contract_id: int, end_date: date) -> None:
+    terminate_contract(contract_id, end_date, current_settings().end_of_term, 14, ACTOR)
 
 
 def _count(model: type) -> int:
@@ -107,17 +113,18 @@ def test_a_refused_deployment_or_hand_back_changes_nothing(signed):
     assert len(_events(signed["serial"])) == 2
 
 
-def test_a_termination_is_kept_once_every_device_is_off(signed):
+def test_a_termination_is_kept_once_every_device_can_come_back(signed):
     contract = use_cases.sign_contract(signed["customer"].id, signed["plan"].code, date(2026, 1, 1))
     use_cases.deploy_device(contract.id, signed["serial"], date(2026, 2, 1), ACTOR)
+    db.session.commit()
     with pytest.raises(
-        Conflict, match=f"Devices are deployed on the contract after 2026-09-01: {signed['serial']}"
+        Conflict, match=f"no pickup address, and devices are still deployed .*{signed['serial']}"
     ):
-        use_cases.terminate_contract(contract.id, date(2026, 9, 1))
+        terminate(contract.id, date(2026, 9, 1))
     assert db.session.get(Contract, contract.id).terminated_on is None
 
     use_cases.hand_back_device(contract.id, signed["serial"], date(2026, 8, 31), ACTOR)
-    use_cases.terminate_contract(contract.id, date(2026, 9, 1))
+    terminate(contract.id, date(2026, 9, 1))
     db.session.rollback()
     stored = db.session.get(Contract, contract.id)
     assert (stored.end_date, stored.terminated_on) == (date(2026, 9, 1), date(2026, 9, 1))

@@ -20,6 +20,7 @@ from daas.impact.models import ImpactLedgerRow, ImpactPeriodClose
 from daas.impact.statements import contract_statement, portfolio_report
 from daas.jobs.impact import close_impact_job
 from daas.logistics import takeback
+from daas.settings import current_settings
 from tests import factories
 
 ACTOR = factories.ACTOR
@@ -103,7 +104,9 @@ def test_a_hand_back_entered_late_is_corrected_in_the_first_open_month(deployed,
     # Entered in November: the laptop was handed back on 2026-08-20 and recycled on 2026-09-01.
     contracts.end_deployment(deployed["contract"], deployed["serial"], date(2026, 8, 20), ACTOR)
     takeback.wipe_device(deployed["serial"], {**WIPE, "on": date(2026, 8, 21)}, ACTOR)
-    takeback.grade_device(deployed["serial"], "D", ACTOR, on=date(2026, 8, 21))
+    takeback.grade_device(
+        deployed["serial"], "D", ACTOR, on=date(2026, 8, 21), policy=current_settings().end_of_term
+    )
     takeback.dispose_device(deployed["serial"], "recycle", ACTOR, on=date(2026, 9, 1))
 
     after = contract_statement(deployed["contract"], None, None, today)

@@ -36,6 +36,7 @@ from daas.logistics import sales, takeback
 from daas.logistics.models import RefreshOrder
 from daas.logistics.refresh import complete_refresh
 from daas.logistics.rules import UpgradePolicy
+from daas.settings import current_settings
 from tests import factories
 from tests.conftest import rolled_back
 from tests.impact_helpers import without_flags
@@ -153,7 +154,9 @@ def build(plans: list[DevicePlan]) -> Built:
                 break
             contracts.end_deployment(contract_id, serial, end, ACTOR)
             takeback.wipe_device(serial, {**WIPE, "on": end}, ACTOR)
-            takeback.grade_device(serial, life.refurbish_grade or "B", ACTOR, on=end)
+            takeback.grade_device(
+                serial, life.refurbish_grade or "B", ACTOR, on=end, policy=current_settings().end_of_term
+            )
             if last:
                 takeback.dispose_device(serial, device_plan.ending, ACTOR, on=end + timedelta(days=1))
                 built.ended.add(device.id)
@@ -182,7 +185,7 @@ def enter_late(built: Built, draw_day: int) -> None:
         end = since + timedelta(days=draw_day % max(1, (TODAY - since).days))
         contracts.end_deployment(contract_id, serial, end, ACTOR)
         takeback.wipe_device(serial, {**WIPE, "on": end}, ACTOR)
-        takeback.grade_device(serial, "D", ACTOR, on=end)
+        takeback.grade_device(serial, "D", ACTOR, on=end, policy=current_settings().end_of_term)
         takeback.dispose_device(serial, "recycle", ACTOR, on=end + timedelta(days=1))
         built.ended.add(device_id)
     built.in_service.clear()

@@ -35,6 +35,7 @@ from daas.logistics.models import (
 )
 from daas.logistics.rules import RefreshAction, UpgradePolicy
 from daas.orders.models import Order
+from daas.settings import current_settings
 from daas.usecases import logistics as use_cases
 from tests import factories
 from tests.helpers import settings_of
@@ -378,7 +379,9 @@ def test_a_device_taken_back_step_by_step_is_kept_and_closes_its_return_order(fl
     with clock.frozen(date(2026, 11, 21)):
         for name, grade, disposition in (("healthy", "A", "redeploy"), ("worn", "C", "harvest")):
             certificate = use_cases.wipe_device(fleet[name], {**WIPE, "on": date(2026, 11, 21)}, ACTOR)
-            use_cases.grade_device(fleet[name], grade, ACTOR, date(2026, 11, 21))
+            use_cases.grade_device(
+                fleet[name], grade, ACTOR, date(2026, 11, 21), policy=current_settings().end_of_term
+            )
             assert db.session.get(ReturnOrder, order.id).status == ReturnStatus.RECEIVED
             parts = [{"part": "battery", "weight_kg": "0.310"}] if disposition == "harvest" else ()
             use_cases.dispose_device(fleet[name], disposition, ACTOR, date(2026, 11, 21), parts)
@@ -398,7 +401,7 @@ def test_a_refurbished_device_restocked_is_kept_and_a_lost_one_ends_its_deployme
     order = _received(fleet, "healthy")
     with clock.frozen(date(2026, 11, 21)):
         use_cases.wipe_device(fleet["healthy"], WIPE, ACTOR)
-        use_cases.grade_device(fleet["healthy"], "B", ACTOR)
+        use_cases.grade_device(fleet["healthy"], "B", ACTOR, policy=current_settings().end_of_term)
         use_cases.dispose_device(fleet["healthy"], "refurbish", ACTOR)
         assert db.session.get(ReturnOrder, order.id).status == ReturnStatus.CLOSED  # refurbishing settles
         use_cases.restock_device(fleet["healthy"], ACTOR, date(2026, 11, 22))
@@ -426,10 +429,10 @@ def test_a_refused_takeback_step_records_nothing(fleet):
     events = _count(CustodyEvent)
     with clock.frozen(date(2026, 11, 21)):
         with pytest.raises(Conflict, match="received cannot grade"):
-            use_cases.grade_device(fleet["healthy"], "A", ACTOR)
+            use_cases.grade_device(fleet["healthy"], "A", ACTOR, policy=current_settings().end_of_term)
         with pytest.raises(Conflict, match="wipe must be purge or destroy"):
             use_cases.wipe_device(fleet["healthy"], {**WIPE, "method": "clear"}, ACTOR)
-            use_cases.grade_device(fleet["healthy"], "A", ACTOR)
+            use_cases.grade_device(fleet["healthy"], "A", ACTOR, policy=current_settings().end_of_term)
             use_cases.dispose_device(fleet["healthy"], "recycle", ACTOR)
         # The clear wipe and the grade were committed by their own use cases; the refused recycling is gone.
         assert _status(fleet["healthy"]) == DeviceStatus.GRADED

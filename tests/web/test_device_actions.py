@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from daas.charges.models import OneOffCharge
 from daas.contracts.services import deploy_device, end_deployment
 from daas.devices.lifecycle import DISPOSITIONS, GRADES, WIPE_METHODS, next_status
 from daas.devices.models import Device, WipeCertificate
 from daas.extensions import db
 from daas.logistics import returns, slots, takeback
+from daas.settings import current_settings
 from tests import factories
 from tests.web.helpers import post_form, signed_in
 
@@ -62,7 +64,9 @@ def device_in(bench: Any, status: str, method: str | None = None, grade: str | N
     if status in ("wiped", "graded", "refurbishing"):
         takeback.wipe_device(serial, {**WIPE, "method": method or "purge", "on": date(2026, 11, 11)}, "t")
     if status in ("graded", "refurbishing"):
-        takeback.grade_device(serial, grade or "B", "tests", on=date(2026, 11, 12))
+        takeback.grade_device(
+            serial, grade or "B", "tests", on=date(2026, 11, 12), policy=current_settings().end_of_term
+        )
     if status == "refurbishing":
         takeback.dispose_device(serial, "refurbish", "tests", on=date(2026, 11, 12))
     db.session.commit()
@@ -191,3 +195,24 @@ def test_after_an_action_the_serial_box_of_the_device_page_has_the_focus(bench) 
     assert not re.search(r'<input[^>]*autofocus[^>]*name="serial"', page_of(bench, serial))
     post_form(bench.client, f"{url}/wipe", {**WIPE, "method": "purge"}, form_page=url)
     assert re.search(r'<input[^>]*autofocus[^>]*name="serial"', page_of(bench, serial))
+
+
+def test_grading_with_notes_says_when_it_proposed_a_damage_charge(bench) -> None:
+    client = bench.client
+    damaged, worn = device_in(bench, "wiped"), device_in(bench, "wiped")  # in stock since 2025-12-01
+    url = f"/logistics/devices/{damaged}"
+    assert 'name="notes"' in page_of(bench, damaged)
+    too_long = post_form(client, f"{url}/grade", {"grade": "D", "notes": "x" * 501}, form_page=url)
+    assert too_long.status_code == 422 and status_of(damaged) == "wiped"
+    done = post_form(client, f"{url}/grade", {"grade": "D", "notes": "cracked screen"}, form_page=url)
+    assert done.status_code == 302
+    page = page_of(bench, damaged)
+    assert f"Device {damaged}: graded D; it is now graded." in page
+    assert "Damage charge of 250.00 EUR proposed to finance." in page
+    charge = db.session.scalar(select(OneOffCharge).where(OneOffCharge.contract_id == bench.contract.id))
+    assert (charge.status, charge.description) == ("proposed", f"Damage: {damaged} graded D: cracked screen")
+
+    url = f"/logistics/devices/{worn}"
+    post_form(client, f"{url}/grade", {"grade": "B"}, form_page=url)
+    page = page_of(bench, worn)
+    assert f"Device {worn}: graded B" in page and "Damage charge" not in page

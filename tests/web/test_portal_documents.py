@@ -19,6 +19,7 @@ from daas.billing.models import Invoice, IssuedDocument
 from daas.contracts.services import deploy_device
 from daas.extensions import db
 from daas.logistics import returns, slots, takeback
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import OCTOBER, bill, documents, issuer
 from tests.web.helpers import signed_in
@@ -58,7 +59,7 @@ def customers(app, database, today):
     returns.pick_up_return_order(order.id, today, "tests")
     returns.receive_return_order(order.id, today, "tests")
     certificate = takeback.wipe_device(returned, WIPE, "tests")
-    takeback.grade_device(returned, "A", "tests")
+    takeback.grade_device(returned, "A", "tests", policy=current_settings().end_of_term)
     takeback.dispose_device(returned, "redeploy", "tests")
     deploy_device(contract_b.id, returned, today, "tests")
     db.session.commit()

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify
 from flask.views import MethodView
 
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
 from daas.api.idempotency import idempotent
 from daas.contracts import services
+from daas.core.errors import Forbidden
+from daas.logistics import termination
 from daas.schemas.contracts import (
     ContractCreateSchema,
     ContractExtendSchema,
     ContractQuerySchema,
     ContractSchema,
+    ContractTerminateQuerySchema,
     ContractTerminateSchema,
+    ContractTerminationSchema,
     ContractUpdateSchema,
     DeployDeviceSchema,
     DeploymentQuerySchema,
@@ -23,8 +28,11 @@ from daas.schemas.contracts import (
     EndDeploymentSchema,
     PlanChangeSchema,
     ReassignDeviceSchema,
+    TerminationQuoteSchema,
 )
+from daas.settings import current_settings
 from daas.usecases import contracts as use_cases
+from daas.usecases import logistics as logistics_use_cases
 from daas.usecases import people as people_use_cases
 
 blp = Blueprint(
@@ -79,14 +87,44 @@ class ContractById(MethodView):
 
 @blp.route("/<id:contract_id>/terminate")
 class ContractTermination(MethodView):
-    @access(blp)
+    @access(blp, "finance", "customer")
+    @idempotent(blp)
     @blp.arguments(ContractTerminateSchema)
-    @blp.response(200, ContractSchema)
+    @blp.arguments(ContractTerminateQuerySchema, location="query")
+    @blp.response(200, ContractTerminationSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
-    def post(self, data: dict[str, Any], contract_id: int) -> Any:
-        """End a contract before its term (every device must be off it by then)."""
-        return use_cases.terminate_contract(contract_id, data["end_date"])
+    def post(self, data: dict[str, Any], args: dict[str, Any], contract_id: int) -> Any:
+        """What ending the contract early on `end_date` costs: `share × minimum × remaining_months`, the
+        minimum of the plan in force the day before (`basis: minimum`), or without one the monthly amounts
+        of the devices deployed that day (`basis: devices`). Changes nothing (the customer may preview its
+        own contracts). With `?confirm=true` (admin, finance) the contract ends that day, the
+        early_termination charge is added (pending; none when the amount is 0) and the devices still
+        deployed get an end-of-term return order for that day (409 when the customer has no pickup
+        address); answers the contract with the figures and `charge_id`. Confirming again is a 409."""
+        principal = current_principal()
+        policy = current_settings().end_of_term
+        if not args["confirm"]:
+            quote = termination.quote_termination(
+                contract_id, data["end_date"], policy, principal.customer_scope
+            )
+            return jsonify(TerminationQuoteSchema().dump(quote))
+        if principal.customer_scope is not None:
+            raise Forbidden("A customer may preview a termination; admin or finance confirm it.")
+        done = logistics_use_cases.terminate_contract(
+            contract_id,
+            data["end_date"],
+            policy,
+            current_settings().booking_window_days,
+            principal.actor,
+        )
+        return jsonify(
+            {
+                **TerminationQuoteSchema().dump(done.quote),
+                **ContractSchema().dump(done.contract),
+                "charge_id": done.charge.id if done.charge is not None else None,
+            }
+        )
 
 
 @blp.route("/<id:contract_id>/plan-changes")

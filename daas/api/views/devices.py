@@ -8,6 +8,7 @@ from flask.views import MethodView
 
 from daas.api.access import access, current_principal
 from daas.api.base import Blueprint, page_window
+from daas.api.idempotency import idempotent
 from daas.contracts import fleet
 from daas.contracts.services import current_contract_id
 from daas.devices.certificate_pdf import render_wipe_certificate
@@ -126,16 +127,25 @@ class DeviceWipe(MethodView):
 @blp.route("/<string:serial>/grade")
 class DeviceGrade(MethodView):
     @access(blp, "logistics")
+    @idempotent(blp)
     @blp.arguments(GradeSchema)
     @blp.response(200, DeviceSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any], serial: str) -> Any:
-        """Grade a wiped device, A (as new) to D (parts only)."""
-        device = logistics_use_cases.grade_device(
-            serial, data["grade"], current_principal().actor, data.get("on")
+        """Grade a wiped device, A (as new) to D (parts only), with the grader's `notes`. A device back
+        from a contract graded worse than fair wear allows (C before half its model's expected life, D
+        always) proposes its damage charge (DAAS_DAMAGE_FEES) on that contract, for finance to decide:
+        `GET /contracts/<id>/charges?status=proposed`."""
+        graded = logistics_use_cases.grade_device(
+            serial,
+            data["grade"],
+            current_principal().actor,
+            data.get("on"),
+            policy=current_settings().end_of_term,
+            notes=data.get("notes"),
         )
-        return _detail(device, None)
+        return _detail(graded.device, None)
 
 
 @blp.route("/<string:serial>/disposition")

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 
 from daas.contracts import fleet
 from daas.contracts.services import current_contract_id
-from daas.core import clock
+from daas.core import clock, money
 from daas.devices.certificate_pdf import render_wipe_certificate
 from daas.devices.lifecycle import STATES, Condition, actions_now, refusal, stronger_wipes
 from daas.downloads import PDF_MIMETYPE, download
@@ -148,9 +148,26 @@ def devices_grade(serial: str) -> Any:
     return _device_action(
         serial,
         "grade",
-        lambda form: use_cases.grade_device(serial, form.grade.data, principal().actor, form.on.data),
-        lambda device: f"Device {serial}: graded {device.grade}; it is now {label(device.status)}.",
+        lambda form: use_cases.grade_device(
+            serial,
+            form.grade.data,
+            principal().actor,
+            form.on.data,
+            policy=current_settings().end_of_term,
+            notes=form.notes.data,
+        ),
+        _graded,
     )
+
+
+def _graded(graded: takeback.Graded) -> str:
+    """What the grading did, and the damage charge it proposed to finance, if any."""
+    device, charge = graded.device, graded.damage_charge
+    said = f"Device {device.serial}: graded {device.grade}; it is now {label(device.status)}."
+    if charge is None:
+        return said
+    amount = money.format_money(charge.amount, charge.currency)
+    return f"{said} Damage charge of {amount} {charge.currency} proposed to finance."
 
 
 @blp.post("/devices/<string:serial>/disposition")

@@ -161,6 +161,7 @@ class WipeForm(FlaskForm):
 
 class GradeForm(FlaskForm):
     grade = SelectField("Grade", choices=options(GRADES))
+    notes = TextAreaField("What you found", validators=[Optional(), Length(max=takeback.NOTES_MAX_LENGTH)])
     on = DateField("Graded on", validators=[Optional()])
 
 
