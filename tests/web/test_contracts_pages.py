@@ -165,3 +165,31 @@ def test_finance_changes_the_plan_from_a_day_and_extends_the_contract(finance):
     assert refused.status_code == 422
     db.session.expire_all()
     assert [row.plan.code for row in db.session.get(Contract, contract.id).plans] == [standard.code, pro.code]
+
+
+def test_finance_previews_an_early_termination_then_confirms_what_it_saw(finance):
+    from daas.charges.models import OneOffCharge
+
+    plan = factories.plan(minimum_monthly_amount=Decimal("500.00"))
+    contract = factories.contract(plan_code=plan.code, start_date=date(2026, 1, 1))
+    url = f"/finance/contracts/{contract.id}"
+    page = finance.get(f"{url}?terminate_on=2027-01-15").get_data(as_text=True)
+    # 23 whole months from 2027-01-15 to 2029-01-01, half of the 500.00 minimum each.
+    assert _text(page, "termination-amount") == "5,750.00 EUR"
+    assert "Remaining whole months</dt><dd>23</dd>" in page
+    assert db.session.scalars(select(OneOffCharge)).all() == []  # a preview changes nothing
+
+    stale = post_form(finance, f"{url}/terminate", {"end_date": "2027-01-15", "amount": "4000.00"})
+    assert stale.status_code == 422
+    assert "The charge is now 5750.00 EUR, not 4000.00" in stale.get_data(as_text=True)
+    done = post_form(finance, f"{url}/terminate", {"end_date": "2027-01-15", "amount": "5750.00"})
+    assert done.status_code == 302, done.get_data(as_text=True)
+    page = finance.get(url).get_data(as_text=True)
+    assert "The contract ends on 2027-01-15; an early-termination charge of 5750.00 EUR is added." in page
+    charge = db.session.scalars(select(OneOffCharge)).one()
+    assert (charge.kind, charge.amount, charge.status) == ("early_termination", Decimal("5750.00"), "pending")
+    assert "Terminate early" not in page
+    bad = finance.get(f"/finance/contracts/{factories.contract().id}?terminate_on=2031-01-01").get_data(
+        as_text=True
+    )
+    assert 'id="terminate-error"' in bad

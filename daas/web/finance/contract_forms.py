@@ -62,3 +62,11 @@ class PlanChangeForm(FlaskForm):
 class ExtendForm(FlaskForm):
     months = IntegerField("Months", default=12, validators=[InputRequired(), NumberRange(min=1, max=120)])
     plan_code = SelectField("On the plan", choices=[], default="")
+
+
+class TerminationForm(FlaskForm):
+    """Preview (GET) then confirm (POST): `amount` carries the charge the page showed, so the POST that
+    confirms checks it still holds before anything is done."""
+
+    end_date = DateField("Last day + 1 (the end date)", validators=[InputRequired()])
+    amount = StringField(validators=[Optional(), Length(max=30)])

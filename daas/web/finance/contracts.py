@@ -3,6 +3,7 @@ renewal settings, its devices with the forms that register and deploy them, and 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import redirect, render_template, request, url_for
@@ -10,14 +11,20 @@ from sqlalchemy import select
 
 from daas.billing import invoices as billing
 from daas.catalog.models import DeviceModel
+from daas.charges.services import list_charges
 from daas.contracts import renewal, services
 from daas.contracts.terms import contract_status, effective_minimum
 from daas.core import clock
+from daas.core.errors import DomainError
+from daas.core.money import format_money
 from daas.customers.services import customer_names
 from daas.extensions import db
+from daas.logistics import termination
 from daas.pricing.models import Plan
+from daas.settings import current_settings
 from daas.usecases import contracts as use_cases
 from daas.usecases import devices as device_use_cases
+from daas.usecases import logistics as logistics_use_cases
 from daas.web.finance import blp
 from daas.web.finance.contract_forms import (
     ContractFilterForm,
@@ -27,6 +34,7 @@ from daas.web.finance.contract_forms import (
     PlanChangeForm,
     RegisterDeviceForm,
     RenewalForm,
+    TerminationForm,
 )
 from daas.web.pages import audience, carry_out, options, pager, principal
 
@@ -114,8 +122,30 @@ def _contract_page(contract_id: int, status: int = 200, **forms: Any) -> Any:
     extend_form = forms.get("extend_form") or ExtendForm(formdata=None, months=contract.renewal_months)
     extend_form.plan_code.choices = [("", "The plan it is on"), *plans]
     today = clock.today()
+    charges, charge_count = list_charges(contract_id, (), None, 0, 50)
+    terminate_form = forms.get("terminate_form") or TerminationForm(formdata=None)
+    quote, quote_error = forms.get("quote"), None
+    if quote is None and "terminate_on" in request.args and contract.terminated_on is None:
+        preview = TerminationForm(formdata=None)
+        preview.end_date.data = _day(request.args["terminate_on"])
+        if preview.end_date.data is None:
+            quote_error = "A day as YYYY-MM-DD."
+        else:
+            terminate_form = preview
+            try:
+                quote = termination.quote_termination(
+                    contract_id, preview.end_date.data, current_settings().end_of_term
+                )
+            except DomainError as error:
+                quote_error = error.message
     return render_template(
         "finance/contract.html",
+        charges=charges,
+        charge_count=charge_count,
+        terminate_form=terminate_form,
+        quote=quote,
+        quote_amount=format_money(quote.amount, quote.currency) if quote else None,
+        quote_error=quote_error,
         contract=contract,
         customer_name=customer_names([contract.customer_id]).get(contract.customer_id, ""),
         status=contract_status(contract.end_date, contract.terminated_on, today),
@@ -241,3 +271,52 @@ def contracts_extend(contract_id: int) -> Any:
         if done is not None:
             return redirect(url_for("finance.contracts_show", contract_id=contract_id))
     return _contract_page(contract_id, 422, extend_form=form)
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@blp.post("/contracts/<int:contract_id>/terminate")
+@audience("finance")
+def contracts_terminate(contract_id: int) -> Any:
+    """Confirm the termination the page previewed: refused when its charge is no longer the one shown."""
+    form = TerminationForm()
+    if form.validate_on_submit():
+        policy = current_settings().end_of_term
+        try:
+            quote = termination.quote_termination(contract_id, form.end_date.data, policy)
+        except DomainError as error:
+            form.end_date.errors = [error.message]
+            return _contract_page(contract_id, 422, terminate_form=form)
+        if format_money(quote.amount, quote.currency) != form.amount.data:
+            form.amount.errors = [
+                f"The charge is now {format_money(quote.amount, quote.currency)} {quote.currency}, not "
+                f"{form.amount.data}: review it and confirm again."
+            ]
+            return _contract_page(contract_id, 422, terminate_form=form, quote=quote)
+        done = carry_out(
+            form,
+            lambda: logistics_use_cases.terminate_contract(
+                contract_id,
+                form.end_date.data,
+                policy,
+                current_settings().booking_window_days,
+                principal().actor,
+            ),
+            lambda t: (
+                f"The contract ends on {t.contract.end_date}"
+                + (
+                    f"; an early-termination charge of {format_money(t.quote.amount, t.quote.currency)} "
+                    f"{t.quote.currency} is added."
+                    if t.charge is not None
+                    else "; it owes no early-termination charge."
+                )
+            ),
+        )
+        if done is not None:
+            return redirect(url_for("finance.contracts_show", contract_id=contract_id))
+    return _contract_page(contract_id, 422, terminate_form=form)
