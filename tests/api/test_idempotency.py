@@ -378,6 +378,8 @@ IDEMPOTENT = {
     # A plan change or an extension changes what the contract bills.
     ("post", "/api/v1/contracts/{contract_id}/plan-changes"),
     ("post", "/api/v1/contracts/{contract_id}/extend"),
+    # An end-of-term choice buys a device out (a charge) or extends the contract.
+    ("post", "/api/v1/contracts/{contract_id}/end-of-term"),
 }
 
 
