@@ -65,6 +65,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.contracts import blp as contracts_blp
     from daas.api.views.customers import blp as customers_blp
     from daas.api.views.devices import blp as devices_blp
+    from daas.api.views.end_of_term import blp as end_of_term_blp
     from daas.api.views.impact import blp as impact_blp
     from daas.api.views.logistics import blp as logistics_blp
     from daas.api.views.orders import blp as orders_blp
@@ -83,6 +84,7 @@ def _register_api(app: Flask) -> None:
         metrics_blp,
         plans_blp,
         contracts_blp,
+        end_of_term_blp,
         devices_blp,
         usage_blp,
         runs_blp,

@@ -2,14 +2,23 @@
 
 from daas.auth.models import ApiToken, User
 from daas.billing.models import BilledUsage, BillingRun, CreditNote, DocumentSequence, Invoice, InvoiceLine
-from daas.catalog.models import DeviceModel
+from daas.catalog.models import DeviceModel, DeviceModelListValue
 from daas.charges.models import ChargeEvent, OneOffCharge
 from daas.contracts.models import Contract, ContractPlan, ContractRenewal, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
 from daas.idempotency.models import IdempotencyKey
 from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactParameterSet, ImpactPeriodClose
-from daas.logistics.models import DeviceUpgrade, PickupSlot, RefreshOrder, ReturnOrder, ReturnOrderDevice
+from daas.logistics.models import (
+    BuyOutQuote,
+    DeviceUpgrade,
+    EndOfTermChoice,
+    EndOfTermExtension,
+    PickupSlot,
+    RefreshOrder,
+    ReturnOrder,
+    ReturnOrderDevice,
+)
 from daas.orders.models import (
     DeliverySlot,
     Order,
@@ -29,6 +38,7 @@ __all__ = [
     "ApiToken",
     "BilledUsage",
     "BillingRun",
+    "BuyOutQuote",
     "ChargeEvent",
     "Contract",
     "ContractPlan",
@@ -40,8 +50,11 @@ __all__ = [
     "Deployment",
     "Device",
     "DeviceModel",
+    "DeviceModelListValue",
     "DeviceUpgrade",
     "DocumentSequence",
+    "EndOfTermChoice",
+    "EndOfTermExtension",
     "HarvestedPart",
     "IdempotencyKey",
     "ImpactDeviceState",

@@ -1,17 +1,20 @@
-"""Device models: create, change, find, and import footprint files."""
+"""Device models: create, change (their figures, list values and buy-out floor), find, and import
+footprint files."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from daas.catalog.footprints import ModelFigures, Skipped, open_rows, read_rows
-from daas.catalog.models import DeviceModel
+from daas.catalog.models import DeviceModel, DeviceModelListValue
+from daas.core import money
 from daas.core.errors import Conflict, Invalid, NotFound
 from daas.db import fetch_page
 from daas.extensions import db
@@ -29,21 +32,86 @@ _FIGURES = (
 )
 
 
+# What a list value may be: the Money column's room (18 digits, 2 decimals).
+LIST_VALUE_LIMIT = Decimal(10) ** 12
+LIST_VALUES_FIELD = "list_values"
+
+
+def _list_value_problems(values: Mapping[str, Decimal]) -> dict[str, list[str]]:
+    """Currency -> what is wrong with its list value: a currency daas bills in, more than 0, with at most
+    the currency's decimals."""
+    problems: dict[str, list[str]] = {}
+    for currency, amount in values.items():
+        if not money.is_known_currency(currency):
+            known = ", ".join(sorted(money.CURRENCY_EXPONENTS))
+            problems[currency] = [f"Unknown currency; use one of {known}."]
+        elif money.decimal_places(amount) > money.exponent(currency):
+            problems[currency] = [f"{currency} amounts have {money.exponent(currency)} decimals."]
+        elif amount <= 0:
+            problems[currency] = ["Must be more than 0."]
+        elif amount >= LIST_VALUE_LIMIT:
+            problems[currency] = [f"Must be less than {LIST_VALUE_LIMIT:f}."]
+    return problems
+
+
+def _check_floor_share(values: Mapping[str, Any]) -> None:
+    share = values.get("floor_share")
+    if share is not None and not 0 <= share <= 1:
+        raise Invalid.field("floor_share", "From 0 to 1.")
+
+
+def _replace_list_values(model: DeviceModel, values: Mapping[str, Decimal]) -> None:
+    """The model's list values become `values` (a currency left out has none any more)."""
+    problems = _list_value_problems(values)
+    if problems:
+        raise Invalid(
+            f"{LIST_VALUES_FIELD}: {', '.join(sorted(problems))} not accepted.",
+            errors={LIST_VALUES_FIELD: problems},
+        )
+    db.session.execute(delete(DeviceModelListValue).where(DeviceModelListValue.device_model_id == model.id))
+    db.session.add_all(
+        DeviceModelListValue(device_model_id=model.id, currency=currency, amount=amount)
+        for currency, amount in sorted(values.items())
+    )
+    db.session.flush()
+    db.session.expire(model, ["list_value_rows"])
+
+
 def create_device_model(values: dict[str, Any]) -> DeviceModel:
+    """A new model; `list_values` (currency -> amount) and `floor_share` are optional."""
+    values = dict(values)
+    list_values = values.pop(LIST_VALUES_FIELD, None) or {}
+    _check_floor_share(values)
     if db.session.scalar(select(DeviceModel.id).where(DeviceModel.sku == values["sku"])) is not None:
         raise Conflict(f"A device model {values['sku']} already exists.", errors={"sku": ["Already exists."]})
     model = DeviceModel(**values)
     db.session.add(model)
     db.session.flush()
+    _replace_list_values(model, list_values)
     return model
 
 
 def update_device_model(model_id: int, changes: dict[str, Any]) -> DeviceModel:
+    """Change a model's figures; `list_values`, when given, replace the model's (all of them)."""
+    changes = dict(changes)
+    list_values = changes.pop(LIST_VALUES_FIELD, None)
+    _check_floor_share(changes)
     model = get_device_model(model_id)
     for name, value in changes.items():
         setattr(model, name, value)
     db.session.flush()
+    if list_values is not None:
+        _replace_list_values(model, list_values)
     return model
+
+
+def list_value(model_id: int, currency: str) -> Decimal | None:
+    """What a new device of the model costs in `currency`, or None when the model has no such value."""
+    return db.session.scalar(
+        select(DeviceModelListValue.amount).where(
+            DeviceModelListValue.device_model_id == model_id, DeviceModelListValue.currency == currency
+        )
+    )
 
 
 def get_device_model(model_id: int) -> DeviceModel:

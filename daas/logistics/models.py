@@ -1,14 +1,16 @@
-"""Pickup slots, return orders with their devices, refresh orders and device upgrades."""
+"""Pickup slots, return orders with their devices, refresh orders and device upgrades, and the end of a
+contract's term: buy-out quotes, each device's choice, and the extensions those choices made."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from daas.db import UtcDateTime, one_of
+from daas.db import Money, UtcDateTime, one_of
 from daas.extensions import db
 from daas.logistics.rules import RefreshAction
 
@@ -197,3 +199,97 @@ class DeviceUpgrade(db.Model):
     extension_months: Mapped[int]
     actor: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+# -- the end of a contract's term, device by device (end_of_term.py) ---------------------------------------
+
+
+class EndOfTerm:
+    """What the customer chose for a device at its contract's end (the values `end_of_term_choices.choice`
+    stores). No choice: the device comes back with the end-of-term round, like `return`."""
+
+    RETURN = "return"
+    EXTEND = "extend"
+    BUY_OUT = "buy_out"
+
+
+END_OF_TERM_CHOICES = (EndOfTerm.RETURN, EndOfTerm.EXTEND, EndOfTerm.BUY_OUT)
+GRADES = ("A", "B", "C", "D")
+
+
+class BuyOutQuote(db.Model):
+    """What the customer may buy a device for, from its quote day until `valid_until` (inclusive). Accepted
+    at most once: `accepted_on` is set once, by a conditional update, together with the buy-out charge,
+    which no other quote names."""
+
+    __tablename__ = "buy_out_quotes"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "device_id", "quoted_on"),
+        CheckConstraint("list_value > 0", name="list_value_positive"),
+        CheckConstraint("price > 0", name="price_positive"),
+        CheckConstraint("age_months >= 0", name="age_not_negative"),
+        CheckConstraint("grade IS NULL OR " + one_of("grade", GRADES), name="grade_known"),
+        CheckConstraint("valid_until >= quoted_on", name="valid_from_quote_day"),
+        CheckConstraint(
+            "(accepted_on IS NULL AND charge_id IS NULL) OR "
+            "(accepted_on IS NOT NULL AND charge_id IS NOT NULL "
+            "AND accepted_on >= quoted_on AND accepted_on <= valid_until)",
+            name="accepted_with_charge_while_valid",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    list_value: Mapped[Decimal] = mapped_column(Money)
+    price: Mapped[Decimal] = mapped_column(Money)
+    age_months: Mapped[int]
+    # The device's last grade on the quote day; null: never graded (priced as A).
+    grade: Mapped[str | None] = mapped_column(String(1))
+    quoted_on: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    charge_id: Mapped[int | None] = mapped_column(ForeignKey("one_off_charges.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class EndOfTermChoice(db.Model):
+    """A device's choice at the end of its contract's term `term_end` (the end date it was made for: the
+    old end date when the choice extended the contract). One per contract and device; a bought-out
+    device's is final."""
+
+    __tablename__ = "end_of_term_choices"
+    __table_args__ = (
+        CheckConstraint(one_of("choice", END_OF_TERM_CHOICES), name="choice_known"),
+        CheckConstraint(f"choice <> '{EndOfTerm.BUY_OUT}' OR quote_id IS NOT NULL", name="buy_out_quoted"),
+    )
+
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), primary_key=True, index=True)
+    choice: Mapped[str] = mapped_column(String(8))
+    term_end: Mapped[date] = mapped_column(Date)
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("buy_out_quotes.id"))
+    # The end-of-term return order the device goes home with (`return`, or not chosen for an extension).
+    return_order_id: Mapped[int | None] = mapped_column(ForeignKey("return_orders.id"))
+    chosen_on: Mapped[date] = mapped_column(Date)
+    chosen_by: Mapped[str] = mapped_column(String(254))
+
+
+class EndOfTermExtension(db.Model):
+    """The extension an `extend` choice made: the contract's end moved from `from_end_date` to
+    `to_end_date`. Once per contract and end date, however many devices are chosen `extend` for it."""
+
+    __tablename__ = "end_of_term_extensions"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "from_end_date"),
+        CheckConstraint("to_end_date > from_end_date", name="moves_later"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    from_end_date: Mapped[date] = mapped_column(Date)
+    to_end_date: Mapped[date] = mapped_column(Date)
+    months: Mapped[int]
+    actor: Mapped[str] = mapped_column(String(254))
+    extended_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

@@ -33,6 +33,8 @@ from daas.extensions import db
 from daas.logistics.models import (
     OPEN_REFRESH_STATUSES,
     DeviceUpgrade,
+    EndOfTerm,
+    EndOfTermChoice,
     RefreshOrder,
     RefreshStatus,
     ReturnOrder,
@@ -154,8 +156,9 @@ def plan_end_of_term_returns(
     as_of: date, lead_days: int, window_days: int, actor: str = "planner"
 ) -> PlanReport:
     """Contracts ending within the lead time, and not renewing: their deployed devices go home with an
-    end_of_term order. Idempotent (a device already on a return order is not asked for again). The caller
-    commits."""
+    end_of_term order, except those the customer chose to keep on an extended contract (or bought out) for
+    an end date still to come. Idempotent (a device already on a return order is not asked for again). The
+    caller commits."""
     report = PlanReport()
     horizon = as_of + timedelta(days=lead_days)
     contracts = db.session.scalars(
@@ -164,7 +167,8 @@ def plan_end_of_term_returns(
     for contract in contracts:
         if will_renew(contract):
             continue  # it goes on for another term: nothing comes home
-        serials = deployed_serials(contract.id)
+        staying = _staying_serials(contract.id, as_of)
+        serials = [serial for serial in deployed_serials(contract.id) if serial not in staying]
         if not serials:
             continue
         customer = db.session.get(Customer, contract.customer_id)
@@ -184,6 +188,21 @@ def plan_end_of_term_returns(
         report.end_of_term_orders.append(order.id)
     db.session.flush()
     return report
+
+
+def _staying_serials(contract_id: int, as_of: date) -> set[str]:
+    """Devices chosen `extend` or `buy_out` (end_of_term.py) for an end date on or after `as_of`."""
+    return set(
+        db.session.scalars(
+            select(Device.serial)
+            .join(EndOfTermChoice, EndOfTermChoice.device_id == Device.id)
+            .where(
+                EndOfTermChoice.contract_id == contract_id,
+                EndOfTermChoice.choice.in_((EndOfTerm.EXTEND, EndOfTerm.BUY_OUT)),
+                EndOfTermChoice.term_end >= as_of,
+            )
+        )
+    )
 
 
 def get_refresh_order(order_id: int, customer_scope: int | None = None, lock: bool = False) -> RefreshOrder:

@@ -82,6 +82,9 @@ MATRIX = [
     ),
     ("POST", "/api/v1/contracts/{contract}/plan-changes", {}, {"admin", "finance"}),
     ("POST", "/api/v1/contracts/{contract}/extend", {}, {"admin", "finance"}),
+    # The customer decides for its own contracts (another customer's: 404, below).
+    ("GET", "/api/v1/contracts/{contract}/end-of-term", None, {"admin", "finance", "customer"}),
+    ("POST", "/api/v1/contracts/{contract}/end-of-term", {}, {"admin", "finance", "customer"}),
     ("GET", "/api/v1/contracts/{contract}/devices", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/contracts/{contract}/devices", {}, {"admin", "logistics"}),
     ("POST", "/api/v1/contracts/{contract}/devices/{serial}/end", {}, {"admin", "logistics"}),
@@ -217,6 +220,12 @@ FOREIGN = [
     ("GET", "/api/v1/devices/{serial}/wipe-certificates"),
     ("GET", "/api/v1/devices/{serial}/wipe-certificates/{certificate}.pdf"),
     ("POST", "/api/v1/contracts/{contract}/terminate", {"end_date": "2026-12-01"}),
+    ("GET", "/api/v1/contracts/{contract}/end-of-term"),
+    (
+        "POST",
+        "/api/v1/contracts/{contract}/end-of-term",
+        {"devices": [{"serial": "SN-1", "choice": "return"}]},
+    ),
     ("GET", "/api/v1/contracts/{contract}/charges"),
     ("GET", "/api/v1/charges/{charge}"),
     ("POST", "/api/v1/charges/{charge}/dispute", {"reason": "Not ours"}),

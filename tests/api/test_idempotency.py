@@ -381,6 +381,8 @@ IDEMPOTENT = {
     ("post", "/api/v1/contracts/{contract_id}/terminate"),
     # A grade C or D may propose a damage charge.
     ("post", "/api/v1/devices/{serial}/grade"),
+    # An end-of-term choice buys a device out (a charge) or extends the contract.
+    ("post", "/api/v1/contracts/{contract_id}/end-of-term"),
 }
 
 

@@ -360,6 +360,40 @@ def test_an_admin_corrects_a_model_s_figures(admin) -> None:
     assert error_beside(response, "weight_kg") == "Must be at least 0."
 
 
+def test_an_admin_sets_a_model_s_list_value_in_eur_and_its_floor_share(admin) -> None:
+    model = factories.device_model(
+        sku="BUY-ME", list_values={"EUR": Decimal("1250.00"), "USD": Decimal("1400.00")}
+    )
+    url = f"/admin/catalog/{model.id}"
+    page = text(admin.get(url))
+    assert "1250.00" in page and "1,400.00 USD" in page  # the form shows EUR, the hint the others
+    form = {
+        "name": model.name,
+        "category": "laptop",
+        "manufacturer": "Dell",
+        "weight_kg": "1.36",
+        "embodied_co2e_kg": "252.84",
+        "use_kwh_per_year": "23.36",
+        "expected_lifetime_months": "48",
+        "source": "",
+        "list_value_eur": "1199.90",
+        "floor_share": "0.15",
+    }
+    assert post_form(admin, url, form).status_code == 302
+    db.session.expire_all()
+    model = db.session.get(DeviceModel, model.id)
+    assert model.list_values == {"EUR": Decimal("1199.90"), "USD": Decimal("1400.00")}
+    assert model.floor_share == Decimal("0.1500")
+    response = post_form(admin, url, {**form, "list_value_eur": "0", "floor_share": "1.2"})
+    assert response.status_code == 422
+    assert error_beside(response, "list_value_eur") == "Must be more than 0."
+    assert error_beside(response, "floor_share") == "Must be at most 1."
+    assert post_form(admin, url, {**form, "list_value_eur": "", "floor_share": ""}).status_code == 302
+    db.session.expire_all()
+    model = db.session.get(DeviceModel, model.id)
+    assert (model.list_values, model.floor_share) == ({"USD": Decimal("1400.00")}, None)
+
+
 def test_a_footprint_file_is_imported_with_its_report(admin) -> None:
     before = count(DeviceModel)
     response = post_form(

@@ -14,7 +14,7 @@ from daas.catalog.footprints import FormatError, open_rows, read_rows
 from daas.usecases import catalog as use_cases
 from daas.web.admin import blp, form_page
 from daas.web.admin.forms import CatalogFilterForm, DeviceModelForm, ImportForm
-from daas.web.pages import audience, carry_out, pager
+from daas.web.pages import audience, carry_out, money, pager
 
 
 @blp.get("/catalog", endpoint="catalog")
@@ -33,16 +33,20 @@ def catalog_list() -> Any:
 @audience(ADMIN)
 def catalog_edit(model_id: int) -> Any:
     model = catalog_services.get_device_model(model_id)
-    form = DeviceModelForm(obj=model)
+    list_values = model.list_values
+    form = DeviceModelForm(obj=model, list_value_eur=list_values.get("EUR"))
     if form.validate_on_submit():
         changed = carry_out(
             form,
-            lambda: use_cases.update_device_model(model_id, form.values()),
+            lambda: use_cases.update_device_model(model_id, form.values(list_values)),
             lambda m: f"Device model {m.sku} saved.",
         )
         if changed is not None:
             return redirect(url_for("admin.catalog_edit", model_id=model_id))
-    return form_page("admin/device_model.html", form=form, model=model)
+    others = ", ".join(
+        money(amount, currency) for currency, amount in list_values.items() if currency != "EUR"
+    )
+    return form_page("admin/device_model.html", form=form, model=model, other_list_values=others)
 
 
 @blp.route("/catalog/import", methods=["GET", "POST"])

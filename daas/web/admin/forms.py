@@ -191,6 +191,11 @@ class CatalogFilterForm(FilterForm):
     category = SelectField("Category", choices=options([("", "All categories"), *_CATEGORY_CHOICES]))
 
 
+def _more_than_zero(form: Any, field: Any) -> None:
+    if field.data is not None and field.data <= 0:
+        raise ValidationError("Must be more than 0.")
+
+
 class DeviceModelForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[strip])
     category = SelectField("Category", choices=options(_CATEGORY_CHOICES))
@@ -206,12 +211,25 @@ class DeviceModelForm(FlaskForm):
         "Expected lifetime (months)", validators=[InputRequired(), NumberRange(min=1, max=240)]
     )
     source = StringField("Source", validators=[Optional(), Length(max=500)], filters=[strip])
+    # What a buy-out is priced from: the list value in EUR (the API sets the other currencies) and the
+    # least share of it a buy-out costs.
+    list_value_eur = DecimalField(
+        "List value (EUR, net)",
+        places=None,
+        validators=[Optional(), Exact(2, 0, 10**12 - 1), _more_than_zero],
+    )
+    floor_share = DecimalField("Buy-out floor share", places=None, validators=[Optional(), Exact(4, 0, 1)])
 
-    def values(self) -> dict[str, Any]:
+    def values(self, list_values: dict[str, Decimal]) -> dict[str, Any]:
+        """The model's changes; `list_values` are its list values now, whose EUR one the form sets."""
         names = ("name", "category", "manufacturer", "weight_kg", "embodied_co2e_kg", "use_kwh_per_year")
         values = {name: getattr(self, name).data for name in names}
         values["expected_lifetime_months"] = self.expected_lifetime_months.data
         values["source"] = none_if_blank(self.source.data)
+        values["floor_share"] = self.floor_share.data
+        others = {currency: amount for currency, amount in list_values.items() if currency != "EUR"}
+        eur = self.list_value_eur.data
+        values["list_values"] = {**others, **({"EUR": eur} if eur is not None else {})}
         return values
 
 

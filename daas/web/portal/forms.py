@@ -1,14 +1,16 @@
 """The portal's forms: the filters of its lists, the days of the account statement, the refresh
-decision and new date, the two steps of booking a return, the card the customer adds, and the dispute of
-a one-off charge."""
+decision and new date, the two steps of booking a return, the card the customer adds, the dispute of
+a one-off charge, and a device's end-of-term choice."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -23,7 +25,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.core.dates import LAST_DAY
 from daas.core.identifiers import PAYMENT_METHOD_MAX_LENGTH, PAYMENT_METHOD_PATTERN
-from daas.logistics.models import RETURN_STATUSES, RefreshStatus, ReturnReason
+from daas.logistics.models import RETURN_STATUSES, EndOfTerm, RefreshStatus, ReturnReason
 from daas.logistics.rules import RefreshAction
 from daas.web.input import CodeRule
 from daas.web.pages import FilterForm, options
@@ -165,3 +167,34 @@ class DisputeForm(FlaskForm):
 def dispute_form(charge_id: int, formdata: Any = None) -> DisputeForm:
     """The dispute form of one charge (fields named `charge-<id>-reason`); `formdata` None: empty."""
     return DisputeForm(formdata=formdata, prefix=f"charge-{charge_id}")
+
+
+class EndOfTermForm(FlaskForm):
+    """One device's choice at the end of the subscription: one form per device on the subscription page,
+    told apart by their prefix. A buy-out names the quote shown and confirms its price."""
+
+    choice = RadioField(
+        "At the end of the subscription",
+        choices=options(
+            [(EndOfTerm.RETURN, "Return it"), (EndOfTerm.EXTEND, "Keep it"), (EndOfTerm.BUY_OUT, "Buy it")]
+        ),
+        validators=[DataRequired("Choose what happens to the device.")],
+    )
+    quote_id = HiddenField()
+    confirm = BooleanField("I buy the device at the quoted price")
+
+    def validate_confirm(self, field: BooleanField) -> None:
+        if self.choice.data == EndOfTerm.BUY_OUT and not field.data:
+            raise ValidationError("Tick this to buy the device at its quoted price.")
+
+    def validate_quote_id(self, field: HiddenField) -> None:
+        if field.data and not re.fullmatch(r"[1-9][0-9]{0,9}", field.data):
+            raise ValidationError("The quote is not one this page gave; reload the page.")
+        if self.choice.data == EndOfTerm.BUY_OUT and not field.data:
+            raise ValidationError("This device has no quote to accept.")
+
+
+def end_of_term_form(serial: str, formdata: Any = None) -> EndOfTermForm:
+    """The end-of-term form of one device (fields named `eot-<serial>-choice`, with the characters a
+    field name keeps); `formdata` None: empty."""
+    return EndOfTermForm(formdata=formdata, prefix="eot-" + re.sub(r"[^A-Za-z0-9_-]", "_", serial))

@@ -1,9 +1,11 @@
 """Subscriptions: the list, one subscription with its devices, refresh dates and usage by month, the
-one-off charges not billed yet (with a dispute form for those not disputed), and its impact statement
-(page and PDF)."""
+one-off charges not billed yet (with a dispute form for those not disputed), the end of its term (each
+device's choice and buy-out quote, with a form to return, keep or buy it, in the last 90 days), and its
+impact statement (page and PDF)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,17 +24,23 @@ from daas.impact.documents import statement_document
 from daas.impact.packaging import material_label, share_percent
 from daas.impact.statement_pdf import render_statement
 from daas.impact.statements import contract_statement
-from daas.logistics import refresh
+from daas.logistics import end_of_term, refresh
+from daas.logistics.end_of_term import ChoiceRequest, EndOfTermView
+from daas.logistics.models import EndOfTerm
 from daas.settings import current_settings
 from daas.usecases.charges import dispute_charge
-from daas.web.pages import audience, carry_out, pager, principal
+from daas.usecases.end_of_term import choose_end_of_term, end_of_term_choices
+from daas.web.pages import audience, carry_out, money, pager, principal
 from daas.web.portal import blp, queries
 from daas.web.portal.common import customer_scope, number
-from daas.web.portal.forms import DisputeForm, dispute_form
+from daas.web.portal.forms import DisputeForm, EndOfTermForm, dispute_form, end_of_term_form
 
 # Charges a customer may dispute (once): not yet disputed, not billed yet.
 DISPUTABLE = (charge_lifecycle.PROPOSED, charge_lifecycle.PENDING)
 CHARGES_SHOWN = 200
+# The end-of-term section shows from this many days before the end date the choices are for (the first
+# renewal notice), so each device's quote is made when the customer has a decision to take.
+END_OF_TERM_DAYS = 90
 
 
 @blp.get("/subscriptions")
@@ -61,11 +69,70 @@ def _usage_chart(metric: Any, months: list[Period], quantities: list[Decimal]) -
     }
 
 
+def _end_of_term(contract: Any, today: Any) -> EndOfTermView | None:
+    """The end-of-term view (it stores the devices' quotes: the page's one use case) when the choices are
+    open and the end date they are for is at most END_OF_TERM_DAYS away."""
+    term, _ = end_of_term.term_end(contract, today)
+    if contract.terminated_on is not None or not today <= term <= today + timedelta(days=END_OF_TERM_DAYS):
+        return None
+    settings = current_settings()
+    return end_of_term_choices(
+        contract.id, today, settings.end_of_term, settings.issuer.country, customer_scope()
+    )
+
+
+def _choice_labels(view: EndOfTermView, device: Any, renewal_months: int) -> dict[str, str]:
+    keep = (
+        f"Keep it until {view.extended_until.isoformat()} (the subscription is extended)"
+        if view.extended_until
+        else f"Keep it: the subscription is extended by {renewal_months} months"
+    )
+    labels = {
+        EndOfTerm.RETURN: f"Return it: collected from {view.end_date.isoformat()}",
+        EndOfTerm.EXTEND: keep,
+    }
+    if device.quote is not None and device.quote.accepted_on is None:
+        labels[EndOfTerm.BUY_OUT] = (
+            f"Buy it for {money(device.quote.price, device.quote.currency)} excl. VAT "
+            f"(quote valid until {device.quote.valid_until.isoformat()})"
+        )
+    return labels
+
+
+def _end_of_term_forms(
+    view: EndOfTermView | None, renewal_months: int, failed: tuple[str, EndOfTermForm] | None
+) -> dict[str, EndOfTermForm]:
+    """A form per device whose choice may still change (not bought out): the failed one as it was sent."""
+    forms: dict[str, EndOfTermForm] = {}
+    if view is None or not view.open:
+        return forms
+    for device in view.devices:
+        if device.choice == EndOfTerm.BUY_OUT:
+            continue
+        form = (
+            failed[1]
+            if failed is not None and failed[0] == device.serial
+            else end_of_term_form(device.serial)
+        )
+        labels = _choice_labels(view, device, renewal_months)
+        form.choice.choices = [(value, label) for value, label in labels.items()]
+        if form.choice.data is None and device.choice is not None:
+            form.choice.data = device.choice
+        if device.quote is not None:
+            form.quote_id.data = str(device.quote.id)
+        forms[device.serial] = form
+    return forms
+
+
 def _subscription_page(
-    contract_id: int, failed: DisputeForm | None = None, failed_id: int | None = None
+    contract_id: int,
+    failed: DisputeForm | None = None,
+    failed_id: int | None = None,
+    failed_choice: tuple[str, EndOfTermForm] | None = None,
 ) -> Any:
     scope, today = customer_scope(), clock.today()
     contract = get_contract(contract_id, scope)
+    ending = _end_of_term(contract, today)
     page = pager(25)
     deployments, total = list_deployments(contract.id, scope, True, page.offset, page.size)
     cycle = contract.plan.refresh_cycle_months
@@ -86,6 +153,8 @@ def _subscription_page(
         "portal/subscription.html",
         charges=charges,
         disputes=disputes,
+        ending=ending,
+        end_forms=_end_of_term_forms(ending, contract.renewal_months, failed_choice),
         contract=contract,
         will_renew=renewal.will_renew(contract),
         invoices=invoices,
@@ -125,6 +194,45 @@ def subscriptions_dispute(contract_id: int, charge_id: int) -> Any:
         if done is not None:
             return redirect(url_for("portal.subscriptions_show", contract_id=contract_id))
     return _subscription_page(contract_id, form, charge_id), 422
+
+
+@blp.post("/subscriptions/<int:contract_id>/end-of-term/<path:serial>")
+@audience("customer")
+def subscriptions_end_of_term(contract_id: int, serial: str) -> Any:
+    get_contract(contract_id, customer_scope())  # another customer's subscription: 404
+    form = end_of_term_form(serial, request.form)
+    form.choice.choices = [
+        (choice, choice) for choice in (EndOfTerm.RETURN, EndOfTerm.EXTEND, EndOfTerm.BUY_OUT)
+    ]
+    if form.validate_on_submit():
+        choice = form.choice.data
+        quote_id = int(form.quote_id.data) if choice == EndOfTerm.BUY_OUT else None
+        settings = current_settings()
+        done = carry_out(
+            form,
+            lambda: choose_end_of_term(
+                contract_id,
+                [ChoiceRequest(serial, choice, quote_id)],
+                None,
+                principal().actor,
+                clock.today(),
+                settings.end_of_term,
+                settings.issuer.country,
+                settings.booking_window_days,
+                customer_scope(),
+            ),
+            _CHOSEN[choice].format(serial=serial),
+        )
+        if done is not None:
+            return redirect(url_for("portal.subscriptions_show", contract_id=contract_id) + "#end-of-term")
+    return _subscription_page(contract_id, failed_choice=(serial, form)), 422
+
+
+_CHOSEN = {
+    EndOfTerm.RETURN: "Device {serial} will be collected at the end of the subscription.",
+    EndOfTerm.EXTEND: "Device {serial} stays: the subscription is extended.",
+    EndOfTerm.BUY_OUT: "Device {serial} is yours: the buy-out comes on your next invoice.",
+}
 
 
 # -- impact -------------------------------------------------------------------------------------------------
