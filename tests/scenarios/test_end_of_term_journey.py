@@ -32,6 +32,7 @@ from daas.impact.statements import contract_statement
 from daas.logistics import refresh, takeback
 from daas.logistics.models import ReturnOrder, ReturnOrderDevice
 from daas.logistics.slots import create_slot
+from daas.settings import current_settings
 from tests import factories
 from tests.billing_helpers import bill
 from tests.helpers import bearer
@@ -68,7 +69,9 @@ def fleet(database):
         contracts.deploy_device(earlier.id, serials[0], date(2024, 1, 20), ACTOR)
         contracts.end_deployment(earlier.id, serials[0], date(2024, 2, 1), ACTOR)
         takeback.wipe_device(serials[0], {**WIPE, "on": date(2024, 2, 1)}, ACTOR)
-        takeback.grade_device(serials[0], "B", ACTOR, on=date(2024, 2, 1))
+        takeback.grade_device(
+            serials[0], "B", ACTOR, on=date(2024, 2, 1), policy=current_settings().end_of_term
+        )
         takeback.dispose_device(serials[0], "redeploy", ACTOR, on=date(2024, 2, 1))
     with clock.frozen(QUOTE_DAY):
         contract = factories.contract(customer.id, plan.code, START)
