@@ -19,10 +19,17 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 
-from daas.charges.lifecycle import DAMAGE
+from daas.catalog.services import list_value
+from daas.charges.lifecycle import DAMAGE, LOSS
 from daas.charges.models import DESCRIPTION_MAX_LENGTH, OneOffCharge
 from daas.charges.services import NewCharge, propose_charge
-from daas.contracts.end_of_term_rules import EndOfTermPolicy, damage_fee
+from daas.contracts.end_of_term_rules import (
+    DEFAULT_FLOOR_SHARE,
+    EndOfTermPolicy,
+    buy_out_price,
+    damage_fee,
+    whole_months,
+)
 from daas.contracts.fleet import get_device
 from daas.contracts.models import Contract, Deployment
 from daas.core import clock
@@ -241,19 +248,75 @@ def restock_device(serial: str, actor: str, on: date | None = None) -> Device:
     return device
 
 
-def lose_device(serial: str, actor: str, on: date | None = None, note: str | None = None) -> Device:
-    """A device lost with the customer or in transit: final. Its deployment ends that day."""
+def _propose_loss(device: Device, contract_id: int, on: date, policy: EndOfTermPolicy, actor: str) -> None:
+    """A device lost from a contract costs its buy-out price at grade A on the day it was lost (its model's
+    list value in the contract's currency, straight line to the floor): proposed on that contract for
+    finance to approve or waive. A model without a list value in that currency has no price to propose."""
+    contract = db.session.get(Contract, contract_id)
+    model = device.device_model
+    value = list_value(model.id, contract.currency)
+    if value is None:
+        return
+    born = device.manufactured_on or db.session.scalar(
+        select(CustodyEvent.occurred_on)
+        .where(CustodyEvent.device_id == device.id)
+        .order_by(CustodyEvent.seq)
+        .limit(1)
+    )
+    price = buy_out_price(
+        value,
+        DEFAULT_FLOOR_SHARE if model.floor_share is None else model.floor_share,
+        whole_months(born or on, on),
+        model.expected_lifetime_months,
+        "A",
+        contract.currency,
+        policy.grade_factors,
+    )
+    if price.price <= 0:
+        return
+    propose_charge(
+        contract.id,
+        NewCharge(
+            kind=LOSS,
+            amount=price.price,
+            description=f"Loss: {device.serial} ({model.name}), lost on {on.isoformat()}",
+            idempotency_key=f"loss-{device.id}",
+            on=on,
+            device_serial=device.serial,
+        ),
+        actor,
+    )
+
+
+def lose_device(
+    serial: str,
+    actor: str,
+    on: date | None = None,
+    note: str | None = None,
+    *,
+    policy: EndOfTermPolicy,
+) -> Device:
+    """A device lost with the customer or in transit: final. Its deployment ends that day. Lost from a
+    contract (deployed, or on its way back), its loss charge is proposed on that contract."""
     device = lock_device(serial, field_name=None)
     on = on or clock.today()
     deployment = db.session.scalar(
         select(Deployment).where(Deployment.device_id == device.id, Deployment.end_date.is_(None))
     )
+    # On its way back the device is still the customer's responsibility; lost on its way out (a carrier's
+    # loss before delivery) it is nobody's but the provider's.
+    if deployment is not None:
+        contract_id: int | None = deployment.contract_id
+    elif device.status == lifecycle.DeviceStatus.IN_TRANSIT:
+        contract_id = _returning_from(device.id)
+    else:
+        contract_id = None
     transition_device(
         device,
         "lose",
         on,
         actor,
-        contract_id=deployment.contract_id if deployment else None,
+        contract_id=contract_id,
         reference="lost",
         note=note,
     )
@@ -261,7 +324,19 @@ def lose_device(serial: str, actor: str, on: date | None = None, note: str | Non
         deployment.end_date = max(on, deployment.start_date)
     db.session.flush()
     close_settled_orders(device.id)
+    if contract_id is not None:
+        _propose_loss(device, contract_id, on, policy, actor)
     return device
+
+
+def _returning_from(device_id: int) -> int | None:
+    """The contract a device in transit back comes from: its last deployment's, when it has ended."""
+    return db.session.scalar(
+        select(Deployment.contract_id)
+        .where(Deployment.device_id == device_id, Deployment.end_date.is_not(None))
+        .order_by(Deployment.end_date.desc(), Deployment.id.desc())
+        .limit(1)
+    )
 
 
 CERTIFICATE_FIELDS = (

@@ -33,6 +33,7 @@ from daas.logistics.rules import RefreshAction, UpgradePolicy
 from daas.orders.models import Order
 from daas.people.models import Person, PersonStatus
 from daas.people.services import create_person
+from daas.settings import current_settings
 from daas.usecases import logistics as use_cases
 from daas.usecases import people as people_use_cases
 from tests import factories
@@ -135,7 +136,7 @@ def test_a_sold_device_ends_its_deployment_on_the_sale_day_with_one_custody_even
     with pytest.raises(NotFound, match="is not deployed on contract"):
         use_cases.sell_device(fleet["contract"].id, fleet["healthy"], date(2026, 11, 15), SALE, ACTOR)
     with pytest.raises(Conflict, match="sold to its customer"):
-        use_cases.lose_device(fleet["healthy"], ACTOR)
+        use_cases.lose_device(fleet["healthy"], ACTOR, policy=current_settings().end_of_term)
 
 
 def test_the_sale_cancels_the_refresh_orders_still_to_be_done_and_the_planner_opens_none_again(fleet):

@@ -142,7 +142,7 @@ def build(plans: list[DevicePlan]) -> Built:
             last = number == len(device_plan.lives)
             if last and device_plan.ending in (None, "lose", "sell"):
                 if device_plan.ending == "lose":
-                    takeback.lose_device(serial, ACTOR, on=end)
+                    takeback.lose_device(serial, ACTOR, on=end, policy=current_settings().end_of_term)
                     built.ended.add(device.id)
                 elif device_plan.ending == "sell":
                     sales.sell_device(contract_id, serial, end, "buy-out charge", ACTOR)

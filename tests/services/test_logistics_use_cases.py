@@ -405,7 +405,13 @@ def test_a_refurbished_device_restocked_is_kept_and_a_lost_one_ends_its_deployme
         use_cases.dispose_device(fleet["healthy"], "refurbish", ACTOR)
         assert db.session.get(ReturnOrder, order.id).status == ReturnStatus.CLOSED  # refurbishing settles
         use_cases.restock_device(fleet["healthy"], ACTOR, date(2026, 11, 22))
-        use_cases.lose_device(fleet["worn"], ACTOR, date(2026, 11, 21), "stolen from the office")
+        use_cases.lose_device(
+            fleet["worn"],
+            ACTOR,
+            date(2026, 11, 21),
+            "stolen from the office",
+            policy=current_settings().end_of_term,
+        )
     db.session.rollback()
     assert (_status(fleet["healthy"]), _status(fleet["worn"])) == (DeviceStatus.IN_STOCK, DeviceStatus.LOST)
     lost = db.session.scalar(

@@ -190,7 +190,11 @@ class DeviceLoss(MethodView):
     def post(self, data: dict[str, Any], serial: str) -> Any:
         """The device is lost (with the customer or in transit): final; its deployment ends that day."""
         device = logistics_use_cases.lose_device(
-            serial, current_principal().actor, data.get("on"), data.get("note")
+            serial,
+            current_principal().actor,
+            data.get("on"),
+            data.get("note"),
+            policy=current_settings().end_of_term,
         )
         return _detail(device, None)
 

@@ -216,7 +216,13 @@ def devices_lost(serial: str) -> Any:
     return _device_action(
         serial,
         "lost",
-        lambda form: use_cases.lose_device(serial, principal().actor, form.on.data, form.note.data or None),
+        lambda form: use_cases.lose_device(
+            serial,
+            principal().actor,
+            form.on.data,
+            form.note.data or None,
+            policy=current_settings().end_of_term,
+        ),
         lambda device: f"Device {serial}: marked lost; it is now {label(device.status)}.",
     )
 
