@@ -17,18 +17,16 @@ from decimal import Decimal
 
 from daas.billing import charge_lines, measure
 from daas.billing.models import Quantity
+from daas.billing.plan_windows import PlanWindow, named_window, rate_plan_windows
 from daas.billing.rating import (
     ZERO,
     ContractUsage,
     Line,
-    PlanWindow,
     active_days,
     device_days_between,
     late_usage_line,
-    named_window,
     one_off_line,
     overlap_days,
-    rate_plan_windows,
 )
 from daas.billing.tax import decide_tax, tax_amount
 from daas.contracts import plan_changes
@@ -232,7 +230,7 @@ def compute_invoice(
     m: Measurements, contract: measure.ContractTerms, issuer_country: str
 ) -> ComputedInvoice | None:
     """One contract's invoice for the period, or None when it owes nothing at all this period. A period
-    with several plans is rated window by window (`rating.rate_plan_windows`)."""
+    with several plans is rated window by window (`plan_windows.rate_plan_windows`)."""
     period = m.period
     windows = m.windows.get(contract.id) or [
         plan_changes.PlanWindow(

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from daas.billing import rating
 from daas.billing.line_wording import DESCRIPTION_LIMIT
-from daas.billing.rating import Charge, ContractUsage, Line, PlanWindow, Tier
+from daas.billing.plan_windows import PlanWindow, rate_plan_windows
+from daas.billing.rating import Charge, ContractUsage, Line, Tier
 from daas.contracts import plan_changes
 from daas.contracts.plan_changes import PlanSpan
 from daas.core.periods import Period
@@ -94,7 +95,7 @@ def shown(lines: list[Line]) -> list[tuple[str | None, str, str, Decimal]]:
 
 def test_a_change_on_the_10th_bills_each_plan_its_own_days_to_the_cent():
     usage = {NOVEMBER.start: {TICKETS: D(12)}, CHANGE: {TICKETS: D(7)}}
-    lines = rating.rate_plan_windows(plan_windows(HISTORY, TWO_LAPTOPS, usage), NOVEMBER, "EUR")
+    lines = rate_plan_windows(plan_windows(HISTORY, TWO_LAPTOPS, usage), NOVEMBER, "EUR")
     a, b = "Plan laptop-std-36, 1–9 Nov: ", "Plan laptop-pro-36, 10–30 Nov: "
     assert shown(lines) == [
         # Plan A, 9 days: 2 laptops × 9 = 18 device-days × 39.00 / 30.
@@ -143,7 +144,7 @@ def test_each_plan_bills_its_first_tiers_flat_amount_once_for_days_without_event
         )
         for w in plan_windows(HISTORY, [], {CHANGE: {TICKETS: D(8)}})
     ]
-    lines = rating.rate_plan_windows(windows, NOVEMBER, "EUR")
+    lines = rate_plan_windows(windows, NOVEMBER, "EUR")
     assert [(line.plan_code, line.description.split(": ", 1)[1], line.amount) for line in lines] == [
         ("laptop-std-36", "Support tickets, flat fee (units 1-5)", D("5.00")),  # no events: tier 1's flat
         ("laptop-pro-36", "Support tickets, units 1-5 at 0.00", D("0.00")),
@@ -154,7 +155,7 @@ def test_each_plan_bills_its_first_tiers_flat_amount_once_for_days_without_event
 
 def test_a_month_on_one_plan_is_rated_as_always_and_names_no_plan():
     (window,) = plan_windows([PlanSpan("laptop-std-36", CONTRACT_START)], TWO_LAPTOPS, {})
-    lines = rating.rate_plan_windows([window], NOVEMBER, "EUR")
+    lines = rate_plan_windows([window], NOVEMBER, "EUR")
     assert lines == rating.rate_contract(PLAN_A, window.usage, D("500.00"), NOVEMBER, "EUR")
     assert {line.plan_code for line in lines} == {None}
     assert {line.usage_window_start for line in lines} == {None}
@@ -163,7 +164,7 @@ def test_a_month_on_one_plan_is_rated_as_always_and_names_no_plan():
 def test_plan_lines_are_worded_in_the_customers_language_and_fit_their_column():
     usage = {NOVEMBER.start: {TICKETS: D(1)}}
     firsts = {
-        language: rating.rate_plan_windows(
+        language: rate_plan_windows(
             plan_windows(HISTORY, TWO_LAPTOPS, usage), NOVEMBER, "EUR", language=language
         )[0].description
         for language in ("en", "nl", "de", "fr")
@@ -182,7 +183,7 @@ def test_plan_lines_are_worded_in_the_customers_language_and_fit_their_column():
     )
     try:
         windows = plan_windows(long_history, TWO_LAPTOPS, {})
-        lines = rating.rate_plan_windows(windows, NOVEMBER, "EUR", language="fr")
+        lines = rate_plan_windows(windows, NOVEMBER, "EUR", language="fr")
     finally:
         del CHARGES[long_code], MINIMUMS[long_code]
     assert max(len(line.description) for line in lines) == DESCRIPTION_LIMIT
@@ -227,7 +228,7 @@ def test_windows_add_up_to_the_month_and_each_bills_what_it_alone_rates(
         contract_start, contract_end, NOVEMBER
     )
 
-    lines = rating.rate_plan_windows(windows, NOVEMBER, "EUR")
+    lines = rate_plan_windows(windows, NOVEMBER, "EUR")
     for window in windows:
         alone = rating.rate_contract(window.charges, window.usage, window.minimum, NOVEMBER, "EUR")
         own = [line for line in lines if line.plan_code == window.plan_code]

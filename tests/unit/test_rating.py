@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from daas.billing import rating
-from daas.billing.rating import Charge, ContractUsage, Line, Tier, UsageRecord
+from daas.billing.aggregation import UsageRecord, aggregate
+from daas.billing.rating import Charge, ContractUsage, Line, Tier
 from daas.billing.tax import decide_tax, percent, tax_amount
 from daas.core.money import exponent, round_money
 from daas.core.periods import Period
@@ -99,8 +100,8 @@ def test_worked_example_to_the_cent() -> None:
     active = rating.active_days(CONTRACT_START, CONTRACT_END, OCT_2026)
     assert active == 31
 
-    tickets = rating.aggregate("count", [UsageRecord() for _ in range(13)])
-    swaps = rating.aggregate("sum", [UsageRecord(quantity=D(1))])
+    tickets = aggregate("count", [UsageRecord() for _ in range(13)])
+    swaps = aggregate("sum", [UsageRecord(quantity=D(1))])
     usage = ContractUsage(
         active_days=active,
         device_days_by_model={LAPTOP: device_days},
@@ -557,7 +558,7 @@ def test_unknown_model_and_aggregation_are_refused() -> None:
     with pytest.raises(ValueError, match="pricing model"):
         rating.price(Charge(kind="metered", model="stairstep"), D(1))
     with pytest.raises(ValueError, match="aggregation"):
-        rating.aggregate("avg", [])
+        aggregate("avg", [])
 
 
 # -- aggregation ------------------------------------------------------------------------------------
@@ -572,17 +573,17 @@ EVENTS = [
 
 
 def test_aggregations() -> None:
-    assert rating.aggregate("count", EVENTS) == 5
-    assert rating.aggregate("sum", EVENTS) == D("9.5")
-    assert rating.aggregate("max", EVENTS) == 4
-    assert rating.aggregate("unique_count", EVENTS, "serial") == 2
-    assert rating.aggregate("unique_count", EVENTS, "missing") == 0
+    assert aggregate("count", EVENTS) == 5
+    assert aggregate("sum", EVENTS) == D("9.5")
+    assert aggregate("max", EVENTS) == 4
+    assert aggregate("unique_count", EVENTS, "serial") == 2
+    assert aggregate("unique_count", EVENTS, "missing") == 0
 
 
 def test_aggregations_without_events_are_zero() -> None:
     for aggregation in ("count", "sum", "max"):
-        assert rating.aggregate(aggregation, []) == 0
-    assert rating.aggregate("unique_count", [], "serial") == 0
+        assert aggregate(aggregation, []) == 0
+    assert aggregate("unique_count", [], "serial") == 0
 
 
 # -- late usage -------------------------------------------------------------------------------------
@@ -763,10 +764,8 @@ def test_package_buys_the_fewest_whole_packages_that_cover_the_quantity(
 def test_aggregates_do_not_depend_on_event_order(records: list[UsageRecord], data: st.DataObject) -> None:
     shuffled = data.draw(st.permutations(records))
     for aggregation in ("count", "sum", "max"):
-        assert rating.aggregate(aggregation, shuffled) == rating.aggregate(aggregation, records)
-    assert rating.aggregate("unique_count", shuffled, "serial") == rating.aggregate(
-        "unique_count", records, "serial"
-    )
+        assert aggregate(aggregation, shuffled) == aggregate(aggregation, records)
+    assert aggregate("unique_count", shuffled, "serial") == aggregate("unique_count", records, "serial")
 
 
 @st.composite
