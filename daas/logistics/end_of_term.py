@@ -15,34 +15,30 @@ at the price of its buy-out quote.
 - The end date the choices are for is the contract's end date, or, once an `extend` choice moved it, the
   old end date the extension was made from, until that day has passed (`term_end`).
 
-It spans contracts (the extension), charges (the buy-out charge), devices and logistics' return orders and
-sales, so it lives in logistics, which sits above them. The caller commits.
+It spans contracts (the extension), the buy-out (daas.logistics.buy_out: its quotes, charge and sale) and
+logistics' return orders, so it lives in logistics, which sits above them. The caller commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import date
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from daas.billing.invoiced_months import finalized_invoice_from
 from daas.catalog.models import DeviceModel
-from daas.catalog.services import list_value
-from daas.charges.services import NewCharge, add_charge
 from daas.contracts import end_of_term_rules as rules
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.plan_history import MAX_EXTENSION_MONTHS, extend_contract, lock_contract
 from daas.contracts.services import get_contract
 from daas.core.errors import Conflict, Invalid
 from daas.customers.models import Customer
-from daas.devices.models import CustodyEvent, Device
+from daas.devices.models import Device
 from daas.devices.services import lock_device
 from daas.extensions import db
-from daas.logistics import returns, sales
+from daas.logistics import buy_out, returns
 from daas.logistics.models import (
     END_OF_TERM_CHOICES,
     BuyOutQuote,
@@ -156,102 +152,6 @@ def _waiting_return(device_id: int) -> ReturnOrder | None:
     )
 
 
-def buy_out_refusal(
-    contract: Contract,
-    customer: Customer,
-    model: DeviceModel,
-    today: date,
-    term: date,
-    policy: rules.EndOfTermPolicy,
-    issuer_country: str,
-) -> str | None:
-    """Why a device of `model` cannot be bought out on the contract today, or None when it can."""
-    if contract.terminated_on is not None:
-        return f"The contract was terminated on {contract.terminated_on.isoformat()}."
-    if today > term:
-        return f"The contract's end-of-term choices closed on {term.isoformat()}."
-    if customer.country != issuer_country and customer.country not in policy.buy_out_countries:
-        offered = ", ".join(sorted({issuer_country, *policy.buy_out_countries}))
-        return f"Buy-outs are offered to customers in {offered}; this customer is in {customer.country}."
-    if list_value(model.id, contract.currency) is None:
-        return f"Device model {model.sku} has no list value in {contract.currency}."
-    return None
-
-
-def _age_start(device: Device) -> date | None:
-    """Where a device's age counts from: its manufacturing day, else its first custody event."""
-    if device.manufactured_on is not None:
-        return device.manufactured_on
-    return db.session.scalar(
-        select(CustodyEvent.occurred_on)
-        .where(CustodyEvent.device_id == device.id)
-        .order_by(CustodyEvent.seq)
-        .limit(1)
-    )
-
-
-def _price(
-    contract: Contract, device: Device, model: DeviceModel, today: date, policy: rules.EndOfTermPolicy
-) -> tuple[rules.BuyOutPrice, Decimal] | None:
-    value = list_value(model.id, contract.currency)
-    if value is None:
-        return None
-    start = _age_start(device) or today
-    price = rules.buy_out_price(
-        value,
-        rules.DEFAULT_FLOOR_SHARE if model.floor_share is None else model.floor_share,
-        rules.whole_months(start, today),
-        model.expected_lifetime_months,
-        device.grade,
-        contract.currency,
-        policy.grade_factors,
-    )
-    return price, value
-
-
-def _latest_quote(contract_id: int, device_id: int) -> BuyOutQuote | None:
-    return db.session.scalar(
-        select(BuyOutQuote)
-        .where(BuyOutQuote.contract_id == contract_id, BuyOutQuote.device_id == device_id)
-        .order_by(BuyOutQuote.quoted_on.desc(), BuyOutQuote.id.desc())
-        .limit(1)
-        .execution_options(populate_existing=True)
-    )
-
-
-def _quote(
-    contract: Contract, device: Device, model: DeviceModel, today: date, policy: rules.EndOfTermPolicy
-) -> tuple[BuyOutQuote | None, str | None]:
-    """The device's stored quote while valid and not accepted, else a new one for today (stored): a
-    quote keeps its price for its 30 days whatever happens to the device or the list value meanwhile."""
-    stored = _latest_quote(contract.id, device.id)
-    if stored is not None and stored.accepted_on is None and today <= stored.valid_until:
-        return stored, None
-    priced = _price(contract, device, model, today, policy)
-    if priced is None:
-        return None, f"Device model {model.sku} has no list value in {contract.currency}."
-    price, value = priced
-    if price.price <= 0:
-        return None, "Nothing is left to pay for this device: its buy-out price is 0."
-    quote = BuyOutQuote(
-        contract_id=contract.id,
-        device_id=device.id,
-        currency=contract.currency,
-        list_value=value,
-        price=price.price,
-        age_months=price.age_months,
-        grade=device.grade,
-        quoted_on=today,
-        valid_until=today + timedelta(days=rules.QUOTE_DAYS),
-    )
-    try:
-        with db.session.begin_nested():  # a view read at the same moment may have stored today's quote
-            db.session.add(quote)
-    except IntegrityError:
-        return _latest_quote(contract.id, device.id), None
-    return quote, None
-
-
 def end_of_term_view(
     contract_id: int,
     today: date,
@@ -274,10 +174,10 @@ def end_of_term_view(
     for _, device, model in _deployed(contract.id):
         choice = choices.get(device.id)
         current = choice if choice is not None and choice.term_end == term else None
-        refused = buy_out_refusal(contract, customer, model, today, term, policy, issuer_country)
+        refused = buy_out.buy_out_refusal(contract, customer, model, today, term, policy, issuer_country)
         quote = None
         if refused is None:
-            quote, refused = _quote(contract, device, model, today, policy)
+            quote, refused = buy_out.stored_quote(contract, device, model, today, policy)
         waiting = _waiting_return(device.id)
         devices.append(
             DeviceEndOfTerm(
@@ -350,63 +250,11 @@ def _check_requests(
         device, model = deployed[request.serial]
         chosen = _Chosen(index, request, device, model)
         if request.choice == EndOfTerm.BUY_OUT:
-            chosen.quote = _quote_of(contract, chosen)
+            chosen.quote = buy_out.named_quote(contract, device, request.quote_id, _at(index, "quote_id"))
         elif request.quote_id is not None:
             raise Invalid.field(_at(index, "quote_id"), "Only a buy-out names a quote.")
         checked.append(chosen)
     return checked
-
-
-def _quote_of(contract: Contract, chosen: _Chosen) -> BuyOutQuote:
-    field = _at(chosen.index, "quote_id")
-    if chosen.request.quote_id is None:
-        raise Invalid.field(
-            field, f"A buy-out names its quote (GET /api/v1/contracts/{contract.id}/end-of-term)."
-        )
-    quote = db.session.scalar(
-        select(BuyOutQuote)
-        .where(BuyOutQuote.id == chosen.request.quote_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if quote is None or quote.contract_id != contract.id or quote.device_id != chosen.device.id:
-        raise Invalid.field(
-            field,
-            f"Quote {chosen.request.quote_id} is not a quote of device {chosen.device.serial} on contract "
-            f"{contract.id}.",
-        )
-    return quote
-
-
-def _check_buy_out(
-    contract: Contract,
-    customer: Customer,
-    chosen: _Chosen,
-    today: date,
-    term: date,
-    policy: rules.EndOfTermPolicy,
-    issuer_country: str,
-) -> None:
-    """409 unless the quote can be accepted today: not accepted, not expired, a list value in the
-    contract's currency, and a customer in a country buy-outs are offered in."""
-    quote = chosen.quote
-    assert quote is not None
-    field = _at(chosen.index, "quote_id")
-    if quote.accepted_on is not None:
-        raise Conflict(
-            f"Quote {quote.id} was accepted on {quote.accepted_on} (charge {quote.charge_id}).",
-            errors={field: ["Accepted already."]},
-        )
-    if today > quote.valid_until:
-        raise Conflict(
-            f"Quote {quote.id} expired on {quote.valid_until}; the end-of-term view gives a new one.",
-            errors={field: [f"Expired on {quote.valid_until}."]},
-        )
-    refused = buy_out_refusal(contract, customer, chosen.model, today, term, policy, issuer_country)
-    if refused is not None:
-        raise Conflict(
-            f"Device {chosen.device.serial} cannot be bought out: {refused}", errors={field: [refused]}
-        )
 
 
 def _record(
@@ -428,43 +276,14 @@ def _record(
     db.session.flush()
 
 
-def _grade_words(grade: str | None) -> str:
-    return f"grade {grade}" if grade else "never graded, priced as grade A"
-
-
 def _buy_out(contract: Contract, chosen: _Chosen, term: date, actor: str, today: date) -> None:
-    """Accept the quote: the pending buy-out charge at its price, the device sold today (its deployment
-    ends, the custody event names the charge), the quote accepted once (a conditional update)."""
-    quote, device, model = chosen.quote, chosen.device, chosen.model
+    """Accept the device's quote (`buy_out.accept_quote`) and record the final choice."""
+    quote = chosen.quote
     assert quote is not None
-    charge, _ = add_charge(
-        contract.id,
-        NewCharge(
-            kind="buy_out",
-            amount=quote.price,
-            description=(
-                f"Buy-out of {device.serial} ({model.manufacturer} {model.name}), {_grade_words(quote.grade)}"
-            ),
-            idempotency_key=f"buy-out-{quote.id}",
-            on=today,
-            device_serial=device.serial,
-        ),
-        actor,
+    buy_out.accept_quote(
+        contract, quote, chosen.device, chosen.model, actor, today, _at(chosen.index, "quote_id")
     )
-    sales.sell_device(contract.id, device.serial, today, f"buy-out charge {charge.id}", actor)
-    accepted = db.session.execute(
-        update(BuyOutQuote)
-        .where(BuyOutQuote.id == quote.id, BuyOutQuote.accepted_on.is_(None))
-        .values(accepted_on=today, charge_id=charge.id)
-        .returning(BuyOutQuote.id)
-    ).scalar()
-    if accepted is None:
-        raise Conflict(
-            f"Quote {quote.id} was accepted meanwhile.",
-            errors={_at(chosen.index, "quote_id"): ["Accepted already."]},
-        )
-    db.session.refresh(quote)
-    _record(contract.id, device.id, EndOfTerm.BUY_OUT, term, actor, today, quote_id=quote.id)
+    _record(contract.id, chosen.device.id, EndOfTerm.BUY_OUT, term, actor, today, quote_id=quote.id)
 
 
 def _send_home(
@@ -586,7 +405,19 @@ def choose_end_of_term(
     checked = _check_requests(contract, choices, _choices(contract.id))
     for chosen in checked:
         if chosen.request.choice == EndOfTerm.BUY_OUT:
-            _check_buy_out(contract, customer, chosen, today, term, policy, issuer_country)
+            assert chosen.quote is not None
+            buy_out.check_acceptable(
+                contract,
+                customer,
+                chosen.quote,
+                chosen.device,
+                chosen.model,
+                today,
+                term,
+                policy,
+                issuer_country,
+                _at(chosen.index, "quote_id"),
+            )
 
     extended_now = False
     home: list[Device] = []

@@ -19,17 +19,10 @@ from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 
-from daas.catalog.services import list_value
 from daas.charges.lifecycle import DAMAGE, LOSS
 from daas.charges.models import DESCRIPTION_MAX_LENGTH, OneOffCharge
 from daas.charges.services import NewCharge, propose_charge
-from daas.contracts.end_of_term_rules import (
-    DEFAULT_FLOOR_SHARE,
-    EndOfTermPolicy,
-    buy_out_price,
-    damage_fee,
-    whole_months,
-)
+from daas.contracts.end_of_term_rules import EndOfTermPolicy, damage_fee
 from daas.contracts.fleet import get_device
 from daas.contracts.models import Contract, Deployment
 from daas.core import clock
@@ -40,6 +33,7 @@ from daas.devices.certificate_pdf import WipeCertificateDocument
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
+from daas.logistics import buy_out
 from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnStatus
 
 NIST = "NIST SP 800-88 Rev. 1"
@@ -139,12 +133,7 @@ class Graded:
 def _age_and_life(device: Device, on: date) -> tuple[int, int]:
     """The device's age in days on `on`, from its manufacture (else its first custody event, when it came
     into stock), and its model's expected life in days from that same day."""
-    born = device.manufactured_on or db.session.scalar(
-        select(CustodyEvent.occurred_on)
-        .where(CustodyEvent.device_id == device.id)
-        .order_by(CustodyEvent.seq)
-        .limit(1)
-    )
+    born = buy_out.age_start(device) or on
     life_ends = add_months(born, device.device_model.expected_lifetime_months)
     return (on - born).days, (life_ends - born).days
 
@@ -249,36 +238,19 @@ def restock_device(serial: str, actor: str, on: date | None = None) -> Device:
 
 
 def _propose_loss(device: Device, contract_id: int, on: date, policy: EndOfTermPolicy, actor: str) -> None:
-    """A device lost from a contract costs its buy-out price at grade A on the day it was lost (its model's
-    list value in the contract's currency, straight line to the floor): proposed on that contract for
-    finance to approve or waive. A model without a list value in that currency has no price to propose."""
+    """A device lost from a contract costs its buy-out price at grade A on the day it was lost
+    (`buy_out.price_on`): proposed on that contract for finance to approve or waive. A model without a
+    list value in the contract's currency has no price to propose."""
     contract = db.session.get(Contract, contract_id)
     model = device.device_model
-    value = list_value(model.id, contract.currency)
-    if value is None:
-        return
-    born = device.manufactured_on or db.session.scalar(
-        select(CustodyEvent.occurred_on)
-        .where(CustodyEvent.device_id == device.id)
-        .order_by(CustodyEvent.seq)
-        .limit(1)
-    )
-    price = buy_out_price(
-        value,
-        DEFAULT_FLOOR_SHARE if model.floor_share is None else model.floor_share,
-        whole_months(born or on, on),
-        model.expected_lifetime_months,
-        "A",
-        contract.currency,
-        policy.grade_factors,
-    )
-    if price.price <= 0:
+    priced = buy_out.price_on(device, model, contract.currency, on, policy, "A")
+    if priced is None or priced[0].price <= 0:
         return
     propose_charge(
         contract.id,
         NewCharge(
             kind=LOSS,
-            amount=price.price,
+            amount=priced[0].price,
             description=f"Loss: {device.serial} ({model.name}), lost on {on.isoformat()}",
             idempotency_key=f"loss-{device.id}",
             on=on,
