@@ -92,6 +92,31 @@ class BaseConfig:
     # stays failed for finance (Finance > Stripe events, GET /api/v1/webhook-events?status=failed).
     DAAS_WEBHOOK_RETRY_MINUTES = "1,5,30,120,720"
 
+    # Notifications (docs/notifications.md). "catch" keeps e-mails in daas (shown on the admin outbox
+    # page) instead of sending them: the default until an SMTP server is set up; "smtp" sends them.
+    DAAS_MAIL_BACKEND = "catch"
+    DAAS_SMTP_HOST = "127.0.0.1"
+    DAAS_SMTP_PORT = 25
+    DAAS_SMTP_SECURITY = "none"  # none | starttls | ssl
+    DAAS_SMTP_USER = ""
+    DAAS_SMTP_PASSWORD = ""
+    DAAS_SMTP_TIMEOUT_SECONDS = 30
+    DAAS_MAIL_FROM = "daas <notifications@daas.example>"
+    DAAS_STAFF_EMAILS = ""  # besides the admins: who hears of failed jobs
+    DAAS_PUBLIC_URL = "http://127.0.0.1:5000"
+    DAAS_EMAIL_RETRY_MINUTES = "1,5,15,60,240"
+    # Outbound webhooks: doubling waits from a minute to twelve hours, a little over three days in all.
+    DAAS_OUTBOUND_WEBHOOK_RETRY_MINUTES = "1,2,4,8,16,32,64,128,256,512,720,720,720,720,720"
+    DAAS_WEBHOOK_DISABLE_AFTER_HOURS = 72
+    DAAS_WEBHOOK_TIMEOUT_SECONDS = 10
+    # Private, loopback and link-local addresses webhooks may still reach (CIDR list); none by default.
+    DAAS_WEBHOOK_ALLOWED_NETWORKS = ""
+    DAAS_NOTIFICATION_LEASE_SECONDS = 300
+    DAAS_NOTIFICATION_BATCH_SIZE = 100
+    DAAS_NOTIFICATION_SWEEP_SECONDS = 5
+    DAAS_OVERDUE_REMINDER_DAYS = "1,7,14"
+    DAAS_END_OF_TERM_NOTICE_DAYS = "90,60,30"
+
     # Sign-in attempts allowed per address and e-mail, and per address (Flask-Limiter syntax); where the
     # counts live: memory:// counts per process, redis://host:6379 shares them between servers.
     DAAS_LOGIN_RATE_LIMIT = "10 per minute"
@@ -143,6 +168,8 @@ class BaseConfig:
 
 class DevelopmentConfig(BaseConfig):
     SECRET_KEY = "dev-only-secret-key-change-me"
+    # A receiver on this machine may be tried out with make run.
+    DAAS_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.0/8, ::1/128"
 
 
 class TestingConfig(BaseConfig):
@@ -151,6 +178,7 @@ class TestingConfig(BaseConfig):
     # The suite signs in hundreds of times a minute from 127.0.0.1; the rate-limit test sets its own limit.
     DAAS_LOGIN_RATE_LIMIT = "10000 per minute"
     DAAS_LOGIN_RATE_LIMIT_PER_ADDRESS = "10000 per minute"
+    DAAS_WEBHOOK_ALLOWED_NETWORKS = "127.0.0.0/8, ::1/128"
 
 
 class ProductionConfig(BaseConfig):

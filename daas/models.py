@@ -19,6 +19,13 @@ from daas.logistics.models import (
     ReturnOrder,
     ReturnOrderDevice,
 )
+from daas.notifications.models import (
+    EmailMessage,
+    NotificationPreference,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from daas.orders.models import (
     DeliverySlot,
     Order,
@@ -28,6 +35,7 @@ from daas.orders.models import (
     ShipmentDevice,
     ShipmentPackaging,
 )
+from daas.outbox.models import OutboxEvent
 from daas.payments.models import Payment, PaymentAttempt, PaymentProfile, Refund, StripeEvent
 from daas.people.models import Person
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
@@ -53,6 +61,7 @@ __all__ = [
     "DeviceModelListValue",
     "DeviceUpgrade",
     "DocumentSequence",
+    "EmailMessage",
     "EndOfTermChoice",
     "EndOfTermExtension",
     "HarvestedPart",
@@ -65,10 +74,12 @@ __all__ = [
     "InvoiceLine",
     "JobRun",
     "Metric",
+    "NotificationPreference",
     "OneOffCharge",
     "Order",
     "OrderAllocation",
     "OrderLine",
+    "OutboxEvent",
     "Payment",
     "PaymentAttempt",
     "PaymentProfile",
@@ -88,5 +99,8 @@ __all__ = [
     "UsageEvent",
     "UsageRevision",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "WipeCertificate",
 ]

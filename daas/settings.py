@@ -27,6 +27,8 @@ from daas.billing.run import RunSettings
 from daas.contracts import end_of_term_rules as end_of_term
 from daas.core import countries, identifiers
 from daas.logistics.rules import UpgradePolicy
+from daas.notifications import policy as notify
+from daas.notifications.retry_rules import RetrySchedule
 from daas.payments.cards import card_customers
 from daas.payments.collection import CollectionPolicy
 from daas.payments.dunning import parse_retry_days
@@ -72,6 +74,7 @@ class Settings:
     scheduler: SchedulerSettings
     accounts: ChartOfAccounts
     end_of_term: end_of_term.EndOfTermPolicy
+    notifications: notify.NotificationSettings
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -149,7 +152,56 @@ class Settings:
                 ),
                 damage_fees=read.parsed("DAAS_DAMAGE_FEES", _text_of(end_of_term.parse_damage_fees)),
             ),
+            notifications=_notification_settings(read),
         )
+
+
+def _notification_settings(read: _Reader) -> notify.NotificationSettings:
+    backend = read.text("DAAS_MAIL_BACKEND")
+    if backend not in notify.MAIL_BACKENDS:
+        raise SettingsError(
+            f"DAAS_MAIL_BACKEND must be one of {', '.join(notify.MAIL_BACKENDS)}, not {backend!r}."
+        )
+    security = read.text("DAAS_SMTP_SECURITY")
+    if security not in notify.SECURITY_MODES:
+        raise SettingsError(
+            f"DAAS_SMTP_SECURITY must be one of {', '.join(notify.SECURITY_MODES)}, not {security!r}."
+        )
+    return notify.NotificationSettings(
+        mail=notify.MailSettings(
+            backend=backend,
+            host=read.text("DAAS_SMTP_HOST"),
+            port=read.whole("DAAS_SMTP_PORT", minimum=1, maximum=65535),
+            security=security,
+            username=read.text("DAAS_SMTP_USER", empty=True),
+            password=read.text("DAAS_SMTP_PASSWORD", empty=True),
+            sender=read.text("DAAS_MAIL_FROM"),
+            timeout_seconds=read.whole("DAAS_SMTP_TIMEOUT_SECONDS", minimum=1),
+            staff_addresses=read.parsed("DAAS_STAFF_EMAILS", notify.parse_addresses),
+        ),
+        webhooks=notify.WebhookSettings(
+            allowed_networks=read.parsed("DAAS_WEBHOOK_ALLOWED_NETWORKS", notify.parse_networks),
+            timeout_seconds=read.whole("DAAS_WEBHOOK_TIMEOUT_SECONDS", minimum=1),
+            disable_after=timedelta(hours=read.whole("DAAS_WEBHOOK_DISABLE_AFTER_HOURS", minimum=1)),
+        ),
+        email_retries=read.parsed("DAAS_EMAIL_RETRY_MINUTES", RetrySchedule.parse),
+        webhook_retries=read.parsed("DAAS_OUTBOUND_WEBHOOK_RETRY_MINUTES", RetrySchedule.parse),
+        lease=timedelta(seconds=read.whole("DAAS_NOTIFICATION_LEASE_SECONDS", minimum=1)),
+        batch_size=read.whole("DAAS_NOTIFICATION_BATCH_SIZE", minimum=1),
+        sweep_seconds=read.parsed("DAAS_NOTIFICATION_SWEEP_SECONDS", _positive_seconds),
+        overdue_reminder_days=read.parsed("DAAS_OVERDUE_REMINDER_DAYS", notify.parse_days),
+        end_of_term_notice_days=read.parsed("DAAS_END_OF_TERM_NOTICE_DAYS", notify.parse_days),
+        public_url=read.text("DAAS_PUBLIC_URL").rstrip("/"),
+    )
+
+
+def _positive_seconds(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(f"not a number of seconds: {value!r}")
+    seconds = float(value)
+    if not 0 < seconds < 86400:
+        raise ValueError(f"must be more than 0 and less than a day of seconds, not {value!r}")
+    return seconds
 
 
 def install_settings(app: Flask) -> Settings:

@@ -12,6 +12,7 @@ from daas.cli.contracts import contracts_group
 from daas.cli.demo import demo_command
 from daas.cli.impact import impact_group
 from daas.cli.logistics import refresh_group
+from daas.cli.notifications import notifications_group
 from daas.cli.orders import orders_group
 from daas.cli.payments import payments_group
 
@@ -27,5 +28,6 @@ for command in (
     refresh_group,
     orders_group,
     impact_group,
+    notifications_group,
 ):
     daas_group.add_command(command)

@@ -23,6 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from daas.jobs.notifications import start_delivery
 from daas.jobs.runner import Runner
 from daas.scheduler.registry import Job, load_requested
 from daas.scheduler.schedule import next_due
@@ -138,6 +139,8 @@ def serve(
         daemon=True,
     ).start()
 
+    delivery = start_delivery(app, settings, runner.owner, stop)
+
     now = datetime.now(UTC)
     log.info("scheduler %s started with %d job(s)", runner.owner, len(jobs))
     for job in jobs:
@@ -147,12 +150,16 @@ def serve(
         )
     for name in runner.requested:
         log.info("  %-20s %-16s every %d s", name, "when requested", timing.sweep_seconds)
+    log.info(
+        "  %-20s %-16s every %g s", "notifications", "e-mails, webhooks", settings.notifications.sweep_seconds
+    )
     scheduler.start()  # returns once the stopper has shut it down
 
     stop_seconds = timing.stop_seconds
     if not runner.wait_idle(stop_seconds):
         _abandon_and_exit(runner, f"its job did not stop within {stop_seconds} s of the stop request")
     beat_done.set()
+    delivery.join(stop_seconds)  # a send in progress finishes (its timeouts are short) and is recorded
     _sign_off(runner)
     log.info("scheduler %s stopped", runner.owner)
     return 0

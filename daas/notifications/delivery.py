@@ -1,0 +1,123 @@
+"""Claiming what is due, and recording how sending it went: the same rules for e-mails and webhook
+deliveries (both `_Sendable` rows).
+
+A claim is one conditional UPDATE ... RETURNING over the due rows (pending, due, no live lease), picked
+with `FOR UPDATE SKIP LOCKED` on PostgreSQL: two schedulers claim different rows, and a row is in one
+sender's hands at a time. The lease outlives any send (timeouts are far shorter), so a message is sent
+twice at once only if its sender outlived its lease; a sender that dies leaves its lease to expire and the
+next claim sends the message again: at least once, never lost. The outcome is written only by the lease's
+holder; a holder that lost its lease (it was too slow) leaves the row to the one that took it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+
+from daas.core import clock
+from daas.core.errors import NotFound
+from daas.extensions import db
+from daas.notifications.models import FAILED, PENDING, SENT, EmailMessage, WebhookDelivery
+from daas.notifications.retry_rules import RetrySchedule
+
+Sendable = type[EmailMessage] | type[WebhookDelivery]
+
+
+def _due(model: Sendable, now: datetime):
+    return (
+        model.status == PENDING,
+        model.next_attempt_at <= now,
+        or_(model.lease_until.is_(None), model.lease_until < now),
+    )
+
+
+def claim_due(model: Sendable, owner: str, lease: timedelta, limit: int) -> list[int]:
+    """Claim up to `limit` due rows for `owner`, the soonest due first; their ids."""
+    now = clock.now()
+    chosen = (
+        select(model.id)
+        .where(*_due(model, now))
+        .order_by(model.next_attempt_at, model.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    claimed = db.session.execute(
+        update(model)
+        .where(model.id.in_(chosen), *_due(model, now))
+        .values(lease_owner=owner, lease_until=now + lease)
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    return sorted(claimed.scalars())
+
+
+def _held(model: Sendable, row_id: int, owner: str):
+    return (model.id == row_id, model.lease_owner == owner, model.status == PENDING)
+
+
+def record_sent(model: Sendable, row_id: int, owner: str) -> bool:
+    """The row was sent; False when `owner` no longer held it (another sender took it after the lease)."""
+    done = db.session.execute(
+        update(model)
+        .where(*_held(model, row_id, owner))
+        .values(
+            status=SENT,
+            sent_at=clock.now(),
+            attempts=model.attempts + 1,
+            lease_owner=None,
+            lease_until=None,
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount == 1
+
+
+def record_failure(
+    model: Sendable, row_id: int, owner: str, error: str, retries: RetrySchedule
+) -> str | None:
+    """Sending failed: retried on the schedule, or failed once it is used up. The new status, or None when
+    `owner` no longer held the row."""
+    row = db.session.scalar(select(model).where(*_held(model, row_id, owner)).with_for_update())
+    if row is None:
+        return None
+    now = clock.now()
+    row.attempts += 1
+    row.last_error = error[:4000]
+    row.lease_owner = None
+    row.lease_until = None
+    upcoming = retries.next_attempt(row.attempts, now)
+    if upcoming is None:
+        row.status = FAILED
+    else:
+        row.next_attempt_at = upcoming
+    db.session.flush()
+    return row.status
+
+
+def resend(model: Sendable, row_id: int) -> EmailMessage | WebhookDelivery:
+    """Send again (admin's resend of an e-mail, a replay of a webhook delivery): pending at once with
+    every retry ahead of it. A delivery keeps its event id, so a receiver that checks ids applies it once."""
+    row = db.session.get(model, row_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"No {'e-mail' if model is EmailMessage else 'webhook delivery'} {row_id}.")
+    row.status = PENDING
+    row.attempts = 0
+    row.next_attempt_at = clock.now()
+    row.lease_owner = None
+    row.lease_until = None
+    db.session.flush()
+    return row
+
+
+def fail_pending(model: Sendable, condition, reason: str) -> int:
+    """Give up the pending rows matching `condition` (a disabled endpoint's deliveries)."""
+    done = db.session.execute(
+        update(model)
+        .where(model.status == PENDING, condition)
+        .values(status=FAILED, last_error=reason, lease_owner=None, lease_until=None)
+        .execution_options(synchronize_session=False)
+    )
+    return done.rowcount or 0
