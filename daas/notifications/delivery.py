@@ -1,8 +1,8 @@
 """Claiming what is due, and recording how sending it went: the same rules for e-mails and webhook
 deliveries (both `_Sendable` rows).
 
-A claim is one conditional UPDATE ... RETURNING over the due rows (pending, due, no live lease), picked
-with `FOR UPDATE SKIP LOCKED` on PostgreSQL: two schedulers claim different rows, and a row is in one
+A claim is a conditional UPDATE ... RETURNING of due rows (pending, due, no live lease) picked with
+`FOR UPDATE SKIP LOCKED` on PostgreSQL: two schedulers claim different rows, and a row is in one
 sender's hands at a time. The lease outlives any send (timeouts are far shorter), so a message is sent
 twice at once only if its sender outlived its lease; a sender that dies leaves its lease to expire and the
 next claim sends the message again: at least once, never lost. The outcome is written only by the lease's
@@ -35,14 +35,18 @@ def _due(model: Sendable, now: datetime):
 def claim_due(model: Sendable, owner: str, lease: timedelta, limit: int) -> list[int]:
     """Claim up to `limit` due rows for `owner`, the soonest due first; their ids."""
     now = clock.now()
-    chosen = (
+    # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT ... SKIP LOCKED): PostgreSQL may run
+    # such a subquery more than once and update more rows than the limit. The rows picked are locked until
+    # the claim commits; the UPDATE repeats the due condition for SQLite, which has no row locks.
+    chosen = db.session.scalars(
         select(model.id)
         .where(*_due(model, now))
         .order_by(model.next_attempt_at, model.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
+    ).all()
+    if not chosen:
+        return []
     claimed = db.session.execute(
         update(model)
         .where(model.id.in_(chosen), *_due(model, now))
@@ -80,7 +84,12 @@ def record_failure(
 ) -> str | None:
     """Sending failed: retried on the schedule, or failed once it is used up. The new status, or None when
     `owner` no longer held the row."""
-    row = db.session.scalar(select(model).where(*_held(model, row_id, owner)).with_for_update())
+    row = db.session.scalar(
+        select(model)
+        .where(*_held(model, row_id, owner))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if row is None:
         return None
     now = clock.now()
@@ -100,7 +109,7 @@ def record_failure(
 def resend(model: Sendable, row_id: int) -> EmailMessage | WebhookDelivery:
     """Send again (admin's resend of an e-mail, a replay of a webhook delivery): pending at once with
     every retry ahead of it. A delivery keeps its event id, so a receiver that checks ids applies it once."""
-    row = db.session.get(model, row_id, with_for_update=True)
+    row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
     if row is None:
         raise NotFound(f"No {'e-mail' if model is EmailMessage else 'webhook delivery'} {row_id}.")
     row.status = PENDING

@@ -59,7 +59,7 @@ def dispatch_events(settings: NotificationSettings, limit: int) -> tuple[int, in
 
 def redispatch_event(event_id: int) -> OutboxEvent:
     """Admin's retry of an event whose fan-out failed: it is fanned out again at the next round."""
-    event = db.session.get(OutboxEvent, event_id, with_for_update=True)
+    event = db.session.get(OutboxEvent, event_id, with_for_update=True, populate_existing=True)
     if event is None:
         raise NotFound(f"No event {event_id}.")
     if event.dispatch_error is None and event.dispatched_at is not None:
