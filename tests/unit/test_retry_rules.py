@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,7 +37,7 @@ def test_the_default_webhook_schedule_doubles_and_spans_a_little_over_three_days
     schedule = RetrySchedule.parse(BaseConfig.DAAS_OUTBOUND_WEBHOOK_RETRY_MINUTES)
     waits = [w.total_seconds() / 60 for w in schedule.waits]
     assert waits[:10] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512]
-    assert all(later >= earlier for earlier, later in zip(waits, waits[1:], strict=False))
+    assert all(later >= earlier for earlier, later in itertools.pairwise(waits))
     assert timedelta(days=3) < schedule.span < timedelta(days=4)
 
 
