@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS)
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents bench-orders clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents bench-orders bench-notifications clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,12 @@ bench-documents: $(STAMP)
 # SQLite, in-process: 2,000 orders placed, allocated, packed (slots booked), shipped and delivered.
 bench-orders: $(STAMP)
 	$(BIN)/python bench/orders.py --orders 2000
+
+# Needs PostgreSQL: creates (and drops) the database daas_bench_notify; 2,000 events, as e-mails to aiosmtpd
+# and signed webhooks to a receiver, both on loopback; in this process, then in two delivery processes.
+bench-notifications: $(STAMP)
+	$(BIN)/python bench/notifications.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/daas_bench_notify --events 2000
+	$(BIN)/python bench/notifications.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/daas_bench_notify --events 2000 --processes 2
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .hypothesis
