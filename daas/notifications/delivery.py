@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 
 from daas.core import clock
-from daas.core.errors import NotFound
+from daas.core.errors import Conflict, NotFound
 from daas.extensions import db
 from daas.notifications.models import FAILED, PENDING, SENT, EmailMessage, WebhookDelivery
 from daas.notifications.retry_rules import RetrySchedule
@@ -107,14 +107,20 @@ def record_failure(
 
 
 def resend(model: Sendable, row_id: int) -> EmailMessage | WebhookDelivery:
-    """Send again (admin's resend of an e-mail, a replay of a webhook delivery): pending at once with
-    every retry ahead of it. A delivery keeps its event id, so a receiver that checks ids applies it once."""
+    """Send again (admin's resend of an e-mail, a replay of a webhook delivery): due at once, a sent or
+    failed one with every retry ahead of it, a pending one keeping its count of tries; refused while a
+    sender holds it (409). A delivery keeps its event id, so a receiver that checks ids applies it once."""
     row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
+    what = "e-mail" if model is EmailMessage else "webhook delivery"
     if row is None:
-        raise NotFound(f"No {'e-mail' if model is EmailMessage else 'webhook delivery'} {row_id}.")
+        raise NotFound(f"No {what} {row_id}.")
+    now = clock.now()
+    if row.status == PENDING and row.lease_until is not None and row.lease_until > now:
+        raise Conflict(f"The {what} {row_id} is being sent right now; it cannot be sent twice at once.")
+    if row.status != PENDING:
+        row.attempts = 0  # a new series of tries
     row.status = PENDING
-    row.attempts = 0
-    row.next_attempt_at = clock.now()
+    row.next_attempt_at = now
     row.lease_owner = None
     row.lease_until = None
     db.session.flush()
@@ -126,7 +132,9 @@ def fail_pending(model: Sendable, condition, reason: str) -> int:
     done = db.session.execute(
         update(model)
         .where(model.status == PENDING, condition)
-        .values(status=FAILED, last_error=reason, lease_owner=None, lease_until=None)
+        .values(
+            status=FAILED, last_error=reason, lease_owner=None, lease_until=None, next_attempt_at=clock.now()
+        )
         .execution_options(synchronize_session=False)
     )
     return done.rowcount or 0

@@ -147,6 +147,21 @@ def test_failures_wait_their_schedule_then_the_message_fails_and_a_resend_starts
         assert delivery.claim_due(EmailMessage, "one", LEASE, 10) == [message_id]
 
 
+def test_a_message_in_a_senders_hands_cannot_be_resent_and_a_waiting_one_goes_at_once(database):
+    first, second = _emails(_event(factories.customer().id), 2)
+    with clock.frozen(AT):
+        delivery.claim_due(EmailMessage, "one", LEASE, 1)
+        with pytest.raises(Conflict, match="being sent right now"):
+            delivery.resend(EmailMessage, first)
+        delivery.claim_due(EmailMessage, "one", LEASE, 1)
+        delivery.record_failure(EmailMessage, second, "one", "421 busy", RETRIES)
+    with clock.frozen(AT + timedelta(seconds=10)):
+        waiting = delivery.resend(EmailMessage, second)  # due in a minute: now, its first try counted
+        assert (waiting.status, waiting.attempts) == ("pending", 1)
+        assert waiting.next_attempt_at == AT + timedelta(seconds=10)
+        assert delivery.claim_due(EmailMessage, "two", LEASE, 10) == [second]
+
+
 # -- races on PostgreSQL (real threads, committed rows) ------------------------------------------------------
 
 MESSAGES = 200
