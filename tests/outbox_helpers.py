@@ -20,6 +20,7 @@ from daas.notifications.models import (
 )
 from daas.outbox.models import OutboxEvent
 from daas.outbox.services import record_event
+from tests import factories
 
 _numbers = itertools.count(1)
 
@@ -155,3 +156,20 @@ def dispatched(event: OutboxEvent, error: str | None = None) -> OutboxEvent:
     event.dispatch_error = error
     db.session.flush()
     return event
+
+
+def every_state() -> None:
+    """An outbox with a row in every state: events waiting, fanned out and failed; e-mails pending, sent
+    and failed (one with a script in its HTML); deliveries pending, sent and failed, with their attempts."""
+    customer_id = factories.customer().id
+    hook = endpoint(customer_id)
+    issued = dispatched(invoice_issued(customer_id))
+    email(issued, "ap@example.com", SENT)
+    email(issued, "cfo@example.com", FAILED, html_body="<p>Hi</p><script>alert(1)</script>")
+    delivery(issued, hook, FAILED, answers=(None, 500))
+    delivery(issued, endpoint(None, "https://ops.daas.example/events"), SENT, answers=(200,))
+    pending = dispatched(invoice_issued(customer_id))
+    email(pending, "ap@example.com", PENDING)
+    delivery(pending, hook, PENDING)
+    invoice_issued(customer_id)
+    dispatched(job_failed(), error="KeyError: 'run_id'")
