@@ -50,10 +50,6 @@ class StatusCounts:
     sent: int = 0
     failed: int = 0
 
-    @property
-    def total(self) -> int:
-        return self.pending + self.sent + self.failed
-
 
 @dataclass(frozen=True)
 class OutboxSummary:
