@@ -69,6 +69,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.impact import blp as impact_blp
     from daas.api.views.logistics import blp as logistics_blp
     from daas.api.views.orders import blp as orders_blp
+    from daas.api.views.outbox import blp as outbox_blp
     from daas.api.views.payments import blp as payments_blp
     from daas.api.views.people import blp as people_blp
     from daas.api.views.pricing import metrics_blp, plans_blp
@@ -98,6 +99,7 @@ def _register_api(app: Flask) -> None:
         people_blp,
         orders_blp,
         shipments_blp,
+        outbox_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

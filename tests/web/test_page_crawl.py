@@ -126,3 +126,48 @@ def test_every_reachable_page_is_sound(app, demo, role) -> None:
             queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
     assert problems == []
     assert len(seen) >= 4, seen  # the home page links to the role's sections
+
+
+def test_the_outbox_pages_are_sound(app, database) -> None:
+    """The admin outbox with rows in every state (the demo sends nothing before a delivery round runs):
+    every page reachable from its summary passes the same checks. An e-mail's HTML, a script in it
+    included, is the sandboxed frame's document (its srcdoc), never the page's."""
+    from tests import outbox_helpers
+    from tests.web.helpers import signed_in
+
+    with clock.frozen(clock.now()):
+        client, _ = signed_in(app, "admin")
+        outbox_helpers.every_state()
+        db.session.commit()
+        queue, seen, problems = ["/admin/outbox"], set(), []
+        while queue and len(seen) < MAX_PAGES:
+            url = queue.pop(0)
+            if url in seen:
+                continue
+            seen.add(url)
+            response = client.get(url)
+            if response.status_code != 200:
+                problems.append(f"{url}: {response.status_code}")
+                continue
+            text = response.get_data(as_text=True)
+            page = Page()
+            page.feed(text)
+            if page.h1 != 1:
+                problems.append(f"{url}: {page.h1} h1 headings")
+            if page.unlabelled():
+                problems.append(f"{url}: fields without a label: {page.unlabelled()}")
+            if page.inline_scripts or page.handlers:
+                problems.append(
+                    f"{url}: inline script ({page.inline_scripts} blocks, handlers {page.handlers})"
+                )
+            if 'class="field-error"' in text or 'class="error-summary"' in text:
+                problems.append(f"{url}: shows a validation error nobody caused")
+            for link in page.links:
+                parts = urlsplit(urljoin(url, link))
+                if parts.path.startswith("/admin/outbox") and not link.startswith("#"):
+                    queue.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    assert problems == []
+    for kind in ("events", "emails", "deliveries"):
+        assert f"/admin/outbox/{kind}" in seen
+    assert any(url.startswith("/admin/outbox/emails/") for url in seen)
+    assert any(url.startswith("/admin/outbox/events/") for url in seen)
