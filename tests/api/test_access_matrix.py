@@ -28,6 +28,7 @@ from daas.payments.models import StripeEvent
 from daas.people.services import create_person
 from daas.settings import current_settings
 from tests import factories
+from tests import outbox_helpers as rows
 from tests.billing_helpers import bill, finalize_run
 from tests.charge_helpers import propose
 from tests.helpers import bearer
@@ -185,6 +186,12 @@ MATRIX = [
     ("GET", "/api/v1/job-runs", None, {"admin", "finance", "logistics"}),
     ("GET", "/api/v1/webhook-events", None, {"admin", "finance"}),
     ("POST", "/api/v1/webhook-events/{event}/retry", None, {"admin", "finance"}),
+    ("GET", "/api/v1/outbox/summary", None, {"admin"}),
+    ("GET", "/api/v1/outbox/emails", None, {"admin"}),
+    ("GET", "/api/v1/outbox/emails/{outbox_email}", None, {"admin"}),
+    ("POST", "/api/v1/outbox/emails/{outbox_email}/resend", None, {"admin"}),
+    ("GET", "/api/v1/outbox/deliveries", None, {"admin"}),
+    ("POST", "/api/v1/outbox/events/{outbox_event}/redispatch", None, {"admin"}),
 ]
 # Called by Stripe, authenticated by the webhook signature instead of a token (tests/payments).
 PUBLIC = {("POST", "/api/v1/webhooks/stripe")}
@@ -295,7 +302,11 @@ def _world(customer_name: str) -> dict:
     reserved, serials = reserved_order(Fleet(customer, contract, model, person))
     shipment = create_shipment(reserved.id, serials, "tests", reusable_box_id="BOX-1")
     charge = propose(contract)
+    outbox_event = rows.invoice_issued(customer.id)
+    outbox_email = rows.email(outbox_event, status="failed")
     return {
+        "outbox_event": outbox_event.id,
+        "outbox_email": outbox_email.id,
         "charge": charge.id,
         "shipment": shipment.id,
         "delivery_slot": delivery_slot.id,
