@@ -1,6 +1,6 @@
 """Recording many events of one type at once, for workflows that make many facts true together (a chunk
-of finalized invoices, a day's reminders): one query for the keys already recorded and one batched
-insert for the rest, where `record_event` would read and insert once per event.
+of finalized invoices, a day's reminders): one query for the keys already recorded and one INSERT of
+the rest (executemany), where `record_event` would read and insert once per event.
 
 Like `record_event` it only adds and flushes, in the caller's transaction, once per (type, key). Should
 another transaction record one of the keys at the same moment, the batch's savepoint is rolled back and
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from daas.core import clock
@@ -64,20 +64,21 @@ def record_events(type_: str, events: Sequence[NewEvent]) -> int:
     if not fresh:
         return 0
     now = clock.now()
+    rows = [
+        {
+            "event_id": new_event_id(),
+            "type": type_,
+            "key": event.key,
+            "customer_id": event.customer_id,
+            "data": _json_safe(dict(event.data)),
+            "documents": list(event.documents),
+            "created_at": now,
+        }
+        for event in fresh.values()
+    ]
     try:
         with db.session.begin_nested():
-            db.session.add_all(
-                OutboxEvent(
-                    event_id=new_event_id(),
-                    type=type_,
-                    key=event.key,
-                    customer_id=event.customer_id,
-                    data=_json_safe(dict(event.data)),
-                    documents=list(event.documents),
-                    created_at=now,
-                )
-                for event in fresh.values()
-            )
+            db.session.execute(insert(OutboxEvent.__table__), rows)
     except IntegrityError:  # another transaction recorded some of them meanwhile
         recorded_meanwhile = recorded_keys(type_, fresh)
         fresh = {key: event for key, event in fresh.items() if key not in recorded_meanwhile}
