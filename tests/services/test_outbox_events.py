@@ -1,9 +1,10 @@
 """The outbox events of money documents and charges, recorded by the real workflows through their use
 cases: `invoice.issued` (a billing run finalized chunk by chunk, a period billed and finalized, one draft
 finalized), `credit_note.issued` (a credit, a void), `charge.pending` (added by finance, proposed for a
-lost device); each with its customer, every key its type lists and the values of the document, the PDF
-and UBL it attaches; recorded once however often the workflow runs, and gone with a transaction that
-rolls back. Finalizing a chunk reads and writes the outbox the same few times for one invoice or many."""
+lost device, charged for an early termination); each with its customer, every key its type lists and the
+values of the document, the PDF and UBL it attaches; recorded once however often the workflow runs, and
+gone with a transaction that rolls back. Finalizing a chunk reads and writes the outbox the same few
+times for one invoice or many."""
 
 from __future__ import annotations
 
@@ -268,4 +269,34 @@ def test_a_lost_device_proposes_its_loss_charge(database, today):
             "amount": "625.00",  # 24 months of 48 used: half its list value
             "device_serial": "LOST-7",
         },
+    )
+
+
+def test_an_early_termination_charges_the_customer_and_books_the_devices_pickup(database, today):
+    customer = factories.customer(pickup_region="NL-NH", pickup_address="Damrak 1, 1012 LG Amsterdam")
+    contract, laptop = contract_with_a_device(customer.id)
+    logistics_use_cases.open_pickup_slot("NL-NH", date(2026, 12, 31), 1)
+    logistics_use_cases.terminate_contract(
+        contract.id, date(2026, 12, 31), current_settings().end_of_term, 14, "finance@daas.example"
+    )
+    charge = db.session.scalars(select(OneOffCharge)).one()
+    assert_event(
+        the_event("charge.pending", f"charge:{charge.id}"),
+        customer.id,
+        {
+            "charge_id": charge.id,
+            "contract_id": contract.id,
+            "kind": "early_termination",
+            "description": charge.description,
+            "currency": "EUR",
+            "amount": str(charge.amount),
+            "device_serial": None,
+        },
+    )
+    assert charge.amount > 0
+    [booked] = events("pickup.booked")
+    assert (booked.customer_id, booked.data["pickup_date"], booked.data["serials"]) == (
+        customer.id,
+        "2026-12-31",
+        [laptop.serial],
     )
