@@ -72,6 +72,12 @@ JOBS: tuple[ScheduledJob, ...] = (
         "daas.jobs.impact:impact_close_job",
         "Close the impact ledger through the month before the due date.",
     ),
+    ScheduledJob(
+        "notices",
+        "daas.jobs.notices:notices_job",
+        "Record the reminders of invoices past their due date and the notices of contracts nearing their "
+        "end (each once; a late run gives the latest one due only).",
+    ),
 )
 
 # The job a billing run asked for from the finance pages is queued as; its request key is the period.

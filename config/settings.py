@@ -147,6 +147,7 @@ class BaseConfig:
     DAAS_SCHEDULE_ALLOCATE_BACKORDERS = "0 5 * * *"  # after the refresh round
     DAAS_SCHEDULE_PAYMENT_RETRIES = "0 * * * *"
     DAAS_SCHEDULE_IMPACT_CLOSE = "0 3 3 * *"  # after the billing month is final
+    DAAS_SCHEDULE_NOTICES = "15 6 * * *"  # overdue reminders and end-of-term notices, after the renewals
     DAAS_BILLING_AUTO_FINALIZE = False
     DAAS_GRACE_BILLING_RUN = 7 * 24 * 3600
     DAAS_GRACE_BILLING_FINALIZE = 7 * 24 * 3600
@@ -156,6 +157,7 @@ class BaseConfig:
     DAAS_GRACE_ALLOCATE_BACKORDERS = 24 * 3600
     DAAS_GRACE_PAYMENT_RETRIES = 3600
     DAAS_GRACE_IMPACT_CLOSE = 7 * 24 * 3600
+    DAAS_GRACE_NOTICES = 24 * 3600
     # A scheduler renews its hold on a running job every third of the lease; a run whose lease ran out (its
     # process died) is taken over by another scheduler. Every sweep each scheduler looks for runs it missed.
     DAAS_SCHEDULER_LEASE_SECONDS = 60

@@ -1,11 +1,16 @@
 """Outbox rows as the channels leave them, made directly: an event recorded with `record_event`, then the
 e-mails, webhook endpoints, deliveries and attempts the fan-out and the delivery rounds would have
-written, each in the state a test needs (pending, sent, failed after its retries)."""
+written, each in the state a test needs (pending, sent, failed after its retries); and reading what the
+workflows recorded: the events of a type (or the one of a type and key), and the check that an event's
+data carries exactly its type's keys."""
 
 from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
 
 from daas.core import clock
 from daas.extensions import db
@@ -18,6 +23,7 @@ from daas.notifications.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from daas.outbox.event_types import EVENT_TYPES
 from daas.outbox.models import OutboxEvent
 from daas.outbox.services import record_event
 from tests import factories
@@ -173,3 +179,34 @@ def every_state() -> None:
     delivery(pending, hook, PENDING)
     invoice_issued(customer_id)
     dispatched(job_failed(), error="KeyError: 'run_id'")
+
+
+# -- reading what workflows recorded --------------------------------------------------------------------
+
+
+def events(type_: str) -> list[OutboxEvent]:
+    """The events of `type_`, oldest first, read again from the database."""
+    db.session.expire_all()
+    return list(
+        db.session.scalars(select(OutboxEvent).where(OutboxEvent.type == type_).order_by(OutboxEvent.id))
+    )
+
+
+def keys(type_: str) -> list[str]:
+    return [event.key for event in events(type_)]
+
+
+def the_event(type_: str, key: str) -> OutboxEvent:
+    """The one event of `type_` about `key` (an AssertionError naming what there is otherwise)."""
+    found = [event for event in events(type_) if event.key == key]
+    assert len(found) == 1, (type_, key, keys(type_))
+    return found[0]
+
+
+def assert_event(event: OutboxEvent, customer_id: int | None, data: dict[str, Any]) -> None:
+    """The event is about `customer_id` and its data is `data` (as JSON carries it: Decimals and dates
+    as text), with every key its type lists and no other."""
+    assert set(event.data) == set(EVENT_TYPES[event.type].fields), (event.type, sorted(event.data))
+    assert event.customer_id == customer_id
+    assert event.data == data
+    assert event.event_id.startswith("evt_") and event.dispatched_at is None

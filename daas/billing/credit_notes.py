@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.document_builder import document_line
+from daas.billing.document_events import record_credit_note_issued
 from daas.billing.invoices import lock_invoice, settle_invoice, take_numbers
 from daas.billing.issuer import Issuer
 from daas.billing.issuing import issue_credit_note_files
@@ -202,7 +203,7 @@ def _issue(
     settle_invoice(invoice)
     db.session.flush()
     db.session.refresh(note, ["lines"])
-    issue_credit_note_files(note, invoice, issuer)
+    record_credit_note_issued(note, invoice, issue_credit_note_files(note, invoice, issuer))
     return note
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.charge_lines import ChargeCheck, bill_charges, check_charges
 from daas.billing.document_builder import snapshot_buyer
+from daas.billing.document_events import record_invoices_issued
 from daas.billing.issuing import DocumentSettings, issue_invoice_files
 from daas.billing.models import (
     BilledUsage,
@@ -189,8 +190,8 @@ def _finalize(
     invoices: Sequence[Invoice], on: date, documents: DocumentSettings, charges: ChargeCheck
 ) -> None:
     """Number and issue locked drafts, in id order: the buyer as it is now is recorded on each, their
-    one-off charges (checked and locked, `charges`) are bound to them, and their files are rendered and
-    kept. A zero total is settled at once."""
+    one-off charges (checked and locked, `charges`) are bound to them, their files are rendered and
+    kept, and their `invoice.issued` events recorded. A zero total is settled at once."""
     customers = {
         customer.id: customer
         for customer in db.session.scalars(
@@ -216,7 +217,7 @@ def _finalize(
     db.session.flush()
     _record_billed_usage(invoices)
     bill_charges(charges, invoices)
-    issue_invoice_files(_with_lines(invoices), documents)
+    record_invoices_issued(invoices, issue_invoice_files(_with_lines(invoices), documents))
 
 
 def _with_lines(invoices: Sequence[Invoice]) -> list[Invoice]:

@@ -52,9 +52,9 @@ def render_files(doc: Document) -> dict[str, bytes]:
 
 def _keep(
     files: dict[str, bytes], *, invoice_id: int | None = None, credit_note_id: int | None = None
-) -> None:
-    db.session.add_all(
-        IssuedDocument(
+) -> dict[str, IssuedDocument]:
+    kept = {
+        name: IssuedDocument(
             invoice_id=invoice_id,
             credit_note_id=credit_note_id,
             format=name,
@@ -62,24 +62,36 @@ def _keep(
             sha256=hashlib.sha256(content).hexdigest(),
         )
         for name, content in files.items()
-    )
+    }
+    db.session.add_all(kept.values())
+    return kept
 
 
-def issue_invoice_files(invoices: Sequence[Invoice], settings: DocumentSettings) -> None:
+def _ids(kept: dict[str, IssuedDocument]) -> dict[str, int]:
+    return {name: document.id for name, document in kept.items()}
+
+
+def issue_invoice_files(invoices: Sequence[Invoice], settings: DocumentSettings) -> dict[int, dict[str, int]]:
     """Render and keep the files of invoices being finalized (numbered, buyer recorded), in the
-    finalizing transaction: an invoice is never issued without its documents."""
+    finalizing transaction: an invoice is never issued without its documents. Returns each invoice's
+    kept files (invoice id -> format -> issued document id), which its `invoice.issued` event attaches."""
     card = settings.card_customers({invoice.customer_id for invoice in invoices if invoice.amount_due > 0})
+    kept = {}
     for invoice in invoices:
         by_card = invoice.customer_id in card and invoice.amount_due > 0
-        _keep(
+        kept[invoice.id] = _keep(
             render_files(invoice_document(invoice, settings.issuer, by_card=by_card)), invoice_id=invoice.id
         )
     db.session.flush()
+    return {invoice_id: _ids(files) for invoice_id, files in kept.items()}
 
 
-def issue_credit_note_files(note: CreditNote, invoice: Invoice, issuer: Issuer) -> None:
-    _keep(render_files(credit_note_document(note, invoice, issuer)), credit_note_id=note.id)
+def issue_credit_note_files(note: CreditNote, invoice: Invoice, issuer: Issuer) -> dict[str, int]:
+    """Render and keep a credit note's files as it is issued; returns them (format -> issued document
+    id)."""
+    kept = _keep(render_files(credit_note_document(note, invoice, issuer)), credit_note_id=note.id)
     db.session.flush()
+    return _ids(kept)
 
 
 def kept_file(

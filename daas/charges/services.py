@@ -2,9 +2,10 @@
 them, and move them through their lifecycle (daas.charges.lifecycle), each move with its event.
 
 `add_charge` and `propose_charge` take ids and values, so whatever finds a charge to make (finance, an
-end-of-term buy-out, the grading of a returned device) makes it the same way. A charge's `idempotency_key`
-is unique per contract: the same key with the same kind, amount, description, day and device is the charge
-already stored (returned with `created` False), with anything else a 409 naming the fields that differ.
+end-of-term buy-out, the grading of a returned device) makes it the same way, and the customer hears of
+each new one (`charge.pending`, daas.charges.events). A charge's `idempotency_key` is unique per
+contract: the same key with the same kind, amount, description, day and device is the charge already
+stored (returned with `created` False), with anything else a 409 naming the fields that differ.
 
 Billing marks charges billed when it finalizes the invoice that holds them (`lock_charges`, `mark_billed`);
 nothing else bills a charge. Like every domain, this module flushes and raises but never commits.
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from daas.charges import lifecycle
+from daas.charges.events import record_charge_pending
 from daas.charges.models import ChargeEvent, OneOffCharge
 from daas.contracts.models import Contract, Deployment
 from daas.contracts.services import get_contract
@@ -181,6 +183,7 @@ def _create(contract_id: int, new: NewCharge, actor: str, status: str) -> tuple[
             raise
         return stored, False
     _event(charge, None, actor, None)
+    record_charge_pending(charge, contract, new.device_serial)
     db.session.flush()
     return get_charge(charge.id), True
 

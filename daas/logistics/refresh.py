@@ -30,6 +30,7 @@ from daas.devices.lifecycle import DeviceStatus
 from daas.devices.models import Device
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
+from daas.logistics.events import record_refresh_approved, record_refreshes_proposed
 from daas.logistics.models import (
     OPEN_REFRESH_STATUSES,
     DeviceUpgrade,
@@ -97,8 +98,8 @@ def plan_refreshes(
 
 
 def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> PlanReport:
-    """Open a refresh order for each deployed device whose refresh falls due by `as_of + lead_days`.
-    Idempotent. The caller commits."""
+    """Open a refresh order for each deployed device whose refresh falls due by `as_of + lead_days`,
+    each with its `refresh.proposed` event. Idempotent. The caller commits."""
     report = PlanReport()
     horizon = as_of + timedelta(days=lead_days)
     extensions = extension_months()
@@ -109,6 +110,7 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
             DeviceModel,
             Plan.refresh_cycle_months,
             Contract.end_date,
+            Contract.customer_id,
             func.coalesce(extensions.c.months, 0),
         )
         .join(Device, Device.id == Deployment.device_id)
@@ -121,7 +123,8 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
     ).all()
     # Devices that have an order already: read once, not per device (the unique index still decides races).
     ordered = set(db.session.scalars(select(RefreshOrder.device_id).where(RefreshOrder.status.in_(OPEN))))
-    for deployment, device, model, cycle, contract_end, months in rows:
+    opened: list[tuple[RefreshOrder, int, Device, DeviceModel]] = []
+    for deployment, device, model, cycle, contract_end, customer_id, months in rows:
         due = refresh_due_date(deployment.start_date, cycle, int(months))
         if due > horizon or due >= contract_end or device.id in ordered:
             continue  # not due yet, or the contract ends first (end-of-term returns take it back)
@@ -148,7 +151,9 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
         except IntegrityError:
             continue
         report.refresh_orders.append(order.id)
+        opened.append((order, customer_id, device, model))
     db.session.flush()
+    record_refreshes_proposed(opened)
     return report
 
 
@@ -245,8 +250,8 @@ def approve_refresh(
     replacement_sku: str | None = None,
     customer_scope: int | None = None,
 ) -> RefreshOrder:
-    """Choose upgrade or replace. Replacing opens a `refresh` return order for the old device, picked up
-    from the customer's pickup address around the due date."""
+    """Choose upgrade or replace (its `refresh.approved` event recorded). Replacing opens a `refresh`
+    return order for the old device, picked up from the customer's pickup address around the due date."""
     order = get_refresh_order(order_id, customer_scope, lock=True)
     if order.status != RefreshStatus.OPEN:
         raise _illegal(order, "be approved", (RefreshStatus.OPEN,))
@@ -281,6 +286,7 @@ def approve_refresh(
             raise Invalid.field("replacement_sku", "An upgrade keeps the device; leave replacement_sku out.")
         order.status, order.action, order.decided_by = RefreshStatus.APPROVED, action, actor
     db.session.flush()
+    record_refresh_approved(order, device.serial)
     return order
 
 

@@ -27,6 +27,7 @@ from daas.devices.models import CustodyEvent, Device, WipeCertificate
 from daas.devices.services import lock_device, transition_device
 from daas.extensions import db
 from daas.logistics import slots
+from daas.logistics.events import record_pickup
 from daas.logistics.models import ReturnOrder, ReturnOrderDevice, ReturnReason, ReturnStatus
 from daas.people.models import PersonStatus
 from daas.people.services import lock_person, set_status
@@ -74,7 +75,7 @@ def create_return_order(
     person_id: int | None = None,
 ) -> ReturnOrder:
     """Devices of the contract to collect (`person_id`: an offboarded person's, who has left once the
-    last of their devices is picked up)."""
+    last of their devices is picked up). A pickup booked at once is recorded (`pickup.booked`)."""
     contract = get_contract(contract_id, customer_scope)
     today = clock.today()
     if requested_date < today:
@@ -111,6 +112,7 @@ def create_return_order(
     slot = slots.book_earliest(region, requested_date, window_days)
     if slot is not None:
         order.slot_id, order.status = slot.id, ReturnStatus.SCHEDULED
+        record_pickup(order, slot.date, None, [device.serial for device, _ in devices])
     db.session.flush()
     return order
 
@@ -139,7 +141,8 @@ def _illegal(order: ReturnOrder, action: str, allowed: Sequence[str]) -> Conflic
 
 
 def schedule_return_order(order_id: int, day: date, customer_scope: int | None = None) -> ReturnOrder:
-    """Book (or move to) the region's slot on `day`; the old slot's place is freed."""
+    """Book (or move to) the region's slot on `day`; the old slot's place is freed. The customer hears of
+    it: `pickup.booked`, or `pickup.moved` with the day it had before."""
     order = _lock(order_id, customer_scope)
     if order.status not in BEFORE_PICKUP:
         raise _illegal(order, "be scheduled", BEFORE_PICKUP)
@@ -147,11 +150,13 @@ def schedule_return_order(order_id: int, day: date, customer_scope: int | None =
         raise Invalid.field("date", "A pickup cannot be scheduled in the past.")
     if order.slot is not None and order.slot.date == day:
         return order
+    previous = order.slot.date if order.slot is not None else None
     slot = slots.book_on(order.region, day)
     if order.slot_id is not None:
         slots.free_place(order.slot_id)
     order.slot_id, order.status = slot.id, ReturnStatus.SCHEDULED
     db.session.flush()
+    record_pickup(order, day, previous, serials_of(order))
     return order
 
 

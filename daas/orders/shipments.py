@@ -31,6 +31,7 @@ from daas.logistics.models import RefreshOrder, ReturnOrder, ReturnReason, Retur
 from daas.logistics.refresh import complete_replacement_delivered
 from daas.orders import delivery_slots
 from daas.orders.allocation import status_from_units
+from daas.orders.events import record_delivered, record_shipped
 from daas.orders.lifecycle import OPEN_SHIPMENT_STATUSES, PACKAGING_MATERIALS, AllocationState, ShipmentStatus
 from daas.orders.models import Order, OrderAllocation, OrderLine, Shipment, ShipmentDevice, ShipmentPackaging
 from daas.orders.moves import check_move, next_status
@@ -230,7 +231,8 @@ def _follow_units(order: Order, move: str | None) -> None:
 def ship_shipment(
     shipment_id: int, carrier: str, tracking: str, shipped_on: date | None, actor: str
 ) -> Shipment:
-    """The carrier has the shipment (on `shipped_on`, default today): its devices are on their way out."""
+    """The carrier has the shipment (on `shipped_on`, default today): its devices are on their way out,
+    and the customer hears of it with the tracking (`delivery.shipped`)."""
     shipment = _lock_shipment(shipment_id)
     status = next_status(shipment, "ship")
     shipped_on = shipped_on or clock.today()
@@ -238,7 +240,8 @@ def ship_shipment(
         raise Invalid.field("shipped_on", "A shipment cannot be recorded as shipped in the future.")
     shipment.status = status
     order = _lock_order(shipment.order_id, None)
-    for device, _, _ in _shipment_devices(shipment):
+    devices = _shipment_devices(shipment)
+    for device, _, _ in devices:
         transition_device(
             device,
             "ship",
@@ -252,13 +255,14 @@ def ship_shipment(
     shipment.carrier, shipment.tracking, shipment.shipped_on = carrier, tracking, shipped_on
     _follow_units(order, "ship")
     db.session.flush()
+    record_shipped(order, shipment, [device.serial for device, _, _ in devices])
     return shipment
 
 
 def deliver_shipment(shipment_id: int, delivered_on: date, received_by: str, actor: str) -> Shipment:
     """The shipment arrived: each device is deployed on the order's contract from `delivered_on` (its
     first billed day), for its line's person. An exchange's return order may now be picked up; a
-    refresh's replacement completes the refresh."""
+    refresh's replacement completes the refresh. The customer hears of it (`delivery.delivered`)."""
     shipment = _lock_shipment(shipment_id)
     status = next_status(shipment, "deliver")
     if shipment.shipped_on is not None and delivered_on < shipment.shipped_on:
@@ -298,6 +302,7 @@ def deliver_shipment(shipment_id: int, delivered_on: date, received_by: str, act
         if refresh_order.completes_on_delivery:
             complete_replacement_delivered(refresh_order.id, delivered[0].id, delivered_on, actor)
     db.session.flush()
+    record_delivered(order, shipment, [device.serial for device in delivered])
     return shipment
 
 

@@ -37,6 +37,7 @@ from daas.extensions import db
 from daas.payments import gateway
 from daas.payments.cards import collection_method_for, require_stripe
 from daas.payments.dunning import next_retry
+from daas.payments.events import record_payment_failed, record_payment_succeeded
 from daas.payments.gateway import GatewayUnavailable, PaymentDeclined, StripeSettings
 from daas.payments.models import (
     ATTEMPT_ACTIVE,
@@ -135,7 +136,8 @@ def schedule_run_collection(run_id: int, settings: StripeSettings) -> None:
 def _record_failure(
     attempt: PaymentAttempt, invoice: Invoice, code: str | None, message: str, policy: CollectionPolicy
 ) -> str:
-    """The attempt failed: schedule the next try, or give up and mark the invoice uncollectible."""
+    """The attempt failed: schedule the next try, or give up and mark the invoice uncollectible; the
+    customer hears of it (`payment.failed`) unless nothing is owed on the invoice any more."""
     attempt.status, attempt.failure_code, attempt.failure_message = ATTEMPT_FAILED, code, message[:500]
     attempt.claimed_until, attempt.finished_at = None, clock.now()
     db.session.flush()
@@ -146,6 +148,7 @@ def _record_failure(
     first = db.session.scalar(select(func.min(PaymentAttempt.finished_at)).where(*failed)) or clock.now()
     invoice.failed_attempts = failures
     retry_at = next_retry(first, failures, policy.retry_days)
+    record_payment_failed(attempt, invoice, retry_at)
     if retry_at is None:
         invoice.status = lifecycle.next_status(invoice.status, lifecycle.MARK_UNCOLLECTIBLE, invoice.id)
         invoice.uncollectible_at, invoice.next_collection_at = clock.now(), None
@@ -203,6 +206,7 @@ def apply_payment_intent(intent: Any, policy: CollectionPolicy) -> str:
             )
             invoice.amount_paid += amount
             settle_invoice(invoice)
+            record_payment_succeeded(attempt, invoice, amount)
             db.session.flush()
         return ATTEMPT_SUCCEEDED
     if attempt.status in ATTEMPT_FINISHED:

@@ -50,6 +50,16 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class FailedRun:
+    """A run recorded as failed: which job, its due time, and what its record says."""
+
+    run_id: int
+    job: str
+    due_at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
 class RequestClaim(Claim):
     """A request this scheduler now holds: what for (`key`), who asked, and which try it is."""
 
@@ -75,11 +85,20 @@ def _insert_scheduled(table: Any) -> Any:
 # -- scheduled runs ----------------------------------------------------------------------------------------
 
 
-def claim_due(job: Job, owner: str, now: datetime, *, lease: timedelta, late: timedelta) -> Claim | None:
+def claim_due(
+    job: Job,
+    owner: str,
+    now: datetime,
+    *,
+    lease: timedelta,
+    late: timedelta,
+    abandoned: list[FailedRun] | None = None,
+) -> Claim | None:
     """Decide what `owner` does about `job` at `now` and write it: claim its latest due time (or take over
     its interrupted run), record a due time past its grace as missed, abandon the interrupted runs a later
-    due time replaced. The claim, or None when there is nothing to run or another scheduler has it; a run
-    whose start is later than `late` after its due time is recorded as late."""
+    due time replaced (each added to `abandoned`, when given: they are recorded as failed). The claim, or
+    None when there is nothing to run or another scheduler has it; a run whose start is later than `late`
+    after its due time is recorded as late."""
     running = db.session.execute(
         select(JobRun.id, JobRun.due_at, JobRun.owner, JobRun.lease_until, JobRun.attempts)
         .where(JobRun.job == job.name, JobRun.status == job_states.RUNNING)
@@ -88,8 +107,9 @@ def claim_due(job: Job, owner: str, now: datetime, *, lease: timedelta, late: ti
     if any(row.lease_until is not None and row.lease_until >= now for row in running):
         return None  # a live scheduler is running this job; one run of a job at a time
     interrupted = running[0] if running else None
+    failed = abandoned if abandoned is not None else []
     for row in running[1:]:
-        _abandon(job, row, now, "a later due time superseded it")
+        _abandon(job, row, now, "a later due time superseded it", failed)
     last = db.session.scalar(select(func.max(JobRun.due_at)).where(JobRun.job == job.name))
     decision = decide(job.trigger, now, job.grace, last, interrupted.due_at if interrupted else None)
     if decision.superseded is not None:
@@ -99,7 +119,7 @@ def claim_due(job: Job, owner: str, now: datetime, *, lease: timedelta, late: ti
             if decision.action == "wait"
             else "a later due time superseded it"
         )
-        _abandon(job, interrupted, now, reason)
+        _abandon(job, interrupted, now, reason, failed)
     if decision.action == "miss":
         _record_missed(job, decision, now)
     elif decision.action == "run":
@@ -109,21 +129,18 @@ def claim_due(job: Job, owner: str, now: datetime, *, lease: timedelta, late: ti
     return None
 
 
-def _abandon(job: Job, row: Any, now: datetime, reason: str) -> None:
+def _abandon(job: Job, row: Any, now: datetime, reason: str, failed: list[FailedRun]) -> None:
+    detail = (
+        f"Abandoned: scheduler {row.owner} stopped holding it at "
+        f"{moment(row.lease_until or now)}; {reason}. The next run of the job completes the work."
+    )[:DETAIL_LENGTH]
     abandoned = db.session.execute(
         update(JobRun)
         .where(JobRun.id == row.id, JobRun.status == job_states.RUNNING, JobRun.attempts == row.attempts)
-        .values(
-            status=job_states.FAILED,
-            finished_at=now,
-            lease_until=None,
-            detail=(
-                f"Abandoned: scheduler {row.owner} stopped holding it at "
-                f"{moment(row.lease_until or now)}; {reason}. The next run of the job completes the work."
-            )[:DETAIL_LENGTH],
-        )
+        .values(status=job_states.FAILED, finished_at=now, lease_until=None, detail=detail)
     ).rowcount
     if abandoned:
+        failed.append(FailedRun(row.id, job.name, row.due_at, detail))
         log.warning(
             "%s due %s: abandoned (%s)",
             job.name,
@@ -255,8 +272,8 @@ def worn_out(row: Any) -> bool:
     return row.status == job_states.RUNNING and row.attempts >= MAX_REQUEST_ATTEMPTS
 
 
-def give_up(row: Any, now: datetime) -> bool:
-    """Record the worn-out request `row` as failed, saying why; False if another scheduler moved it."""
+def give_up(row: Any, now: datetime) -> FailedRun | None:
+    """Record the worn-out request `row` as failed, saying why; None if another scheduler moved it."""
     detail = (
         f"Given up after {row.attempts} attempts: the scheduler carrying it out stopped each time (last "
         f"{row.owner}, at {moment(row.lease_until or now)}). Ask for it again once the cause is fixed."
@@ -266,9 +283,10 @@ def give_up(row: Any, now: datetime) -> bool:
         .where(JobRun.id == row.id, JobRun.status == job_states.RUNNING, JobRun.attempts == row.attempts)
         .values(status=job_states.FAILED, finished_at=now, lease_until=None, detail=detail)
     ).rowcount
-    if given_up:
-        log.error("%s %s: %s", row.job, row.request_key, detail)
-    return bool(given_up)
+    if not given_up:
+        return None
+    log.error("%s %s: %s", row.job, row.request_key, detail)
+    return FailedRun(row.id, row.job, row.due_at, detail)
 
 
 def take_request(
@@ -343,6 +361,12 @@ def finish(
     if counts is not None:
         values["counts"] = jsonable(counts)
     return bool(db.session.execute(update(JobRun).where(*_held(run_id, owner)).values(**values)).rowcount)
+
+
+def failed_run(run_id: int, error: str) -> FailedRun:
+    """Run `run_id`, just recorded as failed with `error`."""
+    row = db.session.execute(select(JobRun.job, JobRun.due_at).where(JobRun.id == run_id)).one()
+    return FailedRun(run_id, row.job, row.due_at, error)
 
 
 def renew_leases(owner: str, jobs: Collection[str], until: datetime) -> int:

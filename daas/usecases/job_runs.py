@@ -5,7 +5,10 @@ of these per step and never commits itself.
 A claim is committed before the job runs, so nothing of it stays open while the job works in its own
 transactions (the use cases it calls) and every other scheduler sees at once that the run is taken. The
 outcome is recorded in the session the job ran in: a job that returned has whatever it left unsaved kept
-(`keep_job_work`) before its success is recorded; a failure or a stop drops it, then records itself.
+(`keep_job_work`) before its success is recorded; a failure or a stop drops it, then records itself. A
+run recorded as failed (its job raised, it was abandoned, or a request was given up) is a `job.failed`
+event in the outbox, in the transaction that records it: the scheduler domain sits beside the outbox and
+does not write to it.
 """
 
 from __future__ import annotations
@@ -15,16 +18,38 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from daas.core import clock
+from daas.outbox.services import record_event
 from daas.scheduler import models as job_states
 from daas.scheduler import presence, runs
-from daas.scheduler.runs import Claim, RequestClaim
+from daas.scheduler.registry import Job
+from daas.scheduler.runs import Claim, FailedRun, RequestClaim
 from daas.scheduler.texts import summary
 from daas.usecases.transaction import commit, roll_back, use_case
 
 # -- claims ------------------------------------------------------------------------------------------------
 
 
-claim_due_run = use_case(runs.claim_due)
+def _record_job_failed(failed: FailedRun) -> None:
+    """Staff hear of a run recorded as failed (`job.failed`), once per run, with the failure's commit."""
+    record_event(
+        "job.failed",
+        key=f"job_run:{failed.run_id}",
+        customer_id=None,
+        data={"job": failed.job, "run_id": failed.run_id, "due_at": failed.due_at, "error": failed.error},
+    )
+
+
+@use_case
+def claim_due_run(job: Job, owner: str, now: datetime, *, lease: timedelta, late: timedelta) -> Claim | None:
+    """Claim `job`'s latest due time for the scheduler `owner` (`runs.claim_due`: or take over its
+    interrupted run, record a missed due time, abandon the runs a later due time replaced); None when
+    there is nothing to run or another scheduler has it. An abandoned run is a failed run: staff hear of
+    it."""
+    abandoned: list[FailedRun] = []
+    claim = runs.claim_due(job, owner, now, lease=lease, late=late, abandoned=abandoned)
+    for failed in abandoned:
+        _record_job_failed(failed)
+    return claim
 
 
 @use_case
@@ -40,7 +65,9 @@ def claim_requested_run(
         if row is None:
             return None
         if runs.worn_out(row):
-            runs.give_up(row, now)
+            failed = runs.give_up(row, now)
+            if failed is not None:
+                _record_job_failed(failed)
             commit()
             continue
         claim = runs.take_request(row, owner, now, lease=lease, late=late)
@@ -89,11 +116,14 @@ def record_success(claim: Claim, owner: str, counts: dict[str, Any] | None) -> b
 @use_case
 def record_failure(claim: Claim, owner: str, message: str) -> bool:
     """The job of `claim` failed with `message`: what it left unsaved is dropped, then the run is recorded
-    as failed, keeping the counts it reported while it ran. False if another scheduler had taken the run
-    over."""
+    as failed, keeping the counts it reported while it ran, and staff hear of it (`job.failed`). False if
+    another scheduler had taken the run over (its record is that scheduler's to write)."""
     roll_back()
     detail = " ".join(filter(None, [claim.note, message]))
-    return runs.finish(claim.run_id, owner, job_states.FAILED, detail, None, clock.now())
+    finished = runs.finish(claim.run_id, owner, job_states.FAILED, detail, None, clock.now())
+    if finished:
+        _record_job_failed(runs.failed_run(claim.run_id, message))
+    return finished
 
 
 @use_case

@@ -282,6 +282,7 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
         "end_of_term_returns": "2026-12-03T04:30:00",
         "allocate_backorders": "2026-12-03T05:00:00",
         "payment_retries": "2026-12-03T05:00:00",
+        "notices": "2027-01-10T06:15:00",  # the invoice finalized on 2026-12-03 is 8 days past due
     }
     for job, moment in moments.items():
         run_at(runner, job, moment)
@@ -299,6 +300,7 @@ def test_every_declared_job_runs_through_the_scheduler(make_runner) -> None:
         "errors": [],
     }
     assert recorded["payment_retries"].counts["attempted"] == 0
+    assert recorded["notices"].counts == {"overdue": 1, "ending": 0}
 
 
 def test_a_scheduler_that_is_stopping_claims_nothing_new(make_runner) -> None:
