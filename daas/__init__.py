@@ -75,6 +75,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.scheduler import blp as scheduler_blp
     from daas.api.views.shipments import blp as shipments_blp
     from daas.api.views.usage import blp as usage_blp
+    from daas.api.views.webhooks import blp as webhooks_blp
     from daas.extensions import csrf
 
     for blueprint in (
@@ -98,6 +99,7 @@ def _register_api(app: Flask) -> None:
         people_blp,
         orders_blp,
         shipments_blp,
+        webhooks_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on
