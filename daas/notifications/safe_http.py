@@ -27,13 +27,14 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 MAX_URL_LENGTH = 2000  # webhook_endpoints.url
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# The most telling first: a loopback or link-local address is private too.
 _NOT_SENDABLE = {
+    "is_unspecified": "an unspecified",
     "is_loopback": "a loopback",
-    "is_private": "a private",
     "is_link_local": "a link-local",
     "is_multicast": "a multicast",
     "is_reserved": "a reserved",
-    "is_unspecified": "an unspecified",
+    "is_private": "a private",
 }
 _CHUNK = 8192
 
@@ -123,20 +124,30 @@ def _inside(address: Address) -> Address:
 
 
 def address_problem(address: Address, allowed: Sequence[Network]) -> str | None:
-    """Why daas may not connect to `address`, or None when it may."""
+    """What `address` is that daas may not connect to ("a loopback address"), or None when it may."""
     if _allowed(address, allowed):
         return None
     checked = _inside(address)
     for attribute, kind in _NOT_SENDABLE.items():
         if getattr(checked, attribute):
-            return f"{address} is {kind} address"
+            return f"{kind} address"
     if isinstance(checked, ipaddress.IPv6Address) and checked.sixtofour is not None:
         inner = address_problem(checked.sixtofour, allowed)
         if inner is not None:
-            return f"{address} carries {checked.sixtofour}: {inner}"
+            return f"a 6to4 address around {checked.sixtofour}, {inner}"
     if not checked.is_global:  # shared (carrier NAT) and other special-purpose space
-        return f"{address} is not a public address"
+        return "not a public address"
     return None
+
+
+def refusal(host: str, address: Address, problem: str) -> str:
+    """`127.0.0.1 is a loopback address`, `example.test resolves to 10.0.0.1, a private address`."""
+    try:
+        literal = ipaddress.ip_address(host) == address
+    except ValueError:
+        literal = False
+    said = f"{host} is {problem}" if literal else f"{host} resolves to {address}, {problem}"
+    return f"{said} (see DAAS_WEBHOOK_ALLOWED_NETWORKS)"
 
 
 def resolve(host: str, port: int) -> list[Address]:
@@ -167,7 +178,7 @@ def checked_addresses(target: Target, allowed: Sequence[Network]) -> list[Addres
     for address in addresses:
         problem = address_problem(address, allowed)
         if problem is not None:
-            raise Refused(f"{target.host} resolves to {problem} (see DAAS_WEBHOOK_ALLOWED_NETWORKS)")
+            raise Refused(refusal(target.host, address, problem))
         if target.scheme == "http" and not _allowed(address, allowed):
             raise Refused(
                 f"{target.host} resolves to {address}: http:// is only for the networks of "
@@ -239,7 +250,7 @@ def _read_start(
 ) -> bytes:
     """At most `limit` bytes of the body; the rest is never read."""
     read = b""
-    while len(read) < limit:
+    while len(read) < limit and not response.isclosed():  # closed: the whole body is read
         sock.settimeout(budget.left())
         chunk = response.read(min(_CHUNK, limit - len(read)))
         if not chunk:

@@ -35,7 +35,7 @@ from daas.notifications.models import (
     WebhookEndpoint,
 )
 from daas.notifications.policy import WebhookSettings
-from daas.notifications.safe_http import Refused, address_problem, checked_addresses, parse_url
+from daas.notifications.safe_http import Refused, address_problem, checked_addresses, parse_url, refusal
 from daas.outbox.event_types import CUSTOMER_VISIBLE, EVENT_NAMES, EVENT_TYPES
 from daas.outbox.models import OutboxEvent
 from daas.outbox.services import record_event
@@ -61,7 +61,7 @@ def checked_url(url: Any, settings: WebhookSettings) -> str:
             except ValueError:
                 literal = None
             if literal is not None and (problem := address_problem(literal, settings.allowed_networks)):
-                raise Refused(f"{problem} (see DAAS_WEBHOOK_ALLOWED_NETWORKS)")
+                raise Refused(refusal(target.host, literal, problem))
     except Refused as refused:
         raise Invalid.field("url", str(refused)) from None
     return url
