@@ -5,7 +5,6 @@ delivery once, and the endpoint's failing streak is forgotten."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -13,9 +12,13 @@ from sqlalchemy import select
 
 from daas.core import clock
 from daas.extensions import db
-from daas.notifications.models import DISABLED, ENABLED, FAILED, PENDING, SENT
+from daas.notifications import delivery as delivery_rules
+from daas.notifications import dispatch
+from daas.notifications.models import DISABLED, ENABLED, FAILED, PENDING, SENT, WebhookDelivery
+from daas.notifications.webhook_sending import Answer, record_answer
 from daas.outbox.models import OutboxEvent
 from daas.outbox.services import record_event
+from daas.usecases.webhooks import update_webhook_endpoint
 from tests import factories
 from tests.webhooks.conftest import T0, sample_data
 from tests.webhooks.helpers import attempts_of, deliver, deliveries_of, endpoint, fresh, verified
@@ -40,25 +43,30 @@ def test_a_failing_receiver_is_retried_on_the_schedule_then_disabled_and_its_own
     receiver.statuses["/failing"] = 500
     failing, _ = endpoint(customer.id, receiver.url("/failing"), settings)
     told, told_secret = endpoint(customer.id, receiver.url("/told"), settings, ["webhook_endpoint.disabled"])
-    # One delivery per pass, the soonest due first: the failing one is tried before a newer one.
-    one_at_a_time = replace(settings, batch_size=1)
     schedule = settings.webhook_retries.waits
     with clock.frozen(T0):
         first = invoice_issued(customer.id)
-        deliver(one_at_a_time)
+        deliver(settings)
     [delivery] = deliveries_of(failing.id)
     due, seen = [], []
     while delivery.status == PENDING and delivery.next_attempt_at - T0 < settings.webhooks.disable_after:
         due.append(delivery.next_attempt_at)
         with clock.frozen(delivery.next_attempt_at):
-            deliver(one_at_a_time)
+            deliver(settings)
         [delivery] = deliveries_of(failing.id)
         seen.append(delivery.attempts)
-    # The next try is past the three days: an event of that moment waits behind the failing delivery.
-    last_try = delivery.next_attempt_at
-    with clock.frozen(last_try):
+    last_try = delivery.next_attempt_at  # past the three days
+    # A minute before, another scheduler claimed a newer event's delivery and is still posting it.
+    with clock.frozen(last_try - timedelta(minutes=1)):
         second = invoice_issued(customer.id, key="test:second")
-        report = deliver(one_at_a_time)
+        dispatch.dispatch_events(settings, 10)
+        [held] = delivery_rules.claim_due(WebhookDelivery, "other-scheduler", settings.lease, 10)
+        db.session.commit()
+    with clock.frozen(last_try):
+        report = deliver(settings)
+        # The other scheduler's answer comes too late: the endpoint gave its delivery up meanwhile.
+        late = Answer(ok=False, status_code=500, excerpt="answered 500", error=None, duration_ms=5)
+        assert record_answer(held, "other-scheduler", late, settings) is False
 
     expected, at = [], T0
     for wait in schedule[: len(due)]:
@@ -71,6 +79,7 @@ def test_a_failing_receiver_is_retried_on_the_schedule_then_disabled_and_its_own
     assert last_try - T0 >= settings.webhooks.disable_after
 
     [first_delivery, second_delivery] = deliveries_of(failing.id)
+    assert second_delivery.id == held
     assert len(attempts_of(first_delivery.id)) == len(due) + 2
     assert all(
         a.status_code == 500 and a.response_excerpt == "answered 500" for a in attempts_of(first_delivery.id)
@@ -80,6 +89,7 @@ def test_a_failing_receiver_is_retried_on_the_schedule_then_disabled_and_its_own
     assert first_delivery.status == FAILED  # its schedule is used up too
     assert first_delivery.last_status_code == 500
     assert second_delivery.status == FAILED and attempts_of(second_delivery.id) == []
+    assert second_delivery.lease_owner is None
     assert second_delivery.last_error.startswith("Endpoint disabled: Every delivery failed since")
     disabled = fresh(failing.id)
     assert disabled.status == DISABLED
@@ -148,8 +158,6 @@ def test_a_receiver_that_recovers_gets_the_delivery_once_and_the_streak_is_forgo
 
 
 def test_an_endpoint_enabled_again_counts_its_failures_afresh(customer, receiver, settings):
-    from daas.usecases.webhooks import update_webhook_endpoint
-
     receiver.status = 500
     hook, _ = endpoint(customer.id, receiver.url("/again"), settings)
     with clock.frozen(T0):
