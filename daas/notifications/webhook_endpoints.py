@@ -98,9 +98,10 @@ def _description(value: Any) -> str | None:
 
 
 def listens(endpoint: WebhookEndpoint, event_type: str) -> bool:
-    if ALL in endpoint.event_types:
-        return endpoint.customer_id is None or event_type in CUSTOMER_VISIBLE
-    return event_type in endpoint.event_types
+    """Whether the endpoint hears of `event_type` (a customer's never of the provider's own events)."""
+    if endpoint.customer_id is not None and event_type not in CUSTOMER_VISIBLE:
+        return False
+    return ALL in endpoint.event_types or event_type in endpoint.event_types
 
 
 def owner_for(customer_id: int | None, customer_scope: int | None) -> int | None:
