@@ -65,6 +65,10 @@ class Refused(Exception):
     """The URL or one of its addresses may not be reached: no request is made."""
 
 
+class NotResolved(Refused):
+    """The host has no address (now): no request is made."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A webhook URL taken apart: `host` lower-case ASCII (IDNA), without the brackets of an IPv6 literal;
@@ -155,14 +159,14 @@ def resolve(host: str, port: int) -> list[Address]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as error:
-        raise Refused(f"{host} cannot be resolved ({error})") from None
+        raise NotResolved(f"{host} cannot be resolved ({error})") from None
     addresses: list[Address] = []
     for *_, sockaddr in found:
         address = ipaddress.ip_address(str(sockaddr[0]))
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise Refused(f"{host} resolves to no address")
+        raise NotResolved(f"{host} resolves to no address")
     return addresses
 
 
@@ -190,44 +194,6 @@ def checked_addresses(target: Target, allowed: Sequence[Network]) -> list[Addres
 # -- the connection -------------------------------------------------------------------------------------
 
 
-def _connect(addresses: Sequence[Address], port: int, timeout: float) -> socket.socket:
-    """A socket to the first of the checked `addresses` that answers."""
-    failure: OSError | None = None
-    for address in addresses:
-        try:
-            return socket.create_connection((str(address), port), timeout=timeout)
-        except OSError as error:
-            failure = error
-    raise failure or OSError("no address to connect to")
-
-
-class _PinnedConnection(http.client.HTTPConnection):
-    """HTTP to the checked addresses, whatever the host name would resolve to now."""
-
-    def __init__(self, addresses: Sequence[Address], port: int, timeout: float) -> None:
-        super().__init__(str(addresses[0]), port, timeout=timeout)
-        self._addresses = list(addresses)
-
-    def connect(self) -> None:
-        self.sock = _connect(self._addresses, self.port, self.timeout)
-
-
-class _PinnedTLSConnection(_PinnedConnection):
-    """HTTPS to the checked addresses, with SNI and the certificate checked against the URL's host."""
-
-    default_port = 443
-
-    def __init__(self, addresses: Sequence[Address], port: int, timeout: float, server_name: str) -> None:
-        super().__init__(addresses, port, timeout)
-        self._server_name = server_name
-        # Built per connection: the system's trust store (SSL_CERT_FILE and SSL_CERT_DIR are honoured).
-        self._context = ssl.create_default_context()
-
-    def connect(self) -> None:
-        super().connect()
-        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_name)
-
-
 class _Budget:
     """One deadline for the whole exchange: connect, send, headers and the body each get what is left."""
 
@@ -243,6 +209,45 @@ class _Budget:
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self.started) * 1000)
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """HTTP to the checked addresses (the first that answers), whatever the host name would resolve to
+    now, within the budget."""
+
+    def __init__(self, addresses: Sequence[Address], port: int, budget: _Budget) -> None:
+        super().__init__(str(addresses[0]), port, timeout=budget.left())
+        self._addresses = list(addresses)
+        self._budget = budget
+
+    def connect(self) -> None:
+        failure: OSError | None = None
+        for address in self._addresses:
+            try:
+                self.sock = socket.create_connection((str(address), self.port), timeout=self._budget.left())
+                return
+            except TimeoutError:
+                raise
+            except OSError as error:
+                failure = error
+        raise failure or OSError("no address to connect to")
+
+
+class _PinnedTLSConnection(_PinnedConnection):
+    """HTTPS to the checked addresses, with SNI and the certificate checked against the URL's host."""
+
+    default_port = 443
+
+    def __init__(self, addresses: Sequence[Address], port: int, budget: _Budget, server_name: str) -> None:
+        super().__init__(addresses, port, budget)
+        self._server_name = server_name
+        # Built per connection: the system's trust store (SSL_CERT_FILE and SSL_CERT_DIR are honoured).
+        self._context = ssl.create_default_context()
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock.settimeout(self._budget.left())
+        self.sock = self._context.wrap_socket(self.sock, server_hostname=self._server_name)
 
 
 def _read_start(
@@ -266,11 +271,10 @@ def _excerpt(text: str, limit: int) -> str:
 def _exchange(outgoing: OutgoingWebhook, settings: WebhookSettings, budget: _Budget) -> Answer:
     target = parse_url(outgoing.url)
     addresses = checked_addresses(target, settings.allowed_networks)
-    timeout = budget.left()
     if target.scheme == "https":
-        connection: _PinnedConnection = _PinnedTLSConnection(addresses, target.port, timeout, target.host)
+        connection: _PinnedConnection = _PinnedTLSConnection(addresses, target.port, budget, target.host)
     else:
-        connection = _PinnedConnection(addresses, target.port, timeout)
+        connection = _PinnedConnection(addresses, target.port, budget)
     try:
         connection.request(
             "POST", target.path, body=outgoing.body, headers={**outgoing.headers, "Host": target.host_header}
@@ -304,6 +308,8 @@ def post_webhook(outgoing: OutgoingWebhook, settings: WebhookSettings) -> Answer
     budget = _Budget(settings.timeout_seconds)
     try:
         return _exchange(outgoing, settings, budget)
+    except NotResolved as unresolved:
+        return _failure(str(unresolved), budget)
     except Refused as refused:
         return _failure(f"refused: {refused}", budget)
     except TimeoutError:
@@ -315,4 +321,4 @@ def post_webhook(outgoing: OutgoingWebhook, settings: WebhookSettings) -> Answer
     except http.client.HTTPException as error:
         return _failure(f"not an HTTP answer: {type(error).__name__} {error}".strip(), budget)
     except OSError as error:
-        return _failure(f"could not connect: {error.strerror or error}", budget)
+        return _failure(f"connection failed: {error.strerror or error}", budget)

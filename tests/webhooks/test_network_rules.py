@@ -17,6 +17,7 @@ from daas.notifications.safe_http import Refused, address_problem, checked_addre
 from daas.outbox.services import record_event
 from tests import factories
 from tests.helpers import assert_error, bearer, configure
+from tests.serving import free_port
 from tests.webhooks.conftest import T0, sample_data, with_networks
 from tests.webhooks.helpers import attempts_of, deliver, deliveries_of, endpoint, fresh
 
@@ -170,3 +171,16 @@ def test_an_https_name_is_registered_without_being_resolved(app, client, monkeyp
         headers=bearer(token),
     )
     assert response.status_code == 201, response.get_json()
+
+
+def test_a_host_without_addresses_or_a_closed_port_is_a_failure_without_an_answer(database, settings):
+    customer = factories.customer()
+    closed = free_port()
+    unknown, _ = endpoint(customer.id, "https://hooks.invalid/daas", settings)
+    gone, _ = endpoint(customer.id, f"http://127.0.0.1:{closed}/gone", settings)
+    _one_event(customer.id)
+    assert deliver(settings).webhooks_retrying == 2
+    [not_resolved] = attempts_of(deliveries_of(unknown.id)[0].id)
+    assert not_resolved.error.startswith("hooks.invalid cannot be resolved"), not_resolved.error
+    [refused] = attempts_of(deliveries_of(gone.id)[0].id)
+    assert refused.error == "connection failed: Connection refused", refused.error
