@@ -76,6 +76,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.scheduler import blp as scheduler_blp
     from daas.api.views.shipments import blp as shipments_blp
     from daas.api.views.usage import blp as usage_blp
+    from daas.api.views.webhooks import blp as webhooks_blp
     from daas.extensions import csrf
 
     for blueprint in (
@@ -100,6 +101,7 @@ def _register_api(app: Flask) -> None:
         orders_blp,
         shipments_blp,
         outbox_blp,
+        webhooks_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -13,6 +13,7 @@ from daas.notifications import delivery, dispatch
 from daas.notifications.email_sending import SendFailed, prepare_email, send_email
 from daas.notifications.models import EmailMessage, WebhookDelivery
 from daas.notifications.policy import NotificationSettings
+from daas.notifications.webhook_deliveries import check_replayable
 from daas.notifications.webhook_sending import post_webhook, prepare_delivery, record_answer
 from daas.usecases.transaction import commit, roll_back, use_case
 
@@ -157,8 +158,10 @@ def resend_email(message_id: int) -> EmailMessage:
 
 
 @use_case
-def replay_webhook_delivery(delivery_id: int) -> WebhookDelivery:
-    """A replay of a delivery from the portal, the API or admin: sent again with the same event id."""
+def replay_webhook_delivery(delivery_id: int, customer_scope: int | None = None) -> WebhookDelivery:
+    """A replay of a delivery from the portal, the API or admin: sent again with the same event id. A
+    customer replays only its own (another's is a 404); a disabled endpoint's, never (409)."""
+    check_replayable(delivery_id, customer_scope)
     return delivery.resend(WebhookDelivery, delivery_id)
 
 

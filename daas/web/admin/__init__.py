@@ -46,4 +46,4 @@ def form_page(template: str, **context: Any) -> tuple[str, int]:
 
 
 # The sections register their views on `blp` when imported (after it exists).
-from daas.web.admin import catalog, customers, home, outbox, plans, users  # noqa: E402, F401
+from daas.web.admin import catalog, customers, home, outbox, plans, users, webhooks  # noqa: E402, F401

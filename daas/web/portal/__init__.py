@@ -45,6 +45,7 @@ from daas.web.portal import (  # noqa: E402
     returns,
     statement,
     subscriptions,
+    webhooks,
 )
 
 __all__ = [
@@ -58,4 +59,5 @@ __all__ = [
     "returns",
     "statement",
     "subscriptions",
+    "webhooks",
 ]
