@@ -107,9 +107,9 @@ def record_failure(
 
 
 def resend(model: Sendable, row_id: int) -> EmailMessage | WebhookDelivery:
-    """Send again (admin's resend of an e-mail, a replay of a webhook delivery): due at once, a sent or
-    failed one with every retry ahead of it, a pending one keeping its count of tries; refused while a
-    sender holds it (409). A delivery keeps its event id, so a receiver that checks ids applies it once."""
+    """Send again (admin's resend of an e-mail, a replay of a webhook delivery): due at once with every
+    retry ahead of it (a pending one too: it was waiting for its next try); refused while a sender holds
+    it (409). A delivery keeps its event id, so a receiver that checks ids applies it once."""
     row = db.session.get(model, row_id, with_for_update=True, populate_existing=True)
     what = "e-mail" if model is EmailMessage else "webhook delivery"
     if row is None:
@@ -117,8 +117,7 @@ def resend(model: Sendable, row_id: int) -> EmailMessage | WebhookDelivery:
     now = clock.now()
     if row.status == PENDING and row.lease_until is not None and row.lease_until > now:
         raise Conflict(f"The {what} {row_id} is being sent right now; it cannot be sent twice at once.")
-    if row.status != PENDING:
-        row.attempts = 0  # a new series of tries
+    row.attempts = 0  # a new series of tries
     row.status = PENDING
     row.next_attempt_at = now
     row.lease_owner = None

@@ -192,6 +192,16 @@ MATRIX = [
     ("POST", "/api/v1/outbox/emails/{outbox_email}/resend", None, {"admin"}),
     ("GET", "/api/v1/outbox/deliveries", None, {"admin"}),
     ("POST", "/api/v1/outbox/events/{outbox_event}/redispatch", None, {"admin"}),
+    ("GET", "/api/v1/webhook-endpoints", None, {"admin", "customer"}),
+    ("POST", "/api/v1/webhook-endpoints", {}, {"admin", "customer"}),
+    ("GET", "/api/v1/webhook-endpoints/{hook}", None, {"admin", "customer"}),
+    ("PATCH", "/api/v1/webhook-endpoints/{hook}", {}, {"admin", "customer"}),
+    ("DELETE", "/api/v1/webhook-endpoints/{fresh_hook}", None, {"admin", "customer"}),
+    ("POST", "/api/v1/webhook-endpoints/{hook}/rotate-secret", None, {"admin", "customer"}),
+    ("GET", "/api/v1/webhook-endpoints/{hook}/deliveries", None, {"admin", "customer"}),
+    ("POST", "/api/v1/webhook-deliveries/{hook_delivery}/replay", None, {"admin", "customer"}),
+    ("GET", "/api/v1/events", None, {"admin", "customer"}),
+    ("GET", "/api/v1/events/{outbox_event_id}", None, {"admin", "customer"}),
 ]
 # Called by Stripe, authenticated by the webhook signature instead of a token (tests/payments).
 PUBLIC = {("POST", "/api/v1/webhooks/stripe")}
@@ -240,6 +250,12 @@ FOREIGN = [
     ("GET", "/api/v1/contracts/{contract}/impact.csv"),
     ("GET", "/api/v1/contracts/{contract}/impact.pdf"),
     ("GET", "/api/v1/contracts/{contract}/impact/ledger.csv"),
+    ("GET", "/api/v1/webhook-endpoints/{hook}"),
+    ("PATCH", "/api/v1/webhook-endpoints/{hook}", {"description": "Theirs now"}),
+    ("DELETE", "/api/v1/webhook-endpoints/{hook}"),
+    ("GET", "/api/v1/webhook-endpoints/{hook}/deliveries"),
+    ("POST", "/api/v1/webhook-deliveries/{hook_delivery}/replay"),
+    ("GET", "/api/v1/events/{outbox_event_id}"),
 ]
 
 
@@ -304,7 +320,14 @@ def _world(customer_name: str) -> dict:
     charge = propose(contract)
     outbox_event = rows.invoice_issued(customer.id)
     outbox_email = rows.email(outbox_event, status="failed")
+    hook = rows.endpoint(customer.id)
+    hook_delivery = rows.delivery(outbox_event, hook, status="sent")
     return {
+        "hook": hook.id,
+        "hook_delivery": hook_delivery.id,
+        # A deleted endpoint is gone for the next role: each call deletes one of its own.
+        "fresh_hook": lambda: rows.endpoint(customer.id).id,
+        "outbox_event_id": outbox_event.event_id,
         "outbox_event": outbox_event.id,
         "outbox_email": outbox_email.id,
         "charge": charge.id,
@@ -351,6 +374,10 @@ def world(database, today):
     return mine, theirs, tokens
 
 
+def _url(path: str, world: dict) -> str:
+    return path.format(**{name: value() if callable(value) else value for name, value in world.items()})
+
+
 def _call(client, method, path, body, token=None):
     headers = bearer(token) if token else {}
     return client.open(path, method=method, json=body, headers=headers)
@@ -361,10 +388,9 @@ def _call(client, method, path, body, token=None):
 )
 def test_role_matrix(client, world, method, path, body, allowed):
     mine, _, tokens = world
-    url = path.format(**mine)
-    assert _call(client, method, url, body).status_code == 401
+    assert _call(client, method, _url(path, mine), body).status_code == 401
     for role in ROLES:
-        status = _call(client, method, url, body, tokens[role]).status_code
+        status = _call(client, method, _url(path, mine), body, tokens[role]).status_code
         if role in allowed:
             assert status not in (401, 403, 404, 500), (role, status)
         else:
@@ -375,7 +401,7 @@ def test_role_matrix(client, world, method, path, body, allowed):
 def test_another_customers_objects_are_not_found(client, world, case):
     method, path, body = (*case, None)[:3]
     _, theirs, tokens = world
-    response = _call(client, method, path.format(**theirs), body, tokens["customer"])
+    response = _call(client, method, _url(path, theirs), body, tokens["customer"])
     assert response.status_code == 404
     assert response.get_json()["code"] == 404
 

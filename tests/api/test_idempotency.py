@@ -383,6 +383,8 @@ IDEMPOTENT = {
     ("post", "/api/v1/devices/{serial}/grade"),
     # An end-of-term choice buys a device out (a charge) or extends the contract.
     ("post", "/api/v1/contracts/{contract_id}/end-of-term"),
+    # A webhook endpoint created twice would deliver every event twice.
+    ("post", "/api/v1/webhook-endpoints"),
 }
 
 

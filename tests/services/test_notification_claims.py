@@ -156,8 +156,8 @@ def test_a_message_in_a_senders_hands_cannot_be_resent_and_a_waiting_one_goes_at
         delivery.claim_due(EmailMessage, "one", LEASE, 1)
         delivery.record_failure(EmailMessage, second, "one", "421 busy", RETRIES)
     with clock.frozen(AT + timedelta(seconds=10)):
-        waiting = delivery.resend(EmailMessage, second)  # due in a minute: now, its first try counted
-        assert (waiting.status, waiting.attempts) == ("pending", 1)
+        waiting = delivery.resend(EmailMessage, second)  # due in a minute: now, with every retry ahead
+        assert (waiting.status, waiting.attempts) == ("pending", 0)
         assert waiting.next_attempt_at == AT + timedelta(seconds=10)
         assert delivery.claim_due(EmailMessage, "two", LEASE, 10) == [second]
 
