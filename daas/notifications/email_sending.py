@@ -116,15 +116,16 @@ def build_message(outgoing: OutgoingEmail, mail: MailSettings) -> MimeMessage:
     message["Subject"] = outgoing.subject
     message["Date"] = format_datetime(outgoing.date)
     message["Message-ID"] = message_id_header(outgoing, mail.sender)
-    message["Content-Language"] = outgoing.language
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders do not answer it
-    message.set_content(outgoing.text_body)
-    message.add_alternative(outgoing.html_body, subtype="html")
+    message.set_content(outgoing.text_body, cte="quoted-printable")
+    message.add_alternative(outgoing.html_body, subtype="html", cte="quoted-printable")
     for attachment in outgoing.attachments:
         maintype, _, subtype = attachment.mimetype.partition("/")
         message.add_attachment(
             attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
+    # Last: making the message multipart moves the Content-* headers set before into its first part.
+    message["Content-Language"] = outgoing.language
     return message
 
 
