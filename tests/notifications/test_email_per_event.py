@@ -181,7 +181,12 @@ CASES: dict[str, tuple[str, dict[str, Any], str, tuple[str, ...], str]] = {
     ),
     "delivery.delivered": (
         "fr",
-        {"order_id": 15, "shipment_id": 21, "delivered_on": date(2026, 11, 18), "serials": ["SN-2001", "SN-2002"]},
+        {
+            "order_id": 15,
+            "shipment_id": 21,
+            "delivered_on": date(2026, 11, 18),
+            "serials": ["SN-2001", "SN-2002"],
+        },
         "Votre commande n° 15 a été livrée",
         ("a été livrée le 18 novembre 2026 : 2 appareils.",),
         "/portal/orders/15",

@@ -42,7 +42,8 @@ def account(language: str, name: str | None = None) -> Account:
         billing_email=f"ap-{slug}@customer.example",
     )
     users = tuple(
-        factories.user(CUSTOMER, customer.id, email=f"{who}-{slug}@customer.example") for who in ("it", "fleet")
+        factories.user(CUSTOMER, customer.id, email=f"{who}-{slug}@customer.example")
+        for who in ("it", "fleet")
     )
     inactive = factories.user(CUSTOMER, customer.id, email=f"gone-{slug}@customer.example")
     deactivate_user(inactive.id)
