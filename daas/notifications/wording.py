@@ -65,6 +65,7 @@ class Wording:
     signature: str
     footer: str
     footer_link: Link | None
+    separator: str  # between a label and its value in plain text
 
 
 @dataclass(frozen=True)
@@ -280,4 +281,5 @@ def compose(
         signature=sender_name,
         footer=footer,
         footer_link=footer_link,
+        separator=words.COMMON["separator"],
     )

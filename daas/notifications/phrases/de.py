@@ -11,6 +11,8 @@ COMMON = {
     "footer_preferences": "Legen Sie fest, welche E-Mails Sie erhalten",
     "footer_staff": "Sie erhalten diese E-Mail als Administrator von daas oder als eine der Adressen in "
     "DAAS_STAFF_EMAILS.",
+    # Between a label and its value in the plain-text part ("Due date: 1 December 2026").
+    "separator": ": ",
     "moment": "{date} um {time} UTC",
     "fact_serials": "Seriennummern",
     "fact_carrier": "Versanddienstleister",

@@ -13,6 +13,8 @@ COMMON = {
     "footer_preferences": "Choose which e-mails you get",
     "footer_staff": "You receive this e-mail as a daas administrator or as one of the staff addresses "
     "set in DAAS_STAFF_EMAILS.",
+    # Between a label and its value in the plain-text part ("Due date: 1 December 2026").
+    "separator": ": ",
     "moment": "{date}, {time} UTC",
     "fact_serials": "Serial numbers",
     "fact_carrier": "Carrier",

@@ -11,6 +11,8 @@ COMMON = {
     "footer_preferences": "Choisissez les e-mails que vous recevez",
     "footer_staff": "Vous recevez cet e-mail en tant qu'administrateur de daas ou comme l'une des adresses "
     "de DAAS_STAFF_EMAILS.",
+    # Between a label and its value in the plain-text part ("Due date: 1 December 2026").
+    "separator": " : ",
     "moment": "{date} à {time} UTC",
     "fact_serials": "Numéros de série",
     "fact_carrier": "Transporteur",

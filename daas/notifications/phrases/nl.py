@@ -11,6 +11,8 @@ COMMON = {
     "footer_preferences": "Kies welke e-mails u ontvangt",
     "footer_staff": "U ontvangt deze e-mail als beheerder van daas of als een van de adressen in "
     "DAAS_STAFF_EMAILS.",
+    # Between a label and its value in the plain-text part ("Due date: 1 December 2026").
+    "separator": ": ",
     "moment": "{date} om {time} UTC",
     "fact_serials": "Serienummers",
     "fact_carrier": "Vervoerder",
