@@ -48,7 +48,7 @@ class Inbox:
             return AuthResult(success=False, handled=False)
         login, password = data.login.decode(), data.password.decode()
         self.logins.append((login, password))
-        return AuthResult(success=password == PASSWORD)
+        return AuthResult(success=password == PASSWORD, handled=False)  # a failure answers 535
 
 
 class SmtpServer:

@@ -8,26 +8,22 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from daas.customers.services import get_customer
 from daas.notifications.preferences import preferences_of
 from daas.outbox.event_types import EVENT_TYPES, USER_CHOOSABLE
 from daas.usecases.notification_preferences import set_notification_preferences
-from daas.web.pages import add_navigation, audience, carry_out, principal
+from daas.web.pages import add_navigation, audience, carry_out, options, principal
 from daas.web.portal import blp
 from daas.web.portal.common import customer_scope
+from daas.web.portal.forms import MultiCheckboxField
 
 add_navigation("customer", ("portal.notifications", "Notifications"))
 
 
 class NotificationsForm(FlaskForm):
-    email = SelectMultipleField(
-        "E-mail me when",
-        choices=[(name, EVENT_TYPES[name].description) for name in USER_CHOOSABLE],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
+    email = MultiCheckboxField(
+        "E-mail me when", choices=options((name, EVENT_TYPES[name].description) for name in USER_CHOOSABLE)
     )
 
 
