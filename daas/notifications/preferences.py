@@ -38,7 +38,8 @@ def preferences_of(user_id: int) -> dict[str, bool]:
     return {name: rows[name].email if name in rows else True for name in USER_CHOOSABLE}
 
 
-def _problem(event_type: str) -> str | None:
+def choice_problem(event_type: str) -> str | None:
+    """Why a user cannot choose e-mails of `event_type` (unknown, money, staff); None when they can."""
     if event_type not in EVENT_TYPES:
         return f"Unknown notification type {event_type!r}: one of {', '.join(USER_CHOOSABLE)}."
     if event_type in USER_CHOOSABLE:
@@ -52,7 +53,7 @@ def set_preferences(user_id: int, choices: Mapping[str, bool]) -> dict[str, bool
     """Turn the named types on or off for the user (the others keep their choice); all of them or, when
     one names a type that cannot be chosen, none (Invalid naming each such type). The user's choices."""
     _customer_user(user_id)
-    problems = {name: [problem] for name in choices if (problem := _problem(name)) is not None}
+    problems = {name: [problem] for name in choices if (problem := choice_problem(name)) is not None}
     if problems:
         first = next(iter(problems.values()))[0]
         raise Invalid(first, errors={"preferences": problems})
