@@ -68,6 +68,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.end_of_term import blp as end_of_term_blp
     from daas.api.views.impact import blp as impact_blp
     from daas.api.views.logistics import blp as logistics_blp
+    from daas.api.views.notification_preferences import blp as notification_preferences_blp
     from daas.api.views.orders import blp as orders_blp
     from daas.api.views.outbox import blp as outbox_blp
     from daas.api.views.payments import blp as payments_blp
@@ -102,6 +103,7 @@ def _register_api(app: Flask) -> None:
         shipments_blp,
         outbox_blp,
         webhooks_blp,
+        notification_preferences_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -42,6 +42,9 @@ EVERYONE = {"admin", "finance", "logistics", "customer"}
 # {user}, {token} of the caller's own world; bodies need not be valid: only the access decision is checked.
 MATRIX = [
     ("GET", "/api/v1/me", None, {"admin", "finance", "logistics", "customer"}),
+    # A customer user's own choice of e-mails: staff, admin included, have none (403).
+    ("GET", "/api/v1/notification-preferences", None, {"customer"}),
+    ("PUT", "/api/v1/notification-preferences", {"preferences": {}}, {"customer"}),
     ("GET", "/api/v1/users", None, {"admin"}),
     ("POST", "/api/v1/users", {}, {"admin"}),
     ("GET", "/api/v1/users/{user}/tokens", None, {"admin"}),

@@ -162,6 +162,7 @@ def test_the_menu_lists_the_customer_s_sections_in_order_and_marks_the_current_o
         "Refreshes",
         "Returns",
         "How you pay",
+        "Notifications",
         "Webhooks",
     ]
     assert 'aria-current="page">Invoices<' in page

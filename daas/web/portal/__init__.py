@@ -38,6 +38,7 @@ add_navigation(
 from daas.web.portal import (  # noqa: E402
     home,
     invoices,
+    notifications,
     orders,
     payment_method,
     people,
@@ -52,6 +53,7 @@ __all__ = [
     "blp",
     "home",
     "invoices",
+    "notifications",
     "orders",
     "payment_method",
     "people",

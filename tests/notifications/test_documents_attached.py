@@ -1,0 +1,142 @@
+"""An invoice finalized and a credit note issued by the real workflows reach the billing e-mail with their
+PDF and UBL attached, byte for byte the files that were issued.
+
+The events are those the workflows record; a workflow that does not record its event yet gets it
+recorded here, as the workflow would, with the ids of the files it issued (so the tests hold either way).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from daas.billing.issuing import PDF, UBL, kept_file
+from daas.billing.models import CreditNote, Invoice
+from daas.extensions import db
+from daas.outbox.models import OutboxEvent
+from daas.outbox.services import events_of, record_event
+from daas.usecases.notifications import deliver_notifications
+from daas.usecases.payments import issue_credit_note
+from tests import factories
+from tests.billing_helpers import bill, deploy, finalize_run, issuer
+from tests.helpers import settings_of
+from tests.notifications.conftest import sending_to
+from tests.notifications.worlds import attachments, plain
+
+NBSP = "\xa0"
+
+
+def _finalized_invoice(customer: Any) -> Invoice:
+    """October 2026 of one laptop at 39.00 a month, finalized: 47.19 with Dutch VAT."""
+    plan = factories.plan(charges=[{"kind": "device_monthly", "unit_amount": Decimal("39.00")}])
+    contract = factories.contract(customer.id, plan.code, date(2026, 1, 1))
+    deploy(contract, date(2026, 2, 1))
+    finalize_run(bill().id)
+    return db.session.scalar(select(Invoice).where(Invoice.contract_id == contract.id))
+
+
+def _event(type_: str, id_key: str, document_id: int) -> OutboxEvent | None:
+    return next((event for event in events_of(type_, "") if event.data.get(id_key) == document_id), None)
+
+
+def invoice_issued(invoice: Invoice) -> OutboxEvent:
+    found = _event("invoice.issued", "invoice_id", invoice.id)
+    if found is not None:
+        return found
+    files = [kept_file(PDF, invoice_id=invoice.id).id, kept_file(UBL, invoice_id=invoice.id).id]
+    data = {
+        "invoice_id": invoice.id,
+        "number": invoice.number,
+        "period": invoice.period,
+        "issue_date": invoice.issued_on,
+        "due_date": invoice.due_date,
+        "currency": invoice.currency,
+        "total": invoice.total,
+    }
+    return record_event(
+        "invoice.issued",
+        key=f"invoice:{invoice.id}",
+        customer_id=invoice.customer_id,
+        data=data,
+        documents=files,
+    )
+
+
+def credit_note_issued(note: CreditNote) -> OutboxEvent:
+    found = _event("credit_note.issued", "credit_note_id", note.id)
+    if found is not None:
+        return found
+    files = [kept_file(PDF, credit_note_id=note.id).id, kept_file(UBL, credit_note_id=note.id).id]
+    data = {
+        "credit_note_id": note.id,
+        "number": note.number,
+        "invoice_id": note.invoice_id,
+        "invoice_number": note.invoice.number,
+        "issue_date": note.issued_on,
+        "currency": note.currency,
+        "total": note.amount,
+        "reason": note.reason,
+    }
+    return record_event(
+        "credit_note.issued",
+        key=f"credit_note:{note.id}",
+        customer_id=note.invoice.customer_id,
+        data=data,
+        documents=files,
+    )
+
+
+def test_a_finalized_invoice_reaches_the_billing_e_mail_with_its_pdf_and_ubl(
+    app, database, today, smtp_server
+):
+    customer = factories.customer(billing_email="crediteuren@bakkerij.example")
+    factories.user("customer", customer.id, email="it@bakkerij.example")
+    invoice = _finalized_invoice(customer)
+    event = invoice_issued(invoice)
+    database.session.commit()
+
+    deliver_notifications("test", sending_to(smtp_server))
+
+    [message] = smtp_server.to("crediteuren@bakkerij.example")
+    assert smtp_server.to("it@bakkerij.example") == []  # invoices go to the billing e-mail only
+    assert (
+        message["Subject"]
+        == f"Factuur {invoice.number}: EUR{NBSP}47,19, te betalen uiterlijk 15 december 2026"
+    )
+    assert message["Content-Language"] == "nl"
+    assert f"http://127.0.0.1:5000/portal/invoices/{invoice.id}" in plain(message)
+    assert event.documents == [
+        kept_file(PDF, invoice_id=invoice.id).id,
+        kept_file(UBL, invoice_id=invoice.id).id,
+    ]
+    assert attachments(message) == {
+        f"{invoice.number}.pdf": ("application/pdf", kept_file(PDF, invoice_id=invoice.id).content),
+        f"{invoice.number}-ubl.xml": ("application/xml", kept_file(UBL, invoice_id=invoice.id).content),
+    }
+
+
+def test_a_credit_note_reaches_the_billing_e_mail_in_french_with_its_files(app, database, today, smtp_server):
+    customer = factories.customer(billing_email="compta@atelier.example", document_language="fr")
+    invoice = _finalized_invoice(customer)
+    invoice_issued(invoice)
+    note, _ = issue_credit_note(
+        invoice.id, "écran défectueux une semaine", "finance@tests", issuer(), settings_of(app).collection,
+        amount=Decimal("5.00"),
+    )  # fmt: skip
+    credit_note_issued(db.session.get(CreditNote, note.id))
+    database.session.commit()
+
+    deliver_notifications("test", sending_to(smtp_server))
+
+    invoice_mail, note_mail = smtp_server.to("compta@atelier.example")
+    assert invoice_mail["Subject"].startswith(f"Facture {invoice.number} : ")
+    assert note_mail["Subject"] == f"Avoir {note.number} sur la facture {invoice.number} : 6,05{NBSP}EUR"
+    assert note_mail["Content-Language"] == "fr"
+    assert "Motif : écran défectueux une semaine" in plain(note_mail)
+    assert attachments(note_mail) == {
+        f"{note.number}.pdf": ("application/pdf", kept_file(PDF, credit_note_id=note.id).content),
+        f"{note.number}-ubl.xml": ("application/xml", kept_file(UBL, credit_note_id=note.id).content),
+    }
