@@ -19,6 +19,7 @@ import argparse
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +53,14 @@ from daas.usecases.notifications import deliver_notifications
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = signing.new_secret()
+
+
+def _free_port() -> int:
+    """A port nobody listens on now (aiosmtpd's controller checks its server by connecting to its port,
+    so it cannot be given port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Counted:
@@ -195,9 +204,9 @@ def main() -> None:
 
     hooks, mails = Counted(), Counted()
     receiver = webhook_receiver(hooks)
-    controller = Controller(Mailbox(mails), hostname="127.0.0.1", port=0)
+    controller = Controller(Mailbox(mails), hostname="127.0.0.1", port=_free_port())
     controller.start()
-    smtp_port = controller.server.sockets[0].getsockname()[1]
+    smtp_port = controller.port
     record(app, args.events, f"http://127.0.0.1:{receiver.server_address[1]}/hooks")
 
     expected = 2 * args.events

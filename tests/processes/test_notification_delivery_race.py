@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import threading
 import time
 from collections import Counter
@@ -37,6 +38,14 @@ EVENTS = 1000
 SECRET = "whsec_race_test_secret"
 STARTUP = 120.0
 DELIVERY = 300.0
+
+
+def _free_port() -> int:
+    """A port nobody listens on now (aiosmtpd's controller checks its server by connecting to its port,
+    so it cannot be given port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class Receiver:
@@ -109,9 +118,9 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
     controller.start()
-    yield handler, controller.server.sockets[0].getsockname()[1]
+    yield handler, controller.port
     controller.stop()
 
 
