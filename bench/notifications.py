@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import socket
@@ -55,6 +56,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRET = signing.new_secret()
 
 
+class Receiving(ThreadingHTTPServer):
+    """A receiver that queues the connections of several senders at once (the default backlog, 5, drops
+    the rest, and their senders wait a second to try again)."""
+
+    request_queue_size = 128
+
+
 def _free_port() -> int:
     """A port nobody listens on now (aiosmtpd's controller checks its server by connecting to its port,
     so it cannot be given port 0)."""
@@ -75,11 +83,11 @@ class Counted:
             self.refused += not ok
 
 
-def webhook_receiver(counted: Counted) -> ThreadingHTTPServer:
+def webhook_receiver(counted: Counted, secret: str) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            ok = signing.verify(self.headers["Daas-Signature"], body, SECRET, now=int(time.time()))
+            ok = signing.verify(self.headers["Daas-Signature"], body, secret, now=int(time.time()))
             counted.add(json.loads(body)["id"], ok)
             self.send_response(200 if ok else 400)
             self.send_header("Content-Length", "0")
@@ -88,7 +96,7 @@ def webhook_receiver(counted: Counted) -> ThreadingHTTPServer:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = Receiving(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 
@@ -100,6 +108,19 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
         self.counted.add(message_from_bytes(envelope.original_content)["Message-ID"])
         return "250 OK"
+
+
+def serve(ports, stop, results, secret: str) -> None:
+    """The child process: aiosmtpd and the webhook receiver until `stop`; then what each received."""
+    hooks, mails = Counted(), Counted()
+    receiver = webhook_receiver(hooks, secret)
+    controller = Controller(Mailbox(mails), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    ports.put((controller.port, receiver.server_address[1]))
+    stop.wait()
+    controller.stop()
+    receiver.shutdown()
+    results.put((dict(hooks.ids), dict(mails.ids), hooks.refused))
 
 
 def record(app, events: int, url: str) -> None:
@@ -202,12 +223,13 @@ def main() -> None:
     with app.app_context():
         upgrade()
 
-    hooks, mails = Counted(), Counted()
-    receiver = webhook_receiver(hooks)
-    controller = Controller(Mailbox(mails), hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    smtp_port = controller.port
-    record(app, args.events, f"http://127.0.0.1:{receiver.server_address[1]}/hooks")
+    # The SMTP server and the receiver run in a process of their own, so they do not share this one's GIL.
+    context = multiprocessing.get_context("spawn")
+    ports, stop, results = context.Queue(), context.Event(), context.Queue()
+    servers = context.Process(target=serve, args=(ports, stop, results, SECRET), daemon=True)
+    servers.start()
+    smtp_port, hooks_port = ports.get(timeout=60)
+    record(app, args.events, f"http://127.0.0.1:{hooks_port}/hooks")
 
     expected = 2 * args.events
     where = "SQLite" if url.startswith("sqlite") else "PostgreSQL"
@@ -219,15 +241,14 @@ def main() -> None:
         seconds = deliver_here(app, smtp_port, expected)
     else:
         seconds = deliver_in_processes(app, url, smtp_port, args.processes, expected)
-    controller.stop()
-    receiver.shutdown()
+    stop.set()
+    hooks, mails, refused = results.get(timeout=60)
+    servers.join(30)
 
-    missing = [
-        name for name, counted in (("webhooks", hooks), ("e-mails", mails)) if len(counted.ids) != args.events
-    ]
-    repeated = sum(count - 1 for counted in (hooks, mails) for count in counted.ids.values())
-    if missing or hooks.refused:
-        raise SystemExit(f"incomplete: {missing}, refused signatures {hooks.refused}")
+    missing = [name for name, ids in (("webhooks", hooks), ("e-mails", mails)) if len(ids) != args.events]
+    repeated = sum(count - 1 for ids in (hooks, mails) for count in ids.values())
+    if missing or refused:
+        raise SystemExit(f"incomplete: {missing}, refused signatures {refused}")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     say(
         f"delivered {expected} messages in {seconds:.1f} s: {expected / seconds:,.0f} deliveries/s "

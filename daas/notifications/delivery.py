@@ -79,6 +79,27 @@ def record_sent(model: Sendable, row_id: int, owner: str) -> bool:
     return done.rowcount == 1
 
 
+def record_all_sent(model: Sendable, row_ids: list[int], owner: str) -> int:
+    """`record_sent` for a batch, in one statement; how many `owner` still held."""
+    if not row_ids:
+        return 0
+    done = db.session.execute(
+        update(model)
+        .where(model.id.in_(row_ids), model.lease_owner == owner, model.status == PENDING)
+        .values(
+            status=SENT,
+            sent_at=clock.now(),
+            attempts=model.attempts + 1,
+            lease_owner=None,
+            lease_until=None,
+            last_error=None,
+        )
+        .returning(model.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len(done.all())
+
+
 def record_failure(
     model: Sendable, row_id: int, owner: str, error: str, retries: RetrySchedule
 ) -> str | None:

@@ -1,10 +1,11 @@
-"""Sending one e-mail: `prepare_email` reads it and its attachments (the issued files, as kept) while a
-transaction is open; `send_email` builds the MIME message and hands it to the SMTP server with none open.
+"""Sending e-mails: `prepare_email` reads one and its attachments (the issued files, as kept) while a
+transaction is open; `send_emails` builds a batch's MIME messages and hands them to the SMTP server, over
+a few connections at once, with none open.
 
 The message is multipart/alternative (plain text, then HTML) inside multipart/mixed when files are
 attached. Its Message-ID is made of the e-mail's and the event's ids, so a retry or an admin's resend
 carries the same one and a mail client shows it once. A server that cannot be reached, refuses the login
-or the message, or times out raises `SendFailed`: the e-mail is retried on the e-mail schedule. With the
+or the message, or times out is that e-mail's failure: it is retried on the e-mail schedule. With the
 `catch` backend nothing leaves the machine and the e-mail counts as sent (`make run`, the demo).
 """
 
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage as MimeMessage
@@ -37,8 +41,8 @@ _FILE_NAMES = {
 }
 
 
-class SendFailed(Exception):
-    """The server refused or could not be reached: retried on the e-mail schedule."""
+# Connections one sender opens to the SMTP server at once (each sends its share of a batch in order).
+SMTP_CONNECTIONS = 4
 
 
 @dataclass(frozen=True)
@@ -144,16 +148,71 @@ def _connect(mail: MailSettings) -> smtplib.SMTP:
     return connection
 
 
-def send_email(outgoing: OutgoingEmail, mail: MailSettings) -> None:
-    """Hand the e-mail to the SMTP server (none/starttls/ssl, a login when a user is set); SendFailed
-    with the reason when it is not accepted. The `catch` backend sends nothing."""
-    message = build_message(outgoing, mail)
+def send_emails(
+    outgoings: Sequence[OutgoingEmail], mail: MailSettings, deadline: float
+) -> dict[int, str | None]:
+    """Hand a batch to the SMTP server over up to SMTP_CONNECTIONS connections at once: message id ->
+    None when accepted, else why not. Stops at `deadline` (time.monotonic()); the messages not tried by
+    then are left out of the answer, so their claims run out and they are sent later."""
     if mail.backend == CATCH:
+        return {outgoing.message_id: None for outgoing in outgoings}
+    shares = [list(outgoings[n::SMTP_CONNECTIONS]) for n in range(SMTP_CONNECTIONS)]
+    outcomes: dict[int, str | None] = {}
+    with ThreadPoolExecutor(max_workers=SMTP_CONNECTIONS, thread_name_prefix="smtp") as pool:
+        for share in pool.map(lambda share: _send_over_one_connection(share, mail, deadline), shares):
+            outcomes.update(share)
+    return outcomes
+
+
+def _send_over_one_connection(
+    outgoings: Sequence[OutgoingEmail], mail: MailSettings, deadline: float
+) -> dict[int, str | None]:
+    """One share of a batch, in order, over one connection (opened again once if the server drops it)."""
+    outcomes: dict[int, str | None] = {}
+    if not outgoings:
+        return outcomes
+    connection: smtplib.SMTP | None = None
+    try:
+        for outgoing in outgoings:
+            if time.monotonic() > deadline:
+                break
+            message = build_message(outgoing, mail)
+            for retry in (False, True):
+                try:
+                    if connection is None:
+                        connection = _logged_in(mail)
+                    connection.send_message(message, to_addrs=[outgoing.to_address])
+                    outcomes[outgoing.message_id] = None
+                    break
+                except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as error:
+                    _close(connection)
+                    connection = None
+                    if retry:
+                        outcomes[outgoing.message_id] = f"{type(error).__name__}: {error}"
+                except smtplib.SMTPException as error:  # this message refused; the connection stands
+                    outcomes[outgoing.message_id] = f"{type(error).__name__}: {error}"
+                    break
+    finally:
+        _close(connection)
+    return outcomes
+
+
+def _logged_in(mail: MailSettings) -> smtplib.SMTP:
+    """A connection, logged in when a user is set (closed again if the login is refused)."""
+    connection = _connect(mail)
+    if mail.username:
+        try:
+            connection.login(mail.username, mail.password)
+        except BaseException:
+            _close(connection)
+            raise
+    return connection
+
+
+def _close(connection: smtplib.SMTP | None) -> None:
+    if connection is None:
         return
     try:
-        with _connect(mail) as connection:
-            if mail.username:
-                connection.login(mail.username, mail.password)
-            connection.send_message(message, to_addrs=[outgoing.to_address])
-    except (smtplib.SMTPException, OSError) as error:
-        raise SendFailed(f"{type(error).__name__}: {error}") from error
+        connection.quit()
+    except (smtplib.SMTPException, OSError):
+        connection.close()

@@ -1,21 +1,35 @@
 """Delivering the outbox: fan events out, claim what is due, send it with no transaction open, record how
 it went. The scheduler process calls `deliver_notifications` in a loop (daas.jobs.notifications); the CLI
-and the tests call it for one pass. Each step commits: a claim before anything is sent, each outcome as it
-comes, so a process killed mid-send leaves only leases that run out, and what they held is sent again.
+and the tests call it for one pass. Each step commits: a claim before anything is sent, a batch's
+outcomes once it is sent, so a process killed mid-send leaves only leases that run out, and what they
+held is sent again.
 """
 
 from __future__ import annotations
 
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from daas.notifications import delivery, dispatch
-from daas.notifications.email_sending import SendFailed, prepare_email, send_email
+from daas.notifications.delivery import Sendable
+from daas.notifications.email_sending import OutgoingEmail, prepare_email, send_emails
 from daas.notifications.models import EmailMessage, WebhookDelivery
-from daas.notifications.policy import NotificationSettings
+from daas.notifications.policy import NotificationSettings, WebhookSettings
+from daas.notifications.retry_rules import RetrySchedule
 from daas.notifications.webhook_deliveries import check_replayable
-from daas.notifications.webhook_sending import post_webhook, prepare_delivery, record_answer
+from daas.notifications.webhook_sending import (
+    Answer,
+    OutgoingWebhook,
+    post_webhook,
+    prepare_delivery,
+    record_answer,
+)
 from daas.usecases.transaction import commit, roll_back, use_case
+
+# Webhook POSTs in flight at once in one sender.
+WEBHOOK_SENDERS = 8
 
 
 @dataclass
@@ -52,79 +66,91 @@ def _count_failure(report: DeliveryReport, channel: str, status: str | None) -> 
         setattr(report, f"{channel}_retrying", getattr(report, f"{channel}_retrying") + 1)
 
 
+def _failed(
+    report: DeliveryReport,
+    channel: str,
+    model: Sendable,
+    row_id: int,
+    owner: str,
+    error: str,
+    retries: RetrySchedule,
+) -> None:
+    _count_failure(report, channel, delivery.record_failure(model, row_id, owner, error, retries))
+
+
+def _sent(report: DeliveryReport, channel: str, model: Sendable, row_ids: list[int], owner: str) -> None:
+    recorded = delivery.record_all_sent(model, row_ids, owner)
+    setattr(report, f"{channel}_sent", getattr(report, f"{channel}_sent") + recorded)
+    report.leases_lost += len(row_ids) - recorded
+
+
+def _deadline(settings: NotificationSettings) -> float:
+    """Sending a batch stops at half its lease: what is left is sent later, never by two at once."""
+    return time.monotonic() + settings.lease.total_seconds() / 2
+
+
 def _send_emails(ids: list[int], owner: str, settings: NotificationSettings, report: DeliveryReport) -> None:
+    """Read the batch, send it over one SMTP connection with no transaction open, record every outcome
+    and commit once (a crash before that commit sends the batch again: at least once)."""
+    ready: list[OutgoingEmail] = []
+    unreadable: dict[int, str] = {}
     for message_id in ids:
         try:
-            outgoing = prepare_email(message_id)
-            roll_back()  # nothing to keep: only reads; no transaction stays open while the server answers
-            send_email(outgoing, settings.mail)
-        except SendFailed as failed:
-            roll_back()
-            _count_failure(
-                report,
-                "emails",
-                delivery.record_failure(EmailMessage, message_id, owner, str(failed), settings.email_retries),
-            )
+            ready.append(prepare_email(message_id))
         except Exception as error:  # a bug in one message must not stop the others: recorded, retried
-            roll_back()
-            _count_failure(
-                report,
-                "emails",
-                delivery.record_failure(
-                    EmailMessage,
-                    message_id,
-                    owner,
-                    f"{type(error).__name__}: {error}",
-                    settings.email_retries,
-                ),
-            )
-        else:
-            if delivery.record_sent(EmailMessage, message_id, owner):
-                report.emails_sent += 1
-            else:
-                report.leases_lost += 1
-        commit()
+            unreadable[message_id] = f"{type(error).__name__}: {error}"
+    roll_back()  # only reads: no transaction stays open while the server answers
+    outcomes = send_emails(ready, settings.mail, _deadline(settings))
+    for message_id, error in {**unreadable, **outcomes}.items():
+        if error is not None:
+            _failed(report, "emails", EmailMessage, message_id, owner, error, settings.email_retries)
+    _sent(report, "emails", EmailMessage, [key for key, error in outcomes.items() if error is None], owner)
+    commit()
+
+
+def _post_all(ready: list[OutgoingWebhook], settings: NotificationSettings) -> dict[int, Answer]:
+    """POST the batch, several at once (each endpoint answers in its own time), none past the deadline."""
+    deadline = _deadline(settings)
+    answers: dict[int, Answer] = {}
+    with ThreadPoolExecutor(max_workers=WEBHOOK_SENDERS, thread_name_prefix="webhooks") as pool:
+        futures = {
+            pool.submit(_post_before, outgoing, settings.webhooks, deadline): outgoing.delivery_id
+            for outgoing in ready
+        }
+        for future, delivery_id in futures.items():
+            answer = future.result()
+            if answer is not None:
+                answers[delivery_id] = answer
+    return answers
+
+
+def _post_before(outgoing: OutgoingWebhook, webhooks: WebhookSettings, deadline: float) -> Answer | None:
+    return post_webhook(outgoing, webhooks) if time.monotonic() < deadline else None
 
 
 def _send_webhooks(
     ids: list[int], owner: str, settings: NotificationSettings, report: DeliveryReport
 ) -> None:
+    """As for e-mails: read the batch, POST it with no transaction open, record and commit once."""
+    ready: list[OutgoingWebhook] = []
     for delivery_id in ids:
         try:
-            outgoing = prepare_delivery(delivery_id)
-            roll_back()
-            answer = post_webhook(outgoing, settings.webhooks)
-        except Exception as error:  # as for e-mails: recorded with its error, retried
-            roll_back()
-            _count_failure(
-                report,
-                "webhooks",
-                delivery.record_failure(
-                    WebhookDelivery,
-                    delivery_id,
-                    owner,
-                    f"{type(error).__name__}: {error}",
-                    settings.webhook_retries,
-                ),
-            )
-            commit()
-            continue
+            ready.append(prepare_delivery(delivery_id))
+        except Exception as error:  # recorded with its error, retried
+            why = f"{type(error).__name__}: {error}"
+            _failed(report, "webhooks", WebhookDelivery, delivery_id, owner, why, settings.webhook_retries)
+    commit()  # the failures above; nothing else was written
+    accepted = []
+    for delivery_id, answer in _post_all(ready, settings).items():
         if not record_answer(delivery_id, owner, answer, settings):
             report.leases_lost += 1
         elif answer.ok:
-            if delivery.record_sent(WebhookDelivery, delivery_id, owner):
-                report.webhooks_sent += 1
-            else:
-                report.leases_lost += 1
+            accepted.append(delivery_id)
         else:
-            _count_failure(
-                report,
-                "webhooks",
-                delivery.record_failure(
-                    WebhookDelivery, delivery_id, owner, answer.describe(), settings.webhook_retries
-                ),
-            )
-        commit()
+            why = answer.describe()
+            _failed(report, "webhooks", WebhookDelivery, delivery_id, owner, why, settings.webhook_retries)
+    _sent(report, "webhooks", WebhookDelivery, accepted, owner)
+    commit()
 
 
 @use_case

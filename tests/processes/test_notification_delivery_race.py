@@ -40,6 +40,13 @@ STARTUP = 120.0
 DELIVERY = 300.0
 
 
+class Receiving(ThreadingHTTPServer):
+    """A receiver that queues the connections of several senders at once (the default backlog, 5, drops
+    the rest, and their senders wait a second to try again)."""
+
+    request_queue_size = 128
+
+
 def _free_port() -> int:
     """A port nobody listens on now (aiosmtpd's controller checks its server by connecting to its port,
     so it cannot be given port 0)."""
@@ -81,7 +88,7 @@ class Receiver:
             def log_message(self, *args: object) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = Receiving(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

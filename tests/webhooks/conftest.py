@@ -27,6 +27,13 @@ from daas.outbox.event_types import EVENT_TYPES
 from daas.settings import current_settings
 
 
+class Receiving(ThreadingHTTPServer):
+    """A receiver that queues the connections of several senders at once (the default backlog, 5, drops
+    the rest, and their senders wait a second to try again)."""
+
+    request_queue_size = 128
+
+
 @dataclass(frozen=True)
 class Received:
     method: str
@@ -98,7 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serving(context: ssl.SSLContext | None = None) -> Iterator[Receiver]:
     """A receiver on 127.0.0.1 and a free port, over TLS with `context`; stopped afterwards."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = Receiving(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     receiver = Receiver(scheme="https" if context else "http", port=server.server_address[1])
     server.receiver = receiver  # type: ignore[attr-defined]
