@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import threading
 import time
 from collections import Counter
@@ -15,7 +14,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from email import message_from_bytes
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -30,7 +29,9 @@ from daas.notifications.models import EmailMessage, WebhookDelivery, WebhookEndp
 from daas.outbox.services import record_event
 from daas.scheduler.registry import schedule_setting
 from tests import factories
+from tests.notifications.conftest import free_port
 from tests.processes import Commands, wait_until
+from tests.webhooks.conftest import Receiving
 
 pytestmark = pytest.mark.postgres
 
@@ -38,21 +39,6 @@ EVENTS = 1000
 SECRET = "whsec_race_test_secret"
 STARTUP = 120.0
 DELIVERY = 300.0
-
-
-class Receiving(ThreadingHTTPServer):
-    """A receiver that queues the connections of several senders at once (the default backlog, 5, drops
-    the rest, and their senders wait a second to try again)."""
-
-    request_queue_size = 128
-
-
-def _free_port() -> int:
-    """A port nobody listens on now (aiosmtpd's controller checks its server by connecting to its port,
-    so it cannot be given port 0)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Receiver:
@@ -125,7 +111,7 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def mailbox() -> Iterator[tuple[Mailbox, int]]:
     handler = Mailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
     yield handler, controller.port
     controller.stop()
