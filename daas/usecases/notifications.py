@@ -7,6 +7,7 @@ held is sent again.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +27,9 @@ from daas.notifications.webhook_sending import (
     prepare_delivery,
     record_answer,
 )
-from daas.usecases.transaction import commit, roll_back, use_case
+from daas.usecases.transaction import commit, roll_back, savepoint, use_case
 
+log = logging.getLogger("daas.notifications")
 # Webhook POSTs in flight at once in one sender.
 WEBHOOK_SENDERS = 8
 
@@ -43,6 +45,7 @@ class DeliveryReport:
     webhooks_retrying: int = 0
     webhooks_failed: int = 0
     leases_lost: int = 0
+    unrecorded: int = 0  # sent, but its outcome could not be written: sent again once its lease is over
     rounds: int = field(default=0)
 
     def as_counts(self) -> dict[str, int]:
@@ -96,7 +99,8 @@ def _send_emails(ids: list[int], owner: str, settings: NotificationSettings, rep
     unreadable: dict[int, str] = {}
     for message_id in ids:
         try:
-            ready.append(prepare_email(message_id))
+            with savepoint():
+                ready.append(prepare_email(message_id))
         except Exception as error:  # a bug in one message must not stop the others: recorded, retried
             unreadable[message_id] = f"{type(error).__name__}: {error}"
     roll_back()  # only reads: no transaction stays open while the server answers
@@ -135,20 +139,27 @@ def _send_webhooks(
     ready: list[OutgoingWebhook] = []
     for delivery_id in ids:
         try:
-            ready.append(prepare_delivery(delivery_id))
+            with savepoint():
+                ready.append(prepare_delivery(delivery_id))
         except Exception as error:  # recorded with its error, retried
             why = f"{type(error).__name__}: {error}"
             _failed(report, "webhooks", WebhookDelivery, delivery_id, owner, why, settings.webhook_retries)
     commit()  # the failures above; nothing else was written
     accepted = []
     for delivery_id, answer in _post_all(ready, settings).items():
-        if not record_answer(delivery_id, owner, answer, settings):
-            report.leases_lost += 1
-        elif answer.ok:
-            accepted.append(delivery_id)
-        else:
-            why = answer.describe()
-            _failed(report, "webhooks", WebhookDelivery, delivery_id, owner, why, settings.webhook_retries)
+        try:
+            with savepoint():
+                if not record_answer(delivery_id, owner, answer, settings):
+                    report.leases_lost += 1
+                elif answer.ok:
+                    accepted.append(delivery_id)
+                else:
+                    why = answer.describe()
+                    retries = settings.webhook_retries
+                    _failed(report, "webhooks", WebhookDelivery, delivery_id, owner, why, retries)
+        except Exception:  # its lease runs out and it is sent again; the batch's other outcomes stand
+            log.exception("could not record the answer to webhook delivery %s", delivery_id)
+            report.unrecorded += 1
     _sent(report, "webhooks", WebhookDelivery, accepted, owner)
     commit()
 

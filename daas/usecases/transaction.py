@@ -9,7 +9,8 @@ called) calls `commit()` at those points, and only use cases do.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 from daas.extensions import db
@@ -35,6 +36,13 @@ def use_case(function: Callable[P, R]) -> Callable[P, R]:
         return result
 
     return run
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """A part of a use case that may fail alone: its writes are undone when it raises, the rest stand."""
+    with db.session.begin_nested():
+        yield
 
 
 def commit() -> None:
