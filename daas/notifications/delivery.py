@@ -63,20 +63,7 @@ def _held(model: Sendable, row_id: int, owner: str):
 
 def record_sent(model: Sendable, row_id: int, owner: str) -> bool:
     """The row was sent; False when `owner` no longer held it (another sender took it after the lease)."""
-    done = db.session.execute(
-        update(model)
-        .where(*_held(model, row_id, owner))
-        .values(
-            status=SENT,
-            sent_at=clock.now(),
-            attempts=model.attempts + 1,
-            lease_owner=None,
-            lease_until=None,
-            last_error=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    return done.rowcount == 1
+    return record_all_sent(model, [row_id], owner) == 1
 
 
 def record_all_sent(model: Sendable, row_ids: list[int], owner: str) -> int:

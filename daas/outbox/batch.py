@@ -20,7 +20,7 @@ from daas.core import clock
 from daas.extensions import db
 from daas.outbox.event_types import EVENT_TYPES
 from daas.outbox.models import OutboxEvent
-from daas.outbox.services import _json_safe, new_event_id, record_event
+from daas.outbox.services import json_safe, new_event_id, record_event
 
 # Keys per IN list: well within what PostgreSQL and SQLite bind in one statement.
 KEYS_PER_QUERY = 5000
@@ -70,7 +70,7 @@ def record_events(type_: str, events: Sequence[NewEvent]) -> int:
             "type": type_,
             "key": event.key,
             "customer_id": event.customer_id,
-            "data": _json_safe(dict(event.data)),
+            "data": json_safe(dict(event.data)),
             "documents": list(event.documents),
             "created_at": now,
         }

@@ -28,7 +28,7 @@ def new_event_id() -> str:
     return f"evt_{secrets.token_hex(12)}"
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
     """Decimals as exact strings, dates and moments in ISO 8601: what a webhook body can carry."""
     if isinstance(value, Decimal):
         return str(value)
@@ -37,9 +37,9 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Mapping):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     return value
 
 
@@ -66,7 +66,7 @@ def record_event(
         type=type_,
         key=key[:200],
         customer_id=customer_id,
-        data=_json_safe(dict(data)),
+        data=json_safe(dict(data)),
         documents=list(documents),
         created_at=clock.now(),
     )
