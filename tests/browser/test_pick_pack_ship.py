@@ -80,7 +80,8 @@ def test_logistics_allocates_packs_ships_and_delivers_an_order(page, site, appro
     assert approved_order["status"] == "approved"
     sign_in_page(page, site, WAREHOUSE, PASSWORD)
     page.wait_for_url("**/logistics")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders", exact=True).click()
+    with page.expect_navigation():  # the orders page, loaded before it is read
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Orders", exact=True).click()
     assert page.get_by_role("link", name="1 to allocate").is_visible()
     page.get_by_role("button", name=f"Allocate order #{order_id}").click()
     assert f"Order #{order_id} is allocated" in _flash(page)
