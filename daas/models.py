@@ -8,7 +8,13 @@ from daas.contracts.models import Contract, ContractPlan, ContractRenewal, Deplo
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device, HarvestedPart, WipeCertificate
 from daas.idempotency.models import IdempotencyKey
-from daas.impact.models import ImpactDeviceState, ImpactLedgerRow, ImpactParameterSet, ImpactPeriodClose
+from daas.impact.models import (
+    GridFactorSet,
+    ImpactDeviceState,
+    ImpactLedgerRow,
+    ImpactParameterSet,
+    ImpactPeriodClose,
+)
 from daas.logistics.models import (
     BuyOutQuote,
     DeviceUpgrade,
@@ -41,6 +47,7 @@ from daas.people.models import Person
 from daas.pricing.models import Metric, Plan, PlanCharge, PlanTier
 from daas.scheduler.models import JobRun
 from daas.usage.models import UsageEvent, UsageRevision
+from daas.workshop.models import SavedScenario
 
 __all__ = [
     "ApiToken",
@@ -64,6 +71,7 @@ __all__ = [
     "EmailMessage",
     "EndOfTermChoice",
     "EndOfTermExtension",
+    "GridFactorSet",
     "HarvestedPart",
     "IdempotencyKey",
     "ImpactDeviceState",
@@ -92,6 +100,7 @@ __all__ = [
     "Refund",
     "ReturnOrder",
     "ReturnOrderDevice",
+    "SavedScenario",
     "Shipment",
     "ShipmentDevice",
     "ShipmentPackaging",

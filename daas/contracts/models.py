@@ -46,6 +46,10 @@ class Contract(db.Model):
         CheckConstraint("CAST(minimum_monthly_amount AS NUMERIC) >= 0", name="minimum_not_negative"),
         CheckConstraint("renewal_months BETWEEN 1 AND 120", name="renewal_months_range"),
         CheckConstraint("renewal_notice_days BETWEEN 0 AND 365", name="renewal_notice_days_range"),
+        CheckConstraint(
+            "refresh_cycle_months IS NULL OR refresh_cycle_months BETWEEN 1 AND 120",
+            name="refresh_cycle_months_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +71,8 @@ class Contract(db.Model):
     renewal_months: Mapped[int] = mapped_column(Integer, default=12, server_default="12")
     renewal_notice_days: Mapped[int] = mapped_column(Integer, default=90, server_default="90")
     renewal_stopped_on: Mapped[date | None] = mapped_column(Date)
+    # The contract's own refresh cycle, replacing its plan's (a what-if scenario applied); null: the plan's.
+    refresh_cycle_months: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
     customer: Mapped[Customer] = relationship()

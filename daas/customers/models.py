@@ -17,6 +17,12 @@ class Customer(db.Model):
     __table_args__ = (
         CheckConstraint("payment_terms_days BETWEEN 0 AND 365", name="payment_terms_range"),
         CheckConstraint("length(country) = 2", name="country_alpha2"),
+        CheckConstraint("fiscal_year_start_month BETWEEN 1 AND 12", name="fiscal_year_start_month_range"),
+        CheckConstraint(
+            "consolidation_approach IN ('operational_control', 'financial_control', 'equity_share')",
+            name="consolidation_approach_known",
+        ),
+        CheckConstraint("embodied_scope3_category IN (1, 8)", name="embodied_scope3_category_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,4 +47,13 @@ class Customer(db.Model):
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
     # en | nl | de | fr; None means the default of its country (daas.core.languages).
     document_language: Mapped[str | None] = mapped_column(String(2))
+    # Reporting choices of its sustainability report (workshop): the month its fiscal year starts (1: the
+    # calendar year), its GHG Protocol consolidation approach (operational control puts use-phase
+    # electricity in Scope 2, else Scope 3 category 8) and where embodied emissions go (Scope 3 category 1,
+    # a purchased service, or 8, leased assets).
+    fiscal_year_start_month: Mapped[int] = mapped_column(default=1, server_default="1")
+    consolidation_approach: Mapped[str] = mapped_column(
+        String(24), default="operational_control", server_default="operational_control"
+    )
+    embodied_scope3_category: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())

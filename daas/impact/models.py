@@ -101,3 +101,19 @@ class ImpactDeviceState(db.Model):
     period: Mapped[str] = mapped_column(String(7))
     fingerprint: Mapped[str] = mapped_column(String(64))
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GridFactorSet(db.Model):
+    """A version of the location-based electricity grid factors (kg CO2e per kWh) per country and year,
+    each with its published source; the yearly sustainability report uses the latest version and names
+    it. A new version replaces the table for every report from then on; earlier versions stay readable."""
+
+    __tablename__ = "grid_factor_sets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(unique=True)
+    # {country: {year: {"kg_per_kwh": "0.363", "source": "...", "source_version": "..."}}}
+    factors: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(String(500))
+    created_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, server_default=func.now())
