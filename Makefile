@@ -15,7 +15,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?= -n $(PYTEST_WORKERS)
 SCHEDULER ?= 1
 
-.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents bench-orders bench-notifications clean
+.PHONY: install run test lint bench bench-billing bench-impact bench-scheduler bench-pages bench-planner bench-sign-in bench-documents bench-orders bench-notifications bench-workshop clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,10 @@ bench-pages: $(STAMP)
 # The daily refresh planner on the demo data, in-process on SQLite; seconds.
 bench-planner: $(STAMP)
 	$(BIN)/python bench/planner.py
+
+# Needs PostgreSQL: creates (and drops) the database daas_bench_workshop; a few minutes (the ledger's close).
+bench-workshop: $(STAMP)
+	$(BIN)/python bench/workshop.py --devices 10000
 
 # Sign-in times by outcome (right, wrong password, unknown e-mail), in-process on SQLite; seconds.
 bench-sign-in: $(STAMP)
