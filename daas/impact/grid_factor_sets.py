@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from daas.core.countries import is_country
-from daas.core.errors import Conflict, Invalid
+from daas.core.errors import Conflict, Invalid, NotFound
 from daas.extensions import db
 from daas.impact.grid_factor_csv import factors_from_csv
 from daas.impact.grid_factors import GridFactorTable
@@ -37,8 +37,11 @@ def list_grid_factor_sets() -> list[GridFactorSet]:
     return list(db.session.scalars(select(GridFactorSet).order_by(GridFactorSet.version)))
 
 
-def grid_factor_set(version: int) -> GridFactorSet | None:
-    return db.session.scalar(select(GridFactorSet).where(GridFactorSet.version == version))
+def grid_factor_set(version: int) -> GridFactorSet:
+    found = db.session.scalar(select(GridFactorSet).where(GridFactorSet.version == version))
+    if found is None:
+        raise NotFound(f"No grid factor set version {version}.")
+    return found
 
 
 def latest_grid_factors() -> GridFactorTable:
