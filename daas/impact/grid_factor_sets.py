@@ -44,6 +44,11 @@ def grid_factor_set(version: int) -> GridFactorSet:
     return found
 
 
+def years_of(grid_set: GridFactorSet) -> list[int]:
+    """The years any country of the set has a factor for."""
+    return sorted({int(year) for years in grid_set.factors.values() for year in years})
+
+
 def latest_grid_factors() -> GridFactorTable:
     latest = db.session.scalar(select(GridFactorSet).order_by(GridFactorSet.version.desc()).limit(1))
     if latest is None:
