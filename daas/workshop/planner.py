@@ -70,6 +70,8 @@ def project(
     """One scenario's figures per year of the horizon, and its refresh events in date order (ties by
     device id)."""
     check_scenario(scenario)
+    if settings.upgrade_kit not in settings.parameters.upgrade_kit_kg:
+        raise ValueError(f"No footprint is known for the upgrade kit {settings.upgrade_kit!r}.")
     if horizon_years < 1:
         raise ValueError(f"horizon_years must be at least 1, not {horizon_years}.")
     currency = fleet_currency(fleet)
@@ -238,7 +240,7 @@ class _Projection:
 
     def upgrade(self, slot: _Slot, on: date, tally: _Tally) -> tuple[RefreshEvent, date]:
         policy, parameters = self.settings.policy, self.settings.parameters
-        kit_kg = parameters.upgrade_kit_kg.get(self.settings.upgrade_kit, Decimal(0))
+        kit_kg = parameters.upgrade_kit_kg[self.settings.upgrade_kit]
         device = slot.device
         device.extension_months += policy.extension_months
         device.battery_health = FULL_BATTERY

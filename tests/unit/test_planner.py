@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 
 from daas.impact.parameters import DEFAULTS
-from daas.logistics.rules import UpgradePolicy, propose_refresh, refresh_due_date
+from daas.logistics.rules import UpgradePolicy
 from daas.workshop.plan_types import Figures, FleetDevice, PlannerSettings, Scenario, ScenarioKind
 from daas.workshop.planner import compare_scenarios, project
+from tests.planner_helpers import refresh_planner_proposal
 
 AS_OF = date(2026, 1, 1)
 SETTINGS = PlannerSettings(
@@ -288,20 +289,9 @@ def test_as_is_first_refresh_of_each_device_is_what_the_refresh_planner_proposes
     first = {}
     for event in events:
         first.setdefault(event.device_id, (event.on, event.action))
-    proposed = {}
-    for device in FLEET:
-        due = max(
-            refresh_due_date(device.deployed_on, device.refresh_cycle_months, device.extension_months), AS_OF
-        )
-        action, _reason = propose_refresh(
-            battery_health=device.battery_health,
-            manufactured_on=device.manufactured_on,
-            due_date=due,
-            expected_lifetime_months=device.expected_lifetime_months,
-            last_grade=device.grade,
-            policy=SETTINGS.policy,
-        )
-        proposed[device.device_id] = (due, action)
+    proposed = {
+        device.device_id: refresh_planner_proposal(device, AS_OF, SETTINGS.policy) for device in FLEET
+    }
     assert first == proposed
     assert first[6] == (date(2026, 1, 1), "upgrade")  # due 2025-11-01 (36 + 12 months), already past
     assert first[4] == (date(2027, 3, 1), "replace")  # graded C
@@ -318,3 +308,9 @@ def test_as_is_first_refresh_of_each_device_is_what_the_refresh_planner_proposes
 def test_a_scenario_out_of_bounds_is_refused(scenario, message):
     with pytest.raises(ValueError, match=message):
         project(FLEET, AS_OF, 4, scenario, SETTINGS)
+
+
+def test_an_upgrade_kit_without_a_footprint_is_refused():
+    settings = PlannerSettings(policy=UpgradePolicy(), parameters=DEFAULTS, upgrade_kit="keyboard")
+    with pytest.raises(ValueError, match="keyboard"):
+        project(FLEET, AS_OF, 4, Scenario(ScenarioKind.AS_IS), settings)
