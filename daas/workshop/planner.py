@@ -77,6 +77,8 @@ def project(
     if horizon_years < 1:
         raise ValueError(f"horizon_years must be at least 1, not {horizon_years}.")
     currency = fleet_currency(fleet)
+    if len({device.device_id for device in fleet}) < len(fleet):
+        raise ValueError("A device is listed twice in the fleet: each device is one slot.")
     bounds = [add_months(as_of, 12 * k) for k in range(horizon_years + 1)]
     tallies = [_Tally() for _ in range(horizon_years)]
     projection = _Projection(scenario, settings, bounds, tallies, currency)

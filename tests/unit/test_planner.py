@@ -314,3 +314,8 @@ def test_an_upgrade_kit_without_a_footprint_is_refused():
     settings = PlannerSettings(policy=UpgradePolicy(), parameters=DEFAULTS, upgrade_kit="keyboard")
     with pytest.raises(ValueError, match="keyboard"):
         project(FLEET, AS_OF, 4, Scenario(ScenarioKind.AS_IS), settings)
+
+
+def test_a_device_listed_twice_is_refused():
+    with pytest.raises(ValueError, match="listed twice"):
+        project([*FLEET, FLEET[0]], AS_OF, 4, Scenario(ScenarioKind.AS_IS), SETTINGS)
