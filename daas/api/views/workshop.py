@@ -11,14 +11,12 @@ from daas.api.access import access, current_principal
 from daas.api.base import Blueprint
 from daas.auth.roles import CUSTOMER, FINANCE
 from daas.customers.services import get_customer
-from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, XLSX_MIMETYPE, download, file_response
 from daas.schemas.sustainability_report import PortfolioRowSchema, SustainabilityReportSchema, YearQuerySchema
 from daas.workshop.portfolio import portfolio_report
 from daas.workshop.report import build_report, report_json
 from daas.workshop.report_figures import SustainabilityReport
 from daas.workshop.report_files import portfolio_csv, report_csv, report_pdf, report_xlsx
-
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 blp = Blueprint(
     "workshop", __name__, url_prefix="/api/v1", description="Yearly sustainability reports per customer"
