@@ -375,3 +375,32 @@ def test_a_cycle_beyond_ten_years_is_refused(fleet):
         use_cases.apply_scenario(fleet["customer"].id, saved.id, ACTOR)
     assert "months" in refused.value.errors
     assert db.session.get(Contract, fleet["monitors"].id).refresh_cycle_months == 30
+
+
+# -- the upgrade fees setting ------------------------------------------------------------------------------
+
+
+def test_upgrade_fees_are_read_per_currency_and_a_bad_value_names_its_key():
+    from config import SettingsError, load_settings
+    from daas.settings import Settings
+    from tests.helpers import PRODUCTION_ISSUER
+
+    base = {"SECRET_KEY": "s3cret", "DATABASE_URL": "postgresql+psycopg://db/daas", **PRODUCTION_ISSUER}
+    settings = Settings.from_config(load_settings("production", base))
+    assert settings.workshop_upgrade_fees == {
+        "EUR": Decimal("79.00"),
+        "GBP": Decimal("69.00"),
+        "USD": Decimal("89.00"),
+    }
+    changed = {**base, "DAAS_WORKSHOP_UPGRADE_FEES": "chf=95.50, JPY=9000"}
+    fees = Settings.from_config(load_settings("production", changed)).workshop_upgrade_fees
+    assert fees == {"CHF": Decimal("95.50"), "JPY": Decimal("9000")}
+    assert (
+        Settings.from_config(
+            load_settings("production", {**base, "DAAS_WORKSHOP_UPGRADE_FEES": ""})
+        ).workshop_upgrade_fees
+        == {}
+    )
+    for value in ("EUR=seventy", "XXX=1.00", "EUR=-1", "JPY=9000.5", "EUR"):
+        with pytest.raises(SettingsError, match="DAAS_WORKSHOP_UPGRADE_FEES"):
+            Settings.from_config(load_settings("production", {**base, "DAAS_WORKSHOP_UPGRADE_FEES": value}))
