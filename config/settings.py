@@ -83,6 +83,9 @@ class BaseConfig:
     )
     DAAS_UPGRADE_MIN_BATTERY = 80
     DAAS_UPGRADE_EXTENSION_MONTHS = 12
+    # What the what-if planner (docs/scenarios-api.md) counts for one upgrade, per currency: CUR=amount,
+    # comma-separated; a fleet in a currency left out counts its upgrades free.
+    DAAS_WORKSHOP_UPGRADE_FEES = "EUR=79.00, GBP=69.00, USD=89.00"
     # Days after the first failed card payment on which it is tried again; after the last, uncollectible.
     DAAS_DUNNING_RETRY_DAYS = "3,7,14"
     # How long a worker may hold a payment attempt while it talks to Stripe.

@@ -74,6 +74,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.payments import blp as payments_blp
     from daas.api.views.people import blp as people_blp
     from daas.api.views.pricing import metrics_blp, plans_blp
+    from daas.api.views.scenarios import blp as scenarios_blp
     from daas.api.views.scheduler import blp as scheduler_blp
     from daas.api.views.shipments import blp as shipments_blp
     from daas.api.views.usage import blp as usage_blp
@@ -98,6 +99,7 @@ def _register_api(app: Flask) -> None:
         accounting_blp,
         logistics_blp,
         scheduler_blp,
+        scenarios_blp,
         people_blp,
         orders_blp,
         shipments_blp,

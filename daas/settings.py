@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
@@ -25,7 +26,7 @@ from daas.billing.issuer import Issuer
 from daas.billing.issuing import DocumentSettings
 from daas.billing.run import RunSettings
 from daas.contracts import end_of_term_rules as end_of_term
-from daas.core import countries, identifiers
+from daas.core import countries, identifiers, money
 from daas.logistics.rules import UpgradePolicy
 from daas.notifications import policy as notify
 from daas.notifications.retry_rules import RetrySchedule
@@ -75,6 +76,7 @@ class Settings:
     accounts: ChartOfAccounts
     end_of_term: end_of_term.EndOfTermPolicy
     notifications: notify.NotificationSettings
+    workshop_upgrade_fees: dict[str, Decimal]
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
@@ -153,6 +155,7 @@ class Settings:
                 damage_fees=read.parsed("DAAS_DAMAGE_FEES", _text_of(end_of_term.parse_damage_fees)),
             ),
             notifications=_notification_settings(read),
+            workshop_upgrade_fees=read.parsed("DAAS_WORKSHOP_UPGRADE_FEES", _text_of(parse_upgrade_fees)),
         )
 
 
@@ -254,6 +257,24 @@ def _text_of(parse: Callable[[str], T]) -> Callable[[Any], T]:
         return parse(str(value))
 
     return read
+
+
+def parse_upgrade_fees(text: str) -> dict[str, Decimal]:
+    """`EUR=79.00, GBP=69.00`: what the what-if planner counts for an upgrade, per currency (a currency
+    without a fee counts none); empty for none at all."""
+    fees: dict[str, Decimal] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        currency, _, amount = (piece.strip() for piece in part.partition("="))
+        if not money.is_known_currency(currency.upper()):
+            raise ValueError(f"{part!r}: write CURRENCY=amount with an ISO 4217 currency")
+        try:
+            fee = Decimal(amount)
+        except InvalidOperation as exc:
+            raise ValueError(f"{part!r}: {amount!r} is not an amount") from exc
+        if not fee.is_finite() or fee < 0 or money.decimal_places(fee) > money.exponent(currency.upper()):
+            raise ValueError(f"{part!r}: an amount of 0 or more in the currency's minor units")
+        fees[currency.upper()] = fee
+    return fees
 
 
 def _countries(value: Any) -> frozenset[str]:

@@ -1,10 +1,12 @@
-"""`flask daas impact report` and `flask daas impact close`: the portfolio report, and closing months."""
+"""`flask daas impact report`, `close` and `grid-factors import`: the portfolio report, closing months, and
+a new version of the grid factors from a CSV file."""
 
 from __future__ import annotations
 
 import json
 import sys
 from datetime import date, datetime
+from typing import TextIO
 
 import click
 
@@ -12,13 +14,15 @@ from daas.core import clock
 from daas.core.errors import DomainError
 from daas.core.periods import Period
 from daas.impact.export import report_csv
+from daas.impact.grid_factor_csv import factors_from_csv
 from daas.impact.ledger import periods_to_close
 from daas.impact.statements import portfolio_report
 from daas.schemas.impact import ReportSchema
-from daas.usecases.impact import close_impact_months
+from daas.usecases.impact import close_impact_months, create_grid_factor_set
 
 impact_group = click.Group("impact", help="Avoided IT waste: the portfolio report and the ledger.")
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+ACTOR = "cli"
 
 
 def _day(value: datetime | None) -> date | None:
@@ -62,3 +66,25 @@ def close_command(period: str | None) -> None:
     for report in reports:
         state = "already closed" if report.already_closed else f"{report.rows} rows, {report.devices} devices"
         click.echo(f"{report.period}: {state}")
+
+
+@impact_group.group("grid-factors")
+def grid_factors_group() -> None:
+    """The location-based grid factors (kg CO2e per kWh by country and year) reports use."""
+
+
+@grid_factors_group.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--note", help="Why this version (shown beside it).")
+def import_grid_factors_command(file: TextIO, note: str | None) -> None:
+    """Store FILE as a new version of the grid factors, replacing the whole table. FILE is a CSV with the
+    columns country, year, kg_per_kwh, source, source_version and url (the url is not stored)."""
+    try:
+        grid_set = create_grid_factor_set(factors_from_csv(file.read()), note, ACTOR)
+    except DomainError as error:
+        details = "; ".join(f"{field}: {', '.join(messages)}" for field, messages in error.errors.items())
+        raise click.ClickException(f"{error.message} ({details})" if details else error.message) from error
+    years = sorted({int(year) for years in grid_set.factors.values() for year in years})
+    click.echo(
+        f"Grid factors version {grid_set.version}: {len(grid_set.factors)} countries, {years[0]}-{years[-1]}."
+    )

@@ -1,10 +1,10 @@
 """Refresh orders and the planner that opens them (logistics.md).
 
-A deployed device falls due at its deployment date plus the plan's refresh cycle, plus every extension an
-upgrade gave. The planner opens one refresh order per device due within the lead time, proposing an
-upgrade or a replacement with the reason (`rules.propose_refresh`); running it twice opens nothing twice
-(a partial unique index holds one open order per device). It also opens `end_of_term` return orders for
-contracts ending within the lead time.
+A deployed device falls due at its deployment date plus the refresh cycle in force (the contract's own
+`refresh_cycle_months` when it has one, else its plan's), plus every extension an upgrade gave. The planner
+opens one refresh order per device due within the lead time, proposing an upgrade or a replacement with the
+reason (`rules.propose_refresh`); running it twice opens nothing twice (a partial unique index holds one
+open order per device). It also opens `end_of_term` return orders for contracts ending within the lead time.
 """
 
 from __future__ import annotations
@@ -65,6 +65,17 @@ def extension_months() -> Any:
     )
 
 
+def cycle_in_force() -> Any:
+    """The refresh cycle a contract's devices follow, as a column expression of a query joining Contract
+    and Plan: the contract's own cycle (set by applying a workshop scenario) before its plan's."""
+    return func.coalesce(Contract.refresh_cycle_months, Plan.refresh_cycle_months)
+
+
+def contract_cycle(contract: Contract) -> int:
+    """The refresh cycle in force on one loaded contract (see `cycle_in_force`)."""
+    return contract.refresh_cycle_months or contract.plan.refresh_cycle_months
+
+
 def due_dates_of(deployments: Sequence[Deployment], refresh_cycle_months: int) -> dict[int, date]:
     """Each deployment's refresh due date (deployment id -> date), in one query for their extensions."""
     extensions = extension_months()
@@ -108,7 +119,7 @@ def plan_refresh_orders(as_of: date, lead_days: int, policy: UpgradePolicy) -> P
             Deployment,
             Device,
             DeviceModel,
-            Plan.refresh_cycle_months,
+            cycle_in_force(),
             Contract.end_date,
             Contract.customer_id,
             func.coalesce(extensions.c.months, 0),

@@ -1,4 +1,5 @@
-"""Impact workflows: closing the ledger month by month, and a new version of the method's parameters.
+"""Impact workflows: closing the ledger month by month, and new versions of the method's parameters and
+of the grid factors.
 
 Closing commits each month as soon as its rows are appended, not the whole run at the end: a run stopped
 part-way (a scheduler shutting down, a command interrupted) keeps the months it closed, and the next run
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 from daas.core.periods import Period
-from daas.impact import ledger, parameter_sets
+from daas.impact import grid_factor_sets, ledger, parameter_sets
 from daas.impact.ledger import CloseReport
 from daas.usecases.transaction import commit, use_case
 
@@ -32,3 +33,4 @@ def close_impact_months(
 
 
 create_parameter_set = use_case(parameter_sets.create_parameter_set)
+create_grid_factor_set = use_case(grid_factor_sets.create_grid_factor_set)

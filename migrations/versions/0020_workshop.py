@@ -6,7 +6,7 @@
 - `contracts.refresh_cycle_months` (null, or 1-120): the contract's own refresh cycle, which the refresh
   planner reads before its plan's (an applied `extend` scenario sets it).
 - `grid_factor_sets`: versions of the location-based grid factors per country and year with their sources;
-  version 1 is inserted from the factors published with this revision (`_grid_factors_v1`).
+  version 1 is inserted from the factors published with this revision (`_GRID_FACTORS_V1`).
 - `saved_scenarios`: a customer's what-if scenarios (kind and choices), and when one was applied.
 
 On SQLite the new columns are added in place with their CHECKs as column constraints, as 0016 does, so
@@ -77,6 +77,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_grid_factor_sets")),
         sa.UniqueConstraint("version", name=op.f("uq_grid_factor_sets_version")),
     )
+    _insert_first_grid_factor_set()
     op.create_table(
         "saved_scenarios",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,6 +100,59 @@ def upgrade():
     )
     with op.batch_alter_table("saved_scenarios", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_saved_scenarios_customer_id"), ["customer_id"], unique=False)
+
+
+# Version 1 of the grid factors as published with this revision (a snapshot: later edits of
+# daas/impact/data/grid_factors.csv do not change it). kg CO2e per kWh of electricity generated, from
+# grams per kWh / 1000; see daas/impact/data/grid_factors.md.
+_SOURCE = ("Ember Yearly Electricity Data and Energy Institute Statistical Review via Our World in Data "
+           "(CO2e per kWh generated)")
+_SOURCE_VERSION = "OWID carbon-intensity-electricity, copy in pluginsGLPI/carbon 4e695c1"
+_KG_PER_KWH_V1 = {
+    "AT": {2021: "0.13529", 2022: "0.14084", 2023: "0.11172", 2024: "0.10348"},
+    "BE": {2021: "0.13179", 2022: "0.1394", 2023: "0.13467", 2024: "0.12696"},
+    "BG": {2021: "0.41529", 2022: "0.47633", 2023: "0.33832", 2024: "0.27885"},
+    "CH": {2021: "0.03852", 2022: "0.03727", 2023: "0.03482", 2024: "0.03458"},
+    "CY": {2021: "0.56445", 2022: "0.55513", 2023: "0.53283", 2024: "0.51123"},
+    "CZ": {2021: "0.47179", 2022: "0.48836", 2023: "0.44261", 2024: "0.41423"},
+    "DE": {2021: "0.39464", 2022: "0.41974", 2023: "0.36292", 2024: "0.33638"},
+    "DK": {2021: "0.22297", 2022: "0.20364", 2023: "0.15196", 2024: "0.13177"},
+    "EE": {2021: "0.45063", 2022: "0.4877", 2023: "0.39547", 2024: "0.34345"},
+    "ES": {2021: "0.19354", 2022: "0.21713", 2023: "0.16968", 2024: "0.14622"},
+    "FI": {2021: "0.13563", 2022: "0.12997", 2023: "0.08121", 2024: "0.06663"},
+    "FR": {2021: "0.0598", 2022: "0.07854", 2023: "0.05326", 2024: "0.04048"},
+    "GB": {2021: "0.2671", 2022: "0.25498", 2023: "0.23563", 2024: "0.2165"},
+    "GR": {2021: "0.38311", 2022: "0.37681", 2023: "0.3364", 2024: "0.32165"},
+    "HR": {2021: "0.21046", 2022: "0.24468", 2023: "0.19495", 2024: "0.1707"},
+    "HU": {2021: "0.2385", 2022: "0.2289", 2023: "0.19612", 2024: "0.18447"},
+    "IE": {2021: "0.35192", 2022: "0.33087", 2023: "0.28241", 2024: "0.27091"},
+    "IT": {2021: "0.3391", 2022: "0.37784", 2023: "0.32323", 2024: "0.2814"},
+    "LT": {2021: "0.22093", 2022: "0.18069", 2023: "0.11887", 2024: "0.11637"},
+    "LU": {2021: "0.1626", 2022: "0.1405", 2023: "0.12057", 2024: "0.13245"},
+    "LV": {2021: "0.17607", 2022: "0.13519", 2023: "0.11912", 2024: "0.13428"},
+    "MT": {2021: "0.50451", 2022: "0.5", 2023: "0.49362", 2024: "0.48858"},
+    "NL": {2021: "0.35197", 2022: "0.32561", 2023: "0.26817", 2024: "0.25072"},
+    "NO": {2021: "0.02692", 2022: "0.02964", 2023: "0.03046", 2024: "0.02966"},
+    "PL": {2021: "0.75636", 2022: "0.73248", 2023: "0.65068", 2024: "0.60818"},
+    "PT": {2021: "0.21048", 2022: "0.22534", 2023: "0.15843", 2024: "0.11064"},
+    "RO": {2021: "0.28996", 2022: "0.29777", 2023: "0.2432", 2024: "0.25133"},
+    "SE": {2021: "0.04174", 2022: "0.04103", 2023: "0.03842", 2024: "0.03491"},
+    "SI": {2021: "0.2694", 2022: "0.25749", 2023: "0.22508", 2024: "0.2304"},
+    "SK": {2021: "0.16734", 2022: "0.14205", 2023: "0.11514", 2024: "0.09655"},
+    "US": {2021: "0.42378", 2022: "0.41039", 2023: "0.39289", 2024: "0.38378"},
+}
+_GRID_FACTORS_V1 = {
+    country: {str(year): {"kg_per_kwh": kg, "source": _SOURCE, "source_version": _SOURCE_VERSION}
+              for year, kg in years.items()}
+    for country, years in _KG_PER_KWH_V1.items()
+}
+
+
+def _insert_first_grid_factor_set():
+    table = sa.table("grid_factor_sets", sa.column("version", sa.Integer), sa.column("factors", sa.JSON),
+                     sa.column("note", sa.String), sa.column("created_by", sa.String))
+    op.bulk_insert(table, [{"version": 1, "factors": _GRID_FACTORS_V1, "created_by": "migration 0020",
+                            "note": "EU-27, GB, NO, CH and US, 2021-2024 (Ember via Our World in Data)"}])
 
 
 def downgrade():

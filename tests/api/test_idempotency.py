@@ -385,6 +385,8 @@ IDEMPOTENT = {
     ("post", "/api/v1/contracts/{contract_id}/end-of-term"),
     # A webhook endpoint created twice would deliver every event twice.
     ("post", "/api/v1/webhook-endpoints"),
+    # A grid factor set posted twice would be two versions, and reports would name the second.
+    ("post", "/api/v1/impact/grid-factor-sets"),
 }
 
 

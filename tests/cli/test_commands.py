@@ -152,3 +152,26 @@ def test_impact_close_and_report_from_the_command_line(app, database, today):
     assert rows[-2]["row"] == "total" and rows[-2]["avoided_co2e_kg"] == "81.575"
     bad = _run(app, "impact", "report", "--from", "2024-01-01", "--to", "2023-01-01")
     assert bad.exit_code == 2 and "--to" in bad.output
+
+
+def test_grid_factors_import_creates_a_version_from_a_csv(app, database, tmp_path):
+    from daas.impact.grid_factor_sets import latest_grid_factors
+
+    good = tmp_path / "factors.csv"
+    good.write_text(
+        "country,year,kg_per_kwh,source,source_version,url\n"
+        "DE,2024,0.33638,Ember,2025,https://ember.example\nFR,2024,0.04048,Ember,2025,\n",
+        encoding="utf-8",
+    )
+    result = _run(app, "impact", "grid-factors", "import", str(good), "--note", "Ember 2025")
+    assert result.exit_code == 0, result.output
+    assert "Grid factors version 2: 2 countries, 2024-2024." in result.output
+    table = latest_grid_factors()
+    assert (table.version, str(table.factor_for("FR", 2024).kg_per_kwh)) == (2, "0.04048")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("country,year,kg_per_kwh,source,source_version\nDE,2024,9,Ember,2025\n", encoding="utf-8")
+    refused = _run(app, "impact", "grid-factors", "import", str(bad))
+    assert refused.exit_code == 1
+    assert "factors.DE.2024.kg_per_kwh" in refused.output
+    assert latest_grid_factors().version == 2

@@ -1,4 +1,5 @@
-"""REST: a subscription's impact statement (JSON, CSV, PDF), the portfolio report, and parameter sets."""
+"""REST: a subscription's impact statement (JSON, CSV, PDF), the portfolio report, parameter sets and grid
+factor sets."""
 
 from __future__ import annotations
 
@@ -8,13 +9,19 @@ from flask.views import MethodView
 
 from daas.api.access import EVERYONE, access, current_principal
 from daas.api.base import Blueprint
+from daas.api.idempotency import idempotent
 from daas.core import clock
 from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download, file_response
-from daas.impact import parameter_sets
+from daas.impact import grid_factor_sets, parameter_sets
 from daas.impact.documents import statement_document
 from daas.impact.export import ledger_csv, report_csv, statement_csv
 from daas.impact.statement_pdf import render_statement
 from daas.impact.statements import contract_ledger, contract_statement, portfolio_report
+from daas.schemas.grid_factors import (
+    GridFactorSetCreateSchema,
+    GridFactorSetSchema,
+    GridFactorSetSummarySchema,
+)
 from daas.schemas.impact import (
     ParameterSetCreateSchema,
     ParameterSetSchema,
@@ -23,7 +30,7 @@ from daas.schemas.impact import (
     WindowQuerySchema,
 )
 from daas.settings import current_settings
-from daas.usecases.impact import create_parameter_set
+from daas.usecases.impact import create_grid_factor_set, create_parameter_set
 
 blp = Blueprint("impact", __name__, url_prefix="/api/v1", description="Avoided IT waste per subscription")
 
@@ -124,3 +131,32 @@ class ParameterSets(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """A new version, applying from the 1st of a month after the last closed one (admin)."""
         return create_parameter_set(data["values"], data["sources"], data["valid_from"])
+
+
+@blp.route("/impact/grid-factor-sets")
+class GridFactorSets(MethodView):
+    @access(blp, *EVERYONE)
+    @blp.response(200, GridFactorSetSummarySchema(many=True))
+    def get(self) -> Any:
+        """Every version of the location-based grid factors (kg CO2e per kWh by country and year); the
+        highest is what reports use."""
+        return grid_factor_sets.list_grid_factor_sets()
+
+    @access(blp)
+    @idempotent(blp)
+    @blp.arguments(GridFactorSetCreateSchema)
+    @blp.response(201, GridFactorSetSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any]) -> Any:
+        """A new version replacing the whole table, each factor with its source and version (admin)."""
+        return create_grid_factor_set(data["factors"], data["note"], current_principal().actor)
+
+
+@blp.route("/impact/grid-factor-sets/<id:version>")
+class GridFactorSetByVersion(MethodView):
+    @access(blp, *EVERYONE)
+    @blp.response(200, GridFactorSetSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, version: int) -> Any:
+        """One version with its factors."""
+        return grid_factor_sets.grid_factor_set(version)

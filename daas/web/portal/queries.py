@@ -27,7 +27,7 @@ from daas.db import fetch_page
 from daas.devices.models import Device
 from daas.extensions import db
 from daas.logistics.models import RefreshOrder
-from daas.logistics.refresh import OPEN, extension_months
+from daas.logistics.refresh import OPEN, cycle_in_force, extension_months
 from daas.logistics.rules import refresh_due_date
 from daas.logistics.slots import free_slots
 from daas.payments.models import CARD
@@ -43,7 +43,7 @@ class SubscriptionFigures:
 
 def subscription_figures(contract_ids: Iterable[int]) -> dict[int, SubscriptionFigures]:
     """Per contract: devices in service and the earliest next refresh (deployment date plus the plan's
-    refresh cycle plus upgrade extensions, as `daas.logistics.refresh.due_date_of`), in one query."""
+    refresh cycle in force plus upgrade extensions, as `daas.logistics.refresh.due_date_of`), in one query."""
     ids = sorted(set(contract_ids))
     if not ids:
         return {}
@@ -52,23 +52,19 @@ def subscription_figures(contract_ids: Iterable[int]) -> dict[int, SubscriptionF
         select(
             Deployment.contract_id,
             Deployment.start_date,
-            Contract.plan_id,
+            cycle_in_force(),
             func.coalesce(extensions.c.months, 0),
         )
         .join(Contract, Contract.id == Deployment.contract_id)
+        .join(Plan, Plan.id == Contract.plan_id)
         .outerjoin(extensions, extensions.c.deployment_id == Deployment.id)
         .where(Deployment.contract_id.in_(ids), Deployment.end_date.is_(None))
     ).all()
-    cycles = dict(
-        db.session.execute(
-            select(Plan.id, Plan.refresh_cycle_months).where(Plan.id.in_({row[2] for row in rows}))
-        ).all()
-    )
     devices: dict[int, int] = defaultdict(int)
     earliest: dict[int, date] = {}
-    for contract_id, start, plan_id, months in rows:
+    for contract_id, start, cycle, months in rows:
         devices[contract_id] += 1
-        due = refresh_due_date(start, cycles[plan_id], int(months))
+        due = refresh_due_date(start, cycle, int(months))
         earliest[contract_id] = min(due, earliest.get(contract_id, due))
     return {cid: SubscriptionFigures(devices.get(cid, 0), earliest.get(cid)) for cid in ids}
 

@@ -135,8 +135,7 @@ def _subscription_page(
     ending = _end_of_term(contract, today)
     page = pager(25)
     deployments, total = list_deployments(contract.id, scope, True, page.offset, page.size)
-    cycle = contract.plan.refresh_cycle_months
-    due = refresh.due_dates_of(deployments, cycle)
+    due = refresh.due_dates_of(deployments, refresh.contract_cycle(contract))
     metrics = queries.metrics_of([contract.id])[contract.id]
     months = queries.last_months(today, 12)
     by_month = queries.usage_by_month(contract.id, metrics, months)
