@@ -23,14 +23,17 @@ from daas.contracts.models import Contract
 from daas.contracts.services import list_contracts
 from daas.core.errors import DomainError
 from daas.extensions import db
+from daas.settings import current_settings
 from daas.usecases import workshop as use_cases
 from daas.web.pages import FilterForm, carry_out, options, principal
 from daas.workshop.comparison_json import comparison_json
-from daas.workshop.models import SavedScenario
 from daas.workshop.plan_types import ScenarioKind
+from daas.workshop.scenarios import list_saved_scenarios
 
 DEFAULT_HORIZON_YEARS = 4
 WHOLE_FLEET = ""
+# Only these set something on a contract (its own refresh cycle); the others are the refresh desk's policy.
+APPLICABLE = (ScenarioKind.EXTEND, ScenarioKind.AS_IS)
 KIND_LABELS = {
     ScenarioKind.AS_IS: "As is",
     ScenarioKind.EXTEND: "Extend",
@@ -71,9 +74,9 @@ class SaveScenarioForm(FlaskForm):
 def scenario_choices(kind: str, extend_months: int | None, refurbished_percent: int | None) -> dict[str, Any]:
     """The choices of one scenario as the use cases take them (and a saved scenario keeps them)."""
     if kind == ScenarioKind.EXTEND:
-        return {"extend_months": {"*": int(extend_months or 0)}}
+        return {"months": extend_months}
     if kind == ScenarioKind.REFURBISHED_FIRST:
-        return {"refurbished_share": str(Decimal(int(refurbished_percent or 0)) / 100)}
+        return {"share": str(Decimal(refurbished_percent or 0) / 100)}
     return {}
 
 
@@ -105,28 +108,22 @@ def _contract_choices(customer_id: int) -> list[Any]:
     )
 
 
-def saved_scenarios(customer_id: int) -> list[SavedScenario]:
-    return list(
-        db.session.scalars(
-            select(SavedScenario)
-            .where(SavedScenario.customer_id == customer_id)
-            .order_by(SavedScenario.created_at.desc(), SavedScenario.id.desc())
-        )
-    )
-
-
 def _compare(form: PlanForm, customer_id: int) -> dict[str, Any] | None:
     """The comparison the form asks for (as_is alone on the first load); None, with the reason beside the
     fields or at the top, when the form or the use case refuses."""
     if not form.validate():
         return None
     contract = form.contract_id.data or WHOLE_FLEET
+    settings = current_settings()
     try:
         comparison = use_cases.compare_customer_scenarios(
             customer_id,
             form.horizon_years.data or DEFAULT_HORIZON_YEARS,
             asked_scenarios(form),
             contract_id=int(contract) if contract else None,
+            customer_scope=principal().customer_scope,
+            policy=settings.upgrade,
+            upgrade_fees=settings.workshop_upgrade_fees,
         )
     except DomainError as error:
         placed = False
@@ -155,7 +152,8 @@ def plan_page(template: str, customer_id: int, **context: Any) -> str:
         comparison=comparison,
         charts=comparison_charts(comparison) if comparison else [],
         save_forms=save_forms(comparison, form) if comparison else {},
-        saved=saved_scenarios(customer_id),
+        saved=list_saved_scenarios(customer_id),
+        applicable=APPLICABLE,
         kind_labels=KIND_LABELS,
         **context,
     )
@@ -196,6 +194,7 @@ def save(customer_id: int, kind: str, back: Callable[[], Any]) -> Any:
                 _whole(form.horizon_years.data) or DEFAULT_HORIZON_YEARS,
                 principal().actor,
                 contract_id=_whole(form.contract_id.data),
+                customer_scope=principal().customer_scope,
             ),
             lambda saved: f"Saved the scenario “{saved.name}”.",
         )
@@ -209,7 +208,9 @@ def apply(customer_id: int, scenario_id: int, back: Callable[[], Any]) -> Any:
     """Apply a saved scenario and say which contracts changed and their refresh cycle now."""
     carry_out(
         None,
-        lambda: use_cases.apply_scenario(customer_id, scenario_id, principal().actor),
+        lambda: use_cases.apply_scenario(
+            customer_id, scenario_id, principal().actor, customer_scope=principal().customer_scope
+        ),
         applied_message,
     )
     return back()
@@ -223,6 +224,8 @@ def applied_message(contract_ids: list[int]) -> str:
     )
     changed = "; ".join(
         f"contract #{contract.id} now refreshes every {contract.refresh_cycle_months} months"
+        if contract.refresh_cycle_months is not None
+        else f"contract #{contract.id} is back on its plan's refresh cycle"
         for contract in contracts
     )
     return f"Applied: {changed}. The next refreshes are due from the new cycle."

@@ -18,7 +18,7 @@ from daas.contracts.services import deploy_device
 from daas.extensions import db
 from daas.workshop.models import SavedScenario
 from tests import factories
-from tests.web.helpers import post_form, signed_in
+from tests.web.helpers import hidden_fields, post_form, signed_in
 
 PLAN_PAGE = "/portal/plan-fleet"
 COMPARE_EXTEND = {"extend": "y", "extend_months": "12", "horizon_years": "4"}
@@ -65,8 +65,15 @@ def _fleet(name: str) -> SimpleNamespace:
 def fleet(app, database, today):
     mine = _fleet("Grachten Advies B.V.")
     db.session.commit()
-    client, user = signed_in(app, "customer", mine.customer.id)
-    return SimpleNamespace(**vars(mine), client=client, user=user)
+    return mine
+
+
+@pytest.fixture
+def customer(app, fleet):
+    """The fleet's customer user, signed in (one signed-in client per test: the test's app context keeps
+    the signed-in user)."""
+    client, user = signed_in(app, "customer", fleet.customer.id)
+    return SimpleNamespace(**vars(fleet), client=client, user=user)
 
 
 @pytest.fixture
@@ -76,12 +83,14 @@ def stranger(app, database, today):
     return other
 
 
-def _save_extend(client, page: str, save_url: str):
-    return post_form(client, save_url, {"save-extend-name": "Keep them a year longer"}, form_page=page)
+def _save_extend(client, save_url: str, page: str):
+    """Save the extend scenario from the comparison on `page`, with what its form carries."""
+    carried = hidden_fields(client.get(page), save_url)
+    return client.post(save_url, data={**carried, "save-extend-name": "Keep them a year longer"})
 
 
-def test_the_planner_is_in_the_menu_and_compares_as_is_alone_at_first(fleet) -> None:
-    response = fleet.client.get(PLAN_PAGE)
+def test_the_planner_is_in_the_menu_and_compares_as_is_alone_at_first(customer) -> None:
+    response = customer.client.get(PLAN_PAGE)
     assert response.status_code == 200
     page = text_of(response)
     assert 'aria-current="page">Plan your fleet<' in page
@@ -90,19 +99,23 @@ def test_the_planner_is_in_the_menu_and_compares_as_is_alone_at_first(fleet) -> 
     assert "No scenario is saved yet." in page
 
 
-def test_comparing_extend_shows_both_scenarios_and_fewer_new_devices(fleet) -> None:
-    response = fleet.client.get(PLAN_PAGE, query_string=COMPARE_EXTEND)
+def test_comparing_extend_shows_both_scenarios_and_fewer_new_devices(customer) -> None:
+    response = customer.client.get(PLAN_PAGE, query_string=COMPARE_EXTEND)
     assert response.status_code == 200
     drawn = charts(response)
     assert len(drawn) == 6  # manufactured, leaving, recycled, embodied and attributed CO2e, cost
     for chart in drawn:
         assert [d["label"] for d in chart["datasets"]] == ["As is", "Extend by 12 months"]
         assert len(chart["labels"]) == 4  # one bar per year of the horizon
+    # Both worn laptops are replaced in the first year as is (their 24 months end in 2027), a year later
+    # on 36 months; their replacements are upgraded, not replaced, within the horizon.
     rows = table_rows(response, "new-devices-table")
-    as_is_total, extend_total = int(rows["As is"][4]), int(rows["Extend by 12 months"][4])
-    assert as_is_total >= 2  # both laptops are replaced within four years on a 24-month cycle
-    assert extend_total < as_is_total
-    assert rows["Extend by 12 months"][5] == str(extend_total - as_is_total)  # the difference from as is
+    assert rows["As is"][:5] == ["2", "0", "0", "0", "2"]
+    assert rows["Extend by 12 months"] == ["0", "2", "0", "0", "2", "0"]  # the last: the difference
+    embodied = table_rows(response, "embodied-co2e-kg-table")
+    assert embodied["Extend by 12 months"][0] == "0" and embodied["Extend by 12 months"][5].startswith("-")
+    cost = table_rows(response, "cost-table")["Extend by 12 months"]
+    assert cost[5].startswith("-")  # fewer upgrade fees and no new device's price in the last years
     for table in (
         "cost-table",
         "embodied-co2e-kg-table",
@@ -113,37 +126,41 @@ def test_comparing_extend_shows_both_scenarios_and_fewer_new_devices(fleet) -> N
     assert db.session.scalar(select(SavedScenario.id)) is None  # comparing changes nothing
 
 
-def test_a_bad_horizon_is_named_beside_its_field(fleet) -> None:
-    response = fleet.client.get(PLAN_PAGE, query_string={**COMPARE_EXTEND, "horizon_years": "40"})
+def test_a_bad_horizon_is_named_beside_its_field(customer) -> None:
+    response = customer.client.get(PLAN_PAGE, query_string={**COMPARE_EXTEND, "horizon_years": "40"})
     assert response.status_code == 200
     assert 'id="horizon_years-error"' in response.get_data(as_text=True)
     assert "The scenarios side by side" not in text_of(response)
 
 
-def test_saving_and_applying_extend_sets_the_contract_s_refresh_cycle(fleet) -> None:
+def test_saving_and_applying_extend_sets_the_contract_s_refresh_cycle(customer) -> None:
     page = f"{PLAN_PAGE}?extend=y&extend_months=12&horizon_years=4"
-    saved = _save_extend(fleet.client, "/portal/plan-fleet/save/extend", page)
+    saved = _save_extend(customer.client, "/portal/plan-fleet/save/extend", page)
     assert saved.status_code == 302
     scenario = db.session.scalars(select(SavedScenario)).one()
-    assert (scenario.customer_id, scenario.kind, scenario.horizon_years) == (fleet.customer.id, "extend", 4)
+    assert (scenario.customer_id, scenario.kind, scenario.horizon_years) == (
+        customer.customer.id,
+        "extend",
+        4,
+    )
     assert scenario.name == "Keep them a year longer"
-    listed = fleet.client.get(PLAN_PAGE)
+    listed = customer.client.get(PLAN_PAGE)
     assert "Saved the scenario “Keep them a year longer”." in text_of(listed)
     assert "Keep them a year longer" in text_of(listed).split("Saved scenarios")[-1]
 
     applied = post_form(
-        fleet.client, f"/portal/plan-fleet/scenarios/{scenario.id}/apply", {}, form_page=PLAN_PAGE
+        customer.client, f"/portal/plan-fleet/scenarios/{scenario.id}/apply", {}, form_page=PLAN_PAGE
     )
     assert applied.status_code == 302
     db.session.expire_all()
-    assert db.session.get(Contract, fleet.contract.id).refresh_cycle_months == 36
+    assert db.session.get(Contract, customer.contract.id).refresh_cycle_months == 36
     assert db.session.get(SavedScenario, scenario.id).applied_at is not None
-    assert f"contract #{fleet.contract.id} now refreshes every 36 months" in text_of(
-        fleet.client.get(PLAN_PAGE)
+    assert f"contract #{customer.contract.id} now refreshes every 36 months" in text_of(
+        customer.client.get(PLAN_PAGE)
     )
 
 
-def test_another_customer_s_saved_scenario_cannot_be_applied(fleet, stranger, app) -> None:
+def test_another_customer_s_saved_scenario_cannot_be_applied(customer, stranger, app) -> None:
     theirs = SavedScenario(
         customer_id=stranger.customer.id,
         name="Theirs",
@@ -155,39 +172,46 @@ def test_another_customer_s_saved_scenario_cannot_be_applied(fleet, stranger, ap
     db.session.add(theirs)
     db.session.commit()
     response = post_form(
-        fleet.client, f"/portal/plan-fleet/scenarios/{theirs.id}/apply", {}, form_page=PLAN_PAGE
+        customer.client, f"/portal/plan-fleet/scenarios/{theirs.id}/apply", {}, form_page=PLAN_PAGE
     )
     assert response.status_code in (302, 404)
     db.session.expire_all()
     assert db.session.get(Contract, stranger.contract.id).refresh_cycle_months is None
     assert db.session.get(SavedScenario, theirs.id).applied_at is None
-    assert "Theirs" not in text_of(fleet.client.get(PLAN_PAGE))
+    assert "Theirs" not in text_of(customer.client.get(PLAN_PAGE))
     # Asking for the other customer's contract compares nothing of theirs
-    response = fleet.client.get(PLAN_PAGE, query_string={"contract_id": str(stranger.contract.id)})
+    response = customer.client.get(PLAN_PAGE, query_string={"contract_id": str(stranger.contract.id)})
     assert "The scenarios side by side" not in text_of(response)
 
 
-def test_staff_open_the_planner_and_report_of_any_customer_and_customers_may_not(fleet, app) -> None:
+def test_a_customer_may_not_open_the_staff_pages(customer) -> None:
+    base = f"/finance/sustainability/customers/{customer.customer.id}"
+    for url in ("/finance/sustainability", f"{base}/plan-fleet", f"{base}/report"):
+        assert customer.client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["finance", "admin"])
+def test_staff_open_the_planner_and_report_of_any_customer(fleet, app, role) -> None:
+    client, _ = signed_in(app, role)
+    assert client.get(PLAN_PAGE).status_code == 403  # the portal is the customer's
+    base = f"/finance/sustainability/customers/{fleet.customer.id}"
+    plan = client.get(f"{base}/plan-fleet", query_string=COMPARE_EXTEND)
+    assert plan.status_code == 200
+    assert set(table_rows(plan, "new-devices-table")) == {"As is", "Extend by 12 months"}
+    report = client.get(f"{base}/report?year=2026")
+    assert report.status_code == 200
+    assert "Sustainability report 2026 of Grachten Advies B.V." in text_of(report)
+    assert 'aria-current="page">Sustainability<' in text_of(report)  # in the role's menu
     assert (
-        fleet.client.get(f"/finance/sustainability/customers/{fleet.customer.id}/plan-fleet").status_code
-        == 403
+        client.get(f"/finance/sustainability/customers/{fleet.customer.id + 999}/plan-fleet").status_code
+        == 404
     )
-    assert fleet.client.get("/finance/sustainability").status_code == 403
-    for role in ("finance", "admin"):
-        client, _ = signed_in(app, role)
-        assert client.get(PLAN_PAGE).status_code == 403  # the portal is the customer's
-        plan = client.get(
-            f"/finance/sustainability/customers/{fleet.customer.id}/plan-fleet", query_string=COMPARE_EXTEND
-        )
-        assert plan.status_code == 200
-        assert set(table_rows(plan, "new-devices-table")) == {"As is", "Extend by 12 months"}
-        report = client.get(f"/finance/sustainability/customers/{fleet.customer.id}/report?year=2026")
-        assert report.status_code == 200 and "Sustainability report 2026 of Grachten Advies B.V." in text_of(
-            report
-        )
-        assert 'aria-current="page">Sustainability<' in text_of(report)
-    logistics, _ = signed_in(app, "logistics")
-    assert logistics.get("/finance/sustainability").status_code == 403
+
+
+def test_logistics_may_not_open_the_workshop_pages(fleet, app) -> None:
+    client, _ = signed_in(app, "logistics")
+    assert client.get("/finance/sustainability").status_code == 403
+    assert client.get(f"/finance/sustainability/customers/{fleet.customer.id}/plan-fleet").status_code == 403
 
 
 def test_finance_saves_and_applies_a_scenario_for_a_customer(fleet, app) -> None:
@@ -201,19 +225,19 @@ def test_finance_saves_and_applies_a_scenario_for_a_customer(fleet, app) -> None
     assert db.session.get(Contract, fleet.contract.id).refresh_cycle_months == 30
 
 
-def test_the_customer_s_report_has_its_sections_and_files(fleet) -> None:
-    response = fleet.client.get("/portal/sustainability-report", query_string={"year": "2026"})
+def test_the_customer_s_report_has_its_sections_and_files(customer) -> None:
+    response = customer.client.get("/portal/sustainability-report", query_string={"year": "2026"})
     assert response.status_code == 200
     page = text_of(response)
     assert "Sustainability report 2026" in page
     assert 'aria-current="page">Sustainability report<' in page
     for fmt in ("csv", "xlsx", "pdf"):
         assert f'href="/portal/sustainability-report.{fmt}?year=2026"' in page
-    csv = fleet.client.get("/portal/sustainability-report.csv?year=2026")
+    csv = customer.client.get("/portal/sustainability-report.csv?year=2026")
     assert csv.status_code == 200 and csv.mimetype == "text/csv"
-    assert fleet.client.get("/portal/sustainability-report.pdf?year=2026").data.startswith(b"%PDF")
-    assert fleet.client.get("/portal/sustainability-report.xlsx?year=2026").data.startswith(b"PK")
-    assert fleet.client.get("/portal/sustainability-report.doc?year=2026").status_code == 404
+    assert customer.client.get("/portal/sustainability-report.pdf?year=2026").data.startswith(b"%PDF")
+    assert customer.client.get("/portal/sustainability-report.xlsx?year=2026").data.startswith(b"PK")
+    assert customer.client.get("/portal/sustainability-report.doc?year=2026").status_code == 404
 
 
 def test_the_portfolio_lists_the_customers_of_the_year(fleet, stranger, app) -> None:
