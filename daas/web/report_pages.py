@@ -8,7 +8,7 @@ year) are shown, not edited here: finance and admin set them on the customer.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import render_template
@@ -43,8 +43,16 @@ def report_page(template: str, customer_id: int, **context: Any) -> str:
     form = YearForm()
     year = asked_year(form)
     report = report_json(build_report(customer_id, year))
+    about, sections = report_sections(report)
     return render_template(
-        template, form=form, year=year, report=report, charts=report_charts(report), **context
+        template,
+        form=form,
+        year=year,
+        report=report,
+        about=about,
+        sections=sections,
+        charts=report_charts(report),
+        **context,
     )
 
 
@@ -54,13 +62,62 @@ def report_file(customer_id: int, year: int, fmt: str) -> Any:
     return download(body, mimetype, f"sustainability-report-{customer_id}-{year}.{fmt}", inline=inline)
 
 
-def _decimal(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
+SCOPE_LABELS = {"scope_2_location": "Scope 2 (location-based)"}
+
+
+def _scope_label(scope: str) -> str:
+    """ "scope_3_cat_8" -> "Scope 3 category 8" (the report names scopes by code)."""
+    if scope in SCOPE_LABELS:
+        return SCOPE_LABELS[scope]
+    return scope.replace("_cat_", " category ").replace("_", " ").capitalize()
+
+
+def report_sections(report: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, dict[str, Any]]]]:
+    """What the report is about (its plain values: customer, days, method, months closed and missing), and
+    its sections (each a record), the reporting choices first."""
+    about = [(name, value) for name, value in report.items() if not isinstance(value, dict)]
+    sections = sorted(
+        ((name, value) for name, value in report.items() if isinstance(value, dict)),
+        key=lambda item: item[0] != "reporting_choices",
+    )
+    return about, sections
 
 
 def report_charts(report: dict[str, Any]) -> list[dict[str, Any]]:
-    """A chart of CO2e by where it is reported, and one of packaging by material, when there is any."""
-    return []
+    """CO2e by where it is reported (the inventory: use phase and embodied; avoided CO2e is never in it),
+    and packaging by material, when there is any."""
+    use, embodied = report["use_phase"], report["embodied"]
+    by_scope: dict[str, Decimal] = {}
+    for scope, kg in (
+        (use["scope"], use["co2e_kg"]),
+        (embodied["scope"], embodied["allocated_co2e_kg"]),
+        (embodied["transferred_scope"], embodied["transferred_co2e_kg"]),
+    ):
+        by_scope[_scope_label(scope)] = by_scope.get(_scope_label(scope), Decimal(0)) + Decimal(kg)
+    charts = [
+        {
+            "title": "CO2e by scope",
+            "spec": {
+                "type": "bar",
+                "labels": list(by_scope),
+                "datasets": [{"label": "CO2e", "data": [str(kg) for kg in by_scope.values()]}],
+                "unit": "kg",
+                "stacked": False,
+            },
+        }
+    ]
+    materials = {name: kg for name, kg in report["packaging"]["kg_by_material"].items() if Decimal(kg) > 0}
+    if materials:
+        charts.append(
+            {
+                "title": "Packaging by material",
+                "spec": {
+                    "type": "bar",
+                    "labels": [name.replace("_", " ") for name in materials],
+                    "datasets": [{"label": "Packaging", "data": [str(kg) for kg in materials.values()]}],
+                    "unit": "kg",
+                    "stacked": False,
+                },
+            }
+        )
+    return charts

@@ -61,7 +61,7 @@ def portfolio_chart(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     figures = [name for name in rows[0] if name.endswith("co2e_kg")]
     return {
         "type": "bar",
-        "labels": [str(row.get("customer_name", row.get("customer_id"))) for row in rows],
+        "labels": [str(row["name"]) for row in rows],
         "datasets": [
             {
                 "label": name.replace("_", " ").replace("co2e kg", "CO2e"),
