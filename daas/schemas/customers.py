@@ -11,6 +11,9 @@ What invoices say about the customer (documents.md, "Parties"):
 - `buyer_reference` (BT-10), printed on every invoice (a contract's `purchase_order` is BT-13).
 - `document_language` (en, nl, de, fr): the customer's own choice, null to follow its country;
   `effective_document_language` is the one its documents are written in.
+- The reporting choices of its yearly sustainability report (docs/sustainability-report.md):
+  `fiscal_year_start_month` (1-12, 1 is the calendar year), `consolidation_approach` (operational_control,
+  financial_control, equity_share) and `embodied_scope3_category` (1 or 8); changed by a PATCH.
 - `peppol_ready` and `missing_for_peppol` (answers only): whether its invoices can go over Peppol, and if
   not, what it lacks, as field names (`peppol_id`, `billing_address.postcode`, ...).
 The field limits are here, stated in the document; what depends on another field or on the issuer (a VAT
@@ -85,10 +88,34 @@ class CustomerCreateSchema(Schema):
     )
 
 
+CONSOLIDATION_APPROACHES = ("operational_control", "financial_control", "equity_share")
+EMBODIED_SCOPE3_CATEGORIES = (1, 8)
+
+
 class CustomerUpdateSchema(CustomerCreateSchema):
     """Every field optional: only what is sent changes."""
 
     billing_address = fields.Nested(BillingAddressChangeSchema)
+    fiscal_year_start_month = Int(
+        validate=validate.Range(min=1, max=12),
+        metadata={"description": "The month its fiscal year starts (1: the calendar year)."},
+    )
+    consolidation_approach = fields.String(
+        validate=validate.OneOf(CONSOLIDATION_APPROACHES),
+        metadata={
+            "enum": list(CONSOLIDATION_APPROACHES),
+            "description": "GHG Protocol consolidation: operational control puts use-phase electricity in "
+            "Scope 2, the others in Scope 3 category 8.",
+        },
+    )
+    embodied_scope3_category = Int(
+        validate=validate.OneOf(EMBODIED_SCOPE3_CATEGORIES),
+        metadata={
+            "enum": list(EMBODIED_SCOPE3_CATEGORIES),
+            "description": "Scope 3 category of embodied emissions: 1 (a purchased service) or 8 "
+            "(leased assets).",
+        },
+    )
 
 
 class _Itself(fields.Nested):
@@ -140,6 +167,9 @@ class CustomerSchema(Schema):
             "description": "What it lacks for Peppol, as field names; empty when it is ready.",
         },
     )
+    fiscal_year_start_month = fields.Integer()
+    consolidation_approach = fields.String()
+    embodied_scope3_category = fields.Integer()
     created_at = fields.DateTime()
 
 
