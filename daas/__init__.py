@@ -79,6 +79,7 @@ def _register_api(app: Flask) -> None:
     from daas.api.views.shipments import blp as shipments_blp
     from daas.api.views.usage import blp as usage_blp
     from daas.api.views.webhooks import blp as webhooks_blp
+    from daas.api.views.workshop import blp as workshop_blp
     from daas.extensions import csrf
 
     for blueprint in (
@@ -106,6 +107,7 @@ def _register_api(app: Flask) -> None:
         outbox_blp,
         webhooks_blp,
         notification_preferences_blp,
+        workshop_blp,
     ):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # bearer tokens, not cookies: nothing for a forged form to ride on

@@ -11,6 +11,7 @@ from flask import Response
 PDF_MIMETYPE = "application/pdf"
 XML_MIMETYPE = "application/xml"
 CSV_MIMETYPE = "text/csv"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ICALENDAR_MIMETYPE = "text/calendar"
 # A file is a binary string of its media type: what OpenAPI 3.0 says for a file, and what client
 # generators (openapi-python-client among them) turn into a file or bytes instead of dropping the answer.

@@ -104,6 +104,7 @@ class CustomerUpdateSchema(CustomerCreateSchema):
         validate=validate.OneOf(CONSOLIDATION_APPROACHES),
         metadata={
             "enum": list(CONSOLIDATION_APPROACHES),
+            "title": "ConsolidationApproach",
             "description": "GHG Protocol consolidation: operational control puts use-phase electricity in "
             "Scope 2, the others in Scope 3 category 8.",
         },
@@ -112,6 +113,7 @@ class CustomerUpdateSchema(CustomerCreateSchema):
         validate=validate.OneOf(EMBODIED_SCOPE3_CATEGORIES),
         metadata={
             "enum": list(EMBODIED_SCOPE3_CATEGORIES),
+            "title": "EmbodiedScope3Category",
             "description": "Scope 3 category of embodied emissions: 1 (a purchased service) or 8 "
             "(leased assets).",
         },

@@ -36,6 +36,9 @@ PORTFOLIO_COLUMNS = (
     "outflow_kg",
     "packaging_kg",
 )
+PORTFOLIO_NUMBERS = tuple(
+    c for c in PORTFOLIO_COLUMNS if c.endswith(("_kg", "_kwh", "_devices")) or c == "customer_id"
+)
 
 
 def portfolio_report(year: int) -> list[dict[str, Any]]:

@@ -184,6 +184,32 @@ MATRIX = [
     ("GET", "/api/v1/contracts/{contract}/impact/ledger.csv", None, {"admin", "finance", "customer"}),
     ("GET", "/api/v1/impact/report", None, {"admin", "finance"}),
     ("GET", "/api/v1/impact/report.csv", None, {"admin", "finance"}),
+    (
+        "GET",
+        "/api/v1/customers/{customer}/sustainability-report?year=2026",
+        None,
+        {"admin", "finance", "customer"},
+    ),
+    (
+        "GET",
+        "/api/v1/customers/{customer}/sustainability-report.csv?year=2026",
+        None,
+        {"admin", "finance", "customer"},
+    ),
+    (
+        "GET",
+        "/api/v1/customers/{customer}/sustainability-report.xlsx?year=2026",
+        None,
+        {"admin", "finance", "customer"},
+    ),
+    (
+        "GET",
+        "/api/v1/customers/{customer}/sustainability-report.pdf?year=2026",
+        None,
+        {"admin", "finance", "customer"},
+    ),
+    ("GET", "/api/v1/sustainability-report/portfolio?year=2026", None, {"admin", "finance"}),
+    ("GET", "/api/v1/sustainability-report/portfolio.csv?year=2026", None, {"admin", "finance"}),
     ("GET", "/api/v1/impact/parameter-sets", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/impact/parameter-sets", {}, {"admin"}),
     ("GET", "/api/v1/impact/grid-factor-sets", None, EVERYONE),
@@ -256,6 +282,10 @@ FOREIGN = [
     ("GET", "/api/v1/contracts/{contract}/impact.csv"),
     ("GET", "/api/v1/contracts/{contract}/impact.pdf"),
     ("GET", "/api/v1/contracts/{contract}/impact/ledger.csv"),
+    ("GET", "/api/v1/customers/{customer}/sustainability-report?year=2026"),
+    ("GET", "/api/v1/customers/{customer}/sustainability-report.csv?year=2026"),
+    ("GET", "/api/v1/customers/{customer}/sustainability-report.xlsx?year=2026"),
+    ("GET", "/api/v1/customers/{customer}/sustainability-report.pdf?year=2026"),
     ("GET", "/api/v1/webhook-endpoints/{hook}"),
     ("PATCH", "/api/v1/webhook-endpoints/{hook}", {"description": "Theirs now"}),
     ("DELETE", "/api/v1/webhook-endpoints/{hook}"),
@@ -414,7 +444,7 @@ def test_another_customers_objects_are_not_found(client, world, case):
 
 def test_every_api_route_is_in_the_matrix(app):
     def shape(path: str) -> str:
-        return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path)
+        return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", path.partition("?")[0])
 
     routes = {
         (method, shape(rule.rule))

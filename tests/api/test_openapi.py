@@ -20,7 +20,14 @@ from openapi_spec_validator import validate
 
 from daas.api.base import EMPTY_PATCH_MESSAGE, MAX_PAGE
 from daas.contracts.services import deploy_device
-from daas.downloads import CSV_MIMETYPE, FILE_SCHEMA, ICALENDAR_MIMETYPE, PDF_MIMETYPE, XML_MIMETYPE
+from daas.downloads import (
+    CSV_MIMETYPE,
+    FILE_SCHEMA,
+    ICALENDAR_MIMETYPE,
+    PDF_MIMETYPE,
+    XLSX_MIMETYPE,
+    XML_MIMETYPE,
+)
 from daas.schemas.fields import Country, DecimalString, Measure, Money, Text, UnitAmount
 from daas.schemas.openapi import TEXT_PATTERN, WHITE_SPACE
 from tests import factories
@@ -203,7 +210,7 @@ def test_files_are_binary_strings_of_their_media_type(document):
                 if media_type != "application/json":
                     media_types.add(media_type)
                     assert content["schema"] == FILE_SCHEMA, (method, path, status)
-    assert media_types == {PDF_MIMETYPE, CSV_MIMETYPE, ICALENDAR_MIMETYPE, XML_MIMETYPE}
+    assert media_types == {PDF_MIMETYPE, CSV_MIMETYPE, ICALENDAR_MIMETYPE, XML_MIMETYPE, XLSX_MIMETYPE}
 
 
 def test_a_body_is_required_exactly_when_it_needs_a_field(document):

@@ -1,0 +1,103 @@
+"""REST: a customer's yearly sustainability report (JSON, CSV, XLSX, PDF) and the portfolio of every
+customer's headline figures. A customer user sees its own customer's report only (another's is 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+
+from daas.api.access import access, current_principal
+from daas.api.base import Blueprint
+from daas.auth.roles import CUSTOMER, FINANCE
+from daas.customers.services import get_customer
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, XLSX_MIMETYPE, download, file_response
+from daas.schemas.sustainability_report import PortfolioRowSchema, SustainabilityReportSchema, YearQuerySchema
+from daas.workshop.portfolio import portfolio_report
+from daas.workshop.report import build_report, report_json
+from daas.workshop.report_figures import SustainabilityReport
+from daas.workshop.report_files import portfolio_csv, report_csv, report_pdf, report_xlsx
+
+blp = Blueprint(
+    "workshop", __name__, url_prefix="/api/v1", description="Yearly sustainability reports per customer"
+)
+
+
+def _report(customer_id: int, year: int) -> SustainabilityReport:
+    get_customer(customer_id, current_principal().customer_scope)  # another customer's: 404
+    return build_report(customer_id, year)
+
+
+def _name(customer_id: int, year: int, extension: str) -> str:
+    return f"sustainability-report-{customer_id}-{year}.{extension}"
+
+
+@blp.route("/customers/<id:customer_id>/sustainability-report")
+class SustainabilityReportJson(MethodView):
+    @access(blp, FINANCE, CUSTOMER)
+    @blp.arguments(YearQuerySchema, location="query")
+    @blp.response(200, SustainabilityReportSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], customer_id: int) -> Any:
+        """The customer's report for a year, from the closed impact ledger months of it (months not closed
+        yet are listed in `missing_months`)."""
+        return report_json(_report(customer_id, args["year"]))
+
+
+@blp.route("/customers/<id:customer_id>/sustainability-report.csv")
+class SustainabilityReportCsv(MethodView):
+    @access(blp, FINANCE, CUSTOMER)
+    @blp.arguments(YearQuerySchema, location="query")
+    @file_response(blp, CSV_MIMETYPE)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], customer_id: int) -> Any:
+        """The report as CSV: every section in turn, each with its header row."""
+        report = _report(customer_id, args["year"])
+        return download(report_csv(report), CSV_MIMETYPE, _name(customer_id, args["year"], "csv"))
+
+
+@blp.route("/customers/<id:customer_id>/sustainability-report.xlsx")
+class SustainabilityReportXlsx(MethodView):
+    @access(blp, FINANCE, CUSTOMER)
+    @blp.arguments(YearQuerySchema, location="query")
+    @file_response(blp, XLSX_MIMETYPE)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], customer_id: int) -> Any:
+        """The report as an XLSX workbook, one sheet per section."""
+        report = _report(customer_id, args["year"])
+        return download(report_xlsx(report), XLSX_MIMETYPE, _name(customer_id, args["year"], "xlsx"))
+
+
+@blp.route("/customers/<id:customer_id>/sustainability-report.pdf")
+class SustainabilityReportPdf(MethodView):
+    @access(blp, FINANCE, CUSTOMER)
+    @blp.arguments(YearQuerySchema, location="query")
+    @file_response(blp, PDF_MIMETYPE)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], customer_id: int) -> Any:
+        """The report as a PDF for the board, with its charts."""
+        report = _report(customer_id, args["year"])
+        return download(
+            report_pdf(report), PDF_MIMETYPE, _name(customer_id, args["year"], "pdf"), inline=True
+        )
+
+
+@blp.route("/sustainability-report/portfolio")
+class SustainabilityPortfolio(MethodView):
+    @access(blp, FINANCE)
+    @blp.arguments(YearQuerySchema, location="query")
+    @blp.response(200, PortfolioRowSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Every customer's headline figures for the year (each over its own reporting year)."""
+        return portfolio_report(args["year"])
+
+
+@blp.route("/sustainability-report/portfolio.csv")
+class SustainabilityPortfolioCsv(MethodView):
+    @access(blp, FINANCE)
+    @blp.arguments(YearQuerySchema, location="query")
+    @file_response(blp, CSV_MIMETYPE)
+    def get(self, args: dict[str, Any]) -> Any:
+        """The portfolio as CSV, a row per customer."""
+        rows = portfolio_report(args["year"])
+        return download(portfolio_csv(rows), CSV_MIMETYPE, f"sustainability-portfolio-{args['year']}.csv")
