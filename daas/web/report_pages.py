@@ -16,12 +16,11 @@ from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from daas.core import clock
-from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, download
+from daas.downloads import CSV_MIMETYPE, PDF_MIMETYPE, XLSX_MIMETYPE, download
 from daas.web.pages import FilterForm
 from daas.workshop.report import build_report, report_json
 from daas.workshop.report_files import report_csv, report_pdf, report_xlsx
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = {
     "csv": (CSV_MIMETYPE, report_csv, False),
     "xlsx": (XLSX_MIMETYPE, report_xlsx, False),
@@ -62,16 +61,6 @@ def report_file(customer_id: int, year: int, fmt: str) -> Any:
     return download(body, mimetype, f"sustainability-report-{customer_id}-{year}.{fmt}", inline=inline)
 
 
-SCOPE_LABELS = {"scope_2_location": "Scope 2 (location-based)"}
-
-
-def _scope_label(scope: str) -> str:
-    """ "scope_3_cat_8" -> "Scope 3 category 8" (the report names scopes by code)."""
-    if scope in SCOPE_LABELS:
-        return SCOPE_LABELS[scope]
-    return scope.replace("_cat_", " category ").replace("_", " ").capitalize()
-
-
 def report_sections(report: dict[str, Any]) -> tuple[list[tuple[str, Any]], list[tuple[str, dict[str, Any]]]]:
     """What the report is about (its plain values: customer, days, method, months closed and missing), and
     its sections (each a record), the reporting choices first."""
@@ -93,7 +82,7 @@ def report_charts(report: dict[str, Any]) -> list[dict[str, Any]]:
         (embodied["scope"], embodied["allocated_co2e_kg"]),
         (embodied["transferred_scope"], embodied["transferred_co2e_kg"]),
     ):
-        by_scope[_scope_label(scope)] = by_scope.get(_scope_label(scope), Decimal(0)) + Decimal(kg)
+        by_scope[scope] = by_scope.get(scope, Decimal(0)) + Decimal(kg)  # the scope as the report names it
     charts = [
         {
             "title": "CO2e by scope",

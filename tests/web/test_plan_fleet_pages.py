@@ -231,6 +231,21 @@ def test_the_customer_s_report_has_its_sections_and_files(customer) -> None:
     page = text_of(response)
     assert "Sustainability report 2026" in page
     assert 'aria-current="page">Sustainability report<' in page
+    for section in (
+        "Reporting choices",
+        "Use phase",
+        "Embodied",
+        "Avoided",
+        "Inflows",
+        "Outflows",
+        "Packaging",
+    ):
+        assert f"<h2>{section}</h2>" in page
+    assert "Operational control" in page or "operational_control" in page  # the customer's choice, shown
+    # The choices are shown, not edited, here: no form posts anywhere but signing out
+    assert re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', page) == ["/logout"]
+    [scopes] = [chart for chart in charts(response) if chart["datasets"][0]["label"] == "CO2e"]
+    assert "Scope 2 (location-based)" in scopes["labels"]
     for fmt in ("csv", "xlsx", "pdf"):
         assert f'href="/portal/sustainability-report.{fmt}?year=2026"' in page
     csv = customer.client.get("/portal/sustainability-report.csv?year=2026")
@@ -248,6 +263,8 @@ def test_the_portfolio_lists_the_customers_of_the_year(fleet, stranger, app) -> 
     assert "Sustainability 2026" in page
     for customer in (fleet.customer, stranger.customer):
         assert f'href="/finance/sustainability/customers/{customer.id}/report?year=2026"' in page
+    download = client.get("/finance/sustainability.csv?year=2026")
+    assert download.mimetype == "text/csv" and "Andere Klant B.V." in download.get_data(as_text=True)
     picked = client.get("/finance/sustainability", query_string={"customer_id": str(stranger.customer.id)})
     assert picked.status_code == 302
     assert picked.headers["Location"].endswith(

@@ -13,11 +13,13 @@ from wtforms.validators import Optional
 
 from daas.customers.models import Customer
 from daas.customers.services import get_customer
+from daas.downloads import CSV_MIMETYPE, download
 from daas.extensions import db
 from daas.web import fleet_planning, report_pages
 from daas.web.finance import blp
 from daas.web.pages import FilterForm, audience, options
 from daas.workshop.portfolio import portfolio_report
+from daas.workshop.report_files import portfolio_csv
 
 CUSTOMERS_PICKED = 500
 
@@ -51,6 +53,15 @@ def sustainability() -> Any:
         year=year,
         rows=rows,
         chart=portfolio_chart(rows),
+    )
+
+
+@blp.get("/sustainability.csv")
+@audience("finance")
+def sustainability_csv() -> Any:
+    year = report_pages.asked_year(report_pages.YearForm())
+    return download(
+        portfolio_csv(portfolio_report(year)), CSV_MIMETYPE, f"sustainability-portfolio-{year}.csv"
     )
 
 
