@@ -20,6 +20,7 @@ from daas.logistics.rules import UpgradePolicy
 from daas.usecases.logistics import plan_refresh_orders
 from tests import factories
 from tests.browser.conftest import screenshot, sign_in_page
+from tests.browser.test_customer_journey import _read  # one row read on the served database
 
 PASSWORD = "correct-horse-battery"
 EMAIL = "it@planner.example"
@@ -56,14 +57,6 @@ def planner(site):
         ids = {"contract": contract.id, "today": today, "deployed_on": deployed_on}
         db.session.remove()
     return ids
-
-
-def _read(site, query):
-    with site.app_context():
-        try:
-            return db.session.execute(query).one()
-        finally:
-            db.session.remove()
 
 
 def test_a_customer_compares_saves_and_applies_a_longer_cycle(page, site, planner) -> None:

@@ -4,10 +4,8 @@ portfolio; nobody sees another customer's."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
-from html import unescape
 from types import SimpleNamespace
 
 import pytest
@@ -19,20 +17,10 @@ from daas.extensions import db
 from daas.workshop.models import SavedScenario
 from tests import factories
 from tests.web.helpers import hidden_fields, post_form, signed_in
+from tests.web.test_portal_pages import charts, text_of
 
 PLAN_PAGE = "/portal/plan-fleet"
 COMPARE_EXTEND = {"extend": "y", "extend_months": "12", "horizon_years": "4"}
-
-
-def text_of(response) -> str:
-    return unescape(re.sub(r"\s+", " ", re.sub(r"</?time[^>]*>", "", response.get_data(as_text=True))))
-
-
-def charts(response) -> list[dict]:
-    return [
-        json.loads(unescape(raw))
-        for raw in re.findall(r'data-chart="([^"]+)"', response.get_data(as_text=True))
-    ]
 
 
 def table_rows(response, table_id: str) -> dict[str, list[str]]:
