@@ -10,7 +10,9 @@ neither grows nor shrinks, a replacement is the same model on the same plan.
 
 from __future__ import annotations
 
+import bisect
 import heapq
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -70,9 +72,13 @@ def project(
     """One scenario's figures per year of the horizon, and its refresh events in date order (ties by
     device id)."""
     check_scenario(scenario)
+    if settings.upgrade_kit not in settings.parameters.upgrade_kit_kg:
+        raise ValueError(f"No footprint is known for the upgrade kit {settings.upgrade_kit!r}.")
     if horizon_years < 1:
         raise ValueError(f"horizon_years must be at least 1, not {horizon_years}.")
     currency = fleet_currency(fleet)
+    if len({device.device_id for device in fleet}) < len(fleet):
+        raise ValueError("A device is listed twice in the fleet: each device is one slot.")
     bounds = [add_months(as_of, 12 * k) for k in range(horizon_years + 1)]
     tallies = [_Tally() for _ in range(horizon_years)]
     projection = _Projection(scenario, settings, bounds, tallies, currency)
@@ -188,7 +194,7 @@ class _Projection:
         self.replacements = 0  # in date order, for refurbished_first's share
 
     def tally_on(self, day: date) -> _Tally:
-        return self.tallies[max(k for k in range(len(self.tallies)) if self.bounds[k] <= day)]
+        return self.tallies[bisect.bisect_right(self.bounds, day) - 1]
 
     def extra_months(self, category: str) -> int:
         if self.scenario.kind != ScenarioKind.EXTEND:
@@ -238,7 +244,7 @@ class _Projection:
 
     def upgrade(self, slot: _Slot, on: date, tally: _Tally) -> tuple[RefreshEvent, date]:
         policy, parameters = self.settings.policy, self.settings.parameters
-        kit_kg = parameters.upgrade_kit_kg.get(self.settings.upgrade_kit, Decimal(0))
+        kit_kg = parameters.upgrade_kit_kg[self.settings.upgrade_kit]
         device = slot.device
         device.extension_months += policy.extension_months
         device.battery_health = FULL_BATTERY
@@ -294,26 +300,30 @@ class _Projection:
         """Attribute the slot's device over [served_until, until), year by year, at the constant rate
         balance / days left (days past the expectation charge nothing)."""
         device = slot.device
-        for k, tally in enumerate(self.tallies):
+        first = bisect.bisect_right(self.bounds, slot.served_until) - 1
+        for k in range(first, len(self.tallies)):
             start, end = max(slot.served_until, self.bounds[k]), min(until, self.bounds[k + 1])
             if end <= start:
-                continue
+                break
             days = Fraction((end - start).days)
             charged = min(days, device.days_left)
             if charged > 0:
                 amount = device.balance_kg * charged / device.days_left
-                tally.add("attributed_co2e_kg", amount)
+                self.tallies[k].add("attributed_co2e_kg", amount)
                 device.balance_kg -= amount
             device.days_left = max(device.days_left - days, Fraction(0))
         slot.served_until = max(slot.served_until, until)
 
     def add_running_costs(self, fleet: Sequence[FleetDevice]) -> None:
-        """Every slot serves every day of the horizon: its plan's price and its device's use phase."""
+        """Every slot serves every day of the horizon: its plan's price and its device's use phase (slots
+        of the same consumption and grid factor round alike, so they are counted together)."""
+        prices = sum((Fraction(facts.monthly_price) for facts in fleet), Fraction(0))
+        uses = Counter((facts.kwh_per_year, facts.grid_kg_per_kwh) for facts in fleet)
         for k, tally in enumerate(self.tallies):
             days = (self.bounds[k + 1] - self.bounds[k]).days
-            for facts in fleet:
-                tally.add("cost", Fraction(facts.monthly_price) * days * 12 / 365)
-                kwh = grams(Fraction(facts.kwh_per_year) * days / 365)
-                tally.add("use_phase_kwh", kwh)
-                if facts.grid_kg_per_kwh is not None:
-                    tally.add("use_phase_co2e_kg", grams(Fraction(kwh) * Fraction(facts.grid_kg_per_kwh)))
+            tally.add("cost", prices * days * 12 / 365)
+            for (kwh_per_year, grid_kg_per_kwh), slots in sorted(uses.items(), key=str):
+                kwh = grams(Fraction(kwh_per_year) * days / 365)
+                tally.add("use_phase_kwh", kwh * slots)
+                if grid_kg_per_kwh is not None:
+                    tally.add("use_phase_co2e_kg", grams(Fraction(kwh) * Fraction(grid_kg_per_kwh)) * slots)

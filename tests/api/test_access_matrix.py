@@ -27,6 +27,7 @@ from daas.orders.shipments import create_shipment
 from daas.payments.models import StripeEvent
 from daas.people.services import create_person
 from daas.settings import current_settings
+from daas.workshop.scenarios import create_saved_scenario
 from tests import factories
 from tests import outbox_helpers as rows
 from tests.billing_helpers import bill, finalize_run
@@ -118,6 +119,21 @@ MATRIX = [
     ("GET", "/api/v1/customers/{customer}/payment-method", None, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/customers/{customer}/payment-method", {}, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/customers/{customer}/setup-intent", None, {"admin", "finance", "customer"}),
+    # The what-if planner: the customer's own users, finance and admin (another customer's: 404, below).
+    ("POST", "/api/v1/customers/{customer}/scenarios", {}, {"admin", "finance", "customer"}),
+    ("GET", "/api/v1/customers/{customer}/saved-scenarios", None, {"admin", "finance", "customer"}),
+    (
+        "POST",
+        "/api/v1/customers/{customer}/saved-scenarios",
+        {"name": "As it is", "kind": "as_is"},
+        {"admin", "finance", "customer"},
+    ),
+    (
+        "POST",
+        "/api/v1/customers/{customer}/saved-scenarios/{scenario}/apply",
+        None,
+        {"admin", "finance", "customer"},
+    ),
     ("GET", "/api/v1/contracts/{contract}/charges", None, {"admin", "finance", "customer"}),
     ("POST", "/api/v1/contracts/{contract}/charges", {}, {"admin", "finance"}),
     ("GET", "/api/v1/charges/{charge}", None, {"admin", "finance", "customer"}),
@@ -253,6 +269,10 @@ FOREIGN = [
     ("GET", "/api/v1/customers/{customer}/statement.pdf"),
     ("GET", "/api/v1/customers/{customer}/payment-method"),
     ("POST", "/api/v1/customers/{customer}/setup-intent"),
+    ("POST", "/api/v1/customers/{customer}/scenarios", {}),
+    ("GET", "/api/v1/customers/{customer}/saved-scenarios"),
+    ("POST", "/api/v1/customers/{customer}/saved-scenarios", {"name": "Theirs", "kind": "as_is"}),
+    ("POST", "/api/v1/customers/{customer}/saved-scenarios/{scenario}/apply"),
     ("GET", "/api/v1/return-orders/{return_order}"),
     ("GET", "/api/v1/shipments/{shipment}"),
     ("GET", "/api/v1/people/{person}"),
@@ -354,6 +374,7 @@ def _world(customer_name: str) -> dict:
     reserved, serials = reserved_order(Fleet(customer, contract, model, person))
     shipment = create_shipment(reserved.id, serials, "tests", reusable_box_id="BOX-1")
     charge = propose(contract)
+    scenario = create_saved_scenario(customer.id, "As it is", "as_is", {}, 4, "tests")
     outbox_event = rows.invoice_issued(customer.id)
     outbox_email = rows.email(outbox_event, status="failed")
     hook = rows.endpoint(customer.id)
@@ -367,6 +388,7 @@ def _world(customer_name: str) -> dict:
         "outbox_event": outbox_event.id,
         "outbox_email": outbox_email.id,
         "charge": charge.id,
+        "scenario": scenario.id,
         "shipment": shipment.id,
         "delivery_slot": delivery_slot.id,
         "order": placed.id,

@@ -387,6 +387,10 @@ IDEMPOTENT = {
     ("post", "/api/v1/webhook-endpoints"),
     # A grid factor set posted twice would be two versions, and reports would name the second.
     ("post", "/api/v1/impact/grid-factor-sets"),
+    # A saved scenario sent twice would be kept twice; applying one changes contracts' refresh cycles.
+    # Comparing scenarios (POST /customers/{customer_id}/scenarios) stores nothing: no key.
+    ("post", "/api/v1/customers/{customer_id}/saved-scenarios"),
+    ("post", "/api/v1/customers/{customer_id}/saved-scenarios/{scenario_id}/apply"),
 }
 
 

@@ -36,6 +36,7 @@ from daas.orders.shipments import create_shipment, ship_shipment
 from daas.payments.services import record_bank_transfer
 from daas.people.services import create_person
 from daas.settings import current_settings
+from daas.workshop.scenarios import create_saved_scenario
 from tests import factories
 from tests.billing_helpers import bill, finalize_run
 from tests.charge_helpers import add, propose
@@ -68,6 +69,7 @@ _KINDS = {
     "person_id": "person",
     "shipment_id": "shipment",
     "charge_id": "charge",
+    "scenario_id": "scenario",
 }
 
 
@@ -169,6 +171,11 @@ def _customer_world(world: World, name: str) -> dict[str, Any]:
     world.add("refresh", refresh.id)
     world.add("certificate", certificate.id)
     world.add("person", *(person.id for person in people))
+    world.add(
+        "scenario",
+        create_saved_scenario(customer.id, "Longer", "extend", {"months": 12}, 4, "tests").id,
+        create_saved_scenario(customer.id, "Upgrades", "upgrade_first", {}, 4, "tests").id,
+    )
     ordered = place_order(
         contract.id, [{"sku": model.sku, "quantity": 1, "person_id": people[0].id}], TODAY, "tests"
     )

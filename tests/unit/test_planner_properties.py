@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from daas.core.dates import add_months
 from daas.impact.parameters import DEFAULTS
-from daas.logistics.rules import UpgradePolicy, propose_refresh, refresh_due_date
+from daas.logistics.rules import UpgradePolicy
 from daas.workshop.plan_types import FleetDevice, PlannerSettings, Scenario, ScenarioKind
 from daas.workshop.planner import compare_scenarios, project, sum_figures
+from tests.planner_helpers import refresh_planner_proposal
 
 AS_OF = date(2026, 3, 1)
 SETTINGS = PlannerSettings(
@@ -139,21 +140,11 @@ def test_as_is_first_refresh_of_each_device_is_the_refresh_planners(fleet, horiz
         first.setdefault(event.device_id, event)
     end = add_months(AS_OF, 12 * horizon)
     for device in fleet:
-        due = max(
-            refresh_due_date(device.deployed_on, device.refresh_cycle_months, device.extension_months), AS_OF
-        )
+        due, action = refresh_planner_proposal(device, AS_OF, SETTINGS.policy)
         if due >= end:
             assert device.device_id not in first
-            continue
-        action, _reason = propose_refresh(
-            battery_health=device.battery_health,
-            manufactured_on=device.manufactured_on,
-            due_date=due,
-            expected_lifetime_months=device.expected_lifetime_months,
-            last_grade=device.grade,
-            policy=SETTINGS.policy,
-        )
-        assert (first[device.device_id].on, first[device.device_id].action) == (due, action)
+        else:
+            assert (first[device.device_id].on, first[device.device_id].action) == (due, action)
 
 
 def test_a_fleet_in_two_currencies_is_refused():
