@@ -161,6 +161,8 @@ def test_the_menu_lists_the_customer_s_sections_in_order_and_marks_the_current_o
         "Statement",
         "Refreshes",
         "Returns",
+        "Plan your fleet",
+        "Sustainability report",
         "How you pay",
         "Notifications",
         "Webhooks",

@@ -28,6 +28,7 @@ add_navigation(
     ("admin.users", "Users"),
     ("admin.catalog", "Catalog"),
     ("admin.plans", "Plans"),
+    ("finance.sustainability", "Sustainability"),  # finance's pages, which admin may open too
 )
 
 

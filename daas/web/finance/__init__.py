@@ -1,7 +1,8 @@
 """Finance pages: the overview, contracts (sign, renewal, register and deploy devices), billing runs
 (preview, run with progress, finalize), invoices (filters, totals, CSV export, PDF, void, credit notes,
 bank transfers), the overdue list, the one-off charges to decide on, the scheduler's runs and the Stripe
-events received (failed ones with their error, retried by hand).
+events received (failed ones with their error, retried by hand), and the sustainability workshop (the
+portfolio of the year's reports, and any customer's report and fleet planner).
 
 Views are thin: they parse a form (`forms`), call the billing and payments services as their API does,
 commit and say what happened. Reads the services lack are in `queries`. One module per section; every
@@ -25,6 +26,7 @@ add_navigation(
     ("finance.invoices", "Invoices"),
     ("finance.overdue", "Overdue"),
     ("finance.charges", "Charges"),
+    ("finance.sustainability", "Sustainability"),
     ("finance.job_runs", "Job runs"),
     ("finance.webhook_events", "Stripe events"),
 )
@@ -38,4 +40,5 @@ from daas.web.finance import (  # noqa: E402, F401
     invoices,
     job_runs,
     webhook_events,
+    workshop,
 )

@@ -1,7 +1,8 @@
 """The customer portal: subscriptions with their devices and usage, the customer's people (with a CSV
 import and offboarding), ordering devices and the orders with their shipments, invoices and their credit
 notes, the account statement, refresh decisions, returns and the wipe certificates of the devices that
-came back, impact statements, and how the customer pays (a card added through Stripe.js).
+came back, impact statements, planning the fleet, the yearly sustainability report, and how the customer
+pays (a card added through Stripe.js).
 
 Every read and write passes the signed-in customer's id as `customer_scope`, so another customer's
 object is not found (the 404 page). Views parse a form (`forms`), call the services the API calls and say
@@ -31,6 +32,8 @@ add_navigation(
     ("portal.statement", "Statement"),
     ("portal.refresh_orders", "Refreshes"),
     ("portal.returns", "Returns"),
+    ("portal.plan_fleet", "Plan your fleet"),
+    ("portal.sustainability_report", "Sustainability report"),
     ("portal.payment_method", "How you pay"),
 )
 
@@ -42,10 +45,12 @@ from daas.web.portal import (  # noqa: E402
     orders,
     payment_method,
     people,
+    plan_fleet,
     refresh_orders,
     returns,
     statement,
     subscriptions,
+    sustainability_report,
     webhooks,
 )
 
@@ -57,9 +62,11 @@ __all__ = [
     "orders",
     "payment_method",
     "people",
+    "plan_fleet",
     "refresh_orders",
     "returns",
     "statement",
     "subscriptions",
+    "sustainability_report",
     "webhooks",
 ]
