@@ -20,22 +20,15 @@ from daas.contracts.models import Contract, Deployment
 from daas.customers.models import Customer
 from daas.devices.models import CustodyEvent, Device
 from daas.extensions import db
+from daas.impact.attribution import ADDITIVE
 from daas.impact.ledger import closed_periods
 from daas.impact.models import ImpactLedgerRow, ImpactParameterSet
 from daas.people.models import Person
 from daas.workshop.report_figures import FATE_OF_ACTION, fate, months
 
 Window = tuple[date, date]  # first and last day of a customer's reporting year
-SUMMED = (
-    "allocated_co2e_kg",
-    "allocated_mass_kg",
-    "transferred_co2e_kg",
-    "transferred_mass_kg",
-    "avoided_co2e_kg",
-    "avoided_ewaste_kg",
-    "certified_recycled_kg",
-    "unmanaged_ewaste_avoided_kg",
-)
+# The ledger figures the report sums (kWh are summed per country, apart).
+SUMMED = tuple(name for name in ADDITIVE if name not in ("service_days", "use_phase_kwh"))
 
 
 @dataclass

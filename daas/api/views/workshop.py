@@ -3,6 +3,7 @@ customer's headline figures. A customer user sees its own customer's report only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
@@ -28,8 +29,11 @@ def _report(customer_id: int, year: int) -> SustainabilityReport:
     return build_report(customer_id, year)
 
 
-def _name(customer_id: int, year: int, extension: str) -> str:
-    return f"sustainability-report-{customer_id}-{year}.{extension}"
+def _file(customer_id: int, year: int, write: Callable[[SustainabilityReport], bytes], mimetype: str) -> Any:
+    """The report written by `write`, as a download named after the customer, the year and the format."""
+    extension = {CSV_MIMETYPE: "csv", XLSX_MIMETYPE: "xlsx", PDF_MIMETYPE: "pdf"}[mimetype]
+    name = f"sustainability-report-{customer_id}-{year}.{extension}"
+    return download(write(_report(customer_id, year)), mimetype, name, inline=mimetype == PDF_MIMETYPE)
 
 
 @blp.route("/customers/<id:customer_id>/sustainability-report")
@@ -52,8 +56,7 @@ class SustainabilityReportCsv(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], customer_id: int) -> Any:
         """The report as CSV: every section in turn, each with its header row."""
-        report = _report(customer_id, args["year"])
-        return download(report_csv(report), CSV_MIMETYPE, _name(customer_id, args["year"], "csv"))
+        return _file(customer_id, args["year"], report_csv, CSV_MIMETYPE)
 
 
 @blp.route("/customers/<id:customer_id>/sustainability-report.xlsx")
@@ -64,8 +67,7 @@ class SustainabilityReportXlsx(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], customer_id: int) -> Any:
         """The report as an XLSX workbook, one sheet per section."""
-        report = _report(customer_id, args["year"])
-        return download(report_xlsx(report), XLSX_MIMETYPE, _name(customer_id, args["year"], "xlsx"))
+        return _file(customer_id, args["year"], report_xlsx, XLSX_MIMETYPE)
 
 
 @blp.route("/customers/<id:customer_id>/sustainability-report.pdf")
@@ -76,10 +78,7 @@ class SustainabilityReportPdf(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], customer_id: int) -> Any:
         """The report as a PDF for the board, with its charts."""
-        report = _report(customer_id, args["year"])
-        return download(
-            report_pdf(report), PDF_MIMETYPE, _name(customer_id, args["year"], "pdf"), inline=True
-        )
+        return _file(customer_id, args["year"], report_pdf, PDF_MIMETYPE)
 
 
 @blp.route("/sustainability-report/portfolio")
