@@ -15,6 +15,7 @@ from daas.core.errors import DomainError
 from daas.core.periods import Period
 from daas.impact.export import report_csv
 from daas.impact.grid_factor_csv import factors_from_csv
+from daas.impact.grid_factor_sets import years_of
 from daas.impact.ledger import periods_to_close
 from daas.impact.statements import portfolio_report
 from daas.schemas.impact import ReportSchema
@@ -84,7 +85,7 @@ def import_grid_factors_command(file: TextIO, note: str | None) -> None:
     except DomainError as error:
         details = "; ".join(f"{field}: {', '.join(messages)}" for field, messages in error.errors.items())
         raise click.ClickException(f"{error.message} ({details})" if details else error.message) from error
-    years = sorted({int(year) for years in grid_set.factors.values() for year in years})
+    years = years_of(grid_set)
     click.echo(
         f"Grid factors version {grid_set.version}: {len(grid_set.factors)} countries, {years[0]}-{years[-1]}."
     )

@@ -44,6 +44,11 @@ def grid_factor_set(version: int) -> GridFactorSet:
     return found
 
 
+def years_of(grid_set: GridFactorSet) -> list[int]:
+    """The years any country of the set has a factor for."""
+    return sorted({int(year) for years in grid_set.factors.values() for year in years})
+
+
 def latest_grid_factors() -> GridFactorTable:
     latest = db.session.scalar(select(GridFactorSet).order_by(GridFactorSet.version.desc()).limit(1))
     if latest is None:
@@ -83,7 +88,7 @@ def validated_factors(factors: Any) -> dict[str, Any]:
         for year, entry in sorted(years.items(), key=lambda item: str(item[0])):
             checked = _checked_entry(f"{field}.{year}", year, entry, errors)
             if checked is not None:
-                stored[country][str(int(year))] = checked
+                stored[country][str(year)] = checked
     if errors:
         first = next(iter(errors))
         raise Invalid(f"{first}: {errors[first][0]}.", errors)
@@ -91,10 +96,10 @@ def validated_factors(factors: Any) -> dict[str, Any]:
 
 
 def _checked_entry(field: str, year: Any, entry: Any, errors: dict[str, list[str]]) -> dict[str, str] | None:
-    try:
-        year_number = int(str(year))
-    except ValueError:
-        year_number = None
+    # Four ASCII digits only: int() would also read "2_023", "02023" or full-width digits as 2023, and two
+    # keys would then fight over one year.
+    text = str(year)
+    year_number = int(text) if len(text) == 4 and text.isascii() and text.isdigit() else None
     if year_number is None or not FIRST_YEAR <= year_number <= LAST_YEAR:
         errors[field] = [f"the year is between {FIRST_YEAR} and {LAST_YEAR}"]
         return None

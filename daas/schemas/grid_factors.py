@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from daas.impact.grid_factor_sets import years_of
 from daas.schemas.fields import Text
 
 _FACTORS_DESCRIPTION = (
@@ -21,10 +22,6 @@ _FACTORS_EXAMPLE = {
 
 def _countries(grid_set: Any) -> list[str]:
     return sorted(grid_set.factors)
-
-
-def _years(grid_set: Any) -> list[int]:
-    return sorted({int(year) for years in grid_set.factors.values() for year in years})
 
 
 class GridFactorSetCreateSchema(Schema):
@@ -43,7 +40,7 @@ class GridFactorSetSummarySchema(Schema):
     created_by = fields.String()
     created_at = fields.DateTime()
     countries = fields.Function(_countries, metadata={"description": "The countries it has factors for."})
-    years = fields.Function(_years, metadata={"description": "The years any country has a factor for."})
+    years = fields.Function(years_of, metadata={"description": "The years any country has a factor for."})
 
 
 class GridFactorSetSchema(GridFactorSetSummarySchema):

@@ -10,6 +10,7 @@ a customer user is bound to: another customer is not found (404).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -65,7 +66,9 @@ def compare_customer_scenarios(
             "contract_id",
             f"The fleet bills in {', '.join(currencies)}: compare one contract (one currency) at a time.",
         )
-    return compare_scenarios(fleet, day, horizon, asked, settings)
+    comparison = compare_scenarios(fleet, day, horizon, asked, settings)
+    # A fleet with no device has no currency of its own: its (zero) cost is in the customer's.
+    return comparison if comparison.currency else replace(comparison, currency=customer.currency)
 
 
 @use_case

@@ -40,7 +40,8 @@ STAFF_READ = {"admin", "finance", "logistics", "customer"}
 EVERYONE = {"admin", "finance", "logistics", "customer"}
 
 # (method, path, body, roles allowed). Paths use {contract}, {customer}, {model}, {metric}, {plan}, {serial},
-# {user}, {token} of the caller's own world; bodies need not be valid: only the access decision is checked.
+# {user}, {token} of the caller's own world ({grid_version}: 1, stored by the migrations); bodies need not
+# be valid: only the access decision is checked.
 MATRIX = [
     ("GET", "/api/v1/me", None, {"admin", "finance", "logistics", "customer"}),
     # A customer user's own choice of e-mails: staff, admin included, have none (403).
@@ -229,7 +230,7 @@ MATRIX = [
     ("GET", "/api/v1/impact/parameter-sets", None, {"admin", "finance", "logistics", "customer"}),
     ("POST", "/api/v1/impact/parameter-sets", {}, {"admin"}),
     ("GET", "/api/v1/impact/grid-factor-sets", None, EVERYONE),
-    ("GET", "/api/v1/impact/grid-factor-sets/1", None, EVERYONE),
+    ("GET", "/api/v1/impact/grid-factor-sets/{grid_version}", None, EVERYONE),
     ("POST", "/api/v1/impact/grid-factor-sets", {}, {"admin"}),
     ("GET", "/api/v1/job-runs", None, {"admin", "finance", "logistics"}),
     ("GET", "/api/v1/webhook-events", None, {"admin", "finance"}),
@@ -422,6 +423,7 @@ def _bill(*worlds: dict) -> None:
 @pytest.fixture
 def world(database, today):
     mine, theirs = _world("Mine"), _world("Theirs")
+    mine["grid_version"] = 1  # the grid factor set the migrations store
     _bill(mine, theirs)
     tokens = {}
     for role in ROLES:

@@ -189,3 +189,11 @@ def test_another_customer_and_other_roles_are_kept_out(client, world):
     response = client.post(f"/api/v1/customers/{other}/saved-scenarios/{saved['id']}/apply", headers=admin)
     assert response.status_code == 404
     assert _saved() == 1
+
+
+def test_a_customer_without_devices_gets_a_comparison_in_its_currency(client, world):
+    admin = bearer(factories.token("admin"))
+    response = client.post(f"/api/v1/customers/{world['other'].id}/scenarios", json={}, headers=admin)
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert body["currency"] == "EUR" and body["scenarios"][0]["total"]["cost"] == "0.00"

@@ -124,6 +124,15 @@ def test_a_csv_without_a_needed_column_or_with_a_row_twice_is_refused():
         ({"DE": {"2023": {"kg_per_kwh": "0.3", "source": "E"}}}, "factors.DE.2023.source_version"),
         ({"XX": {"2023": {"kg_per_kwh": "0.3", "source": "E", "source_version": "1"}}}, "factors.XX"),
         ({"DE": {"1989": {"kg_per_kwh": "0.3", "source": "E", "source_version": "1"}}}, "factors.DE.1989"),
+        ({"DE": {"2_023": {"kg_per_kwh": "0.3", "source": "E", "source_version": "1"}}}, "factors.DE.2_023"),
+        (
+            {"DE": {"2023": {"kg_per_kwh": "0.1234567", "source": "E", "source_version": "1"}}},
+            "factors.DE.2023.kg_per_kwh",
+        ),
+        (
+            {"DE": {"2023": {"kg_per_kwh": "NaN", "source": "E", "source_version": "1"}}},
+            "factors.DE.2023.kg_per_kwh",
+        ),
         ({"DE": {}}, "factors.DE"),
         ({}, "factors"),
     ],

@@ -242,6 +242,16 @@ def test_the_next_refresh_moves_with_an_upgrade_as_the_planner_counts_it(account
     assert figures.devices == 2 and figures.next_refresh == date(2027, 6, 1) == dues[0]
 
 
+def test_a_contracts_own_refresh_cycle_moves_the_next_refresh_on_its_pages(account) -> None:
+    account.contract.refresh_cycle_months = 30  # a what-if scenario applied: 30 months, not the plan's 24
+    db.session.commit()
+    figures = queries.subscription_figures([account.contract.id])[account.contract.id]
+    assert figures.next_refresh == date(2027, 7, 15)  # HEALTHY: 2025-01-15 + 30 months
+    page = text_of(account.client.get(f"/portal/subscriptions/{account.contract.id}"))
+    assert "devices are refreshed every 30 months" in page
+    assert re.search(rf"{account.serials['WORN']}</th>.*?<td>2025-06-01</td> <td>2027-12-01", page)
+
+
 def test_the_impact_statement_has_charts_totals_and_a_pdf(app, database, today) -> None:
     """impact.md's worked example: the customer's subscription B had the laptop in its second life."""
     customer, other = factories.customer(), factories.customer()

@@ -1,5 +1,5 @@
 """Admin pages: an overview of the platform, customers, users and their API tokens, the device catalog
-(with the footprint import) and price plans with their metrics.
+(with the footprint import), price plans with their metrics, and the grid factors (with their upload).
 
 Views parse a form (`forms`), call the services the API calls (customers, auth, catalog, pricing) and say
 what happened; the few reads the services lack (a name search, counts for the overview) are in `queries`.
@@ -47,4 +47,13 @@ def form_page(template: str, **context: Any) -> tuple[str, int]:
 
 
 # The sections register their views on `blp` when imported (after it exists).
-from daas.web.admin import catalog, customers, home, outbox, plans, users, webhooks  # noqa: E402, F401
+from daas.web.admin import (  # noqa: E402, F401
+    catalog,
+    customers,
+    grid_factors,
+    home,
+    outbox,
+    plans,
+    users,
+    webhooks,
+)

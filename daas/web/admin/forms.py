@@ -1,6 +1,6 @@
-"""The admin pages' forms: customers, users and tokens, device models and the footprint import, plans
-(with their charge and tier rows) and metrics. Codes and exact decimals follow the API's rules
-(daas.web.input)."""
+"""The admin pages' forms: customers, users and tokens, device models and the footprint import, grid
+factor uploads, plans (with their charge and tier rows) and metrics. Codes and exact decimals follow the
+API's rules (daas.web.input)."""
 
 from __future__ import annotations
 
@@ -238,6 +238,14 @@ class ImportForm(FlaskForm):
         "Footprint file (Boavizta CSV)",
         validators=[FileRequired("Choose a file."), FileAllowed(["csv"], "A .csv file, please.")],
     )
+
+
+class GridFactorsUploadForm(FlaskForm):
+    file = FileField(
+        "Grid factor file (CSV)",
+        validators=[FileRequired("Choose a file."), FileAllowed(["csv"], "A .csv file, please.")],
+    )
+    note = StringField("Note", validators=[Optional(), Length(max=500)])
 
 
 # -- plans and metrics ---------------------------------------------------------------------------------
