@@ -147,31 +147,19 @@ def kwh_by_country(
     if not periods:
         return out
     month = _month_days(periods)
-    person_country = (
-        select(Person.country)
-        .select_from(Deployment)
-        .outerjoin(Person, Person.id == Deployment.person_id)
-        .where(
-            Deployment.device_id == ImpactLedgerRow.device_id,
-            Deployment.contract_id == ImpactLedgerRow.contract_id,
-            Deployment.start_date < month.c.after,
-            or_(Deployment.end_date.is_(None), Deployment.end_date > month.c.first),
-        )
-        .order_by(Deployment.start_date.desc(), Deployment.id.desc())
-        .limit(1)
-        .correlate(ImpactLedgerRow, month)
-        .scalar_subquery()
+    # Each row joined to the deployments of its device on its contract that overlap its month, the latest
+    # first: a hash join and a window function, not a subquery per row.
+    latest_first = func.row_number().over(
+        partition_by=ImpactLedgerRow.id, order_by=(Deployment.start_date.desc(), Deployment.id.desc())
     )
-    country = func.coalesce(person_country, Customer.country)
-    sheet = _has_sheet()
-    query = _scoped(
+    rows = _scoped(
         select(
-            Contract.customer_id,
+            Contract.customer_id.label("customer_id"),
             month.c.period,
-            country,
-            sheet,
-            func.count(ImpactLedgerRow.id),
-            func.sum(ImpactLedgerRow.use_phase_kwh),
+            func.coalesce(Person.country, Customer.country).label("country"),
+            _has_sheet().label("sheet"),
+            ImpactLedgerRow.use_phase_kwh.label("kwh"),
+            latest_first.label("rank"),
         )
         .select_from(ImpactLedgerRow)
         .join(month, month.c.period == ImpactLedgerRow.period)
@@ -179,8 +167,29 @@ def kwh_by_country(
         .join(Customer, Customer.id == Contract.customer_id)
         .join(Device, Device.id == ImpactLedgerRow.device_id)
         .join(DeviceModel, DeviceModel.id == Device.device_model_id)
-        .group_by(Contract.customer_id, month.c.period, country, sheet),
+        .outerjoin(
+            Deployment,
+            and_(
+                Deployment.device_id == ImpactLedgerRow.device_id,
+                Deployment.contract_id == ImpactLedgerRow.contract_id,
+                Deployment.start_date < month.c.after,
+                or_(Deployment.end_date.is_(None), Deployment.end_date > month.c.first),
+            ),
+        )
+        .outerjoin(Person, Person.id == Deployment.person_id),
         customer_id,
+    ).subquery("rows")
+    query = (
+        select(
+            rows.c.customer_id,
+            rows.c.period,
+            rows.c.country,
+            rows.c.sheet,
+            func.count(),
+            func.sum(rows.c.kwh),
+        )
+        .where(rows.c.rank == 1)
+        .group_by(rows.c.customer_id, rows.c.period, rows.c.country, rows.c.sheet)
     )
     for customer, period, where, sourced, rows, kwh in db.session.execute(query):
         if customer not in windows or period not in months(*windows[customer]):
