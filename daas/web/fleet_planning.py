@@ -25,7 +25,7 @@ from daas.core.errors import DomainError
 from daas.extensions import db
 from daas.settings import current_settings
 from daas.usecases import workshop as use_cases
-from daas.web.pages import FilterForm, carry_out, options, principal
+from daas.web.pages import FilterForm, carry_out, options, principal, show_error
 from daas.workshop.comparison_json import comparison_json
 from daas.workshop.plan_types import ScenarioKind
 from daas.workshop.scenarios import list_saved_scenarios
@@ -125,18 +125,8 @@ def _compare(form: PlanForm, customer_id: int) -> dict[str, Any] | None:
             policy=settings.upgrade,
             upgrade_fees=settings.workshop_upgrade_fees,
         )
-    except DomainError as error:
-        placed = False
-        for name, messages in (error.errors or {}).items():
-            field = getattr(form, str(name), None)
-            if field is not None and hasattr(field, "errors"):
-                field.errors = [
-                    *list(field.errors),
-                    *(messages if isinstance(messages, list) else [messages]),
-                ]
-                placed = True
-        if not placed:
-            flash(error.message, "error")
+    except DomainError as error:  # e.g. a fleet in two currencies: beside the contract picker
+        show_error(form, error)
         return None
     return comparison_json(comparison)
 

@@ -138,18 +138,23 @@ def carry_out(form: FlaskForm | None, action: Callable[[], T], success: str | Ca
     try:
         result = action()
     except DomainError as error:
-        placed = False
-        if form is not None:
-            for name, messages in (error.errors or {}).items():
-                field = getattr(form, str(name), None)
-                if field is not None and hasattr(field, "errors"):
-                    field.errors = [*list(field.errors), *_messages(messages)]
-                    placed = True
-        if not placed:
-            flash(error.message, "error")
+        show_error(form, error)
         return None
     flash(success(result) if callable(success) else success, "success")
     return result
+
+
+def show_error(form: FlaskForm | None, error: DomainError) -> None:
+    """A domain error's messages beside the form's fields they name, or at the top when none matches."""
+    placed = False
+    if form is not None:
+        for name, messages in (error.errors or {}).items():
+            field = getattr(form, str(name), None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = [*list(field.errors), *_messages(messages)]
+                placed = True
+    if not placed:
+        flash(error.message, "error")
 
 
 def _messages(messages: Any) -> list[str]:

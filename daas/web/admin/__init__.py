@@ -28,7 +28,6 @@ add_navigation(
     ("admin.users", "Users"),
     ("admin.catalog", "Catalog"),
     ("admin.plans", "Plans"),
-    ("finance.sustainability", "Sustainability"),  # finance's pages, which admin may open too
 )
 
 
@@ -57,3 +56,7 @@ from daas.web.admin import (  # noqa: E402, F401
     users,
     webhooks,
 )
+
+# After the sections' own entries: finance's workshop pages (the portfolio, any customer's report and
+# planner), which admin may open too.
+add_navigation(ADMIN, ("finance.sustainability", "Sustainability"))
