@@ -12,7 +12,6 @@ from importlib import resources
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from daas.core.countries import is_country
 from daas.core.errors import Conflict, Invalid, NotFound
@@ -20,6 +19,7 @@ from daas.extensions import db
 from daas.impact.grid_factor_csv import factors_from_csv
 from daas.impact.grid_factors import GridFactorTable
 from daas.impact.models import GridFactorSet
+from daas.impact.versions import add_version
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 MAX_KG_PER_KWH = Decimal(2)
@@ -61,11 +61,7 @@ def create_grid_factor_set(factors: dict[str, Any], note: str | None, actor: str
     stored = validated_factors(factors)
     version = (db.session.scalar(select(func.max(GridFactorSet.version))) or 0) + 1
     row = GridFactorSet(version=version, factors=stored, note=(note or "").strip() or None, created_by=actor)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError as error:
-        raise Conflict(f"Version {version} was created at the same time; try again.") from error
+    add_version(row, version)
     return row
 
 

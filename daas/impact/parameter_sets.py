@@ -12,13 +12,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from daas.core.errors import Conflict, Invalid
 from daas.core.periods import Period
 from daas.extensions import db
 from daas.impact.models import ImpactParameterSet, ImpactPeriodClose
 from daas.impact.parameters import METHOD, Parameters
+from daas.impact.versions import add_version
 
 
 @dataclass(frozen=True)
@@ -87,9 +87,5 @@ def create_parameter_set(
         values=parameters.to_json(),
         sources=dict(sources),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError as error:
-        raise Conflict(f"Version {version} was created at the same time; try again.") from error
+    add_version(row, version)
     return row

@@ -24,10 +24,6 @@ def admin(app, database):
     return client
 
 
-def _text(response) -> str:
-    return response.get_data(as_text=True)
-
-
 def _upload(admin, content: bytes, note: str = "", filename: str = "factors.csv"):
     return post_form(
         admin,
@@ -42,7 +38,7 @@ def _upload(admin, content: bytes, note: str = "", filename: str = "factors.csv"
 def test_the_page_shows_version_1_as_a_table_of_countries_by_years_with_its_source(admin):
     page = admin.get(URL)
     assert page.status_code == 200
-    body = _text(page)
+    body = page.get_data(as_text=True)
     assert "Version 1 (in use)" in body
     assert re.search(
         r"<th scope=\"col\" class=\"num\">2021</th>.*<th scope=\"col\" class=\"num\">2024</th>", body
@@ -62,7 +58,7 @@ def test_an_uploaded_file_becomes_the_version_reports_use(admin):
     content = (HEADER + "DE,2025,0.3301,Ember,2026 release,\nFR,2025,0.0414,Ember,2026 release,\n").encode()
     response = _upload(admin, content, note="Ember 2026")
     assert response.status_code == 200
-    body = _text(response)
+    body = response.get_data(as_text=True)
     assert "Grid factors version 2 stored: 2 countries, used from now on." in body
     assert "Version 2 (in use)" in body and "Ember 2026" in body
     table = latest_grid_factors()
@@ -70,7 +66,7 @@ def test_an_uploaded_file_becomes_the_version_reports_use(admin):
     [_, second] = list_grid_factor_sets()
     assert second.note == "Ember 2026" and second.created_by.endswith("@example.com")
     # Version 1 stays readable.
-    assert "0.36292" in _text(admin.get(f"{URL}?version=1"))
+    assert "0.36292" in admin.get(f"{URL}?version=1").get_data(as_text=True)
     assert admin.get(f"{URL}?version=7").status_code == 404
 
 
@@ -95,13 +91,13 @@ def test_an_uploaded_file_becomes_the_version_reports_use(admin):
 def test_a_bad_file_is_refused_beside_the_field_and_stores_nothing(admin, content, filename, message):
     response = _upload(admin, content, filename=filename)
     assert response.status_code == 422
-    beside = re.search(r'<p class="field-error" id="file-error">([^<]*)</p>', _text(response))
+    beside = re.search(r'<p class="field-error" id="file-error">([^<]*)</p>', response.get_data(as_text=True))
     assert beside and message in beside.group(1).replace("&#39;", "'")
     assert [s.version for s in list_grid_factor_sets()] == [1]
 
 
 def test_the_admin_menu_lists_grid_factors_after_plans(admin):
-    body = _text(admin.get(URL))
+    body = admin.get(URL).get_data(as_text=True)
     labels = re.findall(r'<a href="/admin[^"]*"(?: aria-current="page")?>([^<]+)</a>', body)
     assert labels[:6] == ["Overview", "Customers", "Users", "Catalog", "Plans", "Grid factors"]
 
