@@ -84,8 +84,7 @@ def main() -> None:
         url,
         f"yearly report {args.year} (JSON)",
         report + "    body = report_json(r)\n"
-        "    detail = f\"{body['use_phase']['kwh']} kWh, {body['inflows']['count']} in, "
-        "{body['outflows']['count']} out\"",
+        '    detail = f"{r.use_phase.kwh} kWh, {r.inflows.devices} in, {r.outflows.devices} out"',
     )
     for fmt in ("csv", "xlsx", "pdf"):
         impact_bench.measure(
@@ -97,7 +96,10 @@ def main() -> None:
         )
     plan = (
         "from daas.usecases.workshop import compare_customer_scenarios\n"
-        f"    c = compare_customer_scenarios({customer_id}, 4, {SCENARIOS})\n"
+        "    from daas.settings import current_settings\n"
+        "    s = current_settings()\n"
+        f"    c = compare_customer_scenarios({customer_id}, 4, {SCENARIOS}, "
+        "policy=s.upgrade, upgrade_fees=s.workshop_upgrade_fees)\n"
         "    detail = ', '.join(f\"{x.scenario.kind} {x.total.new_devices} new\" for x in c.results)"
     )
     impact_bench.measure(url, "four-scenario plan, 4 years (fleet read + projection)", plan)
@@ -106,8 +108,11 @@ def main() -> None:
         "    from daas.workshop.planner import compare_scenarios\n"
         "    from daas.workshop.plan_types import Scenario\n"
         "    from decimal import Decimal\n"
-        f"    fleet = fleet_of({customer_id}, None, today)\n"
-        "    settings = planner_settings(fleet[0].currency)\n"
+        "    from daas.settings import current_settings\n"
+        f"    fleet = fleet_of({customer_id}, None, as_of=today)\n"
+        "    s = current_settings()\n"
+        "    settings = planner_settings(fleet[0].currency, as_of=today, policy=s.upgrade, "
+        "upgrade_fees=s.workshop_upgrade_fees)\n"
         "    scenarios = [Scenario('as_is'), Scenario('extend', extend_months={'*': 12}), "
         "Scenario('upgrade_first'), Scenario('refurbished_first', refurbished_share=Decimal('0.5'))]\n"
         "    started = time.perf_counter()\n"
