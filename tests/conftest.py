@@ -156,15 +156,20 @@ def tokens(database: Any) -> dict[str, str]:
     return {role: token(role) for role in ("admin", "finance", "logistics")}
 
 
+# Reference data the migrations seed, version 1 of each: the impact method's parameters, the grid factors.
+SEEDED_VERSIONS = ("impact_parameter_sets", "grid_factor_sets")
+
+
 def empty_tables() -> None:
     """Empty every table (PostgreSQL) after a test that committed, keeping the reference data the
-    migrations seed: the impact method's first parameter set."""
+    migrations seed (`SEEDED_VERSIONS`: their version 1)."""
     tables = ", ".join(
-        f'"{table.name}"' for table in db.metadata.sorted_tables if table.name != "impact_parameter_sets"
+        f'"{table.name}"' for table in db.metadata.sorted_tables if table.name not in SEEDED_VERSIONS
     )
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        connection.execute(text("DELETE FROM impact_parameter_sets WHERE version > 1"))
+        for seeded in SEEDED_VERSIONS:
+            connection.execute(text(f"DELETE FROM {seeded} WHERE version > 1"))
 
 
 @pytest.fixture
