@@ -1,6 +1,7 @@
 """Usage ingestion and the billing run at scale, on PostgreSQL (or any configured database).
 
     .venv/bin/python bench/billing.py [--contracts 10000] [--scale-to 20000] [--database-url URL]
+                                      [--profile FILE]
 
 1. Builds N contracts (100 per customer) with 5 deployed devices each, in a fresh database.
 2. Ingests 100 usage events per contract for October 2026 through the real HTTP endpoint, served by
@@ -8,6 +9,8 @@
 3. Runs the billing run for October 2026 in its own process (seconds, peak memory of that process).
 4. With --scale-to M: builds M contracts again, loads their events directly (COPY), and times the billing
    run once more, to show how it scales.
+5. After each run, its floor: the run's own reads of the period and one statement writing as many
+   invoice lines as it wrote, in the same database; the run's time is printed as a ratio to it.
 
 The database named by --database-url is dropped and created again; its name must contain "bench".
 Prints figures; never part of the test pass/fail.
@@ -30,7 +33,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -40,6 +43,9 @@ from flask_migrate import upgrade
 
 from daas import create_app
 from daas.auth.services import create_token, create_user
+from daas.billing import measure
+from daas.billing.models import BillingRun
+from daas.core.periods import Period
 from daas.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -313,15 +319,27 @@ _MEASURED_FLASK = (
     "        if line.startswith('VmHWM:'):\n"
     "            print('PEAK_RSS_KB', line.split()[1], file=sys.stderr)\n"
     "atexit.register(peak)\n"
+    "import os\n"
+    "if os.environ.get('BENCH_PROFILE'):\n"
+    "    from pyinstrument import Profiler\n"
+    "    profiler = Profiler(interval=0.01)\n"
+    "    def report():\n"
+    "        profiler.stop()\n"
+    "        with open(os.environ['BENCH_PROFILE'], 'w') as out:\n"
+    "            out.write(profiler.output_text(unicode=True, show_all=False))\n"
+    "    atexit.register(report)\n"
+    "    profiler.start()\n"
     "sys.argv = ['flask', *sys.argv[1:]]\n"
     "runpy.run_module('flask', run_name='__main__')\n"
 )
 
 
-def bill(url: str) -> tuple[float, float, str]:
-    """The billing run in its own process: (seconds, peak RSS in MB, its summary line)."""
+def bill(url: str, profile: str | None = None) -> tuple[float, float, str]:
+    """The billing run in its own process: (seconds, peak RSS in MB, its summary line); with `profile`,
+    pyinstrument samples it and writes where its time went to that file."""
     env = {
         **os.environ,
+        **({"BENCH_PROFILE": profile} if profile else {}),
         "DATABASE_URL": url,
         "DAAS_ENV": "production",
         "SECRET_KEY": "bench",
@@ -343,6 +361,51 @@ def bill(url: str) -> tuple[float, float, str]:
     return seconds, peak_kb / 1024, done.stdout.strip().splitlines()[-1]
 
 
+def floor(app) -> tuple[float, float, float, int]:
+    """What the database needs for the run's work, in the same database: the run's own reads of the
+    period (the usage aggregate over every contract, the deployments), and one statement writing as many
+    invoice lines as the run wrote (a copy of them into a temporary table). Returns (the run's own
+    seconds from its start to its end, as its row says, read s, write s, lines)."""
+    period = Period.parse(PERIOD)
+    with app.app_context():
+        run = db.session.scalars(select(BillingRun).order_by(BillingRun.id.desc()).limit(1)).one()
+        own = (run.finished_at - run.started_at).total_seconds()
+        start = time.perf_counter()
+        measure.usage_in(period.starts_at, period.ends_at)
+        measure.deployments_in(period)
+        reads = time.perf_counter() - start
+        connection = db.session.connection()
+        connection.execute(
+            text("CREATE TEMPORARY TABLE floor_lines AS SELECT * FROM invoice_lines WITH NO DATA")
+        )
+        start = time.perf_counter()
+        lines = connection.execute(
+            text(
+                "INSERT INTO floor_lines SELECT l.* FROM invoice_lines l "
+                "JOIN invoices i ON i.id = l.invoice_id WHERE i.period = :period"
+            ),
+            {"period": PERIOD},
+        ).rowcount
+        write = time.perf_counter() - start
+        db.session.rollback()
+    return own, reads, write, lines
+
+
+def report_run(app, contracts: int, events: int, seconds: float, peak: float, summary: str) -> float:
+    """The run's figures beside its floor; returns the run's own seconds."""
+    own, reads, write, lines = floor(app)
+    say(
+        f"billing run: {contracts} contracts, {events} events: {seconds:.1f} s in its process ({own:.1f} s "
+        f"from the run's start to its end), peak {peak:.0f} MB"
+    )
+    say(f"  {summary}")
+    say(
+        f"  floor: {reads + write:.2f} s (period reads {reads:.2f} s, writing its {lines:,} lines in one "
+        f"statement {write:.2f} s); the run takes {own / (reads + write):.1f}x the floor"
+    )
+    return own
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Ingestion and billing-run figures.")
     parser.add_argument(
@@ -354,6 +417,9 @@ def main() -> None:
     parser.add_argument("--contracts", type=int, default=10_000)
     parser.add_argument(
         "--scale-to", type=int, default=0, help="time a second billing run with this many contracts"
+    )
+    parser.add_argument(
+        "--profile", metavar="FILE", help="profile the last billing run with pyinstrument into FILE"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=6, help="concurrent client connections")
@@ -385,20 +451,19 @@ def main() -> None:
         f"(batches of {BATCH}, gunicorn {args.workers} workers, {args.clients} clients)"
     )
 
-    seconds, peak, summary = bill(url)
-    say(f"billing run: {args.contracts} contracts, {accepted} events: {seconds:.1f} s, peak {peak:.0f} MB")
-    say(f"  {summary}")
+    seconds, peak, summary = bill(url, None if args.scale_to else args.profile)
+    own = report_run(app, args.contracts, accepted, seconds, peak, summary)
 
     if args.scale_to:
         fresh_database(url)
-        world = build(create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing"), args.scale_to)
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url}, env="testing")
+        world = build(app, args.scale_to)
         copy_events(url, world["contracts"], world["metric_ids"])
-        scaled, peak2, summary2 = bill(url)
-        say(
-            f"billing run: {args.scale_to} contracts, {args.scale_to * EVENTS_PER_CONTRACT} events: "
-            f"{scaled:.1f} s, peak {peak2:.0f} MB ({scaled / seconds:.2f}x the time of {args.contracts})"
+        scaled, peak2, summary2 = bill(url, args.profile)
+        scaled_own = report_run(
+            app, args.scale_to, args.scale_to * EVENTS_PER_CONTRACT, scaled, peak2, summary2
         )
-        say(f"  {summary2}")
+        say(f"  {args.scale_to / args.contracts:.0f}x the contracts took {scaled_own / own:.2f}x the time")
 
 
 if __name__ == "__main__":
