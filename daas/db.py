@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import zlib
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Numeric, event, func, select
+from sqlalchemy import BigInteger, DateTime, Numeric, event, func, insert, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from daas.core.errors import Conflict
@@ -167,3 +171,75 @@ def upsert(table: Any, conflict_columns: list[str], update_columns: list[str]) -
     return statement.on_conflict_do_update(
         index_elements=conflict_columns, set_={name: statement.excluded[name] for name in update_columns}
     )
+
+
+def insert_rows(table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert many rows of the same columns in the session's transaction: by COPY on PostgreSQL, which
+    takes rows some ten times faster than a multi-row INSERT (no SQL to build and parse per batch), and
+    by one executemany elsewhere. The values are given as the database takes them (no column type
+    processing runs on PostgreSQL's path, and none is needed there: decimals, dates and text go as they
+    are). Constraints and foreign keys are checked as for any INSERT."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(table), list(rows))
+        return
+    _copy(connection, table.name, rows)
+
+
+def insert_new_rows(
+    table: Any, rows: Sequence[Mapping[str, Any]], conflict_columns: Sequence[str], returning: Sequence[Any]
+) -> list[Any]:
+    """`insert_ignoring_conflicts` for many rows of the same columns, returning `returning` of the rows
+    it inserted, in the order of `conflict_columns`. On PostgreSQL the rows go by COPY into a temporary
+    table of those columns (dropped at commit) and from there in one INSERT ... SELECT: a multi-row
+    INSERT of thousands of parameters spends far longer building its SQL than the database running it."""
+    if not rows:
+        return []
+    connection = db.session.connection()
+    statement = insert_ignoring_conflicts(table, *conflict_columns).returning(*returning)
+    if connection.dialect.name != "postgresql":
+        ordered = sorted(rows, key=lambda row: tuple(row[column] for column in conflict_columns))
+        return list(connection.execute(statement, ordered))
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
+    name = f"staged_{table.name}_{zlib.crc32(' '.join(names).encode()):08x}"  # one per set of columns
+    listed = ", ".join(quote(column) for column in names)
+    connection.exec_driver_sql(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {quote(name)} ON COMMIT DROP AS "
+        f"SELECT {listed} FROM {quote(table.name)} WITH NO DATA"
+    )
+    _copy(connection, name, rows)
+    staged = sql_table(name, *(sql_column(column) for column in names))
+    inserted = list(
+        connection.execute(
+            statement.from_select(
+                names, select(staged).order_by(*(staged.c[column] for column in conflict_columns))
+            )
+        )
+    )
+    connection.exec_driver_sql(f"TRUNCATE {quote(name)}")
+    return inserted
+
+
+def _copy(connection: Any, table_name: str, rows: Sequence[Mapping[str, Any]]) -> None:
+    """COPY the rows (dicts of the same keys) into the table, in the connection's transaction."""
+    names = list(rows[0])
+    quote = connection.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    copy_sql = f"COPY {quote(table_name)} ({columns}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row([row[name] for name in names])
+    except driver.Error as error:
+        # Raised as SQLAlchemy raises a statement's error, so callers handle a refused COPY (a savepoint
+        # rolled back, the rows tried one by one) as a refused INSERT.
+        lost = connection.dialect.is_disconnect(error, driver, None)
+        if lost:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            copy_sql, None, error, type(driver).Error, connection_invalidated=lost
+        ) from error

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from functools import lru_cache
 from typing import Any
 
 from daas.billing import line_wording as wording
@@ -287,7 +288,12 @@ def _single(amount: Decimal) -> dict[str, Any]:
 
 # -- lines ------------------------------------------------------------------------------------------
 
+# A run writes the same few lines over and over (five laptops of one plan for the whole month, a tier a
+# quantity reaches): lines are values of their inputs, so the last few thousand are kept, not rewritten.
+_LINES_KEPT = 8192
 
+
+@lru_cache(maxsize=_LINES_KEPT)
 def device_line(
     charge: Charge,
     days: int,
@@ -341,15 +347,16 @@ def _part_line(
     )
 
 
+@lru_cache(maxsize=_LINES_KEPT)
 def metered_lines(
     charge: Charge, quantity: Decimal, period: Period, currency: str, *, language: str = "en"
-) -> list[Line]:
+) -> tuple[Line, ...]:
     """A metered charge's lines for the period's quantity, one per part (`parts`); the first carries the
     period and the whole quantity, which finalization records as billed."""
     first, *rest = [
         _part_line(charge, p, quantity, period, currency, language) for p in parts(charge, quantity)
     ]
-    return [replace(first, usage_period=period.name, usage_quantity=quantity), *rest]
+    return (replace(first, usage_period=period.name, usage_quantity=quantity), *rest)
 
 
 def late_usage_line(

@@ -21,7 +21,7 @@ from daas.billing.models import BillingRunError, Invoice, InvoiceLine
 from daas.billing.rating import ZERO
 from daas.billing.run_compute import ComputedInvoice
 from daas.core.periods import Period
-from daas.db import insert_ignoring_conflicts
+from daas.db import insert_new_rows, insert_rows
 from daas.extensions import db
 
 
@@ -64,52 +64,29 @@ def record_failures(run_id: int, failed: Mapping[int, str]) -> None:
         )
 
 
-def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> tuple[int, int]:
-    """Create or recompute the drafts of one chunk; finalized invoices are left alone. (created, updated)"""
-    if not computed:
-        return 0, 0
-    table = Invoice.__table__
-    new = db.session.execute(
-        insert_ignoring_conflicts(table, "contract_id", "period").returning(table.c.contract_id),
-        [
-            {
-                "contract_id": c.contract_id,
-                "customer_id": c.customer.id,
-                "period": period.name,
-                "status": lifecycle.DRAFT,
-                "currency": c.currency,
-                "customer_name": c.customer.name,
-                "customer_country": c.customer.country,
-                "customer_vat_id": c.customer.vat_id,
-                "customer_email": c.customer.billing_email,
-                "billing_run_id": run_id,
-                "subtotal": ZERO,
-                "tax_rate": ZERO,
-                "tax_amount": ZERO,
-                "total": ZERO,
-                "credited": ZERO,
-                "amount_paid": ZERO,
-                "amount_due": ZERO,
-            }
-            for c in computed
-        ],
-    )
-    created = set(new.scalars())
-    # Lock the chunk's invoices in id order: a concurrent run of the period waits here, then recomputes.
-    invoices = db.session.execute(
-        select(Invoice.id, Invoice.contract_id, Invoice.status)
-        .where(Invoice.period == period.name, Invoice.contract_id.in_([c.contract_id for c in computed]))
-        .order_by(Invoice.id)
-        .with_for_update()
-    ).all()
-    drafts = {row.contract_id: row.id for row in invoices if row.status == lifecycle.DRAFT}
-    todo = [c for c in computed if c.contract_id in drafts]
-    if not todo:
-        return len(created), 0
-    db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts.values())))
-    lines = [
+def _amounts(c: ComputedInvoice, run_id: int) -> dict[str, object]:
+    """An invoice's columns that a run computes, by column name."""
+    return {
+        "customer_id": c.customer.id,
+        "currency": c.currency,
+        "subtotal": c.subtotal,
+        "tax_rate": c.tax_rate,
+        "tax_note": c.tax_note,
+        "tax_amount": c.tax_amount,
+        "total": c.total,
+        "amount_due": c.total,
+        "customer_name": c.customer.name,
+        "customer_country": c.customer.country,
+        "customer_vat_id": c.customer.vat_id,
+        "customer_email": c.customer.billing_email,
+        "billing_run_id": run_id,
+    }
+
+
+def _line_rows(invoice_ids: Mapping[int, int], computed: Sequence[ComputedInvoice]) -> list[dict]:
+    return [
         {
-            "invoice_id": drafts[c.contract_id],
+            "invoice_id": invoice_ids[c.contract_id],
             "position": position,
             "kind": line.kind,
             "description": line.description,
@@ -126,47 +103,66 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
             "plan_code": line.plan_code,
             "usage_window_start": line.usage_window_start,
         }
-        for c in todo
+        for c in computed
         for position, line in enumerate(c.lines)
     ]
-    if lines:  # a draft may have no lines at all (no device served, no metered charge)
-        db.session.execute(insert(InvoiceLine), lines)
-    db.session.execute(
-        update(table)
-        .where(table.c.id == bindparam("invoice_id"))
-        .values(
-            customer_id=bindparam("b_customer_id"),
-            currency=bindparam("b_currency"),
-            subtotal=bindparam("b_subtotal"),
-            tax_rate=bindparam("b_tax_rate"),
-            tax_note=bindparam("b_tax_note"),
-            tax_amount=bindparam("b_tax_amount"),
-            total=bindparam("b_total"),
-            amount_due=bindparam("b_total"),
-            customer_name=bindparam("b_name"),
-            customer_country=bindparam("b_country"),
-            customer_vat_id=bindparam("b_vat_id"),
-            customer_email=bindparam("b_email"),
-            billing_run_id=bindparam("b_run_id"),
-            computed_at=func.now(),
-        ),
+
+
+def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> tuple[int, int]:
+    """Create or recompute the drafts of one chunk; finalized invoices are left alone. (created, updated)
+
+    New drafts are inserted with their amounts; the chunk's invoices that existed are locked, and those
+    still drafts recomputed: their lines replaced and their amounts updated. Lines go in by COPY on
+    PostgreSQL (`insert_rows`)."""
+    if not computed:
+        return 0, 0
+    table = Invoice.__table__
+    new = insert_new_rows(
+        table,
         [
             {
-                "invoice_id": drafts[c.contract_id],
-                "b_customer_id": c.customer.id,
-                "b_currency": c.currency,
-                "b_subtotal": c.subtotal,
-                "b_tax_rate": c.tax_rate,
-                "b_tax_note": c.tax_note,
-                "b_tax_amount": c.tax_amount,
-                "b_total": c.total,
-                "b_name": c.customer.name,
-                "b_country": c.customer.country,
-                "b_vat_id": c.customer.vat_id,
-                "b_email": c.customer.billing_email,
-                "b_run_id": run_id,
+                "contract_id": c.contract_id,
+                "period": period.name,
+                "status": lifecycle.DRAFT,
+                "credited": ZERO,
+                "amount_paid": ZERO,
+                **_amounts(c, run_id),
             }
-            for c in todo
+            for c in computed
         ],
+        ("contract_id", "period"),
+        (table.c.contract_id, table.c.id),
     )
-    return len(created), len([c for c in todo if c.contract_id not in created])
+    created = {row.contract_id: row.id for row in new}
+    # Lock the chunk's other invoices in id order: a concurrent run of the period waits here, then
+    # recomputes. (The rows just inserted are this transaction's until it commits.)
+    existing = [c.contract_id for c in computed if c.contract_id not in created]
+    invoices = (
+        db.session.execute(
+            select(Invoice.id, Invoice.contract_id, Invoice.status)
+            .where(Invoice.period == period.name, Invoice.contract_id.in_(existing))
+            .order_by(Invoice.id)
+            .with_for_update()
+        ).all()
+        if existing
+        else []
+    )
+    drafts = {row.contract_id: row.id for row in invoices if row.status == lifecycle.DRAFT}
+    recomputed = [c for c in computed if c.contract_id in drafts]
+    if drafts:
+        db.session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id.in_(drafts.values())))
+    written = {**created, **drafts}
+    # A draft may have no lines at all (no device served, no metered charge).
+    insert_rows(InvoiceLine.__table__, _line_rows(written, [c for c in computed if c.contract_id in written]))
+    if recomputed:
+        db.session.execute(
+            update(table)
+            .where(table.c.id == bindparam("invoice_id"))
+            .values({name: bindparam(f"b_{name}") for name in _amounts(recomputed[0], run_id)})
+            .values(computed_at=func.now()),
+            [
+                {"invoice_id": drafts[c.contract_id], **{f"b_{k}": v for k, v in _amounts(c, run_id).items()}}
+                for c in recomputed
+            ],
+        )
+    return len(created), len(recomputed)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from functools import cached_property
 
 from daas.core.dates import add_months, days_between
 
@@ -36,16 +37,16 @@ class Period:
     def containing(cls, day: date) -> Period:
         return cls(day.replace(day=1))
 
-    @property
+    @cached_property
     def end(self) -> date:
         """The 1st of the next month: not part of the period."""
         return add_months(self.start, 1)
 
-    @property
+    @cached_property
     def name(self) -> str:
         return f"{self.start:%Y-%m}"
 
-    @property
+    @cached_property
     def days(self) -> int:
         return days_between(self.start, self.end)
 
