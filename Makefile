@@ -69,9 +69,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/foundation.py
 
-# Needs PostgreSQL: creates (and drops) the database daas_bench; about two minutes.
+# Needs PostgreSQL: creates (and drops) the database daas_bench; about fifteen minutes.
 bench-billing: $(STAMP)
-	$(BIN)/python bench/billing.py --contracts 10000 --scale-to 20000
+	$(BIN)/python bench/billing.py --contracts 5000 --scale-to 100000
 
 # Needs PostgreSQL: creates (and drops) the database daas_bench_impact; about five minutes.
 bench-impact: $(STAMP)

@@ -155,14 +155,15 @@ def _write(period: Period, run_id: int, computed: Sequence[ComputedInvoice]) -> 
     # A draft may have no lines at all (no device served, no metered charge).
     insert_rows(InvoiceLine.__table__, _line_rows(written, [c for c in computed if c.contract_id in written]))
     if recomputed:
+        # Bound as b_<column>: an UPDATE's parameters cannot share its columns' names.
+        amounts = [{f"b_{k}": v for k, v in _amounts(c, run_id).items()} for c in recomputed]
         db.session.execute(
             update(table)
             .where(table.c.id == bindparam("invoice_id"))
-            .values({name: bindparam(f"b_{name}") for name in _amounts(recomputed[0], run_id)})
-            .values(computed_at=func.now()),
+            .values({**{key[2:]: bindparam(key) for key in amounts[0]}, "computed_at": func.now()}),
             [
-                {"invoice_id": drafts[c.contract_id], **{f"b_{k}": v for k, v in _amounts(c, run_id).items()}}
-                for c in recomputed
+                {"invoice_id": drafts[c.contract_id], **row}
+                for c, row in zip(recomputed, amounts, strict=True)
             ],
         )
     return len(created), len(recomputed)
