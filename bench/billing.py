@@ -1,7 +1,7 @@
 """Usage ingestion and the billing run at scale, on PostgreSQL (or any configured database).
 
     .venv/bin/python bench/billing.py [--contracts 10000] [--scale-to 20000] [--database-url URL]
-                                      [--profile FILE]
+                                      [--processes 2] [--profile FILE]
 
 1. Builds N contracts (100 per customer) with 5 deployed devices each, in a fresh database.
 2. Ingests 100 usage events per contract for October 2026 through the real HTTP endpoint, served by
@@ -9,7 +9,9 @@
 3. Runs the billing run for October 2026 in its own process (seconds, peak memory of that process).
 4. With --scale-to M: builds M contracts again, loads their events directly (COPY), and times the billing
    run once more, to show how it scales.
-5. After each run, its floor: the run's own reads of the period and one statement writing as many
+5. With --scale-to and --processes N (2 by default): deletes the drafts and runs the billing again with
+   N - 1 processes joining it (`flask daas bill --join`), to show what a second process gains.
+6. After each run, its floor: the run's own reads of the period and one statement writing as many
    invoice lines as it wrote, in the same database; the run's time is printed as a ratio to it.
 
 The database named by --database-url is dropped and created again; its name must contain "bench".
@@ -33,7 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -334,10 +336,8 @@ _MEASURED_FLASK = (
 )
 
 
-def bill(url: str, profile: str | None = None) -> tuple[float, float, str]:
-    """The billing run in its own process: (seconds, peak RSS in MB, its summary line); with `profile`,
-    pyinstrument samples it and writes where its time went to that file."""
-    env = {
+def _flask_env(url: str, profile: str | None = None) -> dict[str, str]:
+    return {
         **os.environ,
         **({"BENCH_PROFILE": profile} if profile else {}),
         "DATABASE_URL": url,
@@ -345,20 +345,71 @@ def bill(url: str, profile: str | None = None) -> tuple[float, float, str]:
         "SECRET_KEY": "bench",
         **PRODUCTION_ISSUER,
     }
+
+
+def _peak_mb(stderr: str) -> float:
+    return next(int(line.split()[1]) for line in stderr.splitlines() if line.startswith("PEAK_RSS_KB")) / 1024
+
+
+def _chunks_planned(url: str) -> bool:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return bool(connection.execute(text("SELECT count(*) FROM billing_run_chunks")).scalar())
+    finally:
+        engine.dispose()
+
+
+def bill(url: str, profile: str | None = None, joiners: int = 0) -> tuple[float, float, str]:
+    """The billing run in its own process, with `joiners` more processes joining it (`bill --join`) once
+    it has planned its chunks: (seconds, peak RSS of the run's process in MB, its summary line); with
+    `profile`, pyinstrument samples the run's process and writes where its time went to that file."""
+    command = [sys.executable, "-c", _MEASURED_FLASK, "--app", "wsgi", "daas", "bill", PERIOD]
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", _MEASURED_FLASK, "--app", "wsgi", "daas", "bill", PERIOD],
+    owner = subprocess.Popen(
+        command,
         cwd=ROOT,
-        env=env,
-        capture_output=True,
+        env=_flask_env(url, profile),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        check=True,
     )
+    joining = []
+    if joiners:
+        while owner.poll() is None and not _chunks_planned(url):
+            time.sleep(0.05)
+        joining = [
+            subprocess.Popen(
+                [*command, "--join", "--wait", "5"],
+                cwd=ROOT,
+                env=_flask_env(url),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(joiners)
+        ]
+    out, err = owner.communicate()
     seconds = time.perf_counter() - start
-    peak_kb = next(
-        int(line.split()[1]) for line in done.stderr.splitlines() if line.startswith("PEAK_RSS_KB")
-    )
-    return seconds, peak_kb / 1024, done.stdout.strip().splitlines()[-1]
+    if owner.returncode:
+        raise SystemExit(f"the billing run failed:\n{err}")
+    for joiner in joining:
+        joined_out, joined_err = joiner.communicate()
+        say(
+            f"  joining process: {(joined_out.strip().splitlines() or [joined_err.strip()])[-1]}"
+            f" (peak {_peak_mb(joined_err):.0f} MB)"
+        )
+    return seconds, _peak_mb(err), out.strip().splitlines()[-1]
+
+
+def drop_drafts(url: str) -> None:
+    """Delete the period's drafts (their lines go with them), so the next run creates them again."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("DELETE FROM invoices WHERE period = :period"), {"period": PERIOD})
+    finally:
+        engine.dispose()
 
 
 def floor(app) -> tuple[float, float, float, int]:
@@ -421,6 +472,12 @@ def main() -> None:
     parser.add_argument(
         "--profile", metavar="FILE", help="profile the last billing run with pyinstrument into FILE"
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        help="with --scale-to: run the scaled billing again with this many processes (1: do not)",
+    )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=6, help="concurrent client connections")
     args = parser.parse_args()
@@ -464,6 +521,16 @@ def main() -> None:
             app, args.scale_to, args.scale_to * EVENTS_PER_CONTRACT, scaled, peak2, summary2
         )
         say(f"  {args.scale_to / args.contracts:.0f}x the contracts took {scaled_own / own:.2f}x the time")
+        if args.processes > 1:
+            drop_drafts(url)
+            shared, peak3, summary3 = bill(url, joiners=args.processes - 1)
+            shared_own = report_run(
+                app, args.scale_to, args.scale_to * EVENTS_PER_CONTRACT, shared, peak3, summary3
+            )
+            say(
+                f"  {args.processes} processes: {shared_own:.1f} s against {scaled_own:.1f} s for one "
+                f"({scaled_own / shared_own:.2f}x faster)"
+            )
 
 
 if __name__ == "__main__":

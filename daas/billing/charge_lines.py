@@ -44,8 +44,12 @@ class PendingCharge:
     on: date
 
 
-def pending_charges(period: Period) -> dict[int, list[PendingCharge]]:
-    """contract id -> the pending charges a run of `period` bills (the module's rule), by day and id."""
+def pending_charges(
+    period: Period, contracts: tuple[int, int] | None = None
+) -> dict[int, list[PendingCharge]]:
+    """contract id -> the pending charges a run of `period` bills (the module's rule), by day and id; of
+    the contracts with ids in `contracts` ([first, last]; None: every contract)."""
+    within = () if contracts is None else (OneOffCharge.contract_id.between(*contracts),)
     on_earlier_draft = exists().where(
         InvoiceLine.charge_id == OneOffCharge.id,
         Invoice.id == InvoiceLine.invoice_id,
@@ -64,6 +68,7 @@ def pending_charges(period: Period) -> dict[int, list[PendingCharge]]:
             OneOffCharge.status == lifecycle.PENDING,
             OneOffCharge.charge_on < period.end,
             ~on_earlier_draft,
+            *within,
         )
         .order_by(OneOffCharge.contract_id, OneOffCharge.charge_on, OneOffCharge.id)
     )

@@ -89,9 +89,19 @@ def _active_in(period: Period) -> tuple[Any, ...]:
     return (Contract.start_date < period.end, Contract.end_date > period.start)
 
 
-def contracts_billed_in(period: Period) -> list[ContractTerms]:
-    """Contracts active on at least one day of the period, by id."""
-    return _contract_terms(*_active_in(period))
+def _within(column: Any, contracts: tuple[int, int] | None) -> tuple[Any, ...]:
+    """The condition that `column` names a contract in [first, last] of `contracts` (None: any)."""
+    return () if contracts is None else (column.between(*contracts),)
+
+
+def contracts_billed_in(period: Period, contracts: tuple[int, int] | None = None) -> list[ContractTerms]:
+    """Contracts active on at least one day of the period, by id (those with ids in `contracts`)."""
+    return _contract_terms(*_active_in(period), *_within(Contract.id, contracts))
+
+
+def ids_billed_in(period: Period) -> list[int]:
+    """The ids of the contracts active on at least one day of the period, in order."""
+    return list(db.session.scalars(select(Contract.id).where(*_active_in(period)).order_by(Contract.id)))
 
 
 def count_contracts_billed_in(period: Period) -> int:
@@ -196,18 +206,21 @@ def plans() -> dict[int, PlanTerms]:
 
 
 def plan_histories(
-    period: Period | None = None, contract_ids: Iterable[int] | None = None
+    period: Period | None = None,
+    contract_ids: Iterable[int] | None = None,
+    contracts: tuple[int, int] | None = None,
 ) -> dict[int, list[PlanSpan[int]]]:
     """contract id -> its plans in date order (plan ids), in one query: with `period`, the plans that touch
     it of the contracts active in it (else all of a contract's plans), of the contracts `contract_ids`
-    (every contract when None)."""
+    (every contract when None) with ids in `contracts` ([first, last]; None: any)."""
     query = select(
         ContractPlan.contract_id,
         ContractPlan.plan_id,
         ContractPlan.starts_on,
         ContractPlan.ends_on,
         ContractPlan.minimum_monthly_amount,
-    ).order_by(ContractPlan.contract_id, ContractPlan.starts_on)
+    ).where(*_within(ContractPlan.contract_id, contracts))
+    query = query.order_by(ContractPlan.contract_id, ContractPlan.starts_on)
     if period is not None:
         query = query.join(Contract, Contract.id == ContractPlan.contract_id).where(
             *_active_in(period),
@@ -225,14 +238,18 @@ def plan_histories(
     return result
 
 
-def deployments_in(period: Period) -> dict[int, dict[int, list[tuple[date, date | None]]]]:
-    """contract id -> device model id -> deployments that touch the period."""
+def deployments_in(
+    period: Period, contracts: tuple[int, int] | None = None
+) -> dict[int, dict[int, list[tuple[date, date | None]]]]:
+    """contract id -> device model id -> deployments that touch the period (of the contracts with ids in
+    `contracts`, [first, last]; None: every contract)."""
     rows = db.session.execute(
         select(Deployment.contract_id, Device.device_model_id, Deployment.start_date, Deployment.end_date)
         .join(Device, Device.id == Deployment.device_id)
         .where(
             Deployment.start_date < period.end,
             or_(Deployment.end_date.is_(None), Deployment.end_date > period.start),
+            *_within(Deployment.contract_id, contracts),
         )
     )
     result: dict[int, dict[int, list[tuple[date, date | None]]]] = defaultdict(lambda: defaultdict(list))
@@ -381,9 +398,10 @@ class BilledQuantity:
     window_start: date  # the plan window's first day: the period's own on one plan
 
 
-def late_usage_candidates(before: Period) -> list[BilledQuantity]:
+def late_usage_candidates(before: Period, contracts: tuple[int, int] | None = None) -> list[BilledQuantity]:
     """Billed (contract, metric, month, plan window) quantities of months before `before` whose usage was
-    revised after (or shortly before) they were measured; only these can owe late usage."""
+    revised after (or shortly before) they were measured; only these can owe late usage. Of the contracts
+    with ids in `contracts` ([first, last]; None: every contract)."""
     query = (
         select(
             BilledUsage.contract_id,
@@ -402,7 +420,7 @@ def late_usage_candidates(before: Period) -> list[BilledQuantity]:
                 UsageRevision.period_start == BilledUsage.period_start,
             ),
         )
-        .where(BilledUsage.period_start < before.start)
+        .where(BilledUsage.period_start < before.start, *_within(BilledUsage.contract_id, contracts))
     )
     return [
         BilledQuantity(contract_id, metric_id, Period(period_start), quantity, window_start)

@@ -73,6 +73,24 @@ class BillingRun(db.Model):
     )
 
 
+class BillingRunChunk(db.Model):
+    """A run's contracts with ids in [first_contract_id, last_contract_id], worked in one transaction by
+    whichever of the run's processes claims it first (its row locked, `FOR UPDATE SKIP LOCKED`, until that
+    transaction commits): a process that dies releases its lock, and another works the chunk. `done_at`
+    and `worker` say when and by which process it was written."""
+
+    __tablename__ = "billing_run_chunks"
+    __table_args__ = (CheckConstraint("first_contract_id <= last_contract_id", name="range_ordered"),)
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("billing_runs.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True)
+    first_contract_id: Mapped[int]
+    last_contract_id: Mapped[int]
+    contracts: Mapped[int]
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    worker: Mapped[str | None] = mapped_column(String(200))
+
+
 class BillingRunError(db.Model):
     """A contract a billing run could not measure, rate or write, with the reason: the run skipped it and
     billed the others."""

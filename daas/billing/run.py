@@ -1,11 +1,14 @@
 """The monthly billing run: one draft invoice per contract active in the period, computed set-based.
 
-It reads the whole period in a handful of queries (`measure`), rates each contract in memory
-(`run_compute`, with `rating` and `tax`), and writes invoices in chunks (`run_write`) a step at a time
-(`PeriodBilling`), which its use case commits one by one: a run killed part-way keeps its finished chunks
-and the next run recomputes the rest, ending with the invoices an uninterrupted run gives. Running again
-recomputes drafts and leaves finalized invoices alone. Two runs of one period at once meet at the unique
-(contract, period) key and at row locks on the chunk's invoices, so each contract gets one invoice.
+The run lists the contracts the period bills and splits them into chunks of contract ids
+(`run_chunks`). A chunk is read in a handful of queries (`measure`), its contracts rated in memory
+(`run_compute`, with `rating` and `tax`) and its invoices written in bulk (`run_write`), in one
+transaction that its use case commits: memory stays that of a chunk however many contracts there are,
+and a run killed part-way keeps its finished chunks; the next run recomputes the rest, ending with the
+invoices an uninterrupted run gives. Any number of processes work one run's chunks (`PeriodBilling`,
+joined by `running_run`); the one that opened the run waits for the others and finishes it. Running
+again recomputes drafts and leaves finalized invoices alone. Two runs of one period at once meet at the
+unique (contract, period) key and at row locks on the chunk's invoices, so each contract gets one invoice.
 
 No contract's data stops the run for the others: a contract whose usage cannot be read, that cannot be
 rated, or whose invoice cannot be written is recorded with the reason (`billing_run_errors`) and skipped,
@@ -17,28 +20,32 @@ Like every domain, this module never commits: `daas.usecases.billing` decides wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.orm import aliased
 
+from daas.billing import measure
 from daas.billing.invoices import finalize_period_chunks
 from daas.billing.issuing import DocumentSettings
-from daas.billing.models import BillingRun
-from daas.billing.run_compute import Measurements, compute_chunk
+from daas.billing.models import BillingRun, BillingRunChunk
+from daas.billing.run_chunks import (
+    chunks_left,
+    claim_chunk,
+    failed_contracts,
+    mark_written,
+    plan_chunks,
+    this_worker,
+)
+from daas.billing.run_compute import Measurements, compute_chunk, contracts_to_bill
 from daas.billing.run_states import FAILED, INTERRUPTED, RUNNING, ended_status
 from daas.billing.run_write import record_failures, write_isolating
 from daas.core import clock
 from daas.core.errors import Invalid
 from daas.core.periods import Period
 from daas.extensions import db
-
-
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def check_period_ended(period: Period, today: date) -> None:
@@ -138,67 +145,112 @@ class RunSettings:
 
 
 class PeriodBilling:
-    """The work of one run on its period, a step at a time: measure the period, write its drafts a chunk
-    at a time, finalize them a chunk at a time, finish. Each step renews the run's lease and flushes; the
-    caller commits after each (that is what makes a run resumable: a run killed part-way keeps its
-    finished chunks). Contracts that cannot be billed are recorded on the run and skipped."""
+    """The work of one process on a run of its period, a step at a time: list the contracts the period
+    bills and split them into the run's chunks (`plan`, by the process that opened the run), write the
+    drafts of a chunk at a time (`chunks`, by that process and any that join it), finalize them a chunk at
+    a time, finish. Each step renews the run's lease and flushes; the caller commits after each (that is
+    what makes a run resumable: a run killed part-way keeps its finished chunks). Contracts that cannot be
+    billed are recorded on the run and skipped."""
 
-    def __init__(self, run: BillingRun, period: Period, settings: RunSettings) -> None:
+    def __init__(self, run: BillingRun, period: Period, settings: RunSettings, *, owner: bool = True) -> None:
         self.run = run
         self.period = period
         self.settings = settings
-        self.failed: dict[int, str] = {}
-        self._measured: Measurements | None = None  # set by `measure`
+        self.owner = owner  # the process that opened the run: it plans, waits for the others, finishes
+        self.worker = this_worker()
+        self.written = 0  # contracts this process wrote
+        self._seen = run.processed or 0  # the run's processed contracts at the last step
 
-    def measure(self) -> int:
-        """Read the whole period (usage, deployments, plans) once. Returns how many contracts it bills."""
-        self._measured = Measurements(self.period)
-        self.run.contracts = len(self._measured.contracts)
+    def plan(self) -> int:
+        """List the contracts the period bills and split them into the run's chunks. Returns how many
+        contracts it bills."""
+        contract_ids = contracts_to_bill(self.period)
+        plan_chunks(self.run.id, contract_ids, self.settings.chunk_size)
+        self.run.contracts = len(contract_ids)
         _beat(self.run, self.settings.stale_after)
         return self.run.contracts
 
-    def chunks(self) -> Iterator[int]:
-        """Create or recompute the drafts of a chunk of contracts at a time, yielding after each how many
-        contracts it did (billed or recorded as failed). Measures the period first if `measure` was not
-        called."""
-        if self._measured is None:
-            self.measure()
-        measured, run = self._measured, self.run
-        for chunk in _chunks(measured.contracts, self.settings.chunk_size):
-            computed, chunk_failed = compute_chunk(measured, chunk, self.settings.issuer_country)
-            created, updated, write_failed = write_isolating(self.period, run.id, computed)
-            chunk_failed.update(write_failed)
-            record_failures(run.id, chunk_failed)
-            self.failed.update(chunk_failed)
-            run.invoices_created += created
-            run.invoices_updated += updated
-            run.processed += len(chunk)
-            _beat(run, self.settings.stale_after)
-            yield len(chunk)
+    def chunks(self, *, wait: bool = True) -> Iterator[int]:
+        """Create or recompute the drafts of the chunks no other process holds, a chunk per step,
+        yielding after each how many contracts the run did since the last step (by any of its processes).
+        With `wait`, while the chunks left are all in other processes' hands, yield 0 (the caller commits
+        and waits a moment) until they are written, or released by a process that died: the run ends
+        with every chunk written. Without it, end when no chunk is free."""
+        plans = measure.plans()
+        while True:
+            chunk = claim_chunk(self.run.id)
+            if chunk is not None:
+                self._work(chunk, plans)
+            elif not (wait and chunks_left(self.run.id)):
+                return
+            if self.owner:
+                _beat(self.run, self.settings.stale_after)
+            db.session.flush()
+            processed = self.run.processed
+            yield processed - self._seen
+            self._seen = processed
+
+    def _work(self, chunk: BillingRunChunk, plans: dict[int, measure.PlanTerms]) -> None:
+        """Bill the chunk's contracts, record those that could not be, mark the chunk written and count
+        it on the run (by increments, as other processes count theirs)."""
+        measured = Measurements(self.period, (chunk.first_contract_id, chunk.last_contract_id), plans)
+        computed, failed = compute_chunk(measured, measured.contracts, self.settings.issuer_country)
+        created, updated, write_failed = write_isolating(self.period, self.run.id, computed)
+        failed.update(write_failed)
+        record_failures(self.run.id, failed)
+        mark_written(chunk, self.worker)
+        now = clock.now()
+        db.session.execute(
+            update(BillingRun)
+            .where(BillingRun.id == self.run.id)
+            .values(
+                processed=BillingRun.processed + chunk.contracts,
+                invoices_created=BillingRun.invoices_created + created,
+                invoices_updated=BillingRun.invoices_updated + updated,
+                heartbeat_at=now,
+                lease_until=now + self.settings.stale_after,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire(self.run)
+        self.written += chunk.contracts
 
     def finalize_chunks(self) -> Iterator[int]:
         """Finalize the period's drafts a chunk at a time (numbers are taken in each chunk's transaction),
-        but those of the contracts this run could not bill: their earlier drafts are left for finance to
+        but those of the contracts the run could not bill: their earlier drafts are left for finance to
         look at. A draft whose one-off charges changed since it was computed is left too, and its contract
         counted among the run's failures with the reason. Yields how many each chunk finalized."""
-        refused: dict[int, str] = {}
         for finalized in finalize_period_chunks(
             self.period,
             self.settings.documents,
             self.run.id,
             self.settings.chunk_size,
-            excluding=self.failed,
-            refused=refused,
+            excluding=failed_contracts(self.run.id),
         ):
-            self.failed.update(refused)
             self.run.invoices_finalized += finalized
             _beat(self.run, self.settings.stale_after)
             yield finalized
 
     def finish(self) -> None:
         """Every contract was done: the run completed, with errors when it skipped some."""
-        self.run.status = ended_status(len(self.failed))
+        self.run.status = ended_status(len(failed_contracts(self.run.id)))
         self.run.finished_at = clock.now()
+
+
+def running_run(period: Period) -> BillingRun | None:
+    """The latest run of `period` that is running (its lease held) with chunks left to write: the run a
+    process joining the period's billing works on."""
+    return db.session.scalars(
+        select(BillingRun)
+        .where(
+            BillingRun.period == period.name,
+            BillingRun.status == RUNNING,
+            BillingRun.lease_until >= clock.now(),
+            exists().where(BillingRunChunk.run_id == BillingRun.id, BillingRunChunk.done_at.is_(None)),
+        )
+        .order_by(BillingRun.id.desc())
+        .limit(1)
+    ).first()
 
 
 def mark_stopped(run_id: int, period: Period, reason: object) -> None:

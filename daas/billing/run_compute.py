@@ -90,33 +90,48 @@ def _late_window(billed: measure.BilledQuantity, history: Sequence[PlanSpan[int]
     return LateWindow(billed, found.span.plan, found.start, found.end, len(windows) > 1)
 
 
+def contracts_to_bill(period: Period) -> list[int]:
+    """The ids of the contracts a run of `period` bills, in order: those active in it, and ended ones that
+    still owe late usage or pending charges (they get an invoice for this period too)."""
+    owing = {billed.contract_id for billed in measure.late_usage_candidates(period)}
+    owing |= set(charge_lines.pending_charges(period))
+    return sorted(set(measure.ids_billed_in(period)) | owing)
+
+
 class Measurements:
-    """Everything a run needs to know about the period, read once; `failures` holds the contracts whose
-    usage could not be read, with the reason.
+    """Everything a run needs to know about the period for the contracts with ids in [first, last] of
+    `contracts` (None: every contract), read once; `failures` holds the contracts whose usage could not be
+    read, with the reason. A run reads a chunk of contracts at a time, so its memory does not grow with
+    the number of contracts; `plans` (every plan, `measure.plans`) is read once per run and passed in.
 
     A contract's period is split at the days its plan changed (`windows`); the usage of a contract whose
     period has several windows is read again per window, for those few contracts only, one read per set of
     window days (`window_usage`). Late usage is read per period and window it was billed in."""
 
-    def __init__(self, period: Period) -> None:
+    def __init__(
+        self,
+        period: Period,
+        contracts: tuple[int, int] | None = None,
+        plans: dict[int, measure.PlanTerms] | None = None,
+    ) -> None:
         self.period = period
         self.failures: dict[int, str] = {}
-        self.plans = measure.plans()
-        self.deployments = measure.deployments_in(period)
+        self.plans = measure.plans() if plans is None else plans
+        self.deployments = measure.deployments_in(period, contracts)
         self.model_names = measure.device_model_names(
             {model_id for by_model in self.deployments.values() for model_id in by_model}
         )
         self.windows = {
             contract_id: plan_changes.windows(history, period.start, period.end)
-            for contract_id, history in measure.plan_histories(period).items()
+            for contract_id, history in measure.plan_histories(period, contracts=contracts).items()
         }
-        candidates = measure.late_usage_candidates(period)
+        candidates = measure.late_usage_candidates(period, contracts)
         histories = measure.plan_histories(contract_ids={billed.contract_id for billed in candidates})
         self.late: dict[int, list[LateWindow]] = defaultdict(list)
         for billed in candidates:
             self.late[billed.contract_id].append(_late_window(billed, histories.get(billed.contract_id, [])))
-        self.charges = charge_lines.pending_charges(period)
-        active = measure.contracts_billed_in(period)
+        self.charges = charge_lines.pending_charges(period, contracts)
+        active = measure.contracts_billed_in(period, contracts)
         active_ids = {c.id for c in active}
         # Ended contracts still owe late usage and pending charges: they get an invoice for this period.
         ended_and_owing = measure.contracts_by_id((set(self.late) | set(self.charges)) - active_ids)

@@ -1,4 +1,5 @@
-"""`flask daas bill PERIOD [--finalize]`: a billing run with a progress bar and a summary."""
+"""`flask daas bill PERIOD [--finalize]`: a billing run with a progress bar and a summary; `--join`: a
+second process working on the period's running billing run, to shorten it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from daas.billing.models import BillingRun
 from daas.core.errors import Invalid
 from daas.core.periods import Period
 from daas.payments.collection import CollectionReport
-from daas.settings import current_settings
-from daas.usecases.billing import finalize_period_and_collect, run_billing_period
+from daas.settings import Settings, current_settings
+from daas.usecases.billing import finalize_period_and_collect, join_billing_run, run_billing_period
 
 
 def summary(run: BillingRun) -> list[str]:
@@ -31,13 +32,32 @@ def summary(run: BillingRun) -> list[str]:
 @click.command("bill")
 @click.argument("period")
 @click.option("--finalize", is_flag=True, help="Finalize the drafts after the run (numbers, due dates).")
-def bill_command(period: str, finalize: bool) -> None:
+@click.option(
+    "--join",
+    is_flag=True,
+    help="Work on the period's running billing run beside the process that started it, to shorten it.",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(min=0),
+    default=60.0,
+    show_default=True,
+    help="With --join: how many seconds to wait for a running billing run of PERIOD.",
+)
+def bill_command(period: str, finalize: bool, join: bool, wait: float) -> None:
     """Bill PERIOD (YYYY-MM): a draft invoice per contract active in it; safe to run again."""
     try:
         billing_period = Period.parse(period)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="PERIOD") from exc
     settings = current_settings()
+    if join:
+        if finalize:
+            raise click.BadParameter(
+                "--join works on a running run; its own process finalizes.", param_hint="--finalize"
+            )
+        _join(billing_period, settings, wait)
+        return
     bar: click.progressbar | None = None
 
     def start(total: int) -> None:
@@ -76,3 +96,10 @@ def bill_command(period: str, finalize: bool) -> None:
         click.echo(
             f"Card collection: {report.succeeded} paid, {report.failed} failed, {report.unclear} unclear."
         )
+
+
+def _join(period: Period, settings: Settings, wait: float) -> None:
+    joined = join_billing_run(period, settings.billing_run, wait_seconds=wait)
+    if joined is None:
+        raise click.ClickException(f"No billing run of {period} was running with contracts left to bill.")
+    click.echo(f"Wrote the drafts of {joined.contracts_written} contracts of billing run {joined.run_id}.")

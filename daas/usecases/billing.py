@@ -53,7 +53,7 @@ def _bill(
         on_created(run.id)
     work = PeriodBilling(run, period, settings)
     try:
-        work.measure()
+        work.plan()
         commit()
         if on_start:
             on_start(run.contracts)
@@ -61,8 +61,7 @@ def _bill(
             commit()
             if on_progress:
                 on_progress(done)
-            if settings.throttle_ms:
-                time.sleep(settings.throttle_ms / 1000)
+            _pause(done, settings)
         if finalize:
             for _finalized in work.finalize_chunks():
                 commit()
@@ -79,6 +78,55 @@ def _bill(
         commit()
         raise
     return run
+
+
+# How long a run's process waits before looking again when the chunks left are in other processes' hands,
+# and a joining process before looking again for a run to join.
+WAIT_SECONDS = 0.2
+
+
+def _pause(done: int, settings: RunSettings) -> None:
+    if not done:
+        time.sleep(WAIT_SECONDS)
+    elif settings.throttle_ms:
+        time.sleep(settings.throttle_ms / 1000)
+
+
+@dataclass(frozen=True)
+class JoinedRun:
+    """What a process that joined a billing run did: the run, and how many of its contracts it wrote."""
+
+    run_id: int
+    contracts_written: int
+
+
+@use_case
+def join_billing_run(
+    period: Period,
+    settings: RunSettings,
+    *,
+    wait_seconds: float = 60,
+    on_progress: Callable[[int], None] | None = None,
+) -> JoinedRun | None:
+    """Work on the running billing run of `period` beside the process that opened it: write the drafts
+    of the chunks no other process holds, a chunk per transaction, until none is free. Waits up to
+    `wait_seconds` for such a run to appear (None if none did). The run's own process waits for the
+    chunks this one holds and finishes the run; if this process dies, its chunk goes to another.
+    `on_progress(contracts)` after each committed chunk with the contracts the run did since (by any
+    process)."""
+    deadline = time.monotonic() + wait_seconds
+    while (run := billing_run.running_run(period)) is None:
+        commit()
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(WAIT_SECONDS)
+    work = PeriodBilling(run, period, settings, owner=False)
+    for done in work.chunks(wait=False):
+        commit()
+        if on_progress:
+            on_progress(done)
+        _pause(done, settings)
+    return JoinedRun(run.id, work.written)
 
 
 @use_case

@@ -1,5 +1,6 @@
 """`flask daas bill`: a month that has not ended is refused naming PERIOD; the summary says which contracts
-were skipped and why, and which interrupted run the new one completes."""
+were skipped and why, and which interrupted run the new one completes; `--join` works on the period's
+running run and says how much it wrote, or that there was none."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from daas.billing import run as billing_run
 from daas.billing.models import BillingRun
+from daas.billing.run import PeriodBilling
 from daas.core import clock
 from daas.extensions import db
+from daas.usecases.transaction import commit
+from tests.billing_helpers import OCTOBER, run_settings
 from tests.billing_run_helpers import (
     billed_contracts,
     contract_that_cannot_be_rated,
@@ -61,3 +66,32 @@ def test_a_run_that_bills_everything_says_completed(app, database, today):
         .splitlines()[-1]
         .endswith("for 2026-10 completed: 1 contracts, 1 invoices created, 0 drafts recomputed, 0 finalized.")
     )
+
+
+def test_join_writes_the_chunks_left_of_the_running_run(app, database):
+    billed_contracts(3)
+    settings = run_settings(chunk_size=2)
+    run = billing_run.open_run(OCTOBER, "tests", settings.stale_after)
+    PeriodBilling(run, OCTOBER, settings).plan()
+    commit()
+
+    result = _bill(app, "2026-10", "--join", "--wait", "0")
+
+    assert result.exit_code == 0, result.output
+    assert (
+        result.output.strip().splitlines()[-1] == f"Wrote the drafts of 3 contracts of billing run {run.id}."
+    )
+    db.session.refresh(run)
+    assert (run.status, run.processed, run.invoices_created) == ("running", 3, 3)  # its owner finishes it
+
+
+def test_join_without_a_running_run_says_so(app, database):
+    result = _bill(app, "2026-10", "--join", "--wait", "0")
+    assert result.exit_code == 1, result.output
+    assert "No billing run of 2026-10 was running with contracts left to bill." in result.output
+
+
+def test_join_does_not_finalize(app, database):
+    result = _bill(app, "2026-10", "--join", "--finalize")
+    assert result.exit_code == 2, result.output
+    assert "--finalize" in result.output and "its own process finalizes" in result.output

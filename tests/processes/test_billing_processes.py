@@ -50,16 +50,6 @@ class Processes(Commands):
         return self.wait(self.start(*options, **settings))
 
 
-@pytest.fixture
-def processes(committed: Flask, tmp_path: Path) -> Iterator[Processes]:
-    """Set up after `committed`, so leftovers are killed before its tables are truncated."""
-    started = Processes(tmp_path)
-    try:
-        yield started
-    finally:
-        started.kill_leftovers()
-
-
 @contextmanager
 def gate(app: Flask, processes: Processes, lock_statement: str) -> Iterator[Callable[..., None]]:
     """Hold a table lock in an open transaction: processes started meanwhile queue behind it, and are let
