@@ -5,7 +5,8 @@
 
 1. Builds N contracts (100 per customer) with 5 deployed devices each, in a fresh database.
 2. Ingests 100 usage events per contract for October 2026 through the real HTTP endpoint, served by
-   gunicorn on loopback, in batches of 1,000 (events per second).
+   gunicorn on loopback, in batches of 1,000 (events per second), and prints it beside its floor: the
+   same batches inserted straight into the database (`insert_floor.py`).
 3. Runs the billing run for October 2026 in its own process (seconds, peak memory of that process).
 4. With --scale-to M: builds M contracts again, loads their events directly (COPY), and times the billing
    run once more, to show how it scales.
@@ -42,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import PRODUCTION_ISSUER, fresh_database, say
 from flask_migrate import upgrade
+from insert_floor import COLUMNS, event_rows, insert_floor
 
 from daas import create_app
 from daas.auth.services import create_token, create_user
@@ -291,23 +293,9 @@ def copy_events(url: str, contracts: list[tuple[int, int]], metric_ids: dict[str
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     customer_of = dict(contracts)
     with psycopg.connect(dsn) as connection, connection.cursor() as cursor:
-        with cursor.copy(
-            "COPY usage_events (customer_id, transaction_id, contract_id, metric_id, timestamp, "
-            "quantity, properties) FROM STDIN"
-        ) as copy:
-            for event in events_for(contracts):
-                properties = json.dumps(event["properties"]) if "properties" in event else None
-                copy.write_row(
-                    (
-                        customer_of[event["contract_id"]],
-                        event["transaction_id"],
-                        event["contract_id"],
-                        metric_ids[event["metric"]],
-                        event["timestamp"],
-                        event.get("quantity", "1"),
-                        properties,
-                    )
-                )
+        with cursor.copy(f"COPY usage_events ({COLUMNS}) FROM STDIN") as copy:
+            for row in event_rows(events_for(contracts), customer_of, metric_ids):
+                copy.write_row(row)
         cursor.execute("ANALYZE usage_events")
 
 
@@ -494,7 +482,8 @@ def main() -> None:
     )
 
     events = events_for(world["contracts"])
-    bodies = [json.dumps({"events": events[i : i + BATCH]}).encode() for i in range(0, len(events), BATCH)]
+    batches = [events[i : i + BATCH] for i in range(0, len(events), BATCH)]
+    bodies = [json.dumps({"events": batch}).encode() for batch in batches]
     del events
     port = free_port()
     server = serve(url, port, args.workers)
@@ -506,6 +495,13 @@ def main() -> None:
     say(
         f"ingestion: {accepted} events in {seconds:.1f} s = {accepted / seconds:,.0f} events/s "
         f"(batches of {BATCH}, gunicorn {args.workers} workers, {args.clients} clients)"
+    )
+    floor_rate = insert_floor(url, batches, world["contracts"], world["metric_ids"], args.clients)
+    del batches, bodies
+    say(
+        f"  its floor, the same batches inserted straight into the database ({args.clients} connections, "
+        f"one multi-row INSERT ... ON CONFLICT DO NOTHING each): {floor_rate:,.0f} events/s; ingestion "
+        f"runs at {accepted / seconds / floor_rate:.2f}x the floor"
     )
 
     seconds, peak, summary = bill(url, None if args.scale_to else args.profile)

@@ -165,6 +165,9 @@ class BaseConfig:
     # process died) is taken over by another scheduler. Every sweep each scheduler looks for runs it missed.
     DAAS_SCHEDULER_LEASE_SECONDS = 60
     DAAS_SCHEDULER_SWEEP_SECONDS = 30
+    # Every sweep a scheduler also joins a billing run that is going (its own or another process's): a
+    # second scheduler shortens a run. Off: only the process that started a run works on it.
+    DAAS_SCHEDULER_JOIN_BILLING_RUNS = True
     # On SIGTERM a running job is asked to stop at its next safe point and waited for this long.
     DAAS_SCHEDULER_STOP_SECONDS = 30
     # A run that starts this long after its due time is a catch-up, and its record says so.

@@ -53,6 +53,7 @@ class SchedulerSettings:
     late: timedelta
     sweep_seconds: int
     stop_seconds: int
+    join_billing_runs: bool = True
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Settings:
                 late=timedelta(seconds=read.whole("DAAS_SCHEDULER_LATE_SECONDS", minimum=0)),
                 sweep_seconds=read.whole("DAAS_SCHEDULER_SWEEP_SECONDS", minimum=1),
                 stop_seconds=read.whole("DAAS_SCHEDULER_STOP_SECONDS", minimum=0),
+                join_billing_runs=read.parsed("DAAS_SCHEDULER_JOIN_BILLING_RUNS", _flag),
             ),
             accounts=chart_of_accounts(read.parsed),
             end_of_term=end_of_term.EndOfTermPolicy(
@@ -196,6 +198,13 @@ def _notification_settings(read: _Reader) -> notify.NotificationSettings:
         end_of_term_notice_days=read.parsed("DAAS_END_OF_TERM_NOTICE_DAYS", notify.parse_days),
         public_url=read.text("DAAS_PUBLIC_URL").rstrip("/"),
     )
+
+
+def _flag(value: Any) -> bool:
+    """A setting that is on or off (the environment's 1/0, true/false are converted at load)."""
+    if not isinstance(value, bool):
+        raise ValueError(f"must be true or false, not {value!r}")
+    return value
 
 
 def _positive_seconds(value: Any) -> float:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 
 from daas.billing import invoice_lifecycle as lifecycle
 from daas.billing.models import Invoice
 from daas.core.periods import Period
+from daas.db import is_one_of
 from daas.extensions import db
 
 
@@ -25,7 +26,7 @@ def invoiced_months(contract_ids: Collection[int], months: Collection[str]) -> s
         return set()
     found = db.session.execute(
         select(Invoice.contract_id, Invoice.period).where(
-            Invoice.contract_id.in_(contract_ids), Invoice.period.in_(months)
+            is_one_of(Invoice.contract_id, contract_ids), is_one_of(Invoice.period, months, String())
         )
     )
     return {(contract_id, period) for contract_id, period in found}

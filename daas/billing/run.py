@@ -237,13 +237,13 @@ class PeriodBilling:
         self.run.finished_at = clock.now()
 
 
-def running_run(period: Period) -> BillingRun | None:
-    """The latest run of `period` that is running (its lease held) with chunks left to write: the run a
-    process joining the period's billing works on."""
+def running_run(period: Period | None = None) -> BillingRun | None:
+    """The latest run of `period` (None: of any period) that is running (its lease held) with chunks left
+    to write: the run a process joining the billing works on."""
     return db.session.scalars(
         select(BillingRun)
         .where(
-            BillingRun.period == period.name,
+            *(() if period is None else (BillingRun.period == period.name,)),
             BillingRun.status == RUNNING,
             BillingRun.lease_until >= clock.now(),
             exists().where(BillingRunChunk.run_id == BillingRun.id, BillingRunChunk.done_at.is_(None)),

@@ -1,7 +1,7 @@
 """The scheduler process: APScheduler's BlockingScheduler firing each job at its due times, a sweep that
 catches up what was missed, a thread that carries out the runs people asked for (requests) every sweep, a
-heartbeat that keeps the leases of running jobs and records that this process runs, and a clean stop on
-SIGTERM.
+thread that joins running billing runs (`billing_helper`), a heartbeat that keeps the leases of running
+jobs and records that this process runs, and a clean stop on SIGTERM.
 
 Never started by `create_app`: each gunicorn worker would run its own copy. Any number of these processes
 may run against one database; the claim in `job_runs` (see `runner.py`) makes each due time run once.
@@ -23,6 +23,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from daas.jobs.billing_helper import start_billing_helper
 from daas.jobs.notifications import start_delivery
 from daas.jobs.runner import Runner
 from daas.scheduler.registry import Job, load_requested
@@ -140,6 +141,7 @@ def serve(
     ).start()
 
     delivery = start_delivery(app, settings, runner.owner, stop)
+    helper = start_billing_helper(app, settings, stop)
 
     now = datetime.now(UTC)
     log.info("scheduler %s started with %d job(s)", runner.owner, len(jobs))
@@ -153,6 +155,8 @@ def serve(
     log.info(
         "  %-20s %-16s every %g s", "notifications", "e-mails, webhooks", settings.notifications.sweep_seconds
     )
+    if helper is not None:
+        log.info("  %-20s %-16s every %d s", "billing helper", "running runs", timing.sweep_seconds)
     scheduler.start()  # returns once the stopper has shut it down
 
     stop_seconds = timing.stop_seconds
@@ -160,6 +164,8 @@ def serve(
         _abandon_and_exit(runner, f"its job did not stop within {stop_seconds} s of the stop request")
     beat_done.set()
     delivery.join(stop_seconds)  # a send in progress finishes (its timeouts are short) and is recorded
+    if helper is not None:
+        helper.join(stop_seconds)  # the chunk it is writing is committed, or rolled back when it dies
     _sign_off(runner)
     log.info("scheduler %s stopped", runner.owner)
     return 0

@@ -37,7 +37,9 @@ class UsageEvent(db.Model):
 class UsageRevision(db.Model):
     """A contract's usage of a metric in a month changed after that month may have been measured for an
     invoice: an event arrived back-dated, or for a month that already has an invoice. The billing run
-    compares such months with what was billed and bills the difference as late usage."""
+    compares such months with what was billed and bills the difference as late usage. `received_at` is
+    when it last changed, to the minute on PostgreSQL (a batch within a minute of the last mark leaves it:
+    the run reads marks with an hour of margin)."""
 
     __tablename__ = "usage_revisions"
 

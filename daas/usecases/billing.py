@@ -102,25 +102,25 @@ class JoinedRun:
 
 @use_case
 def join_billing_run(
-    period: Period,
+    period: Period | None,
     settings: RunSettings,
     *,
     wait_seconds: float = 60,
     on_progress: Callable[[int], None] | None = None,
 ) -> JoinedRun | None:
-    """Work on the running billing run of `period` beside the process that opened it: write the drafts
-    of the chunks no other process holds, a chunk per transaction, until none is free. Waits up to
-    `wait_seconds` for such a run to appear (None if none did). The run's own process waits for the
-    chunks this one holds and finishes the run; if this process dies, its chunk goes to another.
-    `on_progress(contracts)` after each committed chunk with the contracts the run did since (by any
-    process)."""
+    """Work on the running billing run of `period` (None: of any period) beside the process that opened
+    it: write the drafts of the chunks no other process holds, a chunk per transaction, until none is
+    free. Waits up to `wait_seconds` for such a run to appear (None if none did). The run's own process
+    waits for the chunks this one holds and finishes the run; if this process dies, its chunk goes to
+    another. `on_progress(contracts)` after each committed chunk with the contracts the run did since (by
+    any process); it may raise JobStopped to stop after that chunk."""
     deadline = time.monotonic() + wait_seconds
     while (run := billing_run.running_run(period)) is None:
         commit()
         if time.monotonic() >= deadline:
             return None
         time.sleep(WAIT_SECONDS)
-    work = PeriodBilling(run, period, settings, owner=False)
+    work = PeriodBilling(run, Period.parse(run.period), settings, owner=False)
     for done in work.chunks(wait=False):
         commit()
         if on_progress:

@@ -2,7 +2,7 @@
 --join`): the chunks are shared between them and the invoices are those of one process; a joining process
 killed while it holds a chunk leaves that chunk to the run's own process; a killed run with a second
 process still resumes to the invoices of an uninterrupted run; two runs at once, each with a second
-process, still give one invoice per contract."""
+process, still give one invoice per contract; a scheduler process joins a running run by itself."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from tests.processes.test_billing_processes import (
     rerun_from_scratch,
     snapshot,
 )
+from tests.processes.test_scheduler_processes import STARTUP, Schedulers
 
 pytestmark = pytest.mark.postgres
 
@@ -189,3 +190,36 @@ def test_two_runs_at_once_each_with_a_second_process_give_one_invoice_per_contra
     assert contracts_of(together) == billed
     check_amounts(together, billed)
     assert rerun_from_scratch(app, processes) == together
+
+
+def _writers(app: Flask) -> int:
+    """How many processes wrote chunks of the latest run."""
+    return sql(app, "SELECT count(DISTINCT worker) FROM billing_run_chunks WHERE done_at IS NOT NULL")[0][0]
+
+
+def test_a_scheduler_joins_a_running_run_and_shortens_it(committed, processes, tmp_path):
+    app = committed
+    billed = build_data_set(app)
+    schedulers = Schedulers(tmp_path / "schedulers")
+    (tmp_path / "schedulers").mkdir()
+    try:
+        helper = schedulers.start(DAAS_BILLING_CHUNK_SIZE=2, DAAS_BILLING_THROTTLE_MS=400)
+        owner = processes.start(chunk=2, throttle_ms=400)
+        wait_until(
+            lambda: processes.check_alive(owner) or _writers(app) == 2,
+            "the scheduler to write a chunk of the run",
+            timeout=STARTUP,
+        )
+        processes.wait(owner)
+        schedulers.check_alive(helper)
+        assert "joined billing run" in schedulers.stop(helper)
+    finally:
+        schedulers.kill_leftovers()
+
+    (run,) = billing_runs(app)
+    assert (run.status, run.processed, run.invoices_created) == ("completed", CONTRACTS, CONTRACTS)
+    workers = chunk_workers(app, run.id)
+    assert len(workers) == 2 and sum(workers.values()) == CONTRACTS
+    shared = snapshot(app)
+    assert contracts_of(shared) == billed
+    assert rerun_from_scratch(app, processes) == shared
