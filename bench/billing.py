@@ -215,8 +215,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {
+def serve(url: str, port: int, workers: int, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn serving the app on loopback, production settings unless `env` says otherwise."""
+    env = env or {
         **os.environ,
         "DATABASE_URL": url,
         "DAAS_ENV": "production",

@@ -258,7 +258,8 @@ def deployments_in(
     return result
 
 
-def _metrics() -> dict[int, tuple[str, str | None]]:
+def metric_aggregations() -> dict[int, tuple[str, str | None]]:
+    """metric id -> (its aggregation, the property a unique count counts)."""
     return {
         row.id: (row.aggregation, row.field)
         for row in db.session.execute(select(Metric.id, Metric.aggregation, Metric.field))
@@ -276,7 +277,7 @@ _UNREADABLE_ESCAPE = (
 )
 
 
-def _distinct_value(field: str):
+def distinct_value(field: str):
     """The property's value as text, the same on PostgreSQL (->>) and SQLite (json_extract).
 
     On PostgreSQL, events whose JSON has an escape at all are read after replacing each unreadable
@@ -290,6 +291,19 @@ def _distinct_value(field: str):
     return case((func.strpos(raw, "\\u") > 0, readable[field].as_string()), else_=value)
 
 
+def aggregated(
+    aggregation: str, count: int, total: Decimal | None, highest: Decimal | None
+) -> Decimal | None:
+    """A metric's figure from a group's count, sum and maximum; None for a unique count (read apart)."""
+    if aggregation == "count":
+        return Decimal(count)
+    if aggregation == "sum":
+        return total or ZERO
+    if aggregation == "max":
+        return highest or ZERO
+    return None
+
+
 def usage_in(
     starts_at: datetime,
     ends_at: datetime,
@@ -301,7 +315,7 @@ def usage_in(
     `pairs` limits it to some (contract, metric) pairs (late usage); None means every contract.
     `contracts` limits it to contract ids from the first to the last, both included.
     """
-    metrics = _metrics()
+    metrics = metric_aggregations()
     window = and_(UsageEvent.timestamp >= starts_at, UsageEvent.timestamp < ends_at)
     if contracts is not None:
         window = and_(window, UsageEvent.contract_id.between(*contracts))
@@ -323,18 +337,14 @@ def usage_in(
         .group_by(UsageEvent.contract_id, UsageEvent.metric_id)
     )
     for contract_id, metric_id, count, total, highest in rows:
-        aggregation = metrics[metric_id][0]
-        if aggregation == "count":
-            result[contract_id][metric_id] = Decimal(count)
-        elif aggregation == "sum":
-            result[contract_id][metric_id] = total or ZERO
-        elif aggregation == "max":
-            result[contract_id][metric_id] = highest or ZERO
+        value = aggregated(metrics[metric_id][0], count, total, highest)
+        if value is not None:
+            result[contract_id][metric_id] = value
     for metric_id, (aggregation, field) in metrics.items():
         if aggregation != "unique_count" or not field:
             continue
         distinct = db.session.execute(
-            select(UsageEvent.contract_id, func.count(func.distinct(_distinct_value(field))))
+            select(UsageEvent.contract_id, func.count(func.distinct(distinct_value(field))))
             .where(window, UsageEvent.metric_id == metric_id)
             .group_by(UsageEvent.contract_id)
         )

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from daas.billing import invoice_lifecycle as lifecycle
-from daas.billing import measure
+from daas.billing import measure, usage_history
 from daas.billing.models import CreditNote, Invoice
 from daas.catalog.models import DeviceModel
 from daas.contracts.models import Contract, Deployment
@@ -145,13 +145,9 @@ def last_months(today: date, count: int = 12) -> list[Period]:
 def usage_by_month(
     contract_id: int, metrics: Sequence[Metric], months: Sequence[Period]
 ) -> dict[int, list[Decimal]]:
-    """metric id -> the contract's quantity in each of `months` (billing's aggregation, zero if none)."""
-    out: dict[int, list[Decimal]] = {metric.id: [] for metric in metrics}
-    for period in months:
-        month = usage_in_period({contract_id: list(metrics)}, period)[contract_id]
-        for metric in metrics:
-            out[metric.id].append(month[metric.id])
-    return out
+    """metric id -> the contract's quantity in each of `months` (billing's aggregation, zero if none), read
+    for all the months at once."""
+    return usage_history.usage_by_month(contract_id, [metric.id for metric in metrics], months)
 
 
 @dataclass(frozen=True)
