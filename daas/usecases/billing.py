@@ -57,11 +57,7 @@ def _bill(
         commit()
         if on_start:
             on_start(run.contracts)
-        for done in work.chunks():
-            commit()
-            if on_progress:
-                on_progress(done)
-            _pause(done, settings)
+        _write_chunks(work, settings, on_progress, wait=True)
         if finalize:
             for _finalized in work.finalize_chunks():
                 commit()
@@ -85,11 +81,19 @@ def _bill(
 WAIT_SECONDS = 0.2
 
 
-def _pause(done: int, settings: RunSettings) -> None:
-    if not done:
-        time.sleep(WAIT_SECONDS)
-    elif settings.throttle_ms:
-        time.sleep(settings.throttle_ms / 1000)
+def _write_chunks(
+    work: PeriodBilling, settings: RunSettings, on_progress: Callable[[int], None] | None, *, wait: bool
+) -> None:
+    """Commit each chunk a process writes (the run's own process waits for the others' with `wait`),
+    report progress, and pause: a moment while others hold the chunks left, else the throttle."""
+    for done in work.chunks(wait=wait):
+        commit()
+        if on_progress:
+            on_progress(done)
+        if not done:
+            time.sleep(WAIT_SECONDS)
+        elif settings.throttle_ms:
+            time.sleep(settings.throttle_ms / 1000)
 
 
 @dataclass(frozen=True)
@@ -121,11 +125,7 @@ def join_billing_run(
             return None
         time.sleep(WAIT_SECONDS)
     work = PeriodBilling(run, Period.parse(run.period), settings, owner=False)
-    for done in work.chunks(wait=False):
-        commit()
-        if on_progress:
-            on_progress(done)
-        _pause(done, settings)
+    _write_chunks(work, settings, on_progress, wait=False)
     return JoinedRun(run.id, work.written)
 
 
